@@ -1,0 +1,136 @@
+//! `zhicheng-host` command line: `up` serves a Spin manifest, `mint-token` signs a bearer token.
+
+use anyhow::{bail, Context, Result};
+use shared::auth::{mint, Claims, Role};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use zhicheng_host::{runtime, App, ServeOptions};
+
+const USAGE: &str = "\
+usage:
+  zhicheng-host up [--manifest spin.toml] [--listen 127.0.0.1:3000] [--sqlite-file <path>]
+                   [--cache-dir <dir>] [--test-mode] [--no-cron]
+  zhicheng-host mint-token --sub <id> --name <name> --role <role> [--org <org>] [--ttl-seconds 86400]
+
+Application variables come from SPIN_VARIABLE_<NAME> (e.g. SPIN_VARIABLE_AUTH_SECRET) or their
+manifest defaults. Roles: applicant, unit, dept, committee_org, judge, province.";
+
+/// Parsed `--flag value` / `--switch` arguments.
+struct Args {
+    values: Vec<(String, Option<String>)>,
+}
+
+impl Args {
+    fn parse(args: &[String], switches: &[&str], options: &[&str]) -> Result<Args> {
+        let mut values = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if switches.contains(&a.as_str()) {
+                values.push((a.clone(), None));
+            } else if options.contains(&a.as_str()) {
+                let v = it.next().with_context(|| format!("{a} needs a value"))?;
+                values.push((a.clone(), Some(v.clone())));
+            } else {
+                bail!("unexpected argument `{a}`\n\n{USAGE}");
+            }
+        }
+        Ok(Args { values })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.values.iter().any(|(n, _)| n == name)
+    }
+}
+
+fn up(args: &[String]) -> Result<()> {
+    let a = Args::parse(
+        args,
+        &["--test-mode", "--no-cron"],
+        &["--manifest", "--listen", "--sqlite-file", "--cache-dir"],
+    )?;
+    let manifest = PathBuf::from(a.get("--manifest").unwrap_or("spin.toml"));
+    let listen: SocketAddr = a
+        .get("--listen")
+        .unwrap_or("127.0.0.1:3000")
+        .parse()
+        .context("--listen must be ip:port")?;
+    let app = match a.get("--cache-dir") {
+        Some(dir) => App::load_with_cache(&manifest, &PathBuf::from(dir))?,
+        None => App::load(&manifest)?,
+    };
+    let options = ServeOptions {
+        sqlite_path: a.get("--sqlite-file").map(PathBuf::from),
+        listen,
+        test_mode: a.has("--test-mode"),
+        cron: !a.has("--no-cron"),
+        ..ServeOptions::default()
+    };
+    let host = app.serve_in_background(options)?;
+    println!("Serving {}", host.url());
+    println!("Available Routes:");
+    for t in &app.manifest().http_triggers {
+        println!("  {}: {}{}", t.component, host.url(), t.route);
+    }
+    for t in &app.manifest().cron_triggers {
+        println!("  {}: cron `{}`", t.component, t.cron_expression);
+    }
+    if a.has("--test-mode") {
+        println!("Test mode: /_host/clock, /_host/clock/advance, /_host/cron/<component>");
+    }
+    runtime().block_on(tokio::signal::ctrl_c())?;
+    drop(host);
+    Ok(())
+}
+
+fn mint_token(args: &[String]) -> Result<()> {
+    let a = Args::parse(
+        args,
+        &[],
+        &["--sub", "--name", "--role", "--org", "--ttl-seconds"],
+    )?;
+    let secret = std::env::var("SPIN_VARIABLE_AUTH_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .context("SPIN_VARIABLE_AUTH_SECRET is not set: export SPIN_VARIABLE_AUTH_SECRET=<the app's auth_secret> first")?;
+    let role = a.get("--role").context("--role is required")?;
+    let role = Role::parse(role).with_context(|| format!("unknown role `{role}`\n\n{USAGE}"))?;
+    let ttl: i64 = a
+        .get("--ttl-seconds")
+        .unwrap_or("86400")
+        .parse()
+        .context("--ttl-seconds must be an integer")?;
+    let claims = Claims {
+        sub: a.get("--sub").context("--sub is required")?.to_string(),
+        name: a.get("--name").context("--name is required")?.to_string(),
+        role,
+        org: a.get("--org").unwrap_or_default().to_string(),
+        exp: chrono::Utc::now().timestamp() + ttl,
+    };
+    println!("{}", mint(secret.as_bytes(), &claims));
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("up") => up(&args[1..]),
+        Some("mint-token") => mint_token(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(anyhow::anyhow!("{USAGE}")),
+    };
+    if let Err(e) = result {
+        eprintln!("zhicheng-host: {e:#}");
+        std::process::exit(1);
+    }
+}

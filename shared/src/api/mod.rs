@@ -1,0 +1,278 @@
+//! HTTP, independent of Spin: a plain request/response pair, authentication, JSON and
+//! query parsing that names the field at fault, and the one place where a
+//! `DomainError` becomes a status and a JSON body. Components only convert Spin's
+//! request into [`Request`] and call a router here, so the whole API runs natively in
+//! unit tests and benchmarks too.
+
+pub mod applicant;
+pub mod jobs;
+pub mod unit;
+
+use crate::auth::{self, Claims};
+use crate::error::DomainError;
+use crate::store::Db;
+use crate::workflow::{OpCtx, PageRequest};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// An HTTP request as the API sees it.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Upper-case method.
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Raw query string (without `?`).
+    pub query: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A header's value by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter, percent-decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query
+            .split('&')
+            .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+            .find_map(|(k, v)| (percent_decode(k) == name).then(|| percent_decode(v)))
+    }
+
+    /// The path split into non-empty segments.
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A JSON response.
+    pub fn json(status: u16, value: &impl Serialize) -> Response {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response {
+                status,
+                headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+                body,
+            },
+            Err(e) => Response::error(&DomainError::Internal(e.to_string())),
+        }
+    }
+
+    /// The error's status and JSON body (the one mapping of errors to HTTP).
+    pub fn error(e: &DomainError) -> Response {
+        if let DomainError::Internal(cause) = e {
+            // The cause goes to the log (no personal data in causes: ids are masked
+            // everywhere), never to the caller.
+            eprintln!("internal error: {cause}");
+        }
+        let mut r = Response::json(e.status(), &e.body());
+        if matches!(e, DomainError::Unauthenticated) {
+            r.headers.push(("www-authenticate".into(), "Bearer".into()));
+        }
+        r
+    }
+
+    /// Raw bytes with a content type.
+    pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Response {
+        Response { status, headers: vec![("content-type".into(), content_type.into())], body }
+    }
+}
+
+/// What a request needs from its environment: the token secret, the time, limits.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// HS256 secret (Spin variable `auth_secret`).
+    pub auth_secret: Vec<u8>,
+    /// The request's time (the wasi wall clock in components).
+    pub now: DateTime<Utc>,
+    /// Upload limit in bytes (Spin variable `max_upload_bytes`).
+    pub max_upload_bytes: usize,
+}
+
+/// Verifies the bearer token.
+pub fn authenticate(req: &Request, env: &Env) -> Result<Claims, DomainError> {
+    let token = auth::bearer(req.header("authorization"))?;
+    auth::verify(&env.auth_secret, token, env.now.timestamp())
+}
+
+/// Turns a handler result into a response.
+pub fn respond<T: Serialize>(status: u16, r: Result<T, DomainError>) -> Response {
+    match r {
+        Ok(v) => Response::json(status, &v),
+        Err(e) => Response::error(&e),
+    }
+}
+
+/// Parses a JSON body into `T`, naming the field at fault (`current_title.obtained_on`).
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DomainError> {
+    if body.is_empty() {
+        return Err(DomainError::MalformedBody("请求体为空，应为 JSON".into()));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let field = if path == "." { "body".to_owned() } else { path };
+                    Err(DomainError::invalid(field.clone(), format!("字段 {field} 无效：{}", strip_position(&inner))))
+                }
+                _ => Err(DomainError::MalformedBody(strip_position(&inner))),
+            }
+        }
+    }
+}
+
+/// Parses an optional JSON body (empty ⇒ default).
+pub fn parse_json_or_default<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, DomainError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(body)
+    }
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+/// Parses `page` / `page_size` from the query.
+pub fn page(req: &Request) -> Result<PageRequest, DomainError> {
+    let mut p = PageRequest::default();
+    if let Some(v) = req.query_param("page") {
+        p.page =
+            v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| DomainError::invalid("page", "page 须为不小于1的整数"))?;
+    }
+    if let Some(v) = req.query_param("page_size") {
+        p.page_size = v
+            .parse()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| DomainError::invalid("page_size", "page_size 须为1到100之间的整数"))?;
+    }
+    Ok(p)
+}
+
+/// Parses a numeric id path segment; anything else is a 404 (no such object).
+pub fn id_segment(s: &str, what: &'static str) -> Result<i64, DomainError> {
+    s.parse().ok().filter(|n| *n > 0).ok_or(DomainError::NotFound(what))
+}
+
+/// 404 for a path no route serves.
+pub fn no_route() -> Response {
+    Response::json(404, &serde_json::json!({ "code": "ROUTE_NOT_FOUND", "message": "接口不存在" }))
+}
+
+/// 405 for a path served with other methods.
+pub fn method_not_allowed() -> Response {
+    Response::json(405, &serde_json::json!({ "code": "METHOD_NOT_ALLOWED", "message": "不支持的请求方法" }))
+}
+
+/// Builds the operation context from an authenticated request.
+pub fn op_ctx<'a>(db: &'a dyn Db, who: &'a Claims, env: &Env) -> OpCtx<'a> {
+    OpCtx { db, who, now: env.now }
+}
+
+fn percent_decode(s: &str) -> String {
+    fn hex_val(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        a: u32,
+        inner: Option<Inner>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        date: chrono::NaiveDate,
+    }
+
+    fn field_of(body: &str) -> Option<String> {
+        parse_json::<Body>(body.as_bytes()).unwrap_err().field().map(str::to_owned)
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_field() {
+        assert_eq!(field_of(r#"{"a":"x"}"#).as_deref(), Some("a"));
+        assert_eq!(field_of(r#"{"a":1,"inner":{"date":"2024-13-01"}}"#).as_deref(), Some("inner.date"));
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_and_named() {
+        let e = parse_json::<Body>(br#"{"a":1,"bogus":2}"#).unwrap_err();
+        assert_eq!(e.code(), "INVALID_FIELD");
+        assert!(e.field().unwrap().contains("bogus"), "{:?}", e.field());
+    }
+
+    #[test]
+    fn malformed_json_is_a_malformed_body() {
+        assert_eq!(parse_json::<Body>(b"{\"a\":").unwrap_err().code(), "MALFORMED_BODY");
+        assert_eq!(parse_json::<Body>(b"").unwrap_err().code(), "MALFORMED_BODY");
+    }
+
+    #[test]
+    fn query_parameters_are_percent_decoded() {
+        let r = Request { query: "filename=%E8%AF%81%E4%B9%A6.pdf&kind=degree&x".into(), ..Request::default() };
+        assert_eq!(r.query_param("filename").as_deref(), Some("证书.pdf"));
+        assert_eq!(r.query_param("kind").as_deref(), Some("degree"));
+        assert_eq!(r.query_param("x").as_deref(), Some(""));
+        assert_eq!(r.query_param("y"), None);
+    }
+
+    #[test]
+    fn page_size_out_of_range_is_refused_by_name() {
+        let r = Request { query: "page_size=1000".into(), ..Request::default() };
+        assert_eq!(page(&r).unwrap_err().field(), Some("page_size"));
+    }
+}

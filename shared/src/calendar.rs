@@ -1,0 +1,172 @@
+//! Working days of the official Chinese calendar: weekends off, statutory holidays off,
+//! adjusted weekend workdays (调休) on. The schedules are data (migration 0002, loaded by
+//! the province each year); a computation that reaches an unpublished year is refused.
+//!
+//! Convention: an N-working-day period that opens on day D starts the day after D, so
+//! it is never shorter than N full working days.
+
+use crate::error::DomainError;
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use std::collections::{BTreeSet, HashSet};
+
+/// The official schedule of the published years.
+#[derive(Debug, Clone, Default)]
+pub struct WorkCalendar {
+    years: BTreeSet<i32>,
+    off: HashSet<NaiveDate>,
+    adjusted_workdays: HashSet<NaiveDate>,
+}
+
+impl WorkCalendar {
+    /// Builds a calendar from the published years and their listed days.
+    pub fn new(
+        years: impl IntoIterator<Item = i32>,
+        off: impl IntoIterator<Item = NaiveDate>,
+        adjusted_workdays: impl IntoIterator<Item = NaiveDate>,
+    ) -> Self {
+        WorkCalendar {
+            years: years.into_iter().collect(),
+            off: off.into_iter().collect(),
+            adjusted_workdays: adjusted_workdays.into_iter().collect(),
+        }
+    }
+
+    /// Whether the State Council schedule of `year` is loaded.
+    pub fn is_published(&self, year: i32) -> bool {
+        self.years.contains(&year)
+    }
+
+    /// Whether `day` is a working day; refused for an unpublished year.
+    pub fn is_working_day(&self, day: NaiveDate) -> Result<bool, DomainError> {
+        if !self.is_published(day.year()) {
+            return Err(DomainError::CalendarYearNotPublished(day.year()));
+        }
+        if self.off.contains(&day) {
+            return Ok(false);
+        }
+        if self.adjusted_workdays.contains(&day) {
+            return Ok(true);
+        }
+        Ok(!matches!(day.weekday(), Weekday::Sat | Weekday::Sun))
+    }
+
+    /// The last day of an `n`-working-day period that opens on `opened`: the n-th working
+    /// day strictly after `opened`. `n = 0` returns `opened`.
+    pub fn add_working_days(&self, opened: NaiveDate, n: u32) -> Result<NaiveDate, DomainError> {
+        self.step(opened, n, Days::new(1), true)
+    }
+
+    /// The n-th working day strictly before `day` (e.g. the latest date a plan may be
+    /// filed `n` working days before a review starts).
+    pub fn subtract_working_days(&self, day: NaiveDate, n: u32) -> Result<NaiveDate, DomainError> {
+        self.step(day, n, Days::new(1), false)
+    }
+
+    /// Working days strictly after `from` up to and including `to` (0 if `to <= from`).
+    pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, DomainError> {
+        let mut count = 0;
+        let mut d = from;
+        while d < to {
+            d = d.succ_opt().ok_or(DomainError::Internal("date overflow".into()))?;
+            if self.is_working_day(d)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    fn step(&self, start: NaiveDate, n: u32, one: Days, forward: bool) -> Result<NaiveDate, DomainError> {
+        let mut d = start;
+        let mut left = n;
+        while left > 0 {
+            d = if forward { d.checked_add_days(one) } else { d.checked_sub_days(one) }
+                .ok_or(DomainError::Internal("date overflow".into()))?;
+            if self.is_working_day(d)? {
+                left -= 1;
+            }
+        }
+        Ok(d)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// The official 2024–2026 schedules, read from the same migration the app applies.
+    pub(crate) fn official() -> WorkCalendar {
+        let sql = include_str!("../../migrations/0002_work_calendar_2024_2026.sql");
+        let mut years = Vec::new();
+        let mut off = Vec::new();
+        let mut work = Vec::new();
+        for line in sql.lines() {
+            let line = line.trim();
+            if let Some(rest) = line.strip_prefix("('") {
+                let date = &rest[..10];
+                if rest.contains("'off'") {
+                    off.push(d(date));
+                } else if rest.contains("'workday'") {
+                    work.push(d(date));
+                }
+            }
+            if let Some(y) = line.strip_prefix("INSERT OR IGNORE INTO work_calendar_years (year, notice) VALUES (") {
+                years.push(y[..4].parse().unwrap());
+            }
+        }
+        assert_eq!(years, vec![2024, 2025, 2026]);
+        WorkCalendar::new(years, off, work)
+    }
+
+    #[test]
+    fn ten_working_days_before_2025_10_15_is_2025_09_25() {
+        assert_eq!(official().subtract_working_days(d("2025-10-15"), 10).unwrap(), d("2025-09-25"));
+    }
+
+    #[test]
+    fn three_working_days_after_2026_09_30_end_on_2026_10_10() {
+        // 10-01..10-07 National Day, 10-08 Thu, 10-09 Fri, 10-10 Sat (adjusted workday).
+        assert_eq!(official().add_working_days(d("2026-09-30"), 3).unwrap(), d("2026-10-10"));
+    }
+
+    #[test]
+    fn five_working_days_of_publicity_opened_2024_09_30_end_on_the_adjusted_saturday_2024_10_12() {
+        assert_eq!(official().add_working_days(d("2024-09-30"), 5).unwrap(), d("2024-10-12"));
+    }
+
+    #[test]
+    fn an_adjusted_weekend_workday_is_a_working_day_and_a_weekday_holiday_is_not() {
+        let c = official();
+        assert!(c.is_working_day(d("2024-10-12")).unwrap()); // Saturday, 调休
+        assert!(!c.is_working_day(d("2024-10-01")).unwrap()); // Tuesday, 国庆
+        assert!(!c.is_working_day(d("2025-05-31")).unwrap()); // Saturday, 端午
+        assert!(c.is_working_day(d("2026-01-04")).unwrap()); // Sunday, 调休
+        assert!(!c.is_working_day(d("2026-01-02")).unwrap()); // Friday, 元旦
+    }
+
+    #[test]
+    fn a_computation_reaching_2027_is_refused() {
+        let c = official();
+        assert_eq!(c.is_working_day(d("2027-01-04")), Err(DomainError::CalendarYearNotPublished(2027)));
+        assert_eq!(c.add_working_days(d("2026-12-28"), 10), Err(DomainError::CalendarYearNotPublished(2027)));
+    }
+
+    #[test]
+    fn a_period_never_counts_its_opening_day() {
+        // Opened on Monday 2024-11-04: five working days are Tue..Fri and Mon 11-11.
+        assert_eq!(official().add_working_days(d("2024-11-04"), 5).unwrap(), d("2024-11-11"));
+        assert_eq!(official().add_working_days(d("2024-11-04"), 0).unwrap(), d("2024-11-04"));
+    }
+
+    #[test]
+    fn spring_festival_2025_spans_the_adjusted_sunday_and_saturday() {
+        let c = official();
+        // 2025-01-26 (Sun) and 2025-02-08 (Sat) are workdays; 01-28..02-04 are off.
+        assert_eq!(c.add_working_days(d("2025-01-24"), 1).unwrap(), d("2025-01-26"));
+        assert_eq!(c.add_working_days(d("2025-01-27"), 1).unwrap(), d("2025-02-05"));
+        assert_eq!(c.working_days_between(d("2025-01-27"), d("2025-02-08")).unwrap(), 4);
+    }
+}

@@ -1,0 +1,5 @@
+//! The domain: newtypes parsed once, the application state machine, the rules.
+
+pub mod application;
+pub mod citizen_id;
+pub mod rules;

@@ -1,0 +1,373 @@
+//! The notice's rules checked at submission (R1–R5). Pure: every input is a parameter,
+//! and every failed rule is reported at once (一次性告知).
+
+use crate::domain::application::{ApplicationForm, PromotionException};
+use crate::error::Violation;
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+/// What the rules need beyond the form, read from the annual batch and the blacklist.
+#[derive(Debug, Clone)]
+pub struct SubmissionContext {
+    /// The batch year (年度).
+    pub batch_year: i32,
+    /// 材料报送截止日 (二(三)); 2024-09-30 in 2024.
+    pub material_cutoff: NaiveDate,
+    /// How many years of annual assessment are counted (累计所需资历年限).
+    pub assessment_years: u32,
+    /// Whether the citizen ID is on the blacklist and still recorded (R5).
+    pub blacklisted: bool,
+}
+
+/// A fact that does not refuse the submission but must be visible to every reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    /// The rule concerned.
+    pub rule: &'static str,
+    /// Stable code.
+    pub code: &'static str,
+    /// Chinese description.
+    pub message: String,
+}
+
+/// The result of checking a form for submission.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SubmissionCheck {
+    /// Every failed rule or missing field.
+    pub violations: Vec<Violation>,
+    /// Declared exceptions and other facts to show reviewers.
+    pub flags: Vec<Flag>,
+}
+
+fn violation(rule: Option<&'static str>, code: &'static str, message: String, field: &str) -> Violation {
+    Violation { rule, code, message, field: Some(field.to_owned()) }
+}
+
+/// Checks a form against R1–R5 and the fields submission needs.
+pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> SubmissionCheck {
+    let mut out = SubmissionCheck::default();
+    required_fields(form, &mut out.violations);
+    r1_next_lower_title(form, &mut out);
+    r2_material_cutoff(form, ctx, &mut out.violations);
+    r3_annual_assessments(form, ctx, &mut out.violations);
+    r4_integrity(form, &mut out.violations);
+    r5_blacklist(ctx, &mut out.violations);
+    out
+}
+
+fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
+    let missing = |field: &str, label: &str| violation(None, "FIELD_REQUIRED", format!("请填写{label}"), field);
+    if form.citizen_id.is_none() {
+        v.push(missing("citizen_id", "公民身份号码"));
+    }
+    if form.unit_org.as_deref().is_none_or(str::is_empty) {
+        v.push(missing("unit_org", "申报单位"));
+    }
+    if form.series.as_deref().is_none_or(str::is_empty) {
+        v.push(missing("series", "申报系列"));
+    }
+    match form.target_level {
+        None => v.push(missing("target_level", "申报层级")),
+        Some(l) if !l.is_senior() => v.push(violation(
+            None,
+            "TARGET_LEVEL_NOT_SENIOR",
+            format!("本系统受理高级职称评审，申报层级不能为{}", l.label()),
+            "target_level",
+        )),
+        Some(_) => {}
+    }
+    if form.specialty.as_deref().is_none_or(str::is_empty) {
+        v.push(missing("specialty", "申报专业"));
+    }
+    if form.committee.as_deref().is_none_or(str::is_empty) {
+        v.push(missing("committee", "评委会"));
+    }
+}
+
+/// R1 (三(一)): promotion requires the next-lower title of the same series; a declared
+/// national/provincial exception or 破格 is flagged for reviewers, not silently passed.
+fn r1_next_lower_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
+    if let Some(exception) = form.promotion_exception {
+        let what = match exception {
+            PromotionException::NationalSpecialRule => "国家特殊规定",
+            PromotionException::ProvincialSpecialRule => "省特殊规定",
+            PromotionException::Exceptional => "破格申报",
+        };
+        out.flags.push(Flag {
+            rule: "R1",
+            code: "R1_EXCEPTION_DECLARED",
+            message: format!("申报人声明按{what}申报，未按下一层级同一系列职称晋升，请审核人员重点核实"),
+        });
+        return;
+    }
+    let Some(target) = form.target_level else { return };
+    let Some(required) = target.next_lower() else { return };
+    match &form.current_title {
+        None => out.violations.push(violation(
+            Some("R1"),
+            "R1_LOWER_TITLE_REQUIRED",
+            format!("晋升{}职称须具有下一层级（{}）同一系列职称", target.label(), required.label()),
+            "current_title",
+        )),
+        Some(t) => {
+            if t.level != required {
+                out.violations.push(violation(
+                    Some("R1"),
+                    "R1_LOWER_TITLE_REQUIRED",
+                    format!(
+                        "晋升{}职称须具有下一层级（{}）职称，现有职称为{}",
+                        target.label(),
+                        required.label(),
+                        t.level.label()
+                    ),
+                    "current_title.level",
+                ));
+            }
+            if let Some(series) = form.series.as_deref() {
+                if t.series != series {
+                    out.violations.push(violation(
+                        Some("R1"),
+                        "R1_SAME_SERIES_REQUIRED",
+                        format!("现有职称系列（{}）与申报系列（{series}）不一致", t.series),
+                        "current_title.series",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// R2 (二(三)): only material dated on or before the cutoff counts; later items are
+/// reported one by one so the applicant can remove them.
+fn r2_material_cutoff(form: &ApplicationForm, ctx: &SubmissionContext, v: &mut Vec<Violation>) {
+    let cutoff = ctx.material_cutoff;
+    for (i, a) in form.achievements.iter().enumerate() {
+        if a.date > cutoff {
+            v.push(violation(
+                Some("R2"),
+                "R2_AFTER_MATERIAL_CUTOFF",
+                format!("“{}”取得时间 {} 晚于材料报送截止日 {cutoff}，不作为有效参评材料", a.title, a.date),
+                &format!("achievements[{i}].date"),
+            ));
+        }
+    }
+    if let Some(t) = &form.current_title {
+        if t.obtained_on > cutoff {
+            v.push(violation(
+                Some("R2"),
+                "R2_AFTER_MATERIAL_CUTOFF",
+                format!("现有职称取得时间 {} 晚于材料报送截止日 {cutoff}", t.obtained_on),
+                "current_title.obtained_on",
+            ));
+        }
+    }
+}
+
+/// The assessment years counted for R3: the `assessment_years` years before the batch
+/// year, but none before the year after the current title was obtained.
+pub fn counted_assessment_years(form: &ApplicationForm, ctx: &SubmissionContext) -> Vec<i32> {
+    let last = ctx.batch_year - 1;
+    let mut first = ctx.batch_year - ctx.assessment_years as i32;
+    if let Some(t) = &form.current_title {
+        first = first.max(t.obtained_on.year() + 1);
+    }
+    (first..=last).collect()
+}
+
+/// R3 (三(四)): every counted year's assessment is 合格 or better.
+fn r3_annual_assessments(form: &ApplicationForm, ctx: &SubmissionContext, v: &mut Vec<Violation>) {
+    for year in counted_assessment_years(form, ctx) {
+        match form.assessments.iter().position(|a| a.year == year) {
+            None => v.push(violation(
+                Some("R3"),
+                "R3_ASSESSMENT_MISSING",
+                format!("缺少 {year} 年度考核结果"),
+                "assessments",
+            )),
+            Some(i) if !form.assessments[i].result.is_qualified_or_better() => v.push(violation(
+                Some("R3"),
+                "R3_ASSESSMENT_BELOW_QUALIFIED",
+                format!("{year} 年度考核结果未达到“合格”及以上"),
+                &format!("assessments[{i}].result"),
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+/// R4 (三(四)): under investigation, compulsory measures or criminal penalty, or a
+/// disciplinary sanction still in effect ⇒ may not apply.
+fn r4_integrity(form: &ApplicationForm, v: &mut Vec<Violation>) {
+    let i = &form.integrity;
+    let checks = [
+        (i.under_investigation, "integrity.under_investigation", "正在立案审查尚未结案期间不得申报"),
+        (i.under_compulsory_measures, "integrity.under_compulsory_measures", "被采取强制措施期间不得申报"),
+        (i.under_criminal_penalty, "integrity.under_criminal_penalty", "受刑事处罚期间不得申报"),
+        (
+            i.disciplinary_sanction_in_effect,
+            "integrity.disciplinary_sanction_in_effect",
+            "党纪政务处分影响期内不得申报晋升职称",
+        ),
+    ];
+    for (hit, field, msg) in checks {
+        if hit {
+            v.push(violation(Some("R4"), "R4_NOT_ELIGIBLE", msg.to_owned(), field));
+        }
+    }
+}
+
+/// R5 (七(一), annex 3 §1.21): a person recorded in the integrity file may not apply.
+fn r5_blacklist(ctx: &SubmissionContext, v: &mut Vec<Violation>) {
+    if ctx.blacklisted {
+        v.push(violation(
+            Some("R5"),
+            "R5_BLACKLISTED",
+            "申报人已记入职称评审诚信档案库，记录期内不得申报".to_owned(),
+            "citizen_id",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::application::*;
+    use crate::domain::citizen_id::CitizenId;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn ctx() -> SubmissionContext {
+        SubmissionContext {
+            batch_year: 2024,
+            material_cutoff: d("2024-09-30"),
+            assessment_years: 5,
+            blacklisted: false,
+        }
+    }
+
+    /// An engineer holding an intermediate title since 2018, applying for deputy senior.
+    fn eligible_engineer() -> ApplicationForm {
+        ApplicationForm {
+            citizen_id: Some(CitizenId::parse("11010519491231002X").unwrap()),
+            unit_org: Some("ORG-U1".into()),
+            series: Some("工程".into()),
+            target_level: Some(TitleLevel::DeputySenior),
+            specialty: Some("土木工程".into()),
+            committee: Some("CMT-ENG".into()),
+            current_title: Some(CurrentTitle {
+                series: "工程".into(),
+                level: TitleLevel::Intermediate,
+                obtained_on: d("2018-12-01"),
+                certificate_no: None,
+            }),
+            promotion_exception: None,
+            assessments: (2019..=2023).map(|year| Assessment { year, result: AssessmentResult::Qualified }).collect(),
+            continuing_education_hours: Some(90),
+            achievements: vec![Achievement {
+                kind: AchievementKind::Paper,
+                title: "论文一".into(),
+                date: d("2023-05-01"),
+            }],
+            integrity: Integrity::default(),
+        }
+    }
+
+    fn codes(c: &SubmissionCheck) -> Vec<&'static str> {
+        c.violations.iter().map(|v| v.code).collect()
+    }
+
+    #[test]
+    fn an_eligible_engineer_passes_every_rule() {
+        assert_eq!(check_submission(&eligible_engineer(), &ctx()), SubmissionCheck::default());
+    }
+
+    #[test]
+    fn r1_promotion_without_the_next_lower_title_is_refused() {
+        let mut f = eligible_engineer();
+        f.current_title.as_mut().unwrap().level = TitleLevel::Assistant;
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["R1_LOWER_TITLE_REQUIRED"]);
+        assert_eq!(c.violations[0].field.as_deref(), Some("current_title.level"));
+    }
+
+    #[test]
+    fn r1_a_lower_title_of_another_series_does_not_count() {
+        let mut f = eligible_engineer();
+        f.current_title.as_mut().unwrap().series = "经济".into();
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["R1_SAME_SERIES_REQUIRED"]);
+    }
+
+    #[test]
+    fn r1_a_declared_exception_is_flagged_not_silent() {
+        let mut f = eligible_engineer();
+        f.current_title = None;
+        f.promotion_exception = Some(PromotionException::Exceptional);
+        let c = check_submission(&f, &ctx());
+        assert!(c.violations.is_empty());
+        assert_eq!(c.flags[0].code, "R1_EXCEPTION_DECLARED");
+    }
+
+    #[test]
+    fn r2_achievements_after_the_cutoff_are_reported_each_by_index() {
+        let mut f = eligible_engineer();
+        f.achievements
+            .push(Achievement { kind: AchievementKind::Patent, title: "专利".into(), date: d("2024-09-30") });
+        f.achievements
+            .push(Achievement { kind: AchievementKind::Award, title: "奖项".into(), date: d("2024-10-01") });
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["R2_AFTER_MATERIAL_CUTOFF"]);
+        assert_eq!(c.violations[0].field.as_deref(), Some("achievements[2].date"));
+    }
+
+    #[test]
+    fn r3_an_unqualified_counted_year_and_a_missing_year_are_both_reported() {
+        let mut f = eligible_engineer();
+        f.assessments.retain(|a| a.year != 2020);
+        f.assessments[0].result = AssessmentResult::BasicallyQualified; // 2019
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["R3_ASSESSMENT_BELOW_QUALIFIED", "R3_ASSESSMENT_MISSING"]);
+    }
+
+    #[test]
+    fn r3_years_before_the_current_title_are_not_counted() {
+        let mut f = eligible_engineer();
+        f.current_title.as_mut().unwrap().obtained_on = d("2021-06-01");
+        f.assessments = vec![
+            Assessment { year: 2020, result: AssessmentResult::Unqualified },
+            Assessment { year: 2022, result: AssessmentResult::Excellent },
+            Assessment { year: 2023, result: AssessmentResult::Good },
+        ];
+        assert!(check_submission(&f, &ctx()).violations.is_empty());
+    }
+
+    #[test]
+    fn r4_investigation_and_criminal_penalty_each_refuse() {
+        let mut f = eligible_engineer();
+        f.integrity.under_investigation = true;
+        f.integrity.under_criminal_penalty = true;
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["R4_NOT_ELIGIBLE", "R4_NOT_ELIGIBLE"]);
+    }
+
+    #[test]
+    fn r5_a_blacklisted_person_may_not_apply() {
+        let c = check_submission(&eligible_engineer(), &SubmissionContext { blacklisted: true, ..ctx() });
+        assert_eq!(codes(&c), vec!["R5_BLACKLISTED"]);
+    }
+
+    #[test]
+    fn every_failed_rule_is_reported_at_once() {
+        let mut f = eligible_engineer();
+        f.current_title.as_mut().unwrap().level = TitleLevel::Assistant;
+        f.assessments.clear();
+        f.integrity.under_compulsory_measures = true;
+        f.specialty = None;
+        let c = check_submission(&f, &SubmissionContext { blacklisted: true, ..ctx() });
+        let rules: Vec<_> = c.violations.iter().filter_map(|v| v.rule).collect();
+        for r in ["R1", "R3", "R4", "R5"] {
+            assert!(rules.contains(&r), "{r} missing from {rules:?}");
+        }
+        assert!(codes(&c).contains(&"FIELD_REQUIRED"));
+    }
+}

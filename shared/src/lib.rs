@@ -1,0 +1,16 @@
+//! The shared crate of the professional-title (职称) evaluation app: the domain (plain
+//! Rust, no I/O), the store behind one `Db` trait, the audit chain, the working-day
+//! calendar, tokens, errors, and an HTTP layer independent of Spin.
+//!
+//! Rules cite the notice 湘人社函〔2024〕72号 (`../shared/spec`) by clause.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod domain;
+pub mod error;
+#[cfg(feature = "spin")]
+pub mod spin;
+pub mod store;
+pub mod workflow;

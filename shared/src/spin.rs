@@ -1,0 +1,83 @@
+//! The glue every component uses inside Spin: read the request, the variables and the
+//! clock, open the request's one connection, call a router of [`crate::api`], and
+//! convert the response back. Nothing else happens in a component.
+
+use crate::api::{self, Env};
+use crate::error::DomainError;
+use crate::store::spin::SpinDb;
+use crate::store::Db;
+use chrono::{DateTime, Utc};
+
+/// Spin variable holding the HS256 token secret.
+pub const VAR_AUTH_SECRET: &str = "auth_secret";
+/// Spin variable holding the upload limit in bytes.
+pub const VAR_MAX_UPLOAD_BYTES: &str = "max_upload_bytes";
+/// Upload limit when the variable is absent: 10 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// A router of the API.
+pub type Router = fn(&api::Request, &dyn Db, &Env) -> api::Response;
+
+/// The wall clock as the host gives it to the component (`wasi:clocks/wall-clock`).
+pub fn now() -> DateTime<Utc> {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    DateTime::<Utc>::from_timestamp(d.as_secs() as i64, d.subsec_nanos()).unwrap_or_default()
+}
+
+fn env() -> Result<Env, DomainError> {
+    let secret = spin_sdk::variables::get(VAR_AUTH_SECRET)
+        .map_err(|e| DomainError::Internal(format!("variable {VAR_AUTH_SECRET}: {e:?}")))?;
+    if secret.len() < 16 {
+        return Err(DomainError::Internal(format!("variable {VAR_AUTH_SECRET} shorter than 16 bytes")));
+    }
+    let max_upload_bytes = spin_sdk::variables::get(VAR_MAX_UPLOAD_BYTES)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES);
+    Ok(Env { auth_secret: secret.into_bytes(), now: now(), max_upload_bytes })
+}
+
+fn to_api(req: &spin_sdk::http::Request) -> api::Request {
+    api::Request {
+        method: req.method().to_string().to_ascii_uppercase(),
+        path: req.path().to_owned(),
+        query: req.query().to_owned(),
+        headers: req
+            .headers()
+            .map(|(k, v)| (k.to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: req.body().to_vec(),
+    }
+}
+
+fn from_api(r: api::Response) -> spin_sdk::http::Response {
+    let mut b = spin_sdk::http::Response::builder();
+    b.status(r.status);
+    for (k, v) in r.headers {
+        b.header(k, v);
+    }
+    b.body(r.body).build()
+}
+
+/// Serves one HTTP request with `router`.
+pub fn serve(req: spin_sdk::http::Request, router: Router) -> spin_sdk::http::Response {
+    let api_req = to_api(&req);
+    let resp = match env() {
+        Err(e) => api::Response::error(&e),
+        Ok(env) => match SpinDb::open_default() {
+            Ok(db) => router(&api_req, &db, &env),
+            Err(e) => api::Response::error(&DomainError::from(e)),
+        },
+    };
+    from_api(resp)
+}
+
+/// Runs a scheduled job with the request's connection and clock; the error text is
+/// what the cron trigger logs.
+pub fn run_job<T: serde::Serialize>(
+    job: impl FnOnce(&dyn Db, DateTime<Utc>) -> Result<T, DomainError>,
+) -> Result<String, String> {
+    let db = SpinDb::open_default().map_err(|e| e.to_string())?;
+    let out = job(&db, now()).map_err(|e| format!("{}: {e:?}", e.code()))?;
+    serde_json::to_string(&out).map_err(|e| e.to_string())
+}

@@ -1,0 +1,374 @@
+//! SQL for applications, materials and objections.
+
+use super::{Db, Row, StoreError, Value};
+use crate::domain::application::ApplicationState;
+
+/// An application row as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationRecord {
+    pub id: i64,
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub batch_year: i32,
+    pub unit_org: String,
+    pub citizen_id: Option<String>,
+    pub form: String,
+    pub flags: String,
+    pub state: ApplicationState,
+    pub version: i64,
+    pub publicity_start: Option<String>,
+    pub publicity_end: Option<String>,
+    pub complaint_office: Option<String>,
+    pub complaint_phone: Option<String>,
+    pub return_items: Option<String>,
+    pub decision_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+    pub submit_key: Option<String>,
+}
+
+const COLUMNS: &str = "id, applicant_id, applicant_name, batch_year, unit_org, citizen_id, form, flags, state, \
+     version, publicity_start, publicity_end, complaint_office, complaint_phone, return_items, decision_reason, \
+     created_at, updated_at, submitted_at, submit_key";
+
+fn record(r: &Row) -> Result<ApplicationRecord, StoreError> {
+    let state = r.text(8)?;
+    Ok(ApplicationRecord {
+        id: r.int(0)?,
+        applicant_id: r.text(1)?,
+        applicant_name: r.text(2)?,
+        batch_year: r.int(3)? as i32,
+        unit_org: r.text(4)?,
+        citizen_id: r.opt_text(5)?,
+        form: r.text(6)?,
+        flags: r.text(7)?,
+        state: ApplicationState::parse(&state).ok_or_else(|| StoreError::Decode(format!("state {state}")))?,
+        version: r.int(9)?,
+        publicity_start: r.opt_text(10)?,
+        publicity_end: r.opt_text(11)?,
+        complaint_office: r.opt_text(12)?,
+        complaint_phone: r.opt_text(13)?,
+        return_items: r.opt_text(14)?,
+        decision_reason: r.opt_text(15)?,
+        created_at: r.text(16)?,
+        updated_at: r.text(17)?,
+        submitted_at: r.opt_text(18)?,
+        submit_key: r.opt_text(19)?,
+    })
+}
+
+/// Loads one application by id.
+pub fn load(db: &dyn Db, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM applications WHERE id = ?");
+    db.query_opt(&sql, &[id.into()])?.as_ref().map(record).transpose()
+}
+
+const INSERT_DRAFT: &str = "INSERT INTO applications (applicant_id, applicant_name, batch_year, unit_org, citizen_id, \
+     form, state, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING id";
+
+/// Inserts a draft and returns its id.
+pub fn insert_draft(
+    db: &dyn Db,
+    applicant_id: &str,
+    applicant_name: &str,
+    batch_year: i32,
+    unit_org: &str,
+    citizen_id: Option<&str>,
+    form_json: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let rows = db.query(
+        INSERT_DRAFT,
+        &[
+            applicant_id.into(),
+            applicant_name.into(),
+            batch_year.into(),
+            unit_org.into(),
+            citizen_id.map(str::to_owned).into(),
+            form_json.into(),
+            now.into(),
+            now.into(),
+        ],
+    )?;
+    rows.first().ok_or_else(|| StoreError::Decode("insert returned no id".into()))?.int(0)
+}
+
+/// The fields a compare-and-set update may change. `None` leaves a column as it is.
+#[derive(Debug, Default, Clone)]
+pub struct Changes {
+    pub state: Option<ApplicationState>,
+    pub unit_org: Option<String>,
+    pub citizen_id: Option<Option<String>>,
+    pub form: Option<String>,
+    pub flags: Option<String>,
+    pub publicity_start: Option<String>,
+    pub publicity_end: Option<String>,
+    pub complaint_office: Option<String>,
+    pub complaint_phone: Option<String>,
+    pub return_items: Option<Option<String>>,
+    pub decision_reason: Option<Option<String>>,
+    pub submitted_at: Option<String>,
+    pub submit_key: Option<Option<String>>,
+}
+
+/// Compare-and-set: applies `changes` only if the row is still at `version` (and, when
+/// given, in `state`); bumps the version. Returns the new version, or `None` when the row
+/// moved on (the caller answers 409).
+pub fn update_cas(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    expected_state: ApplicationState,
+    changes: &Changes,
+    now: &str,
+) -> Result<Option<i64>, StoreError> {
+    let mut sets: Vec<&str> = vec!["version = version + 1", "updated_at = ?"];
+    let mut params: Vec<Value> = vec![now.into()];
+    let mut set = |col: &'static str, v: Value| {
+        sets.push(col);
+        params.push(v);
+    };
+    if let Some(s) = changes.state {
+        set("state = ?", s.as_str().into());
+    }
+    if let Some(v) = &changes.unit_org {
+        set("unit_org = ?", v.into());
+    }
+    if let Some(v) = &changes.citizen_id {
+        set("citizen_id = ?", v.clone().into());
+    }
+    if let Some(v) = &changes.form {
+        set("form = ?", v.into());
+    }
+    if let Some(v) = &changes.flags {
+        set("flags = ?", v.into());
+    }
+    if let Some(v) = &changes.publicity_start {
+        set("publicity_start = ?", v.into());
+    }
+    if let Some(v) = &changes.publicity_end {
+        set("publicity_end = ?", v.into());
+    }
+    if let Some(v) = &changes.complaint_office {
+        set("complaint_office = ?", v.into());
+    }
+    if let Some(v) = &changes.complaint_phone {
+        set("complaint_phone = ?", v.into());
+    }
+    if let Some(v) = &changes.return_items {
+        set("return_items = ?", v.clone().into());
+    }
+    if let Some(v) = &changes.decision_reason {
+        set("decision_reason = ?", v.clone().into());
+    }
+    if let Some(v) = &changes.submitted_at {
+        set("submitted_at = ?", v.into());
+    }
+    if let Some(v) = &changes.submit_key {
+        set("submit_key = ?", v.clone().into());
+    }
+    let sql = format!(
+        "UPDATE applications SET {} WHERE id = ? AND version = ? AND state = ? RETURNING version",
+        sets.join(", ")
+    );
+    params.extend([id.into(), version.into(), expected_state.as_str().into()]);
+    Ok(match db.query_opt(&sql, &params)? {
+        Some(r) => Some(r.int(0)?),
+        None => None,
+    })
+}
+
+/// A page of application summaries plus the total count.
+pub struct ListPage {
+    pub rows: Vec<ApplicationRecord>,
+    pub total: i64,
+}
+
+/// Who a listing is for.
+pub enum ListScope<'a> {
+    /// The applicant's own applications.
+    Applicant(&'a str),
+    /// A unit's applications (never drafts), optionally in one state.
+    Unit(&'a str, Option<ApplicationState>),
+}
+
+/// Lists applications, newest first.
+pub fn list(db: &dyn Db, scope: ListScope<'_>, limit: i64, offset: i64) -> Result<ListPage, StoreError> {
+    let (filter, mut params): (&str, Vec<Value>) = match scope {
+        ListScope::Applicant(sub) => ("applicant_id = ?", vec![sub.into()]),
+        ListScope::Unit(org, None) => ("unit_org = ? AND state <> 'draft'", vec![org.into()]),
+        ListScope::Unit(org, Some(st)) => {
+            ("unit_org = ? AND state <> 'draft' AND state = ?", vec![org.into(), st.as_str().into()])
+        }
+    };
+    let total = db
+        .query_opt(&format!("SELECT COUNT(*) FROM applications WHERE {filter}"), &params)?
+        .map_or(Ok(0), |r| r.int(0))?;
+    let sql = format!("SELECT {COLUMNS} FROM applications WHERE {filter} ORDER BY id DESC LIMIT ? OFFSET ?");
+    params.extend([limit.into(), offset.into()]);
+    let rows = db.query(&sql, &params)?.iter().map(record).collect::<Result<_, _>>()?;
+    Ok(ListPage { rows, total })
+}
+
+const DUE_PUBLICITY: &str = "SELECT id FROM applications a WHERE state = 'unit_publicity' AND publicity_end < ? \
+     AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.application_id = a.id AND o.status = 'pending') \
+     ORDER BY id LIMIT ?";
+
+/// Applications whose unit publicity ended before `today` with no pending objection.
+pub fn due_unit_publicity(db: &dyn Db, today: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
+    db.query(DUE_PUBLICITY, &[today.into(), limit.into()])?.iter().map(|r| r.int(0)).collect()
+}
+
+const BLACKLISTED: &str = "SELECT COUNT(*) FROM blacklist WHERE citizen_id = ? AND lifted_at IS NULL \
+     AND recorded_on <= ? AND expires_on >= ?";
+
+/// Whether the person is recorded in the blacklist on `today` (R5).
+pub fn is_blacklisted(db: &dyn Db, citizen_id: &str, today: &str) -> Result<bool, StoreError> {
+    let n = db.query_opt(BLACKLISTED, &[citizen_id.into(), today.into(), today.into()])?.map_or(Ok(0), |r| r.int(0))?;
+    Ok(n > 0)
+}
+
+/// A material's metadata.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MaterialMeta {
+    pub id: i64,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: String,
+}
+
+const INSERT_MATERIAL: &str = "INSERT INTO materials (application_id, kind, filename, content_type, size, sha256, \
+     content, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+const SELECT_MATERIALS: &str = "SELECT id, kind, filename, content_type, size, sha256, uploaded_at FROM materials \
+     WHERE application_id = ? ORDER BY id";
+const SELECT_MATERIAL_CONTENT: &str =
+    "SELECT content_type, filename, content FROM materials WHERE application_id = ? AND id = ?";
+const DELETE_MATERIAL: &str = "DELETE FROM materials WHERE application_id = ? AND id = ? RETURNING id";
+
+/// Stores a material and returns its id.
+pub fn insert_material(db: &dyn Db, application_id: i64, m: &MaterialMeta, content: &[u8]) -> Result<i64, StoreError> {
+    let rows = db.query(
+        INSERT_MATERIAL,
+        &[
+            application_id.into(),
+            m.kind.as_str().into(),
+            m.filename.as_str().into(),
+            m.content_type.as_str().into(),
+            m.size.into(),
+            m.sha256.as_str().into(),
+            content.to_vec().into(),
+            m.uploaded_at.as_str().into(),
+        ],
+    )?;
+    rows.first().ok_or_else(|| StoreError::Decode("insert returned no id".into()))?.int(0)
+}
+
+/// The materials of an application (metadata only).
+pub fn list_materials(db: &dyn Db, application_id: i64) -> Result<Vec<MaterialMeta>, StoreError> {
+    db.query(SELECT_MATERIALS, &[application_id.into()])?
+        .iter()
+        .map(|r| {
+            Ok(MaterialMeta {
+                id: r.int(0)?,
+                kind: r.text(1)?,
+                filename: r.text(2)?,
+                content_type: r.text(3)?,
+                size: r.int(4)?,
+                sha256: r.text(5)?,
+                uploaded_at: r.text(6)?,
+            })
+        })
+        .collect()
+}
+
+/// A material's bytes: (content type, file name, content).
+pub fn material_content(
+    db: &dyn Db,
+    application_id: i64,
+    id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+    match db.query_opt(SELECT_MATERIAL_CONTENT, &[application_id.into(), id.into()])? {
+        Some(r) => Ok(Some((r.text(0)?, r.text(1)?, r.blob(2)?))),
+        None => Ok(None),
+    }
+}
+
+/// Deletes a material; `false` if there was none.
+pub fn delete_material(db: &dyn Db, application_id: i64, id: i64) -> Result<bool, StoreError> {
+    Ok(!db.query(DELETE_MATERIAL, &[application_id.into(), id.into()])?.is_empty())
+}
+
+/// An objection raised during publicity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Objection {
+    pub id: i64,
+    pub stage: String,
+    pub content: String,
+    pub recorded_at: String,
+    pub status: String,
+    pub finding: Option<String>,
+    pub resolved_at: Option<String>,
+}
+
+const INSERT_OBJECTION: &str =
+    "INSERT INTO objections (application_id, stage, content, recorded_by, recorded_at, status) \
+     VALUES (?, ?, ?, ?, ?, 'pending') RETURNING id";
+const SELECT_OBJECTIONS: &str = "SELECT id, stage, content, recorded_at, status, finding, resolved_at FROM objections \
+     WHERE application_id = ? ORDER BY id";
+const RESOLVE_OBJECTION: &str = "UPDATE objections SET status = ?, finding = ?, resolved_by = ?, resolved_at = ? \
+     WHERE application_id = ? AND id = ? AND status = 'pending' RETURNING id";
+
+/// Records a pending objection.
+pub fn insert_objection(
+    db: &dyn Db,
+    application_id: i64,
+    stage: &str,
+    content: &str,
+    by: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let rows =
+        db.query(INSERT_OBJECTION, &[application_id.into(), stage.into(), content.into(), by.into(), now.into()])?;
+    rows.first().ok_or_else(|| StoreError::Decode("insert returned no id".into()))?.int(0)
+}
+
+/// The objections of an application.
+pub fn list_objections(db: &dyn Db, application_id: i64) -> Result<Vec<Objection>, StoreError> {
+    db.query(SELECT_OBJECTIONS, &[application_id.into()])?
+        .iter()
+        .map(|r| {
+            Ok(Objection {
+                id: r.int(0)?,
+                stage: r.text(1)?,
+                content: r.text(2)?,
+                recorded_at: r.text(3)?,
+                status: r.text(4)?,
+                finding: r.opt_text(5)?,
+                resolved_at: r.opt_text(6)?,
+            })
+        })
+        .collect()
+}
+
+/// Resolves a pending objection; `false` if it was not pending.
+pub fn resolve_objection(
+    db: &dyn Db,
+    application_id: i64,
+    id: i64,
+    upheld: bool,
+    finding: &str,
+    by: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let status = if upheld { "upheld" } else { "dismissed" };
+    Ok(!db
+        .query(
+            RESOLVE_OBJECTION,
+            &[status.into(), finding.into(), by.into(), now.into(), application_id.into(), id.into()],
+        )?
+        .is_empty())
+}

@@ -1,0 +1,659 @@
+//! The first slice of the workflow: drafts, materials, submission (R1–R5), unit review
+//! into publicity (R11), returns with every item at once, rejections and objections.
+
+use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
+use crate::audit::{self, AuditEvent, HistoryEntry};
+use crate::auth::Role;
+use crate::domain::application::{next_state, Action, Actor, ApplicationForm, ApplicationState, TransitionError};
+use crate::domain::citizen_id::mask_str;
+use crate::domain::rules::{check_submission, SubmissionContext};
+use crate::error::DomainError;
+use crate::store::applications::{self as store, ApplicationRecord, Changes, ListScope, MaterialMeta, Objection};
+use crate::store::{reference, with_tx, Db};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const APPLICATION: &str = "申报";
+
+/// What an applicant, or the unit, sees of an application.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationView {
+    pub id: i64,
+    pub batch_year: i32,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub version: i64,
+    pub applicant_name: String,
+    /// Always masked.
+    pub citizen_id: Option<String>,
+    pub unit_org: String,
+    /// The form, with the ID number masked.
+    pub form: serde_json::Value,
+    pub flags: serde_json::Value,
+    pub publicity: Option<PublicityView>,
+    /// Items to correct, after a return (all at once).
+    pub return_items: Option<serde_json::Value>,
+    pub decision_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+}
+
+/// Unit publicity (单位公示) as registered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicityView {
+    pub start: String,
+    /// Last day of the publicity period.
+    pub end: String,
+    pub complaint_office: String,
+    pub complaint_phone: String,
+}
+
+fn view(r: &ApplicationRecord) -> ApplicationView {
+    let mut form: serde_json::Value = serde_json::from_str(&r.form).unwrap_or_default();
+    if let Some(id) = form.get("citizen_id").and_then(|v| v.as_str()).map(mask_str) {
+        form["citizen_id"] = id.into();
+    }
+    ApplicationView {
+        id: r.id,
+        batch_year: r.batch_year,
+        state: r.state.as_str(),
+        state_label: r.state.label(),
+        version: r.version,
+        applicant_name: r.applicant_name.clone(),
+        citizen_id: r.citizen_id.as_deref().map(mask_str),
+        unit_org: r.unit_org.clone(),
+        form,
+        flags: serde_json::from_str(&r.flags).unwrap_or_default(),
+        publicity: match (&r.publicity_start, &r.publicity_end) {
+            (Some(start), Some(end)) => Some(PublicityView {
+                start: start.clone(),
+                end: end.clone(),
+                complaint_office: r.complaint_office.clone().unwrap_or_default(),
+                complaint_phone: r.complaint_phone.clone().unwrap_or_default(),
+            }),
+            _ => None,
+        },
+        return_items: r.return_items.as_deref().and_then(|s| serde_json::from_str(s).ok()),
+        decision_reason: r.decision_reason.clone(),
+        created_at: r.created_at.clone(),
+        updated_at: r.updated_at.clone(),
+        submitted_at: r.submitted_at.clone(),
+    }
+}
+
+/// Loads an application the caller may see; anyone else's is a 404 (never a 403, which
+/// would confirm it exists).
+fn load_visible(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<ApplicationRecord, DomainError> {
+    let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+    let visible = match ctx.who.role {
+        Role::Applicant => r.applicant_id == ctx.who.sub,
+        Role::Unit => r.unit_org == ctx.who.org && r.state != ApplicationState::Draft,
+        Role::Province => r.state != ApplicationState::Draft,
+        _ => false,
+    };
+    if visible {
+        Ok(r)
+    } else {
+        Err(DomainError::NotFound(APPLICATION))
+    }
+}
+
+fn transition(state: ApplicationState, action: Action, role: Role) -> Result<ApplicationState, DomainError> {
+    next_state(state, action, Actor::Role(role)).map_err(|e| match e {
+        TransitionError::NotYourAction => DomainError::Forbidden,
+        TransitionError::WrongState => {
+            DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能执行此操作", state.label()))
+        }
+    })
+}
+
+fn stale() -> DomainError {
+    DomainError::conflict("APPLICATION_STALE", "申报已被他人修改，请刷新后重试")
+}
+
+fn check_version(r: &ApplicationRecord, expected: Option<i64>) -> Result<(), DomainError> {
+    match expected {
+        Some(v) if v != r.version => Err(stale()),
+        _ => Ok(()),
+    }
+}
+
+fn event(ctx: &OpCtx<'_>, id: i64, action: &str, from: ApplicationState, to: ApplicationState) -> AuditEvent {
+    AuditEvent {
+        subject_kind: "application".into(),
+        subject_id: id.to_string(),
+        actor: ctx.who.sub.clone(),
+        role: ctx.who.role.as_str().into(),
+        org: ctx.who.org.clone(),
+        action: action.into(),
+        from_state: Some(from.as_str().into()),
+        to_state: Some(to.as_str().into()),
+        opinion: None,
+        detail: None,
+        at: stamp(ctx.now),
+    }
+}
+
+// ---------------------------------------------------------------- applicant
+
+/// Body of "create draft".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDraft {
+    /// The batch year; defaults to the current year (Asia/Shanghai).
+    #[serde(default)]
+    pub batch_year: Option<i32>,
+    /// The form (may be partial).
+    #[serde(default)]
+    pub form: ApplicationForm,
+}
+
+/// Creates a draft (暂存申报).
+pub fn create_draft(ctx: &OpCtx<'_>, req: CreateDraft) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Applicant)?;
+    let year = req.batch_year.unwrap_or_else(|| shanghai_today(ctx.now).year());
+    with_tx(ctx.db, |db| {
+        if reference::batch(db, year)?.is_none() {
+            return Err(DomainError::invalid("batch_year", format!("{year} 年度评审批次尚未设立")));
+        }
+        let form_json = serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let now = stamp(ctx.now);
+        let id = store::insert_draft(
+            db,
+            &ctx.who.sub,
+            &ctx.who.name,
+            year,
+            req.form.unit_org.as_deref().unwrap_or(""),
+            req.form.citizen_id.as_ref().map(|c| c.as_str()),
+            &form_json,
+            &now,
+        )?;
+        let mut e = event(ctx, id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
+        e.from_state = None;
+        audit::record(db, &e)?;
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+/// Body of "edit draft": the whole form, and the version it was read at.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDraft {
+    /// The version the client last read (compare-and-set).
+    pub version: i64,
+    /// The new form.
+    pub form: ApplicationForm,
+}
+
+/// Replaces the form of a draft or a returned application.
+pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Applicant)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        if !r.state.is_editable() {
+            return Err(DomainError::conflict(
+                "INVALID_STATE",
+                format!("申报当前状态为“{}”，不能修改", r.state.label()),
+            ));
+        }
+        check_version(&r, Some(req.version))?;
+        let changes = Changes {
+            unit_org: Some(req.form.unit_org.clone().unwrap_or_default()),
+            citizen_id: Some(req.form.citizen_id.as_ref().map(|c| c.as_str().to_owned())),
+            form: Some(serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        audit::record(db, &event(ctx, id, "edit", r.state, r.state))?;
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+/// One of the caller's applications.
+pub fn get(ctx: &OpCtx<'_>, id: i64) -> Result<ApplicationView, DomainError> {
+    Ok(view(&load_visible(ctx, ctx.db, id)?))
+}
+
+/// The caller's applications: own (applicant) or its unit's (unit), newest first.
+pub fn list(
+    ctx: &OpCtx<'_>,
+    state: Option<ApplicationState>,
+    page: PageRequest,
+) -> Result<Page<ApplicationView>, DomainError> {
+    let scope = match ctx.who.role {
+        Role::Applicant => ListScope::Applicant(&ctx.who.sub),
+        Role::Unit => ListScope::Unit(&ctx.who.org, state),
+        _ => return Err(DomainError::Forbidden),
+    };
+    let p = store::list(ctx.db, scope, page.limit(), page.offset())?;
+    Ok(Page { items: p.rows.iter().map(view).collect(), page: page.page, page_size: page.page_size, total: p.total })
+}
+
+/// The history (过程跟踪) of one of the caller's applications, oldest first.
+pub fn history(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<HistoryEntry>, DomainError> {
+    load_visible(ctx, ctx.db, id)?;
+    Ok(audit::history(ctx.db, "application", &id.to_string())?)
+}
+
+/// Material kinds accepted (资格审查材料).
+pub const MATERIAL_KINDS: &[&str] = &[
+    "evaluation_form",      // 专业技术职称评审表
+    "id_card",              // 身份证
+    "degree",               // 学历学位证书
+    "title_certificate",    // 现有职称证书
+    "assessment",           // 年度考核表
+    "achievement",          // 业绩成果
+    "continuing_education", // 继续教育证明
+    "publicity_result",     // 公示结果
+    "other",                // 其他
+];
+
+/// Content types accepted for uploads (scans and PDFs).
+pub const MATERIAL_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/png"];
+
+/// An upload as received.
+pub struct Upload<'a> {
+    pub kind: &'a str,
+    pub filename: &'a str,
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+    pub max_bytes: usize,
+}
+
+/// Stores a material (申报材料上传) on an editable application, with its SHA-256.
+pub fn upload_material(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<MaterialMeta, DomainError> {
+    ctx.require_role(Role::Applicant)?;
+    if !MATERIAL_KINDS.contains(&up.kind) {
+        return Err(DomainError::invalid("kind", format!("材料类型无效，可选：{}", MATERIAL_KINDS.join("、"))));
+    }
+    let filename = up.filename.trim();
+    if filename.is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
+        return Err(DomainError::invalid("filename", "文件名不能为空、不能超过200字、不能包含路径"));
+    }
+    let ct = up.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !MATERIAL_TYPES.contains(&ct.as_str()) {
+        return Err(DomainError::UnsupportedMediaType {
+            field: "content-type".into(),
+            message: "仅支持上传 PDF、JPEG、PNG 格式的材料".into(),
+        });
+    }
+    if up.bytes.len() > up.max_bytes {
+        return Err(DomainError::PayloadTooLarge { field: "body".into(), limit: up.max_bytes });
+    }
+    if up.bytes.is_empty() {
+        return Err(DomainError::invalid("body", "上传的文件为空"));
+    }
+    let sha256 = audit::hex(&Sha256::digest(up.bytes));
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        if !r.state.is_editable() {
+            return Err(DomainError::conflict(
+                "INVALID_STATE",
+                format!("申报当前状态为“{}”，不能上传材料", r.state.label()),
+            ));
+        }
+        let mut meta = MaterialMeta {
+            id: 0,
+            kind: up.kind.to_owned(),
+            filename: filename.to_owned(),
+            content_type: ct.clone(),
+            size: up.bytes.len() as i64,
+            sha256: sha256.clone(),
+            uploaded_at: stamp(ctx.now),
+        };
+        meta.id = store::insert_material(db, id, &meta, up.bytes)?;
+        let mut e = event(ctx, id, "upload_material", r.state, r.state);
+        e.detail = Some(
+            serde_json::json!({ "material_id": meta.id, "kind": meta.kind, "sha256": meta.sha256, "size": meta.size }),
+        );
+        audit::record(db, &e)?;
+        Ok(meta)
+    })
+}
+
+/// The materials of a visible application.
+pub fn list_materials(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<MaterialMeta>, DomainError> {
+    load_visible(ctx, ctx.db, id)?;
+    Ok(store::list_materials(ctx.db, id)?)
+}
+
+/// One material's bytes: (content type, file name, content).
+pub fn download_material(ctx: &OpCtx<'_>, id: i64, material: i64) -> Result<(String, String, Vec<u8>), DomainError> {
+    load_visible(ctx, ctx.db, id)?;
+    store::material_content(ctx.db, id, material)?.ok_or(DomainError::NotFound("材料"))
+}
+
+/// Removes a material from an editable application.
+pub fn delete_material(ctx: &OpCtx<'_>, id: i64, material: i64) -> Result<(), DomainError> {
+    ctx.require_role(Role::Applicant)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        if !r.state.is_editable() {
+            return Err(DomainError::conflict("INVALID_STATE", "当前状态不能删除材料"));
+        }
+        if !store::delete_material(db, id, material)? {
+            return Err(DomainError::NotFound("材料"));
+        }
+        let mut e = event(ctx, id, "delete_material", r.state, r.state);
+        e.detail = Some(serde_json::json!({ "material_id": material }));
+        audit::record(db, &e)?;
+        Ok(())
+    })
+}
+
+/// Submits (提交申报): every rule R1–R5 is checked and every failure reported at once.
+/// A retry with the same `Idempotency-Key` after success returns the same application.
+pub fn submit(
+    ctx: &OpCtx<'_>,
+    id: i64,
+    expected_version: Option<i64>,
+    idempotency_key: Option<&str>,
+) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Applicant)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        if let (Some(key), Some(done)) = (idempotency_key, r.submit_key.as_deref()) {
+            if key == done && r.state != ApplicationState::Draft && r.state != ApplicationState::Returned {
+                return Ok(view(&r));
+            }
+        }
+        let next = transition(r.state, Action::Submit, Role::Applicant)?;
+        check_version(&r, expected_version)?;
+        let form: ApplicationForm =
+            serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
+        let batch = reference::batch(db, r.batch_year)?
+            .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", r.batch_year)))?;
+        let today = shanghai_today(ctx.now).to_string();
+        let blacklisted = match &form.citizen_id {
+            Some(c) => store::is_blacklisted(db, c.as_str(), &today)?,
+            None => false,
+        };
+        let sctx = SubmissionContext {
+            batch_year: batch.year,
+            material_cutoff: batch.material_cutoff,
+            assessment_years: batch.assessment_years,
+            blacklisted,
+        };
+        let check = check_submission(&form, &sctx);
+        if !check.violations.is_empty() {
+            return Err(DomainError::RulesFailed(check.violations));
+        }
+        let flags = serde_json::to_string(&check.flags).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let now = stamp(ctx.now);
+        let changes = Changes {
+            state: Some(next),
+            flags: Some(flags),
+            submitted_at: Some(now.clone()),
+            submit_key: Some(idempotency_key.map(str::to_owned)),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+        let mut e = event(ctx, id, Action::Submit.as_str(), r.state, next);
+        if !check.flags.is_empty() {
+            e.detail = Some(serde_json::json!({ "flags": check.flags }));
+        }
+        audit::record(db, &e)?;
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+// ---------------------------------------------------------------- unit
+
+/// Body of "approve into publicity" (所在单位申报公示, annex 2 §1.1.1; 四(二)2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveIntoPublicity {
+    /// First day of publicity (YYYY-MM-DD).
+    pub publicity_start: NaiveDate,
+    /// 投诉受理部门
+    pub complaint_office: String,
+    /// 投诉受理电话
+    pub complaint_phone: String,
+    /// 初审意见
+    #[serde(default)]
+    pub opinion: Option<String>,
+    /// The version the reviewer read (optional compare-and-set).
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+fn non_empty(field: &str, label: &str, v: &str, max: usize) -> Result<(), DomainError> {
+    let n = v.trim().chars().count();
+    if n == 0 {
+        return Err(DomainError::invalid(field, format!("请填写{label}")));
+    }
+    if n > max {
+        return Err(DomainError::invalid(field, format!("{label}不能超过{max}字")));
+    }
+    Ok(())
+}
+
+fn valid_phone(v: &str) -> bool {
+    let v = v.trim();
+    (5..=20).contains(&v.len()) && v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
+}
+
+/// The unit approves an application into unit publicity of at least the batch's
+/// working days (R11, default 5), counted on the official calendar.
+pub fn approve_into_publicity(
+    ctx: &OpCtx<'_>,
+    id: i64,
+    req: ApproveIntoPublicity,
+) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    non_empty("complaint_office", "投诉受理部门", &req.complaint_office, 100)?;
+    if !valid_phone(&req.complaint_phone) {
+        return Err(DomainError::invalid("complaint_phone", "投诉受理电话格式不正确"));
+    }
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        let next = transition(r.state, Action::ApproveIntoPublicity, Role::Unit)?;
+        check_version(&r, req.version)?;
+        let submitted_on = r.submitted_at.as_deref().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
+        if let Some(sub) = submitted_on {
+            if req.publicity_start < shanghai_today(sub.with_timezone(&chrono::Utc)) {
+                return Err(DomainError::invalid("publicity_start", "公示开始日期不能早于申报提交日期"));
+            }
+        }
+        let batch = reference::batch(db, r.batch_year)?
+            .ok_or_else(|| DomainError::invalid("batch_year", "年度评审批次尚未设立"))?;
+        let calendar = reference::calendar(db)?;
+        let end = calendar.add_working_days(req.publicity_start, batch.unit_publicity_working_days)?;
+        let changes = Changes {
+            state: Some(next),
+            publicity_start: Some(req.publicity_start.to_string()),
+            publicity_end: Some(end.to_string()),
+            complaint_office: Some(req.complaint_office.trim().to_owned()),
+            complaint_phone: Some(req.complaint_phone.trim().to_owned()),
+            return_items: Some(None),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let mut e = event(ctx, id, Action::ApproveIntoPublicity.as_str(), r.state, next);
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({
+            "publicity_start": req.publicity_start.to_string(),
+            "publicity_end": end.to_string(),
+            "working_days": batch.unit_publicity_working_days,
+            "complaint_office": req.complaint_office.trim(),
+            "complaint_phone": req.complaint_phone.trim(),
+        }));
+        audit::record(db, &e)?;
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+/// One item to correct.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnItem {
+    /// What is at fault (a form field or a material kind).
+    pub field: String,
+    /// What to correct.
+    pub reason: String,
+}
+
+/// Body of "return for correction": every item at once.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnForCorrection {
+    /// Every item to correct (一次性告知).
+    pub items: Vec<ReturnItem>,
+    /// Overall opinion.
+    #[serde(default)]
+    pub opinion: Option<String>,
+    /// Optional compare-and-set version.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The unit returns an application to the applicant with every item to correct.
+pub fn return_for_correction(
+    ctx: &OpCtx<'_>,
+    id: i64,
+    req: ReturnForCorrection,
+) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    if req.items.is_empty() {
+        return Err(DomainError::invalid("items", "退回时须一次性列明全部需补正的内容"));
+    }
+    for (i, item) in req.items.iter().enumerate() {
+        non_empty(&format!("items[{i}].field"), "补正项目", &item.field, 100)?;
+        non_empty(&format!("items[{i}].reason"), "补正原因", &item.reason, 500)?;
+    }
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        let next = transition(r.state, Action::Return, Role::Unit)?;
+        check_version(&r, req.version)?;
+        let items = serde_json::to_value(&req.items).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let changes = Changes { state: Some(next), return_items: Some(Some(items.to_string())), ..Changes::default() };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let mut e = event(ctx, id, Action::Return.as_str(), r.state, next);
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({ "items": items }));
+        audit::record(db, &e)?;
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+/// Body of "reject".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reject {
+    /// Why (shown to the applicant).
+    pub reason: String,
+    /// Optional compare-and-set version.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The unit rejects an application (ends it for the year), with a reason.
+pub fn reject(ctx: &OpCtx<'_>, id: i64, req: Reject) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    non_empty("reason", "不予通过的原因", &req.reason, 500)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        let next = transition(r.state, Action::Reject, Role::Unit)?;
+        check_version(&r, req.version)?;
+        let changes = Changes {
+            state: Some(next),
+            decision_reason: Some(Some(req.reason.trim().to_owned())),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let mut e = event(ctx, id, Action::Reject.as_str(), r.state, next);
+        e.opinion = Some(req.reason.trim().to_owned());
+        audit::record(db, &e)?;
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+/// Body of "record objection".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordObjection {
+    /// What was objected (公示期间的异议).
+    pub content: String,
+}
+
+/// Records an objection received during unit publicity; while it is pending the
+/// publicity does not close.
+pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Result<Objection, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    non_empty("content", "异议内容", &req.content, 2000)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        if r.state != ApplicationState::UnitPublicity {
+            return Err(DomainError::conflict("INVALID_STATE", "仅可在单位公示期间登记异议"));
+        }
+        let now = stamp(ctx.now);
+        let oid = store::insert_objection(db, id, "unit_publicity", req.content.trim(), &ctx.who.sub, &now)?;
+        let mut e = event(ctx, id, "record_objection", r.state, r.state);
+        e.detail = Some(serde_json::json!({ "objection_id": oid }));
+        audit::record(db, &e)?;
+        store::list_objections(db, id)?.into_iter().find(|o| o.id == oid).ok_or(DomainError::NotFound("异议"))
+    })
+}
+
+/// Body of "resolve objection".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveObjection {
+    /// 经查实 (upheld: the application is rejected) or not.
+    pub upheld: bool,
+    /// The finding of the investigation.
+    pub finding: String,
+}
+
+/// Resolves an objection: upheld ⇒ the application is rejected (四(二)2: 申报材料不予报送);
+/// dismissed ⇒ the publicity continues and may close.
+pub fn resolve_objection(
+    ctx: &OpCtx<'_>,
+    id: i64,
+    objection: i64,
+    req: ResolveObjection,
+) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    non_empty("finding", "核查结论", &req.finding, 2000)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        let now = stamp(ctx.now);
+        if !store::resolve_objection(db, id, objection, req.upheld, req.finding.trim(), &ctx.who.sub, &now)? {
+            return Err(DomainError::conflict("OBJECTION_NOT_PENDING", "该异议不存在或已处理"));
+        }
+        if req.upheld {
+            let next = transition(r.state, Action::UpholdObjection, Role::Unit)?;
+            let changes = Changes {
+                state: Some(next),
+                decision_reason: Some(Some(format!("公示异议经查实：{}", req.finding.trim()))),
+                ..Changes::default()
+            };
+            store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+            let mut e = event(ctx, id, Action::UpholdObjection.as_str(), r.state, next);
+            e.opinion = Some(req.finding.trim().to_owned());
+            e.detail = Some(serde_json::json!({ "objection_id": objection }));
+            audit::record(db, &e)?;
+        } else {
+            let mut e = event(ctx, id, "dismiss_objection", r.state, r.state);
+            e.opinion = Some(req.finding.trim().to_owned());
+            e.detail = Some(serde_json::json!({ "objection_id": objection }));
+            audit::record(db, &e)?;
+        }
+        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        Ok(view(&r))
+    })
+}
+
+/// The objections of a visible application.
+pub fn objections(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<Objection>, DomainError> {
+    load_visible(ctx, ctx.db, id)?;
+    Ok(store::list_objections(ctx.db, id)?)
+}

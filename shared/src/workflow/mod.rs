@@ -1,0 +1,95 @@
+//! Operations: each one authorises the caller, runs the domain rules and the store
+//! inside one transaction, and writes its audit event in that same transaction.
+
+pub mod applications;
+pub mod publicity;
+
+use crate::auth::{Claims, Role};
+use crate::error::DomainError;
+use crate::store::Db;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// Everything an operation needs from its request: the connection, the verified
+/// caller and the time (the domain never reads the clock).
+pub struct OpCtx<'a> {
+    /// The request's connection.
+    pub db: &'a dyn Db,
+    /// The verified token's claims.
+    pub who: &'a Claims,
+    /// The time of the request.
+    pub now: DateTime<Utc>,
+}
+
+impl OpCtx<'_> {
+    /// Refuses callers of any other role (403).
+    pub fn require_role(&self, role: Role) -> Result<(), DomainError> {
+        if self.who.role == role {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
+    }
+}
+
+/// UTC time as stored: RFC 3339 with seconds.
+pub fn stamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Today's date in Asia/Shanghai (UTC+8, no daylight saving), the date users live by.
+pub fn shanghai_today(now: DateTime<Utc>) -> NaiveDate {
+    let cst = FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    now.with_timezone(&cst).date_naive()
+}
+
+/// A page request: 1-based page, page size 1..=100 (default 20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page number.
+    pub page: u32,
+    /// Items per page.
+    pub page_size: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { page: 1, page_size: 20 }
+    }
+}
+
+impl PageRequest {
+    /// SQL LIMIT.
+    pub fn limit(self) -> i64 {
+        i64::from(self.page_size)
+    }
+
+    /// SQL OFFSET.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.page_size)
+    }
+}
+
+/// A page of results.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// 1-based page number.
+    pub page: u32,
+    /// Page size.
+    pub page_size: u32,
+    /// Total matching items.
+    pub total: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shanghai_today_turns_at_16_utc() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(shanghai_today(t("2024-10-12T15:59:59Z")).to_string(), "2024-10-12");
+        assert_eq!(shanghai_today(t("2024-10-12T16:00:00Z")).to_string(), "2024-10-13");
+    }
+}

@@ -1,0 +1,70 @@
+//! The publicity timer (`publicity-timer`, cron and HTTP): closes unit publicity once its
+//! working days have passed (R11). Idempotent: each application moves once, however
+//! often or late the job runs.
+
+use super::{shanghai_today, stamp};
+use crate::audit::{self, AuditEvent};
+use crate::domain::application::{next_state, Action, Actor, ApplicationState};
+use crate::error::DomainError;
+use crate::store::applications::{self as store, Changes};
+use crate::store::{with_tx, Db};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// How many applications one run handles per transaction.
+const CHUNK: i64 = 200;
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TimerReport {
+    /// Applications whose unit publicity was closed (now recommendable).
+    pub closed_unit_publicity: Vec<i64>,
+}
+
+/// Closes every unit publicity whose last day is before today (Asia/Shanghai) and that
+/// has no pending objection. `job` names the actor in the audit trail.
+pub fn run(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<TimerReport, DomainError> {
+    let today = shanghai_today(now).to_string();
+    let at = stamp(now);
+    let mut report = TimerReport::default();
+    loop {
+        let moved = with_tx(db, |db| {
+            let due = store::due_unit_publicity(db, &today, CHUNK)?;
+            let mut moved = Vec::new();
+            for id in due {
+                let Some(r) = store::load(db, id)? else { continue };
+                let next = next_state(r.state, Action::ClosePublicity, Actor::System)
+                    .map_err(|_| DomainError::Internal(format!("application {id} not in publicity")))?;
+                let changes = Changes { state: Some(next), ..Changes::default() };
+                if store::update_cas(db, id, r.version, ApplicationState::UnitPublicity, &changes, &at)?.is_some() {
+                    audit::record(
+                        db,
+                        &AuditEvent {
+                            subject_kind: "application".into(),
+                            subject_id: id.to_string(),
+                            actor: format!("system:{job}"),
+                            role: "system".into(),
+                            org: String::new(),
+                            action: Action::ClosePublicity.as_str().into(),
+                            from_state: Some(r.state.as_str().into()),
+                            to_state: Some(next.as_str().into()),
+                            opinion: None,
+                            detail: Some(serde_json::json!({
+                                "publicity_end": r.publicity_end,
+                                "closed_on": today,
+                            })),
+                            at: at.clone(),
+                        },
+                    )?;
+                    moved.push(id);
+                }
+            }
+            Ok::<_, DomainError>(moved)
+        })?;
+        let done = (moved.len() as i64) < CHUNK;
+        report.closed_unit_publicity.extend(moved);
+        if done {
+            return Ok(report);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Load benchmark (not a test): the built components on an in-process `zhicheng-host`,
+//! loaded over loopback by concurrent keep-alive clients, against the same submit and
+//! approve logic run natively over rusqlite in the same run.
+//!
+//! Run it with `scripts/bench` (builds the wasm, sends the host's access log to a file and
+//! adds an external load generator's figures for the trivial route). Directly:
+//! `cargo bench -p e2e --bench load 2>host.log`. `BENCH_N` (default 2000) requests per
+//! phase, `BENCH_CLIENTS` (default 8) concurrent clients; `BENCH_OHA_JSON` names a file of
+//! `oha --output-format json` output to show in the same table.
+//!
+//! Every figure is valid only with 0 errors: each request must answer its expected status.
+
+use e2e::{repo_root, TestApp, DEV_SECRET, FAR_FUTURE_EXP};
+use serde_json::{json, Value};
+use shared::api::{self, Env, Request, Response};
+use shared::auth::{mint, Claims, Role};
+use shared::store::native::{apply_migrations_dir, NativeDb};
+use shared::store::Db;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const UNIT: &str = "ORG-BENCH-HOSPITAL";
+/// 2024-09-20 10:00 in Asia/Shanghai: the 2024 batch is open.
+const NOW: &str = "2024-09-20T02:00:00Z";
+
+fn eligible_form() -> Value {
+    json!({
+        "citizen_id": "11010519491231002X",
+        "unit_org": UNIT,
+        "series": "工程",
+        "target_level": "deputy_senior",
+        "specialty": "土木工程",
+        "committee": "CMT-ENG-HIGH",
+        "current_title": {"series": "工程", "level": "intermediate", "obtained_on": "2018-12-01"},
+        "assessments": (2019..=2023).map(|y| json!({"year": y, "result": "qualified"})).collect::<Vec<_>>(),
+        "continuing_education_hours": 96,
+        "achievements": [{"kind": "paper", "title": "大跨桥梁抗震研究", "date": "2023-03-01"}]
+    })
+}
+
+fn create_body() -> Vec<u8> {
+    json!({"batch_year": 2024, "form": eligible_form()}).to_string().into_bytes()
+}
+
+fn approve_body() -> Vec<u8> {
+    json!({"publicity_start": "2024-09-30", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"})
+        .to_string()
+        .into_bytes()
+}
+
+fn token(sub: &str, role: Role, org: &str) -> String {
+    let claims = Claims { sub: sub.into(), name: format!("{sub}名"), role, org: org.into(), exp: FAR_FUTURE_EXP };
+    mint(DEV_SECRET.as_bytes(), &claims)
+}
+
+/// One request of a phase.
+struct Call<'a> {
+    method: &'static str,
+    path: String,
+    token: Option<&'a str>,
+    body: Option<Vec<u8>>,
+}
+
+/// What one request got: status (0 = transport error), latency, body.
+struct Outcome {
+    status: u16,
+    latency: Duration,
+    body: Vec<u8>,
+}
+
+/// One line of the result table.
+struct Stats {
+    what: String,
+    clients: usize,
+    n: usize,
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: usize,
+}
+
+impl Stats {
+    fn new(what: &str, clients: usize, outcomes: &[Outcome], wall: Duration, expect: u16) -> Stats {
+        let mut lat: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
+        lat.sort();
+        // Nearest-rank percentile.
+        let pct = |p: usize| lat.get((lat.len() * p).div_ceil(100).saturating_sub(1)).copied().unwrap_or_default();
+        if let Some(bad) = outcomes.iter().find(|o| o.status != expect) {
+            eprintln!("{what}: expected {expect}, got {}: {}", bad.status, String::from_utf8_lossy(&bad.body));
+        }
+        Stats {
+            what: what.to_owned(),
+            clients,
+            n: outcomes.len(),
+            rps: outcomes.len() as f64 / wall.as_secs_f64(),
+            p50: pct(50),
+            p99: pct(99),
+            errors: outcomes.iter().filter(|o| o.status != expect).count(),
+        }
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into()
+}
+
+fn send(agent: &ureq::Agent, base: &str, call: &Call<'_>) -> Outcome {
+    let mut req = ureq::http::Request::builder().method(call.method).uri(format!("{base}{}", call.path));
+    if let Some(t) = call.token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let started = Instant::now();
+    let result = match &call.body {
+        Some(b) => agent.run(req.header("content-type", "application/json").body(b.clone()).expect("valid request")),
+        None => agent.run(req.body(()).expect("valid request")),
+    };
+    let (status, body) = match result {
+        Ok(mut resp) => (resp.status().as_u16(), resp.body_mut().read_to_vec().unwrap_or_default()),
+        Err(e) => (0, e.to_string().into_bytes()),
+    };
+    Outcome { status, latency: started.elapsed(), body }
+}
+
+/// Runs `calls` with `clients` threads, each on its own keep-alive connection, taking the
+/// next call as it finishes one. Outcomes are in call order; the wall time is the phase's.
+fn drive(base: &str, clients: usize, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
+    let next = AtomicUsize::new(0);
+    let done = Mutex::new(Vec::with_capacity(calls.len()));
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..clients {
+            s.spawn(|| {
+                let agent = agent();
+                let mut mine = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(call) = calls.get(i) else { break };
+                    mine.push((i, send(&agent, base, call)));
+                }
+                done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+            });
+        }
+    });
+    let wall = started.elapsed();
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    (done.into_iter().map(|(_, o)| o).collect(), wall)
+}
+
+fn id_of(o: &Outcome) -> i64 {
+    serde_json::from_slice::<Value>(&o.body).ok().and_then(|v| v["id"].as_i64()).unwrap_or(0)
+}
+
+/// The host phases: health, create (setup), submit and approve, at 1 and `clients` clients.
+fn host_phases(n: usize, clients: usize, rows: &mut Vec<Stats>) {
+    let app = TestApp::start();
+    app.set_clock(NOW);
+    let base = app.base_url();
+    let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
+    let health = |_| Call { method: "GET", path: "/api/health".into(), token: None, body: None };
+
+    drive(&base, clients, &(0..200).map(health).collect::<Vec<_>>()); // warm-up
+    for c in [1, clients] {
+        let (o, wall) = drive(&base, c, &(0..n).map(health).collect::<Vec<_>>());
+        rows.push(Stats::new("host GET /api/health", c, &o, wall, 200));
+    }
+
+    let creates: Vec<_> = (0..n)
+        .map(|_| Call { method: "POST", path: "/api/applications".into(), token: Some(&applicant), body: Some(create_body()) })
+        .collect();
+    let (o, wall) = drive(&base, clients, &creates);
+    rows.push(Stats::new("host create draft (setup)", clients, &o, wall, 201));
+    let ids: Vec<i64> = o.iter().map(id_of).filter(|id| *id > 0).collect();
+    let (solo, many) = ids.split_at(ids.len() / 4);
+
+    for (c, ids) in [(1, solo), (clients, many)] {
+        let calls: Vec<_> = ids
+            .iter()
+            .map(|id| Call { method: "POST", path: format!("/api/applications/{id}/submit"), token: Some(&applicant), body: None })
+            .collect();
+        let (o, wall) = drive(&base, c, &calls);
+        rows.push(Stats::new("host POST …/submit", c, &o, wall, 200));
+    }
+    for (c, ids) in [(1, solo), (clients, many)] {
+        let calls: Vec<_> = ids
+            .iter()
+            .map(|id| Call {
+                method: "POST",
+                path: format!("/api/unit/applications/{id}/approve"),
+                token: Some(&unit),
+                body: Some(approve_body()),
+            })
+            .collect();
+        let (o, wall) = drive(&base, c, &calls);
+        rows.push(Stats::new("host POST …/unit/…/approve", c, &o, wall, 200));
+    }
+}
+
+/// The same routers natively: one rusqlite connection on a WAL file (as the host opens
+/// it), single-threaded and sequential.
+fn native_phases(n: usize, rows: &mut Vec<Stats>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = NativeDb::open_file(&dir.path().join("native.db")).expect("open native db");
+    apply_migrations_dir(&db, &repo_root().join("migrations")).expect("migrations");
+    let env = Env { auth_secret: DEV_SECRET.as_bytes().to_vec(), now: NOW.parse().expect("NOW"), max_upload_bytes: 10 << 20 };
+    let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
+    type Router = fn(&Request, &dyn Db, &Env) -> Response;
+    let run = |router: Router, path: &dyn Fn(usize) -> String, tok: &str, body: &[u8]| {
+        let started = Instant::now();
+        let outcomes: Vec<Outcome> = (0..n)
+            .map(|i| {
+                let headers = vec![
+                    ("authorization".to_owned(), format!("Bearer {tok}")),
+                    ("content-type".to_owned(), "application/json".to_owned()),
+                ];
+                let req = Request { method: "POST".into(), path: path(i), query: String::new(), headers, body: body.to_vec() };
+                let t = Instant::now();
+                let r = router(&req, &db, &env);
+                Outcome { status: r.status, latency: t.elapsed(), body: r.body }
+            })
+            .collect();
+        (outcomes, started.elapsed())
+    };
+    let (o, wall) = run(api::applicant::handle, &|_| "/api/applications".into(), &applicant, &create_body());
+    rows.push(Stats::new("native create draft", 1, &o, wall, 201));
+    let ids: Vec<i64> = o.iter().map(id_of).collect();
+    let (o, wall) = run(api::applicant::handle, &|i| format!("/api/applications/{}/submit", ids[i]), &applicant, b"");
+    rows.push(Stats::new("native submit", 1, &o, wall, 200));
+    let (o, wall) = run(api::unit::handle, &|i| format!("/api/unit/applications/{}/approve", ids[i]), &unit, &approve_body());
+    rows.push(Stats::new("native approve", 1, &o, wall, 200));
+}
+
+/// The external load generator's figures for `GET /api/health`, if `BENCH_OHA_JSON` names them.
+fn oha_row(clients: usize) -> Option<Stats> {
+    let path = std::env::var("BENCH_OHA_JSON").ok()?;
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
+    let secs = |x: &Value| Duration::from_secs_f64(x.as_f64().unwrap_or(0.0));
+    let codes = v["statusCodeDistribution"].as_object()?;
+    let n: u64 = codes.values().filter_map(Value::as_u64).sum();
+    let ok = codes.get("200").and_then(Value::as_u64).unwrap_or(0);
+    let failed: u64 = v["errorDistribution"].as_object().map_or(0, |e| e.values().filter_map(Value::as_u64).sum());
+    Some(Stats {
+        what: "oha → zhicheng-host up, /api/health".into(),
+        clients,
+        n: (n + failed) as usize,
+        rps: v["summary"]["requestsPerSec"].as_f64()?,
+        p50: secs(&v["latencyPercentiles"]["p50"]),
+        p99: secs(&v["latencyPercentiles"]["p99"]),
+        errors: (n - ok + failed) as usize,
+    })
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("load: a benchmark; run it with scripts/bench or cargo bench (skipped)");
+        return;
+    }
+    let (n, clients) = (env_usize("BENCH_N", 2000).max(8), env_usize("BENCH_CLIENTS", 8).max(1));
+    let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
+    let started = Instant::now();
+    host_phases(n, clients, &mut rows);
+    native_phases(n, &mut rows);
+
+    println!("\nload benchmark: N={n} per phase, submit/approve split 1/4 at 1 client, 3/4 at {clients}; clock {NOW}");
+    println!("{:<38} {:>3} {:>6} {:>9} {:>9} {:>9} {:>6}", "what", "C", "n", "req/s", "p50 ms", "p99 ms", "errors");
+    for r in &rows {
+        println!(
+            "{:<38} {:>3} {:>6} {:>9.1} {:>9.2} {:>9.2} {:>6}",
+            r.what, r.clients, r.n, r.rps, ms(r.p50), ms(r.p99), r.errors
+        );
+    }
+    let find = |what: &str, c: usize| rows.iter().find(|r| r.what.ends_with(what) && r.clients == c);
+    for (host, native) in [("submit", "native submit"), ("approve", "native approve")] {
+        if let (Some(h1), Some(hc), Some(nat)) = (find(host, 1), find(host, clients), find(native, 1)) {
+            println!(
+                "{host}: host/native p50 {:.1}× (1 client); native/host req/s {:.1}× (1 client), {:.1}× ({clients} clients)",
+                ms(h1.p50) / ms(nat.p50),
+                nat.rps / h1.rps,
+                nat.rps / hc.rps
+            );
+        }
+    }
+    println!("total {:.1}s", started.elapsed().as_secs_f64());
+    if rows.iter().any(|r| r.errors > 0) {
+        eprintln!("load: some requests failed; the figures above are not valid");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,348 @@
+//! Support for the end-to-end tests: each [`TestApp`] is a `zhicheng-host` serving a Spin
+//! manifest (by default the app's `spin.toml`) in test mode, on its own ephemeral port and
+//! its own fresh SQLite file, with a fixed development `auth_secret`.
+//!
+//! Components are compiled once per test binary (and cached on disk across runs); starting
+//! a host is then cheap, so every test can have its own. The `.wasm` files must be built
+//! first: `cargo build --target wasm32-wasip2 --release -p <each function> -p probe`.
+
+use serde_json::Value;
+use shared::auth::{mint, Claims, Role};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+use zhicheng_host::{App, RunningHost, ServeOptions};
+
+pub use zhicheng_host;
+
+/// The `auth_secret` every test host runs with.
+pub const DEV_SECRET: &str = "e2e-development-secret-not-for-production";
+
+/// Token expiry used by [`TestApp::token`]: 2100-01-01T00:00:00Z, far beyond any test clock.
+pub const FAR_FUTURE_EXP: i64 = 4_102_444_800;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The app's manifest.
+pub fn app_manifest() -> PathBuf {
+    repo_root().join("spin.toml")
+}
+
+/// The probe fixture's manifest.
+pub fn probe_manifest() -> PathBuf {
+    repo_root()
+        .join("tests")
+        .join("fixtures")
+        .join("probe.toml")
+}
+
+/// The loaded [`App`] for `manifest`, compiled at most once per test binary.
+pub fn load_app(manifest: &Path) -> App {
+    static APPS: OnceLock<Mutex<HashMap<PathBuf, App>>> = OnceLock::new();
+    let mut apps = APPS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(app) = apps.get(manifest) {
+        return app.clone();
+    }
+    let app = App::load(manifest).unwrap_or_else(|e| {
+        panic!(
+            "cannot load {}: {e:#}\n\nBuild the wasm components first:\n  \
+             cargo build --target wasm32-wasip2 --release -p <each function> -p probe",
+            manifest.display()
+        )
+    });
+    apps.insert(manifest.to_path_buf(), app.clone());
+    app
+}
+
+/// An HTTP reply.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// The status code.
+    pub status: u16,
+    /// The raw body.
+    pub body: Vec<u8>,
+    /// The `content-type` header, if any.
+    pub content_type: Option<String>,
+}
+
+impl Reply {
+    /// The body as JSON: `Null` when empty, a JSON string of the text when not JSON.
+    pub fn json(&self) -> Value {
+        if self.body.is_empty() {
+            return Value::Null;
+        }
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()))
+    }
+}
+
+/// Configures a [`TestApp`] before starting it.
+pub struct TestAppBuilder {
+    manifest: PathBuf,
+    options: ServeOptions,
+}
+
+impl TestAppBuilder {
+    /// Sets an application variable.
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.options
+            .variables
+            .insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// Leaves `auth_secret` unset (to test the required-variable check).
+    pub fn without_secret(mut self) -> Self {
+        self.options.variables.remove("auth_secret");
+        self
+    }
+
+    /// Enables or disables the `/_host/…` test routes (on by default).
+    pub fn test_mode(mut self, on: bool) -> Self {
+        self.options.test_mode = on;
+        self
+    }
+
+    /// Uses `path` as the database instead of a fresh temporary file.
+    pub fn sqlite_path(mut self, path: &Path) -> Self {
+        self.options.sqlite_path = Some(path.to_path_buf());
+        self
+    }
+
+    /// Starts the host.
+    pub fn start(mut self) -> anyhow::Result<TestApp> {
+        let app = load_app(&self.manifest);
+        let dir = tempfile::tempdir()?;
+        if self.options.sqlite_path.is_none() {
+            self.options.sqlite_path = Some(dir.path().join("sqlite_db.db"));
+        }
+        let host = app.serve_in_background(self.options)?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .into();
+        Ok(TestApp {
+            host,
+            agent,
+            _dir: dir,
+        })
+    }
+}
+
+/// A running test host and an HTTP client for it.
+pub struct TestApp {
+    host: RunningHost,
+    agent: ureq::Agent,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A builder for a host of `manifest`: test mode, no cron schedules, `auth_secret` =
+    /// [`DEV_SECRET`], `SPIN_VARIABLE_*` from the environment ignored, a fresh database.
+    pub fn builder(manifest: impl AsRef<Path>) -> TestAppBuilder {
+        let mut variables = HashMap::new();
+        variables.insert("auth_secret".to_string(), DEV_SECRET.to_string());
+        TestAppBuilder {
+            manifest: manifest.as_ref().to_path_buf(),
+            options: ServeOptions {
+                test_mode: true,
+                cron: false,
+                inherit_env: false,
+                variables,
+                ..ServeOptions::default()
+            },
+        }
+    }
+
+    /// A host of the app's `spin.toml`.
+    pub fn start() -> TestApp {
+        TestApp::with_manifest(app_manifest())
+    }
+
+    /// A host of another manifest (e.g. [`probe_manifest`]).
+    pub fn with_manifest(manifest: impl AsRef<Path>) -> TestApp {
+        TestApp::builder(manifest)
+            .start()
+            .unwrap_or_else(|e| panic!("cannot start the test host: {e:#}"))
+    }
+
+    /// The base URL, `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        self.host.url()
+    }
+
+    /// The host's SQLite file.
+    pub fn db_path(&self) -> &Path {
+        self.host.db_path()
+    }
+
+    /// A read-only connection to the host's database, for assertions.
+    pub fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.db_path(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .expect("open the test database read-only")
+    }
+
+    /// A token signed with [`DEV_SECRET`], valid until [`FAR_FUTURE_EXP`].
+    pub fn token(&self, sub: &str, name: &str, role: Role, org: &str) -> String {
+        let claims = Claims {
+            sub: sub.into(),
+            name: name.into(),
+            role,
+            org: org.into(),
+            exp: FAR_FUTURE_EXP,
+        };
+        mint(DEV_SECRET.as_bytes(), &claims)
+    }
+
+    /// Sends a request; `body` is `(content type, bytes)`. Never fails on a non-2xx status.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
+        let url = format!("{}{path}", self.base_url());
+        let mut req = ureq::http::Request::builder().method(method).uri(&url);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let result = match body {
+            Some((ct, bytes)) => {
+                let req = req
+                    .header("content-type", ct)
+                    .body(bytes)
+                    .expect("valid request");
+                self.agent.run(req)
+            }
+            None => self.agent.run(req.body(()).expect("valid request")),
+        };
+        let mut resp = result.unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_else(|e| panic!("{method} {path}: reading body: {e}"));
+        Reply {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    fn json_request<'a>(
+        &self,
+        method: &str,
+        path: &str,
+        token: impl Into<Option<&'a str>>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let body = body.map(|v| ("application/json", v.to_string().into_bytes()));
+        let r = self.request(method, path, token.into(), body);
+        (r.status, r.json())
+    }
+
+    /// `GET path` → (status, JSON body).
+    pub fn get<'a>(&self, path: &str, token: impl Into<Option<&'a str>>) -> (u16, Value) {
+        self.json_request("GET", path, token, None)
+    }
+
+    /// `POST path` with a JSON body → (status, JSON body).
+    pub fn post<'a>(
+        &self,
+        path: &str,
+        token: impl Into<Option<&'a str>>,
+        json: &Value,
+    ) -> (u16, Value) {
+        self.json_request("POST", path, token, Some(json))
+    }
+
+    /// `PUT path` with a JSON body → (status, JSON body).
+    pub fn put<'a>(
+        &self,
+        path: &str,
+        token: impl Into<Option<&'a str>>,
+        json: &Value,
+    ) -> (u16, Value) {
+        self.json_request("PUT", path, token, Some(json))
+    }
+
+    /// `DELETE path` → (status, JSON body).
+    pub fn delete<'a>(&self, path: &str, token: impl Into<Option<&'a str>>) -> (u16, Value) {
+        self.json_request("DELETE", path, token, None)
+    }
+
+    /// `GET path` → (status, raw body), e.g. for file downloads.
+    pub fn get_bytes<'a>(&self, path: &str, token: impl Into<Option<&'a str>>) -> (u16, Vec<u8>) {
+        let r = self.request("GET", path, token.into(), None);
+        (r.status, r.body)
+    }
+
+    /// `POST path` with a raw body of `content_type` → (status, raw body).
+    pub fn post_bytes<'a>(
+        &self,
+        path: &str,
+        token: impl Into<Option<&'a str>>,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, Vec<u8>) {
+        let r = self.request("POST", path, token.into(), Some((content_type, bytes)));
+        (r.status, r.body)
+    }
+
+    /// Freezes the components' wall clock at `rfc3339` (e.g. `2024-10-13T01:00:00Z`).
+    pub fn set_clock(&self, rfc3339: &str) {
+        let (status, body) =
+            self.post("/_host/clock", None, &serde_json::json!({ "now": rfc3339 }));
+        assert_eq!(status, 200, "set_clock({rfc3339}): {body}");
+    }
+
+    /// Moves the frozen clock by `seconds`.
+    pub fn advance_clock(&self, seconds: i64) {
+        let (status, body) = self.post(
+            "/_host/clock/advance",
+            None,
+            &serde_json::json!({ "seconds": seconds }),
+        );
+        assert_eq!(status, 200, "advance_clock({seconds}): {body}");
+    }
+
+    /// The test clock's current time (RFC 3339).
+    pub fn clock(&self) -> String {
+        let (_, body) = self.get("/_host/clock", None);
+        body["now"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Runs cron component `component` once now → (status, `{"ok":…}` body).
+    pub fn try_fire_cron(&self, component: &str) -> (u16, Value) {
+        self.post(&format!("/_host/cron/{component}"), None, &Value::Null)
+    }
+
+    /// Runs cron component `component` once now and asserts it succeeded.
+    pub fn fire_cron(&self, component: &str) {
+        let (status, body) = self.try_fire_cron(component);
+        assert_eq!(
+            (status, &body["ok"]),
+            (200, &Value::Bool(true)),
+            "fire_cron({component}): {body}"
+        );
+    }
+}

@@ -1,0 +1,506 @@
+//! The first slice end to end: the built `submit`, `review`, `jobs` and
+//! `publicity-timer` components, driven over HTTP through the local host in test mode,
+//! on a fresh SQLite file per test.
+
+use e2e::TestApp;
+use serde_json::{json, Value};
+use shared::auth::{mint, Claims, Role};
+
+const UNIT: &str = "ORG-CSU-HOSPITAL";
+const OTHER_UNIT: &str = "ORG-OTHER";
+
+/// The people of a scenario and their tokens.
+struct Cast {
+    applicant: String,
+    other_applicant: String,
+    unit: String,
+    other_unit: String,
+    province: String,
+}
+
+fn cast(app: &TestApp) -> Cast {
+    Cast {
+        applicant: app.token("app-zhang", "张三", Role::Applicant, ""),
+        other_applicant: app.token("app-li", "李四", Role::Applicant, ""),
+        unit: app.token("hr-1", "王人事", Role::Unit, UNIT),
+        other_unit: app.token("hr-9", "赵人事", Role::Unit, OTHER_UNIT),
+        province: app.token("prov-1", "省厅", Role::Province, "ORG-PROVINCE"),
+    }
+}
+
+/// An engineer with an intermediate title since 2018 and five qualified assessments.
+fn eligible_form() -> Value {
+    json!({
+        "citizen_id": "11010519491231002X",
+        "unit_org": UNIT,
+        "series": "工程",
+        "target_level": "deputy_senior",
+        "specialty": "土木工程",
+        "committee": "CMT-ENG-HIGH",
+        "current_title": {"series": "工程", "level": "intermediate", "obtained_on": "2018-12-01"},
+        "assessments": (2019..=2023).map(|y| json!({"year": y, "result": "qualified"})).collect::<Vec<_>>(),
+        "continuing_education_hours": 96,
+        "achievements": [{"kind": "paper", "title": "大跨桥梁抗震研究", "date": "2023-03-01"}]
+    })
+}
+
+fn create(app: &TestApp, token: &str, form: Value) -> (i64, i64) {
+    let (s, v) = app.post("/api/applications", token, &json!({"batch_year": 2024, "form": form}));
+    assert_eq!(s, 201, "{v}");
+    (v["id"].as_i64().unwrap(), v["version"].as_i64().unwrap())
+}
+
+fn submitted(app: &TestApp, c: &Cast) -> i64 {
+    let (id, _) = create(app, &c.applicant, eligible_form());
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    assert_eq!(s, 200, "{v}");
+    id
+}
+
+fn approve_body(start: &str) -> Value {
+    json!({"publicity_start": start, "complaint_office": "医院人事处", "complaint_phone": "0731-84327000", "opinion": "材料真实完整，同意公示"})
+}
+
+fn state(app: &TestApp, c: &Cast, id: i64) -> String {
+    let (s, v) = app.get(&format!("/api/applications/{id}"), c.applicant.as_str());
+    assert_eq!(s, 200, "{v}");
+    v["state"].as_str().unwrap().to_owned()
+}
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    app.db().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Everything a failed request must leave untouched.
+fn snapshot(app: &TestApp) -> Vec<(String, String)> {
+    let db = app.db();
+    let mut out = Vec::new();
+    for table in ["applications", "materials", "objections", "audit_events"] {
+        let mut stmt = db.prepare(&format!("SELECT * FROM {table} ORDER BY 1")).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| Ok((0..n).map(|i| format!("{:?}", r.get_ref(i).unwrap())).collect::<Vec<_>>().join("|")))
+            .unwrap();
+        for row in rows {
+            out.push((table.to_owned(), row.unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn an_application_goes_from_draft_through_refusal_and_publicity_to_recommendable() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+
+    // A draft that breaks R1 (assistant title) and R3 (an unqualified counted year).
+    let mut form = eligible_form();
+    form["current_title"]["level"] = json!("assistant");
+    form["assessments"][2]["result"] = json!("unqualified");
+    let (id, version) = create(&app, &c.applicant, form);
+
+    let (s, body) = app.post_bytes(
+        &format!("/api/applications/{id}/materials?kind=degree&filename=%E5%AD%A6%E4%BD%8D%E8%AF%81.pdf"),
+        c.applicant.as_str(),
+        "application/pdf",
+        b"%PDF-1.7 degree scan".to_vec(),
+    );
+    assert_eq!(s, 201, "{}", String::from_utf8_lossy(&body));
+    let material: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(material["filename"], "学位证.pdf");
+
+    // Submission is refused with R1 and R3 listed together.
+    let (s, err) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    assert_eq!(s, 422, "{err}");
+    let rules: Vec<&str> = err["violations"].as_array().unwrap().iter().filter_map(|v| v["rule"].as_str()).collect();
+    assert!(rules.contains(&"R1") && rules.contains(&"R3"), "{err}");
+    assert_eq!(state(&app, &c, id), "draft");
+
+    // Fixed, then submitted.
+    let (s, v) = app.put(
+        &format!("/api/applications/{id}"),
+        c.applicant.as_str(),
+        &json!({"version": version, "form": eligible_form()}),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")), "{v}");
+
+    // The unit approves into publicity opened on Monday 2024-09-30.
+    app.set_clock("2024-09-29T03:00:00Z");
+    let (s, v) =
+        app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-09-30"));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["publicity"]["end"], "2024-10-12", "National Day is off; Saturday 10-12 is an adjusted workday");
+
+    // Not closed on 10-11, nor at the last second of 10-12 (Asia/Shanghai).
+    app.set_clock("2024-10-11T08:00:00Z");
+    app.fire_cron("publicity-timer");
+    assert_eq!(state(&app, &c, id), "unit_publicity");
+    app.set_clock("2024-10-12T15:59:59Z");
+    app.fire_cron("publicity-timer");
+    assert_eq!(state(&app, &c, id), "unit_publicity");
+
+    // Closed once 10-13 begins: recommendable.
+    app.advance_clock(1);
+    app.fire_cron("publicity-timer");
+    assert_eq!(state(&app, &c, id), "recommendable");
+
+    // The history shows every step, the chain verifies.
+    let (s, events) = app.get(&format!("/api/applications/{id}/events"), c.applicant.as_str());
+    assert_eq!(s, 200);
+    let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        ["create_draft", "upload_material", "edit", "submit", "approve_into_publicity", "close_publicity"]
+    );
+    let (_, chain) = app.get("/api/jobs/audit-chain", c.province.as_str());
+    assert_eq!((chain["events"].as_i64(), &chain["first_broken_seq"]), (Some(6), &Value::Null), "{chain}");
+}
+
+#[test]
+fn the_material_hash_recorded_is_the_sha256_of_the_uploaded_bytes_and_downloads_match() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let bytes = b"\x89PNG\r\n\x1a\n pretend scan".to_vec();
+    let (s, body) = app.post_bytes(
+        &format!("/api/applications/{id}/materials?kind=id_card&filename=id.png"),
+        c.applicant.as_str(),
+        "image/png",
+        bytes.clone(),
+    );
+    assert_eq!(s, 201);
+    let meta: Value = serde_json::from_slice(&body).unwrap();
+    use sha2::Digest;
+    let expected: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(meta["sha256"], expected);
+    let mid = meta["id"].as_i64().unwrap();
+    let (s, got) = app.get_bytes(&format!("/api/applications/{id}/materials/{mid}"), c.applicant.as_str());
+    assert_eq!((s, got), (200, bytes));
+    let (s, _) = app.get_bytes(&format!("/api/applications/{id}/materials/{mid}"), c.other_applicant.as_str());
+    assert_eq!(s, 404);
+}
+
+#[test]
+fn an_applicant_cannot_read_anothers_application() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let (s, v) = app.get(&format!("/api/applications/{id}"), c.other_applicant.as_str());
+    assert_eq!((s, v["code"].as_str()), (404, Some("NOT_FOUND")));
+    let (s, _) = app.get(&format!("/api/applications/{id}/events"), c.other_applicant.as_str());
+    assert_eq!(s, 404);
+    let (s, _) = app.post(&format!("/api/applications/{id}/submit"), c.other_applicant.as_str(), &json!({}));
+    assert_eq!(s, 404);
+    let (_, list) = app.get("/api/applications", c.other_applicant.as_str());
+    assert_eq!(list["total"], 0);
+}
+
+#[test]
+fn a_unit_cannot_see_or_act_on_another_units_application() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&app, &c);
+    let (s, _) = app.get(&format!("/api/unit/applications/{id}"), c.other_unit.as_str());
+    assert_eq!(s, 404);
+    let (s, _) =
+        app.post(&format!("/api/unit/applications/{id}/approve"), c.other_unit.as_str(), &approve_body("2024-09-30"));
+    assert_eq!(s, 404);
+    let (_, list) = app.get("/api/unit/applications", c.other_unit.as_str());
+    assert_eq!(list["total"], 0);
+    let (_, list) = app.get("/api/unit/applications", c.unit.as_str());
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["citizen_id"], "110***********002X");
+}
+
+#[test]
+fn a_unit_never_sees_an_applicants_draft() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let (s, _) = app.get(&format!("/api/unit/applications/{id}"), c.unit.as_str());
+    assert_eq!(s, 404);
+}
+
+#[test]
+fn no_token_a_bad_token_or_an_expired_token_is_401() {
+    let app = TestApp::start();
+    let (s, v) = app.get("/api/applications", None);
+    assert_eq!((s, v["code"].as_str()), (401, Some("UNAUTHENTICATED")));
+    let (s, _) = app.get("/api/applications", "not.a.token");
+    assert_eq!(s, 401);
+    let forged = mint(
+        b"some-other-secret-entirely",
+        &Claims {
+            sub: "x".into(),
+            name: "x".into(),
+            role: Role::Province,
+            org: String::new(),
+            exp: e2e::FAR_FUTURE_EXP,
+        },
+    );
+    let (s, _) = app.get("/api/jobs/audit-chain", forged.as_str());
+    assert_eq!(s, 401);
+    app.set_clock("2024-10-01T00:00:00Z");
+    let expired = mint(
+        e2e::DEV_SECRET.as_bytes(),
+        &Claims { sub: "x".into(), name: "x".into(), role: Role::Applicant, org: String::new(), exp: 1_727_740_799 },
+    );
+    let (s, _) = app.get("/api/applications", expired.as_str());
+    assert_eq!(s, 401);
+}
+
+#[test]
+fn a_role_acting_outside_its_role_is_403() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&app, &c);
+    let (s, v) =
+        app.post(&format!("/api/unit/applications/{id}/approve"), c.applicant.as_str(), &approve_body("2024-09-30"));
+    assert_eq!((s, v["code"].as_str()), (403, Some("FORBIDDEN")));
+    let (s, _) = app.post("/api/applications", c.unit.as_str(), &json!({"batch_year": 2024}));
+    assert_eq!(s, 403);
+    let (s, _) = app.post("/api/jobs/publicity-timer", c.unit.as_str(), &json!({}));
+    assert_eq!(s, 403);
+}
+
+#[test]
+fn bad_input_is_a_4xx_naming_the_field_and_changes_nothing() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let (id, version) = create(&app, &c.applicant, eligible_form());
+    let before = snapshot(&app);
+
+    let malformed = app.request(
+        "POST",
+        "/api/applications",
+        Some(&c.applicant),
+        Some(("application/json", b"{\"form\": {".to_vec())),
+    );
+    assert_eq!((malformed.status, malformed.json()["code"].as_str()), (400, Some("MALFORMED_BODY")));
+
+    let (s, v) = app.post("/api/applications", c.applicant.as_str(), &json!({"batch_year": "2024"}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("batch_year")), "{v}");
+
+    let (s, v) = app.put(
+        &format!("/api/applications/{id}"),
+        c.applicant.as_str(),
+        &json!({"version": version, "form": {"continuing_education_hours": -3}}),
+    );
+    assert_eq!((s, v["field"].as_str()), (400, Some("form.continuing_education_hours")), "{v}");
+
+    let (s, v) =
+        app.post("/api/applications", c.applicant.as_str(), &json!({"batch_year": 2024, "form": {"salary": 1}}));
+    assert_eq!(s, 400, "{v}");
+    assert!(v["field"].as_str().unwrap().contains("salary"), "{v}");
+
+    let (s, v) = app.post(
+        "/api/applications",
+        c.applicant.as_str(),
+        &json!({"batch_year": 2024, "form": {"citizen_id": "110105194912310021"}}),
+    );
+    assert_eq!((s, v["field"].as_str()), (400, Some("form.citizen_id")), "{v}");
+    assert!(!v.to_string().contains("110105194912310021"), "the ID number is never echoed: {v}");
+
+    let (s, body) = app.post_bytes(
+        &format!("/api/applications/{id}/materials?kind=degree&filename=big.pdf"),
+        c.applicant.as_str(),
+        "application/pdf",
+        vec![b'%'; 10 * 1024 * 1024 + 1],
+    );
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((s, v["field"].as_str()), (413, Some("body")), "{v}");
+
+    let (s, body) = app.post_bytes(
+        &format!("/api/applications/{id}/materials?kind=degree&filename=x.exe"),
+        c.applicant.as_str(),
+        "application/x-msdownload",
+        b"MZ".to_vec(),
+    );
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((s, v["field"].as_str()), (415, Some("content-type")), "{v}");
+
+    let (s, v) = app.post(
+        &format!("/api/unit/applications/{id}/approve"),
+        c.unit.as_str(),
+        &json!({"publicity_start": "2024-09-31", "complaint_office": "x", "complaint_phone": "0731-1"}),
+    );
+    assert!(s == 400 || s == 404, "{s} {v}");
+
+    assert_eq!(snapshot(&app), before, "a refused request left the data as it was");
+}
+
+#[test]
+fn eight_simultaneous_approvals_give_one_200_and_seven_409_and_one_audit_event() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&app, &c);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    app.post(
+                        &format!("/api/unit/applications/{id}/approve"),
+                        c.unit.as_str(),
+                        &approve_body("2024-09-30"),
+                    )
+                    .0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'approve_into_publicity'"), 1);
+}
+
+#[test]
+fn the_timer_fired_twice_or_after_a_30_day_gap_moves_each_application_once() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-11-01T02:00:00Z");
+    let ids: Vec<i64> = (0..3).map(|_| submitted(&app, &c)).collect();
+    for id in &ids {
+        let (s, v) =
+            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-11-04"));
+        assert_eq!(s, 200, "{v}");
+    }
+    app.set_clock("2024-12-11T02:00:00Z"); // 30+ days later
+    app.fire_cron("publicity-timer");
+    app.fire_cron("publicity-timer");
+    let (s, v) = app.post("/api/jobs/publicity-timer", c.province.as_str(), &json!({}));
+    assert_eq!(
+        (s, &v["closed_unit_publicity"]),
+        (200, &json!([])),
+        "the HTTP route runs the same code and finds nothing left"
+    );
+    for id in &ids {
+        assert_eq!(state(&app, &c, *id), "recommendable");
+    }
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'close_publicity'"), 3);
+}
+
+#[test]
+fn a_return_lists_every_item_and_the_corrected_application_is_reviewed_again() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&app, &c);
+    let items = json!([
+        {"field": "materials.degree", "reason": "学位证书扫描件不清晰"},
+        {"field": "achievements[0]", "reason": "论文缺少检索证明"}
+    ]);
+    let (s, v) = app.post(
+        &format!("/api/unit/applications/{id}/return"),
+        c.unit.as_str(),
+        &json!({"items": items, "opinion": "请一次性补正"}),
+    );
+    assert_eq!(s, 200, "{v}");
+    let (_, mine) = app.get(&format!("/api/applications/{id}"), c.applicant.as_str());
+    assert_eq!((mine["state"].as_str(), &mine["return_items"]), (Some("returned"), &items));
+    let (s, _) = app.put(
+        &format!("/api/applications/{id}"),
+        c.applicant.as_str(),
+        &json!({"version": mine["version"], "form": eligible_form()}),
+    );
+    assert_eq!(s, 200);
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")));
+    let (s, v) = app.post(&format!("/api/unit/applications/{id}/return"), c.unit.as_str(), &json!({"items": []}));
+    assert_eq!((s, v["field"].as_str()), (400, Some("items")));
+}
+
+#[test]
+fn an_upheld_objection_rejects_and_a_pending_one_holds_the_publicity_open() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-11-01T02:00:00Z");
+    let upheld = submitted(&app, &c);
+    let dismissed = submitted(&app, &c);
+    for id in [upheld, dismissed] {
+        let (s, _) =
+            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-11-04"));
+        assert_eq!(s, 200);
+    }
+    let mut objection = |id: i64| {
+        let (s, v) = app.post(
+            &format!("/api/unit/applications/{id}/objections"),
+            c.unit.as_str(),
+            &json!({"content": "实名反映论文涉嫌代写"}),
+        );
+        assert_eq!(s, 201, "{v}");
+        v["id"].as_i64().unwrap()
+    };
+    let o1 = objection(upheld);
+    let o2 = objection(dismissed);
+    app.set_clock("2024-11-20T02:00:00Z");
+    app.fire_cron("publicity-timer");
+    assert_eq!(state(&app, &c, dismissed), "unit_publicity", "a pending objection holds the publicity");
+    let (s, v) = app.post(
+        &format!("/api/unit/applications/{upheld}/objections/{o1}/resolve"),
+        c.unit.as_str(),
+        &json!({"upheld": true, "finding": "经查实论文系代写"}),
+    );
+    assert_eq!((s, v["state"].as_str()), (200, Some("rejected")), "{v}");
+    let (s, _) = app.post(
+        &format!("/api/unit/applications/{dismissed}/objections/{o2}/resolve"),
+        c.unit.as_str(),
+        &json!({"upheld": false, "finding": "经核实反映不实"}),
+    );
+    assert_eq!(s, 200);
+    app.fire_cron("publicity-timer");
+    assert_eq!(state(&app, &c, dismissed), "recommendable");
+    assert_eq!(state(&app, &c, upheld), "rejected");
+}
+
+#[test]
+fn a_blacklisted_person_is_refused_at_submission_r5() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    {
+        let db = rusqlite::Connection::open(app.db_path()).unwrap();
+        db.execute(
+            "INSERT INTO blacklist (citizen_id, name, reason, recorded_on, expires_on, created_at) VALUES ('11010519491231002X', '张三', '2023年提供虚假论文', '2023-06-01', '2026-05-31', '2023-06-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    assert_eq!(s, 422);
+    assert_eq!(v["violations"][0]["code"], "R5_BLACKLISTED", "{v}");
+}
+
+#[test]
+fn a_retried_submit_with_the_same_idempotency_key_returns_the_same_result() {
+    let app = TestApp::start();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let submit = |key: &str| {
+        let url = format!("{}/api/applications/{id}/submit", app.base_url());
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut r = agent
+            .post(&url)
+            .header("authorization", format!("Bearer {}", c.applicant))
+            .header("idempotency-key", key)
+            .send(&b""[..])
+            .unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    };
+    let (s1, _) = submit("k-1");
+    let (s2, b2) = submit("k-1");
+    assert_eq!((s1, s2), (200, 200), "{b2}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'submit'"), 1);
+    let (s3, _) = submit("k-2");
+    assert_eq!(s3, 409);
+}

@@ -1,0 +1,53 @@
+//! `spin.toml` grants the minimum (GUIDE 11) and stays valid for real Spin 4.
+
+use std::collections::BTreeMap;
+
+fn manifest() -> toml::Table {
+    let text = std::fs::read_to_string(e2e::app_manifest()).unwrap();
+    text.parse().unwrap()
+}
+
+#[test]
+fn each_component_is_granted_exactly_what_it_needs() {
+    let m = manifest();
+    let components = m["component"].as_table().unwrap();
+    let mut grants = BTreeMap::new();
+    for (name, c) in components {
+        let dbs: Vec<String> = c
+            .get("sqlite_databases")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default();
+        let hosts = c.get("allowed_outbound_hosts").and_then(|v| v.as_array()).map_or(0, |a| a.len());
+        let vars: Vec<String> =
+            c.get("variables").and_then(|v| v.as_table()).map(|t| t.keys().cloned().collect()).unwrap_or_default();
+        grants.insert(name.clone(), (dbs, hosts, vars));
+    }
+    let db = || vec!["default".to_owned()];
+    let expected: BTreeMap<String, (Vec<String>, usize, Vec<String>)> = [
+        ("health", (vec![], 0, vec![])),
+        ("submit", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
+        ("review", (db(), 0, vec!["auth_secret".into()])),
+        ("jobs", (db(), 0, vec!["auth_secret".into()])),
+        ("publicity-timer", (db(), 0, vec![])),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    assert_eq!(grants, expected);
+}
+
+#[test]
+fn the_manifest_is_spin_v2_with_six_field_cron_expressions_and_a_build_per_component() {
+    let m = manifest();
+    assert_eq!(m["spin_manifest_version"].as_integer(), Some(2));
+    for cron in m["trigger"]["cron"].as_array().unwrap() {
+        let expr = cron["cron_expression"].as_str().unwrap();
+        assert_eq!(expr.split_whitespace().count(), 6, "{expr}");
+    }
+    for (name, c) in m["component"].as_table().unwrap() {
+        assert!(c["build"]["command"].as_str().unwrap().contains("wasm32-wasip2"), "{name}");
+        assert!(c["source"].as_str().unwrap().starts_with("target/wasm32-wasip2/release/"), "{name}");
+    }
+    assert!(m["variables"]["auth_secret"].get("default").is_none(), "no secret in the repo");
+}
