@@ -27,11 +27,21 @@ CREATE TABLE IF NOT EXISTS annual_batches (
     voting_deadline             TEXT NOT NULL,              -- 二(四)
     unit_publicity_working_days INTEGER NOT NULL DEFAULT 5, -- 四(二)2, R11
     assessment_years            INTEGER NOT NULL DEFAULT 5, -- 三(四), R3
+    quota_audit_deadline        TEXT,                       -- 三(二)1: 08-15 in 2024
+    special_quota_start         TEXT,                       -- 三(二)2: 07-01 in 2024
+    special_quota_end           TEXT,                       -- 三(二)2: 07-20 in 2024
+    plan_lead_working_days_self  INTEGER NOT NULL DEFAULT 10, -- 五(一), R13
+    plan_lead_working_days_other INTEGER NOT NULL DEFAULT 15, -- 五(一), R13
+    result_publicity_open_working_days INTEGER NOT NULL DEFAULT 3, -- 六(一), R18
+    result_publicity_working_days      INTEGER NOT NULL DEFAULT 5, -- 六(一), R18
+    filing_working_days                INTEGER NOT NULL DEFAULT 15, -- 六(二), R19
     notice                      TEXT NOT NULL
 );
 INSERT OR IGNORE INTO annual_batches
-    (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years, notice)
-    VALUES (2024, '2024-09-30', '2024-12-15', 5, 5, '湘人社函〔2024〕72号');
+    (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years,
+     quota_audit_deadline, special_quota_start, special_quota_end, notice)
+    VALUES (2024, '2024-09-30', '2024-12-15', 5, 5, '2024-08-15', '2024-07-01', '2024-07-20',
+            '湘人社函〔2024〕72号');
 
 -- 诚信档案 / 黑名单 (七(一), annex 3 §1.21): blocks submission while recorded (R5).
 CREATE TABLE IF NOT EXISTS blacklist (
@@ -55,6 +65,18 @@ CREATE TABLE IF NOT EXISTS applications (
     batch_year       INTEGER NOT NULL REFERENCES annual_batches (year),
     unit_org         TEXT NOT NULL DEFAULT '',
     citizen_id       TEXT,
+    series           TEXT NOT NULL DEFAULT '',              -- copied from the form for queries
+    target_level     TEXT NOT NULL DEFAULT '',
+    specialty        TEXT NOT NULL DEFAULT '',
+    committee        TEXT NOT NULL DEFAULT '',
+    method           TEXT NOT NULL DEFAULT 'review',        -- 评审 / 初定 / 认定
+    path             TEXT,                                  -- JSON [PathStep] resolved at recommendation
+    path_position    INTEGER,                               -- index of the step holding it
+    holder_org       TEXT,                                  -- organisation holding it on the path now
+    publicity_closed_on TEXT,                               -- unit publicity completed (R11)
+    recommended_at   TEXT,                                  -- first recommendation (R10 counting)
+    plan_id          INTEGER,                               -- the review plan it is judged in
+    voted_on         TEXT,                                  -- date of the committee's vote (R18, R19)
     form             TEXT NOT NULL,                         -- JSON ApplicationForm
     flags            TEXT NOT NULL DEFAULT '[]',            -- JSON [Flag]
     state            TEXT NOT NULL,
@@ -73,6 +95,8 @@ CREATE TABLE IF NOT EXISTS applications (
 CREATE INDEX IF NOT EXISTS applications_by_applicant ON applications (applicant_id, id);
 CREATE INDEX IF NOT EXISTS applications_by_unit ON applications (unit_org, state, id);
 CREATE INDEX IF NOT EXISTS applications_by_publicity_end ON applications (state, publicity_end);
+CREATE INDEX IF NOT EXISTS applications_by_holder ON applications (holder_org, state, id);
+CREATE INDEX IF NOT EXISTS applications_by_committee ON applications (committee, batch_year, state);
 
 -- 申报材料: raw bytes with their SHA-256, in the same store (never lose a file).
 CREATE TABLE IF NOT EXISTS materials (

@@ -5,11 +5,13 @@
 -- today, the 2025 and 2026 batches are configured here with the same dates as 2024
 -- (material cutoff 09-30, voting deadline 12-15); the province sets the real ones.
 INSERT OR IGNORE INTO annual_batches
-    (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years, notice)
-    VALUES (2025, '2025-09-30', '2025-12-15', 5, 5, '演示数据（参照湘人社函〔2024〕72号）');
+    (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years,
+     quota_audit_deadline, special_quota_start, special_quota_end, notice)
+    VALUES (2025, '2025-09-30', '2025-12-15', 5, 5, '2025-08-15', '2025-07-01', '2025-07-20', '演示数据（参照湘人社函〔2024〕72号）');
 INSERT OR IGNORE INTO annual_batches
-    (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years, notice)
-    VALUES (2026, '2026-09-30', '2026-12-15', 5, 5, '演示数据（参照湘人社函〔2024〕72号）');
+    (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years,
+     quota_audit_deadline, special_quota_start, special_quota_end, notice)
+    VALUES (2026, '2026-09-30', '2026-12-15', 5, 5, '2026-08-15', '2026-07-01', '2026-07-20', '演示数据（参照湘人社函〔2024〕72号）');
 
 -- A fictitious person recorded in the integrity file until 2027-05-31: submitting with
 -- this ID number is refused (R5). The number is synthetic (valid check digit only).

@@ -168,43 +168,26 @@ impl App {
             let pre = linker
                 .instantiate_pre(&component)
                 .map_err(|e| anyhow!("component `{}` cannot be linked: {e:#}", decl.id))?;
-            let is_http = manifest
-                .http_triggers
-                .iter()
-                .any(|t| t.component == decl.id);
-            let is_cron = manifest
-                .cron_triggers
-                .iter()
-                .any(|t| t.component == decl.id);
+            let is_http = manifest.http_triggers.iter().any(|t| t.component == decl.id);
+            let is_cron = manifest.cron_triggers.iter().any(|t| t.component == decl.id);
             let proxy = if is_http {
                 Some(ProxyPre::new(pre.clone()).map_err(|e| {
-                    anyhow!(
-                        "component `{}` does not export wasi:http/incoming-handler: {e:#}",
-                        decl.id
-                    )
+                    anyhow!("component `{}` does not export wasi:http/incoming-handler: {e:#}", decl.id)
                 })?)
             } else {
                 None
             };
             let cron = if is_cron {
-                Some(SpinCronPre::new(pre).map_err(|e| {
-                    anyhow!(
-                        "component `{}` does not export handle-cron-event: {e:#}",
-                        decl.id
-                    )
-                })?)
+                Some(
+                    SpinCronPre::new(pre)
+                        .map_err(|e| anyhow!("component `{}` does not export handle-cron-event: {e:#}", decl.id))?,
+                )
             } else {
                 None
             };
             components.insert(decl.id.clone(), Loaded { proxy, cron });
         }
-        Ok(App {
-            inner: Arc::new(AppInner {
-                engine,
-                manifest,
-                components,
-            }),
-        })
+        Ok(App { inner: Arc::new(AppInner { engine, manifest, components }) })
     }
 
     /// The parsed manifest.
@@ -235,20 +218,14 @@ impl App {
                 .map(|h| render(h, &app_vars))
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| format!("component `{id}`"))?;
-            if let Some(db) = decl
-                .sqlite_databases
-                .iter()
-                .find(|d| *d != DEFAULT_DATABASE)
-            {
+            if let Some(db) = decl.sqlite_databases.iter().find(|d| *d != DEFAULT_DATABASE) {
                 bail!("component `{id}` uses SQLite database `{db}`, which is not defined (only `default` is)");
             }
             let config = ComponentConfig {
                 variables: resolve_component_variables(&decl.variables, &app_vars)
                     .with_context(|| format!("component `{id}` variables"))?,
                 sqlite_databases: decl.sqlite_databases.clone(),
-                allowed_hosts: Arc::new(
-                    AllowedHosts::parse(&hosts).with_context(|| format!("component `{id}`"))?,
-                ),
+                allowed_hosts: Arc::new(AllowedHosts::parse(&hosts).with_context(|| format!("component `{id}`"))?),
             };
             configs.insert(id.clone(), Arc::new(config));
         }
@@ -258,22 +235,13 @@ impl App {
             None => manifest.dir.join(".spin").join("sqlite_db.db"),
         };
         if let Some(parent) = db_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         migrate(&db_path, &manifest.dir.join("migrations"))?;
 
-        let router = Router::new(
-            manifest
-                .http_triggers
-                .iter()
-                .map(|t| (t.route.as_str(), t.component.as_str())),
-        )?;
-        let crons = manifest
-            .cron_triggers
-            .iter()
-            .map(|t| (t.component.clone(), Arc::new(RunGuard::default())))
-            .collect();
+        let router = Router::new(manifest.http_triggers.iter().map(|t| (t.route.as_str(), t.component.as_str())))?;
+        let crons =
+            manifest.cron_triggers.iter().map(|t| (t.component.clone(), Arc::new(RunGuard::default()))).collect();
         let listener = std::net::TcpListener::bind(options.listen)
             .with_context(|| format!("cannot listen on {}", options.listen))?;
         listener.set_nonblocking(true)?;
@@ -290,17 +258,9 @@ impl App {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let _guard = runtime().enter();
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let schedules = if options.cron {
-            manifest.cron_triggers.clone()
-        } else {
-            Vec::new()
-        };
+        let schedules = if options.cron { manifest.cron_triggers.clone() } else { Vec::new() };
         runtime().spawn(accept_loop(listener, served, schedules, rx));
-        Ok(RunningHost {
-            addr,
-            db_path,
-            _shutdown: tx,
-        })
+        Ok(RunningHost { addr, db_path, _shutdown: tx })
     }
 }
 
@@ -313,23 +273,10 @@ impl Served {
             .get(id)
             .and_then(|l| l.cron.clone())
             .with_context(|| format!("`{id}` is not a cron component"))?;
-        let config = self
-            .configs
-            .get(id)
-            .cloned()
-            .with_context(|| format!("no component `{id}`"))?;
-        let mut store = Store::new(
-            &self.app.engine,
-            HostState::new(config, self.db.clone(), self.clock.clone()),
-        );
-        let instance = pre
-            .instantiate_async(&mut store)
-            .await
-            .map_err(|e| anyhow!("{e:#}"))?;
-        match instance
-            .call_handle_cron_event(&mut store, Metadata { timestamp })
-            .await
-        {
+        let config = self.configs.get(id).cloned().with_context(|| format!("no component `{id}`"))?;
+        let mut store = Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.clock.clone()));
+        let instance = pre.instantiate_async(&mut store).await.map_err(|e| anyhow!("{e:#}"))?;
+        match instance.call_handle_cron_event(&mut store, Metadata { timestamp }).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(CronError::Other(msg))) => {
                 bail!("cron component `{id}` returned an error: {msg}")
@@ -349,10 +296,7 @@ impl Served {
             };
             tokio::time::sleep(wait).await;
             let Some(running) = guard.try_start() else {
-                eprintln!(
-                    "zhicheng-host: cron `{}` still running; tick skipped",
-                    trigger.component
-                );
+                eprintln!("zhicheng-host: cron `{}` still running; tick skipped", trigger.component);
                 continue;
             };
             let served = self.clone();

@@ -26,8 +26,7 @@ pub fn cache_key(engine: &Engine, wasm: &[u8]) -> String {
 /// otherwise compiles it and stores the artefact (best effort: a cache write failure only
 /// costs the next start a compile).
 pub fn load_component(engine: &Engine, wasm_path: &Path, cache_dir: &Path) -> Result<Component> {
-    let wasm = std::fs::read(wasm_path)
-        .with_context(|| format!("cannot read component {}", wasm_path.display()))?;
+    let wasm = std::fs::read(wasm_path).with_context(|| format!("cannot read component {}", wasm_path.display()))?;
     let cached = cache_dir.join(cache_key(engine, &wasm));
     if cached.is_file() {
         // SAFETY: the file was written by `Component::serialize` of this very host (its name
@@ -36,19 +35,13 @@ pub fn load_component(engine: &Engine, wasm_path: &Path, cache_dir: &Path) -> Re
         // compatibility, and any failure falls back to compiling.
         match unsafe { Component::deserialize_file(engine, &cached) } {
             Ok(c) => return Ok(c),
-            Err(e) => eprintln!(
-                "zhicheng-host: ignoring unusable cache entry {}: {e}",
-                cached.display()
-            ),
+            Err(e) => eprintln!("zhicheng-host: ignoring unusable cache entry {}: {e}", cached.display()),
         }
     }
     let component = Component::new(engine, &wasm)
         .map_err(|e| anyhow!("cannot compile component {}: {e:#}", wasm_path.display()))?;
     if let Err(e) = store(&component, cache_dir, &cached) {
-        eprintln!(
-            "zhicheng-host: could not cache {}: {e:#}",
-            wasm_path.display()
-        );
+        eprintln!("zhicheng-host: could not cache {}: {e:#}", wasm_path.display());
     }
     Ok(component)
 }
@@ -57,11 +50,7 @@ fn store(component: &Component, dir: &Path, target: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let bytes = component.serialize()?;
     // Write to a unique temporary name then rename, so concurrent hosts never read a partial file.
-    let tmp = dir.join(format!(
-        ".tmp-{}-{:?}",
-        std::process::id(),
-        std::thread::current().id()
-    ));
+    let tmp = dir.join(format!(".tmp-{}-{:?}", std::process::id(), std::thread::current().id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, target)?;
     Ok(())

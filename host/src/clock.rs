@@ -18,9 +18,7 @@ impl TestClock {
     pub fn now(&self) -> Duration {
         match *self.frozen.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(d) => d,
-            None => SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default(),
+            None => SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default(),
         }
     }
 

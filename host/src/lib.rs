@@ -7,6 +7,8 @@
 //! Load an [`App`] once (compiling its components, or reading them from the disk cache),
 //! then start any number of hosts from it with [`App::serve_in_background`].
 
+#![warn(missing_docs)]
+
 pub mod app;
 mod bindings;
 pub mod cache;

@@ -9,7 +9,7 @@ use zhicheng_host::{runtime, App, ServeOptions};
 const USAGE: &str = "\
 usage:
   zhicheng-host up [--manifest spin.toml] [--listen 127.0.0.1:3000] [--sqlite-file <path>]
-                   [--cache-dir <dir>] [--test-mode] [--no-cron]
+                   [--cache-dir <dir>] [--seed <file.sql>] [--test-mode] [--no-cron]
   zhicheng-host mint-token --sub <id> --name <name> --role <role> [--org <org>] [--ttl-seconds 86400]
 
 Application variables come from SPIN_VARIABLE_<NAME> (e.g. SPIN_VARIABLE_AUTH_SECRET) or their
@@ -38,11 +38,7 @@ impl Args {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, v)| v.as_deref())
+        self.values.iter().rev().find(|(n, _)| n == name).and_then(|(_, v)| v.as_deref())
     }
 
     fn has(&self, name: &str) -> bool {
@@ -51,17 +47,11 @@ impl Args {
 }
 
 fn up(args: &[String]) -> Result<()> {
-    let a = Args::parse(
-        args,
-        &["--test-mode", "--no-cron"],
-        &["--manifest", "--listen", "--sqlite-file", "--cache-dir"],
-    )?;
+    let a =
+        Args::parse(args, &["--test-mode", "--no-cron"], &["--manifest", "--listen", "--sqlite-file", "--cache-dir", "--seed"])?;
     let manifest = PathBuf::from(a.get("--manifest").unwrap_or("spin.toml"));
-    let listen: SocketAddr = a
-        .get("--listen")
-        .unwrap_or("127.0.0.1:3000")
-        .parse()
-        .context("--listen must be ip:port")?;
+    let listen: SocketAddr =
+        a.get("--listen").unwrap_or("127.0.0.1:3000").parse().context("--listen must be ip:port")?;
     let app = match a.get("--cache-dir") {
         Some(dir) => App::load_with_cache(&manifest, &PathBuf::from(dir))?,
         None => App::load(&manifest)?,
@@ -74,6 +64,14 @@ fn up(args: &[String]) -> Result<()> {
         ..ServeOptions::default()
     };
     let host = app.serve_in_background(options)?;
+    if let Some(seed) = a.get("--seed") {
+        // Demo data (idempotent SQL), applied after the migrations at every start.
+        let sql = std::fs::read_to_string(seed).with_context(|| format!("cannot read --seed {seed}"))?;
+        let conn = rusqlite::Connection::open(host.db_path())?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
+        println!("Applied seed data from {seed}");
+    }
     println!("Serving {}", host.url());
     println!("Available Routes:");
     for t in &app.manifest().http_triggers {
@@ -91,22 +89,13 @@ fn up(args: &[String]) -> Result<()> {
 }
 
 fn mint_token(args: &[String]) -> Result<()> {
-    let a = Args::parse(
-        args,
-        &[],
-        &["--sub", "--name", "--role", "--org", "--ttl-seconds"],
+    let a = Args::parse(args, &[], &["--sub", "--name", "--role", "--org", "--ttl-seconds"])?;
+    let secret = std::env::var("SPIN_VARIABLE_AUTH_SECRET").ok().filter(|s| !s.is_empty()).context(
+        "SPIN_VARIABLE_AUTH_SECRET is not set: export SPIN_VARIABLE_AUTH_SECRET=<the app's auth_secret> first",
     )?;
-    let secret = std::env::var("SPIN_VARIABLE_AUTH_SECRET")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .context("SPIN_VARIABLE_AUTH_SECRET is not set: export SPIN_VARIABLE_AUTH_SECRET=<the app's auth_secret> first")?;
     let role = a.get("--role").context("--role is required")?;
     let role = Role::parse(role).with_context(|| format!("unknown role `{role}`\n\n{USAGE}"))?;
-    let ttl: i64 = a
-        .get("--ttl-seconds")
-        .unwrap_or("86400")
-        .parse()
-        .context("--ttl-seconds must be an integer")?;
+    let ttl: i64 = a.get("--ttl-seconds").unwrap_or("86400").parse().context("--ttl-seconds must be an integer")?;
     let claims = Claims {
         sub: a.get("--sub").context("--sub is required")?.to_string(),
         name: a.get("--name").context("--name is required")?.to_string(),

@@ -127,10 +127,8 @@ struct RawComponent {
 impl Manifest {
     /// Reads and parses the manifest at `path`.
     pub fn load(path: &Path) -> Result<Manifest> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read manifest {}", path.display()))?;
-        let path = std::path::absolute(path)
-            .with_context(|| format!("cannot resolve {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
+        let path = std::path::absolute(path).with_context(|| format!("cannot resolve {}", path.display()))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Manifest::parse(&text, &dir).with_context(|| format!("invalid manifest {}", path.display()))
     }
@@ -138,11 +136,7 @@ impl Manifest {
     /// Parses manifest text; relative component sources resolve against `dir`.
     pub fn parse(text: &str, dir: &Path) -> Result<Manifest> {
         let raw: RawManifest = toml::from_str(text)?;
-        match raw
-            .spin_manifest_version
-            .as_ref()
-            .and_then(toml::Value::as_integer)
-        {
+        match raw.spin_manifest_version.as_ref().and_then(toml::Value::as_integer) {
             Some(2) => {}
             other => bail!("spin_manifest_version must be 2 (found {other:?})"),
         }
@@ -172,9 +166,7 @@ impl Manifest {
         }
 
         let component_ref = |v: &toml::Value, what: &str| -> Result<String> {
-            let id = v
-                .as_str()
-                .with_context(|| format!("{what}: `component` must be a component id string"))?;
+            let id = v.as_str().with_context(|| format!("{what}: `component` must be a component id string"))?;
             if !components.contains_key(id) {
                 bail!("{what}: no component `{id}`");
             }
@@ -185,11 +177,7 @@ impl Manifest {
         for t in &raw.trigger.http {
             let route = match &t.route {
                 toml::Value::String(s) => s.clone(),
-                toml::Value::Table(tb)
-                    if tb.get("private").and_then(toml::Value::as_bool) == Some(true) =>
-                {
-                    continue
-                }
+                toml::Value::Table(tb) if tb.get("private").and_then(toml::Value::as_bool) == Some(true) => continue,
                 _ => bail!("http trigger: `route` must be a string or `{{ private = true }}`"),
             };
             let component = component_ref(&t.component, &format!("http trigger `{route}`"))?;
@@ -199,17 +187,9 @@ impl Manifest {
         let mut cron_triggers = Vec::new();
         for t in &raw.trigger.cron {
             let component = component_ref(&t.component, "cron trigger")?;
-            let schedule = cron::Schedule::from_str(&t.cron_expression).with_context(|| {
-                format!(
-                    "cron trigger `{component}`: bad cron_expression `{}`",
-                    t.cron_expression
-                )
-            })?;
-            cron_triggers.push(CronTrigger {
-                component,
-                cron_expression: t.cron_expression.clone(),
-                schedule,
-            });
+            let schedule = cron::Schedule::from_str(&t.cron_expression)
+                .with_context(|| format!("cron trigger `{component}`: bad cron_expression `{}`", t.cron_expression))?;
+            cron_triggers.push(CronTrigger { component, cron_expression: t.cron_expression.clone(), schedule });
         }
 
         Ok(Manifest {
@@ -232,9 +212,7 @@ impl Manifest {
                 ids.push(id);
             }
         }
-        ids.into_iter()
-            .filter_map(|id| self.components.get(id))
-            .collect()
+        ids.into_iter().filter_map(|id| self.components.get(id)).collect()
     }
 }
 
@@ -242,9 +220,7 @@ impl Manifest {
 /// starting with a letter and not ending with an underscore.
 pub fn check_variable_name(name: &str) -> Result<()> {
     let ok = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !name.ends_with('_')
         && !name.contains("__");
     if !ok {
@@ -297,13 +273,7 @@ source = "/abs/timer.wasm"
     fn a_spin_v2_manifest_parses_with_its_triggers_components_and_variables() {
         let m = Manifest::parse(SAMPLE, Path::new("/app")).unwrap();
         assert_eq!(m.name.as_deref(), Some("demo"));
-        assert_eq!(
-            m.http_triggers,
-            vec![HttpTrigger {
-                route: "/api/health".into(),
-                component: "health".into()
-            }]
-        );
+        assert_eq!(m.http_triggers, vec![HttpTrigger { route: "/api/health".into(), component: "health".into() }]);
         assert_eq!(m.cron_triggers[0].component, "timer");
         let health = &m.components["health"];
         assert_eq!(health.source, Path::new("/app/target/health.wasm"));
@@ -312,11 +282,7 @@ source = "/abs/timer.wasm"
         assert_eq!(health.variables["secret"], "{{ auth_secret }}");
         assert!(m.variables["auth_secret"].required);
         assert_eq!(m.variables["greeting"].default.as_deref(), Some("hi"));
-        let ids: Vec<_> = m
-            .triggered_components()
-            .iter()
-            .map(|c| c.id.clone())
-            .collect();
+        let ids: Vec<_> = m.triggered_components().iter().map(|c| c.id.clone()).collect();
         assert_eq!(ids, vec!["health", "timer"]);
     }
 
@@ -330,10 +296,7 @@ source = "/abs/timer.wasm"
     #[test]
     fn a_trigger_naming_an_unknown_component_is_an_error() {
         let bad = SAMPLE.replace("component = \"timer\"", "component = \"nope\"");
-        let err = format!(
-            "{:#}",
-            Manifest::parse(&bad, Path::new("/app")).unwrap_err()
-        );
+        let err = format!("{:#}", Manifest::parse(&bad, Path::new("/app")).unwrap_err());
         assert!(err.contains("nope"), "{err}");
     }
 

@@ -51,10 +51,7 @@ impl AllowedHosts {
     /// Whether a request to `scheme://host[:port]` is allowed (`port` `None` = default port).
     pub fn allows(&self, scheme: &str, host: &str, port: Option<u16>) -> bool {
         let scheme = scheme.to_ascii_lowercase();
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_ascii_lowercase();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
         let Some(port) = port.or_else(|| default_port(&scheme)) else {
             return false;
         };
@@ -103,27 +100,18 @@ fn parse_entry(entry: &str) -> Result<AllowedHost> {
         Some("*") => Port::Any,
         Some(p) => Port::Exact(p.parse().with_context(|| format!("bad port `{p}`"))?),
         None if scheme == "*" => bail!("a `*` scheme needs an explicit port (e.g. `:*`)"),
-        None => Port::Exact(
-            default_port(&scheme)
-                .with_context(|| format!("no default port for scheme `{scheme}`"))?,
-        ),
+        None => Port::Exact(default_port(&scheme).with_context(|| format!("no default port for scheme `{scheme}`"))?),
     };
-    let host = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
-    if host.is_empty()
-        || (host.contains('*')
-            && host != "*"
-            && !(host.starts_with("*.") && !host[2..].contains('*')))
-    {
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    // `*` alone, `*.suffix`, or a plain name / address.
+    let well_formed = match host.strip_prefix("*.") {
+        Some(suffix) => !suffix.is_empty() && !suffix.contains('*'),
+        None => host == "*" || (!host.is_empty() && !host.contains('*')),
+    };
+    if !well_formed {
         bail!("bad host `{host}`");
     }
-    Ok(AllowedHost {
-        scheme: (scheme != "*").then_some(scheme),
-        host,
-        port,
-    })
+    Ok(AllowedHost { scheme: (scheme != "*").then_some(scheme), host, port })
 }
 
 /// The `wasi:http` hooks of one store: the default sender behind the allow-list check.
@@ -135,10 +123,7 @@ pub struct OutboundHooks {
 type SendFuture = Box<
     dyn Future<
             Output = Result<
-                (
-                    http::Response<WasiBody>,
-                    Box<dyn Future<Output = Result<(), HttpError>> + Send>,
-                ),
+                (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
                 HttpError,
             >,
         > + Send,
@@ -178,11 +163,7 @@ mod tests {
 
     #[test]
     fn port_and_host_wildcards_match_like_spin() {
-        let h = hosts(&[
-            "http://127.0.0.1:*",
-            "https://*.example.org",
-            "*://svc.local:8080",
-        ]);
+        let h = hosts(&["http://127.0.0.1:*", "https://*.example.org", "*://svc.local:8080"]);
         assert!(h.allows("http", "127.0.0.1", Some(1234)));
         assert!(h.allows("http", "127.0.0.1", None));
         assert!(!h.allows("http", "127.0.0.2", Some(1234)));
@@ -200,14 +181,7 @@ mod tests {
 
     #[test]
     fn malformed_entries_are_rejected() {
-        for bad in [
-            "example.com",
-            "https://",
-            "https://a/b",
-            "http://a:x",
-            "*://a",
-            "https://a*b.com",
-        ] {
+        for bad in ["example.com", "https://", "https://a/b", "http://a:x", "*://a", "https://a*b.com"] {
             assert!(AllowedHosts::parse(&[bad.to_string()]).is_err(), "{bad}");
         }
     }

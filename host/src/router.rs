@@ -60,9 +60,7 @@ impl Router {
         let mut out: Vec<Route> = Vec::new();
         for (raw, component) in routes {
             let route = parse(raw, component)?;
-            out.retain(|r| {
-                r.based != route.based || r.trailing_wildcard != route.trailing_wildcard
-            });
+            out.retain(|r| r.based != route.based || r.trailing_wildcard != route.trailing_wildcard);
             out.push(route);
         }
         Ok(Router { routes: out })
@@ -71,11 +69,8 @@ impl Router {
     /// Routes a request path (without query string); `None` when nothing matches.
     pub fn route(&self, path: &str) -> Option<RouteMatch> {
         let trimmed = path.strip_suffix('/').unwrap_or(path);
-        let parts: Vec<&str> = if trimmed.is_empty() {
-            Vec::new()
-        } else {
-            trimmed.trim_start_matches('/').split('/').collect()
-        };
+        let parts: Vec<&str> =
+            if trimmed.is_empty() { Vec::new() } else { trimmed.trim_start_matches('/').split('/').collect() };
         self.routes
             .iter()
             .filter_map(|r| Some((rank(r, &parts)?, r)))
@@ -85,18 +80,12 @@ impl Router {
 
     /// The `(route, component)` pairs, for printing at startup.
     pub fn routes(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.routes
-            .iter()
-            .map(|r| (r.raw.as_str(), r.component.as_str()))
+        self.routes.iter().map(|r| (r.raw.as_str(), r.component.as_str()))
     }
 }
 
 fn parse(raw: &str, component: &str) -> Result<Route> {
-    let mut based = if raw.starts_with('/') {
-        raw.to_string()
-    } else {
-        format!("/{raw}")
-    };
+    let mut based = if raw.starts_with('/') { raw.to_string() } else { format!("/{raw}") };
     if let Some(s) = based.strip_suffix('/') {
         based = s.to_string();
     }
@@ -115,20 +104,12 @@ fn parse(raw: &str, component: &str) -> Result<Route> {
             None => Segment::Literal(s.to_string()),
         });
     }
-    Ok(Route {
-        raw: raw.to_string(),
-        based,
-        segments,
-        trailing_wildcard,
-        component: component.to_string(),
-    })
+    Ok(Route { raw: raw.to_string(), based, segments, trailing_wildcard, component: component.to_string() })
 }
 
 /// The specificity of `route` for `parts`, or `None` when it does not match.
 fn rank(route: &Route, parts: &[&str]) -> Option<Vec<u8>> {
-    if parts.len() < route.segments.len()
-        || (!route.trailing_wildcard && parts.len() != route.segments.len())
-    {
+    if parts.len() < route.segments.len() || (!route.trailing_wildcard && parts.len() != route.segments.len()) {
         return None;
     }
     let mut key = Vec::with_capacity(route.segments.len() + 1);
@@ -139,11 +120,7 @@ fn rank(route: &Route, parts: &[&str]) -> Option<Vec<u8>> {
             _ => return None,
         }
     }
-    key.push(if route.trailing_wildcard {
-        RANK_WILDCARD
-    } else {
-        RANK_END
-    });
+    key.push(if route.trailing_wildcard { RANK_WILDCARD } else { RANK_END });
     Some(key)
 }
 
@@ -172,11 +149,7 @@ fn build_match(route: &Route, parts: &[&str], path: &str) -> RouteMatch {
         component: route.component.clone(),
         raw_route: route.raw.clone(),
         matched_route: route.based.clone(),
-        component_route: route
-            .raw
-            .strip_suffix("/...")
-            .unwrap_or(&route.raw)
-            .to_string(),
+        component_route: route.raw.strip_suffix("/...").unwrap_or(&route.raw).to_string(),
         path_info,
         captures,
     }
@@ -207,16 +180,8 @@ mod tests {
     #[test]
     fn the_longest_wildcard_wins_regardless_of_order() {
         for routes in [
-            [
-                ("/one/...", "1"),
-                ("/one/two/...", "2"),
-                ("/one/two/three/...", "3"),
-            ],
-            [
-                ("/one/two/three/...", "3"),
-                ("/one/two/...", "2"),
-                ("/one/...", "1"),
-            ],
+            [("/one/...", "1"), ("/one/two/...", "2"), ("/one/two/three/...", "3")],
+            [("/one/two/three/...", "3"), ("/one/two/...", "2"), ("/one/...", "1")],
         ] {
             let r = router(&routes);
             assert_eq!(component(&r, "/one/two/three/four").as_deref(), Some("3"));
@@ -238,12 +203,7 @@ mod tests {
     #[test]
     fn path_info_and_spin_route_values_follow_spin() {
         let r = router(&[("/test/...", "c")]);
-        let cases = [
-            ("/test", ""),
-            ("/test/", "/"),
-            ("/test/hello", "/hello"),
-            ("/test/hello/", "/hello/"),
-        ];
+        let cases = [("/test", ""), ("/test/", "/"), ("/test/hello", "/hello"), ("/test/hello/", "/hello/")];
         for (path, info) in cases {
             assert_eq!(r.route(path).unwrap().path_info, info, "{path}");
         }
@@ -258,11 +218,7 @@ mod tests {
 
     #[test]
     fn named_wildcards_capture_one_segment_and_rank_below_literals() {
-        let r = router(&[
-            ("/users/:id/edit", "edit"),
-            ("/users/me/edit", "me"),
-            ("/users/:id/...", "user"),
-        ]);
+        let r = router(&[("/users/:id/edit", "edit"), ("/users/me/edit", "me"), ("/users/:id/...", "user")]);
         let m = r.route("/users/42/edit").unwrap();
         assert_eq!(m.component, "edit");
         assert_eq!(m.captures["id"], "42");

@@ -13,7 +13,7 @@ use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::json;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -46,28 +46,20 @@ pub(crate) struct Served {
 type Resp = Response<HyperOutgoingBody>;
 
 fn body(bytes: impl Into<Bytes>) -> HyperOutgoingBody {
-    Full::new(bytes.into())
-        .map_err(|never: Infallible| match never {})
-        .boxed_unsync()
+    Full::new(bytes.into()).map_err(|never: Infallible| match never {}).boxed_unsync()
 }
 
 fn json_response(status: StatusCode, value: &serde_json::Value) -> Resp {
     let mut r = Response::new(body(value.to_string()));
     *r.status_mut() = status;
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     r
 }
 
 fn internal_error() -> Resp {
     let mut r = Response::new(body(INTERNAL_ERROR_BODY));
     *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     r
 }
 
@@ -114,6 +106,7 @@ async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, serve
     });
     // Client-side disconnects and protocol errors only end this connection.
     let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new()) // enables hyper's 30 s header-read timeout
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service)
         .await;
@@ -128,39 +121,23 @@ impl Served {
             (path.clone(), self.handle_test_route(req, &path).await)
         } else {
             match self.router.route(&path) {
-                Some(m) => (
-                    m.raw_route.clone(),
-                    self.handle_component(req, m, peer).await,
-                ),
+                Some(m) => (m.raw_route.clone(), self.handle_component(req, m, peer).await),
                 None => ("-".to_string(), not_found()),
             }
         };
-        eprintln!(
-            "{method} {label} {} {}ms",
-            response.status().as_u16(),
-            started.elapsed().as_millis()
-        );
+        eprintln!("{method} {label} {} {}ms", response.status().as_u16(), started.elapsed().as_millis());
         response
     }
 
-    async fn handle_component(
-        &self,
-        req: Request<Incoming>,
-        m: RouteMatch,
-        peer: SocketAddr,
-    ) -> Resp {
+    async fn handle_component(&self, req: Request<Incoming>, m: RouteMatch, peer: SocketAddr) -> Resp {
         let id = m.component.clone();
-        let (Some(pre), Some(config)) = (
-            self.app.components.get(&id).and_then(|l| l.proxy.clone()),
-            self.configs.get(&id).cloned(),
-        ) else {
+        let (Some(pre), Some(config)) =
+            (self.app.components.get(&id).and_then(|l| l.proxy.clone()), self.configs.get(&id).cloned())
+        else {
             return internal_error();
         };
         let req = with_spin_headers(req, &m, peer);
-        let mut store = Store::new(
-            &self.app.engine,
-            HostState::new(config, self.db.clone(), self.clock.clone()),
-        );
+        let mut store = Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.clock.clone()));
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let prepared = store
             .data_mut()
@@ -177,10 +154,7 @@ impl Served {
         // The guest runs in its own task so it can keep streaming the body after the head.
         let task = tokio::spawn(async move {
             let proxy = pre.instantiate_async(&mut store).await?;
-            proxy
-                .wasi_http_incoming_handler()
-                .call_handle(&mut store, req, out)
-                .await
+            proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
         });
         match receiver.await {
             Ok(Ok(response)) => {
@@ -224,11 +198,7 @@ impl Served {
         match (method, path) {
             (Method::GET, "/_host/clock") => now(&clock),
             (Method::POST, "/_host/clock") => match read_json(req).await {
-                Ok(v) => match v
-                    .get("now")
-                    .and_then(|n| n.as_str())
-                    .map(chrono::DateTime::parse_from_rfc3339)
-                {
+                Ok(v) => match v.get("now").and_then(|n| n.as_str()).map(chrono::DateTime::parse_from_rfc3339) {
                     Some(Ok(t)) => {
                         clock.set(t.with_timezone(&chrono::Utc));
                         now(&clock)
@@ -247,9 +217,7 @@ impl Served {
                 },
                 Err(e) => bad(e),
             },
-            (Method::POST, p) if p.starts_with("/_host/cron/") => {
-                self.fire_cron(&p["/_host/cron/".len()..]).await
-            }
+            (Method::POST, p) if p.starts_with("/_host/cron/") => self.fire_cron(&p["/_host/cron/".len()..]).await,
             _ => not_found(),
         }
     }
@@ -275,14 +243,10 @@ impl Served {
         });
         match run.await {
             Ok(Ok(())) => json_response(StatusCode::OK, &json!({ "ok": true })),
-            Ok(Err(e)) => json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &json!({ "ok": false, "error": format!("{e:#}") }),
-            ),
-            Err(e) => json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &json!({ "ok": false, "error": e.to_string() }),
-            ),
+            Ok(Err(e)) => {
+                json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({ "ok": false, "error": format!("{e:#}") }))
+            }
+            Err(e) => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({ "ok": false, "error": e.to_string() })),
         }
     }
 }
@@ -297,11 +261,7 @@ async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, String> 
 }
 
 /// Adds Spin's request headers (and a `host` header when the client sent none).
-fn with_spin_headers(
-    req: Request<Incoming>,
-    m: &RouteMatch,
-    peer: SocketAddr,
-) -> Request<Incoming> {
+fn with_spin_headers(req: Request<Incoming>, m: &RouteMatch, peer: SocketAddr) -> Request<Incoming> {
     let (mut parts, body) = req.into_parts();
     let host = parts
         .headers
@@ -315,16 +275,9 @@ fn with_spin_headers(
             parts.headers.insert(HOST, v);
         }
     }
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
+    let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let mut headers: Vec<(String, String)> = vec![
-        (
-            "spin-full-url".into(),
-            format!("http://{host}{path_and_query}"),
-        ),
+        ("spin-full-url".into(), format!("http://{host}{path_and_query}")),
         ("spin-path-info".into(), m.path_info.clone()),
         ("spin-matched-route".into(), m.matched_route.clone()),
         ("spin-base-path".into(), "/".into()),
@@ -333,16 +286,10 @@ fn with_spin_headers(
         ("spin-client-addr".into(), peer.to_string()),
     ];
     for (name, value) in &m.captures {
-        headers.push((
-            format!("spin-path-match-{}", name.to_ascii_lowercase()),
-            value.clone(),
-        ));
+        headers.push((format!("spin-path-match-{}", name.to_ascii_lowercase()), value.clone()));
     }
     for (name, value) in headers {
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             parts.headers.insert(n, v);
         }
     }

@@ -42,10 +42,7 @@ pub struct Database {
 impl Database {
     /// A database at `path` (the file is created on first use).
     pub fn new(path: PathBuf) -> Database {
-        Database {
-            path,
-            idle: Mutex::new(Vec::new()),
-        }
+        Database { path, idle: Mutex::new(Vec::new()) }
     }
 
     /// The database file.
@@ -112,23 +109,13 @@ fn from_sql(v: ValueRef<'_>) -> Value {
 }
 
 /// Runs one statement and collects its rows.
-fn execute(
-    conn: &rusqlite::Connection,
-    sql: &str,
-    params: Vec<Value>,
-) -> rusqlite::Result<QueryResult> {
+fn execute(conn: &rusqlite::Connection, sql: &str, params: Vec<Value>) -> rusqlite::Result<QueryResult> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let columns: Vec<String> = stmt
-        .column_names()
-        .into_iter()
-        .map(str::to_string)
-        .collect();
+    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_string).collect();
     let mut rows = stmt.query(rusqlite::params_from_iter(params.into_iter().map(to_sql)))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let values = (0..columns.len())
-            .map(|i| row.get_ref(i).map(from_sql))
-            .collect::<rusqlite::Result<_>>()?;
+        let values = (0..columns.len()).map(|i| row.get_ref(i).map(from_sql)).collect::<rusqlite::Result<_>>()?;
         out.push(RowResult { values });
     }
     Ok(QueryResult { columns, rows: out })
@@ -137,10 +124,7 @@ fn execute(
 impl sqlite::Host for HostState {}
 
 impl sqlite::HostConnection for HostState {
-    async fn open(
-        &mut self,
-        database: String,
-    ) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
+    async fn open(&mut self, database: String) -> wasmtime::Result<Result<Resource<Connection>, Error>> {
         if !self.component.sqlite_databases.contains(&database) {
             return Ok(Err(Error::AccessDenied));
         }
@@ -153,10 +137,7 @@ impl sqlite::HostConnection for HostState {
             Ok(c) => c,
             Err(e) => return Ok(Err(io_error(e))),
         };
-        Ok(Ok(self.table.push(Connection {
-            conn: Some(conn),
-            db: self.db.clone(),
-        })?))
+        Ok(Ok(self.table.push(Connection { conn: Some(conn), db: self.db.clone() })?))
     }
 
     async fn execute(
@@ -188,8 +169,7 @@ impl sqlite::HostConnection for HostState {
 /// transactions), recording each version (the file name without `.sql`). A missing
 /// directory means no migrations. Returns the versions applied now.
 pub fn migrate(db_path: &Path, migrations_dir: &Path) -> Result<Vec<String>> {
-    let conn = open_connection(db_path)
-        .with_context(|| format!("cannot open database {}", db_path.display()))?;
+    let conn = open_connection(db_path).with_context(|| format!("cannot open database {}", db_path.display()))?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
     )?;
@@ -203,27 +183,18 @@ pub fn migrate(db_path: &Path, migrations_dir: &Path) -> Result<Vec<String>> {
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     let mut applied = Vec::new();
     for file in files {
-        let version = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let known: bool = conn.query_row(
-            "SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)",
-            [&version],
-            |r| r.get(0),
-        )?;
+        let version = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let known: bool =
+            conn.query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [&version], |r| {
+                r.get(0)
+            })?;
         if known {
             continue;
         }
-        let sql = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read {}", file.display()))?;
-        conn.execute_batch(&sql)
-            .with_context(|| format!("migration {} failed", file.display()))?;
+        let sql = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        conn.execute_batch(&sql).with_context(|| format!("migration {} failed", file.display()))?;
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        conn.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            [&version, &now],
-        )?;
+        conn.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", [&version, &now])?;
         applied.push(version);
     }
     Ok(applied)
@@ -237,21 +208,17 @@ mod tests {
     fn migrations_apply_in_file_name_order_once() {
         let dir = std::env::temp_dir().join(format!("zh-migrate-{}", std::process::id()));
         let mig = dir.join("migrations");
+        let _ = std::fs::remove_dir_all(&dir); // leftovers of an interrupted run
         std::fs::create_dir_all(&mig).unwrap();
         std::fs::write(mig.join("0002_b.sql"), "INSERT INTO t(v) VALUES ('b');").unwrap();
-        std::fs::write(
-            mig.join("0001_a.sql"),
-            "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(v TEXT);",
-        )
-        .unwrap();
+        std::fs::write(mig.join("0001_a.sql"), "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS t(v TEXT);")
+            .unwrap();
         std::fs::write(mig.join("notes.txt"), "ignored").unwrap();
         let db = dir.join("db.sqlite");
         assert_eq!(migrate(&db, &mig).unwrap(), vec!["0001_a", "0002_b"]);
         assert!(migrate(&db, &mig).unwrap().is_empty());
         let conn = open_connection(&db).unwrap();
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
-            .unwrap();
+        let n: i64 = conn.query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -259,19 +226,9 @@ mod tests {
     #[test]
     fn values_round_trip_through_a_statement() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let params = vec![
-            Value::Integer(7),
-            Value::Real(1.5),
-            Value::Text("文".into()),
-            Value::Blob(vec![1, 2]),
-            Value::Null,
-        ];
-        let r = execute(
-            &conn,
-            "SELECT ?1 AS i, ?2 AS r, ?3 AS t, ?4 AS b, ?5 AS n",
-            params.clone(),
-        )
-        .unwrap();
+        let params =
+            vec![Value::Integer(7), Value::Real(1.5), Value::Text("文".into()), Value::Blob(vec![1, 2]), Value::Null];
+        let r = execute(&conn, "SELECT ?1 AS i, ?2 AS r, ?3 AS t, ?4 AS b, ?5 AS n", params.clone()).unwrap();
         assert_eq!(r.columns, vec!["i", "r", "t", "b", "n"]);
         assert_eq!(r.rows.len(), 1);
         assert_eq!(format!("{:?}", r.rows[0].values), format!("{params:?}"));

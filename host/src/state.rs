@@ -33,11 +33,7 @@ pub struct HostState {
 
 impl HostState {
     /// Fresh state for one instance of `component`; `clock` replaces the wall clock (test mode).
-    pub(crate) fn new(
-        component: Arc<ComponentConfig>,
-        db: Arc<Database>,
-        clock: Option<Arc<TestClock>>,
-    ) -> HostState {
+    pub(crate) fn new(component: Arc<ComponentConfig>, db: Arc<Database>, clock: Option<Arc<TestClock>>) -> HostState {
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdout().inherit_stderr();
         if let Some(clock) = clock {
@@ -47,9 +43,7 @@ impl HostState {
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
-            hooks: OutboundHooks {
-                allowed: component.allowed_hosts.clone(),
-            },
+            hooks: OutboundHooks { allowed: component.allowed_hosts.clone() },
             component,
             db,
         }
@@ -58,19 +52,12 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 
 impl WasiHttpView for HostState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView {
-            ctx: &mut self.http,
-            table: &mut self.table,
-            hooks: &mut self.hooks,
-        }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }

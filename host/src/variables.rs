@@ -23,11 +23,7 @@ pub fn resolve_app_variables(
     let mut values = HashMap::new();
     let mut missing = Vec::new();
     for (name, decl) in decls {
-        let value = overrides
-            .get(name)
-            .cloned()
-            .or_else(|| env(&env_key(name)))
-            .or_else(|| decl.default.clone());
+        let value = overrides.get(name).cloned().or_else(|| env(&env_key(name))).or_else(|| decl.default.clone());
         match value {
             Some(v) => {
                 values.insert(name.clone(), v);
@@ -37,14 +33,8 @@ pub fn resolve_app_variables(
         }
     }
     if !missing.is_empty() {
-        let hints: Vec<String> = missing
-            .iter()
-            .map(|n| format!("`{n}` (set {})", env_key(n)))
-            .collect();
-        bail!(
-            "required application variable(s) have no value: {}",
-            hints.join(", ")
-        );
+        let hints: Vec<String> = missing.iter().map(|n| format!("`{n}` (set {})", env_key(n))).collect();
+        bail!("required application variable(s) have no value: {}", hints.join(", "));
     }
     Ok(values)
 }
@@ -78,10 +68,7 @@ pub fn resolve_component_variables(
     templates: &BTreeMap<String, String>,
     app: &HashMap<String, String>,
 ) -> Result<HashMap<String, String>> {
-    templates
-        .iter()
-        .map(|(k, t)| Ok((k.clone(), render(t, app)?)))
-        .collect()
+    templates.iter().map(|(k, t)| Ok((k.clone(), render(t, app)?))).collect()
 }
 
 impl Host for HostState {
@@ -89,12 +76,7 @@ impl Host for HostState {
         if check_variable_name(&name).is_err() {
             return Ok(Err(Error::InvalidName(name)));
         }
-        Ok(self
-            .component
-            .variables
-            .get(&name)
-            .cloned()
-            .ok_or(Error::Undefined(name)))
+        Ok(self.component.variables.get(&name).cloned().ok_or(Error::Undefined(name)))
     }
 }
 
@@ -104,20 +86,8 @@ mod tests {
 
     fn decls() -> BTreeMap<String, VariableDecl> {
         let mut d = BTreeMap::new();
-        d.insert(
-            "auth_secret".into(),
-            VariableDecl {
-                required: true,
-                ..Default::default()
-            },
-        );
-        d.insert(
-            "greeting".into(),
-            VariableDecl {
-                default: Some("hello".into()),
-                ..Default::default()
-            },
-        );
+        d.insert("auth_secret".into(), VariableDecl { required: true, ..Default::default() });
+        d.insert("greeting".into(), VariableDecl { default: Some("hello".into()), ..Default::default() });
         d
     }
 
@@ -144,13 +114,8 @@ mod tests {
 
     #[test]
     fn a_required_variable_without_value_is_an_error_naming_it() {
-        let err = resolve_app_variables(&decls(), &HashMap::new(), |_| None)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("auth_secret") && err.contains("SPIN_VARIABLE_AUTH_SECRET"),
-            "{err}"
-        );
+        let err = resolve_app_variables(&decls(), &HashMap::new(), |_| None).unwrap_err().to_string();
+        assert!(err.contains("auth_secret") && err.contains("SPIN_VARIABLE_AUTH_SECRET"), "{err}");
     }
 
     #[test]

@@ -4,12 +4,15 @@
 //!
 //! Rules cite the notice 湘人社函〔2024〕72号 (`../shared/spec`) by clause.
 
+pub mod admin;
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod certificates;
 pub mod domain;
 pub mod error;
+pub mod excel;
 #[cfg(feature = "spin")]
 pub mod spin;
 pub mod store;

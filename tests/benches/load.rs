@@ -1,6 +1,8 @@
 //! Load benchmark (not a test): the built components on an in-process `zhicheng-host`,
 //! loaded over loopback by concurrent keep-alive clients, against the same submit and
-//! approve logic run natively over rusqlite in the same run.
+//! approve logic run natively over rusqlite in the same run. Host and native phases are
+//! interleaved (host at 1 client, native, host at C clients) so drifting machine load
+//! weighs on both sides of a ratio alike.
 //!
 //! Run it with `scripts/bench` (builds the wasm, sends the host's access log to a file and
 //! adds an external load generator's figures for the trivial route). Directly:
@@ -102,7 +104,11 @@ impl Stats {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(60))).build().into()
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
 }
 
 fn send(agent: &ureq::Agent, base: &str, call: &Call<'_>) -> Outcome {
@@ -152,83 +158,117 @@ fn id_of(o: &Outcome) -> i64 {
     serde_json::from_slice::<Value>(&o.body).ok().and_then(|v| v["id"].as_i64()).unwrap_or(0)
 }
 
-/// The host phases: health, create (setup), submit and approve, at 1 and `clients` clients.
-fn host_phases(n: usize, clients: usize, rows: &mut Vec<Stats>) {
-    let app = TestApp::start();
-    app.set_clock(NOW);
-    let base = app.base_url();
-    let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
-    let health = |_| Call { method: "GET", path: "/api/health".into(), token: None, body: None };
+fn submit_call(id: i64, applicant: &str) -> Call<'_> {
+    Call { method: "POST", path: format!("/api/applications/{id}/submit"), token: Some(applicant), body: None }
+}
 
-    drive(&base, clients, &(0..200).map(health).collect::<Vec<_>>()); // warm-up
-    for c in [1, clients] {
-        let (o, wall) = drive(&base, c, &(0..n).map(health).collect::<Vec<_>>());
-        rows.push(Stats::new("host GET /api/health", c, &o, wall, 200));
-    }
-
-    let creates: Vec<_> = (0..n)
-        .map(|_| Call { method: "POST", path: "/api/applications".into(), token: Some(&applicant), body: Some(create_body()) })
-        .collect();
-    let (o, wall) = drive(&base, clients, &creates);
-    rows.push(Stats::new("host create draft (setup)", clients, &o, wall, 201));
-    let ids: Vec<i64> = o.iter().map(id_of).filter(|id| *id > 0).collect();
-    let (solo, many) = ids.split_at(ids.len() / 4);
-
-    for (c, ids) in [(1, solo), (clients, many)] {
-        let calls: Vec<_> = ids
-            .iter()
-            .map(|id| Call { method: "POST", path: format!("/api/applications/{id}/submit"), token: Some(&applicant), body: None })
-            .collect();
-        let (o, wall) = drive(&base, c, &calls);
-        rows.push(Stats::new("host POST …/submit", c, &o, wall, 200));
-    }
-    for (c, ids) in [(1, solo), (clients, many)] {
-        let calls: Vec<_> = ids
-            .iter()
-            .map(|id| Call {
-                method: "POST",
-                path: format!("/api/unit/applications/{id}/approve"),
-                token: Some(&unit),
-                body: Some(approve_body()),
-            })
-            .collect();
-        let (o, wall) = drive(&base, c, &calls);
-        rows.push(Stats::new("host POST …/unit/…/approve", c, &o, wall, 200));
+fn approve_call(id: i64, unit: &str) -> Call<'_> {
+    Call {
+        method: "POST",
+        path: format!("/api/unit/applications/{id}/approve"),
+        token: Some(unit),
+        body: Some(approve_body()),
     }
 }
 
-/// The same routers natively: one rusqlite connection on a WAL file (as the host opens
-/// it), single-threaded and sequential.
-fn native_phases(n: usize, rows: &mut Vec<Stats>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = NativeDb::open_file(&dir.path().join("native.db")).expect("open native db");
-    apply_migrations_dir(&db, &repo_root().join("migrations")).expect("migrations");
-    let env = Env { auth_secret: DEV_SECRET.as_bytes().to_vec(), now: NOW.parse().expect("NOW"), max_upload_bytes: 10 << 20 };
-    let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
-    type Router = fn(&Request, &dyn Db, &Env) -> Response;
-    let run = |router: Router, path: &dyn Fn(usize) -> String, tok: &str, body: &[u8]| {
+/// The same logic natively: the API router the component calls, on one rusqlite
+/// connection to a WAL file opened as the host opens its connections, single-threaded and
+/// sequential.
+struct Native {
+    db: NativeDb,
+    env: Env,
+    _dir: tempfile::TempDir,
+}
+
+impl Native {
+    fn new() -> Native {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = NativeDb::open_file(&dir.path().join("native.db")).expect("open native db");
+        apply_migrations_dir(&db, &repo_root().join("migrations")).expect("migrations");
+        let now = NOW.parse().expect("NOW");
+        Native {
+            db,
+            env: Env { auth_secret: DEV_SECRET.as_bytes().to_vec(), now, max_upload_bytes: 10 << 20 },
+            _dir: dir,
+        }
+    }
+
+    fn run(&self, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
+        type Router = fn(&Request, &dyn Db, &Env) -> Response;
         let started = Instant::now();
-        let outcomes: Vec<Outcome> = (0..n)
-            .map(|i| {
-                let headers = vec![
-                    ("authorization".to_owned(), format!("Bearer {tok}")),
-                    ("content-type".to_owned(), "application/json".to_owned()),
-                ];
-                let req = Request { method: "POST".into(), path: path(i), query: String::new(), headers, body: body.to_vec() };
+        let outcomes = calls
+            .iter()
+            .map(|c| {
+                let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+                headers.extend(c.token.map(|t| ("authorization".to_owned(), format!("Bearer {t}"))));
+                let (method, path, body) = (c.method.to_owned(), c.path.clone(), c.body.clone().unwrap_or_default());
+                let req = Request { method, path, query: String::new(), headers, body };
+                let router: Router =
+                    if c.path.starts_with("/api/unit/") { api::unit::handle } else { api::applicant::handle };
                 let t = Instant::now();
-                let r = router(&req, &db, &env);
+                let r = router(&req, &self.db, &self.env);
                 Outcome { status: r.status, latency: t.elapsed(), body: r.body }
             })
             .collect();
         (outcomes, started.elapsed())
-    };
-    let (o, wall) = run(api::applicant::handle, &|_| "/api/applications".into(), &applicant, &create_body());
-    rows.push(Stats::new("native create draft", 1, &o, wall, 201));
-    let ids: Vec<i64> = o.iter().map(id_of).collect();
-    let (o, wall) = run(api::applicant::handle, &|i| format!("/api/applications/{}/submit", ids[i]), &applicant, b"");
-    rows.push(Stats::new("native submit", 1, &o, wall, 200));
-    let (o, wall) = run(api::unit::handle, &|i| format!("/api/unit/applications/{}/approve", ids[i]), &unit, &approve_body());
-    rows.push(Stats::new("native approve", 1, &o, wall, 200));
+    }
+}
+
+/// Every phase, in order; returns the table's rows and the ratio lines.
+fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<String>) {
+    let app = TestApp::start();
+    app.set_clock(NOW);
+    let base = app.base_url();
+    let native = Native::new();
+    let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
+    let (mut rows, mut ratios) = (Vec::new(), Vec::new());
+
+    let health: Vec<_> =
+        (0..n).map(|_| Call { method: "GET", path: "/api/health".into(), token: None, body: None }).collect();
+    drive(&base, clients, &health[..n.min(200)]); // warm-up
+    for c in [1, clients] {
+        let (o, wall) = drive(&base, c, &health);
+        rows.push(Stats::new("host GET /api/health", c, &o, wall, 200));
+    }
+
+    // Setup: N drafts on each side, all of one applicant, all eligible.
+    let creates: Vec<_> = (0..n)
+        .map(|_| Call {
+            method: "POST",
+            path: "/api/applications".into(),
+            token: Some(&applicant),
+            body: Some(create_body()),
+        })
+        .collect();
+    let (o, wall) = drive(&base, clients, &creates);
+    rows.push(Stats::new("host create draft (setup)", clients, &o, wall, 201));
+    let ids: Vec<i64> = o.iter().map(id_of).filter(|id| *id > 0).collect();
+    let (o, wall) = native.run(&creates);
+    rows.push(Stats::new("native create draft (setup)", 1, &o, wall, 201));
+    let native_ids: Vec<i64> = o.iter().map(id_of).collect();
+
+    // A quarter of the drafts at 1 client, the rest at C; the native run on all of its own.
+    let (solo, many) = ids.split_at(ids.len() / 4);
+    type MakeCall<'a> = &'a dyn Fn(i64) -> Call<'a>;
+    let ops: [(&str, MakeCall<'_>); 2] =
+        [("submit", &|id| submit_call(id, &applicant)), ("approve", &|id| approve_call(id, &unit))];
+    for (op, make) in ops {
+        let calls = |ids: &[i64]| ids.iter().map(|id| make(*id)).collect::<Vec<_>>();
+        let (o, wall) = drive(&base, 1, &calls(solo));
+        let host1 = Stats::new(&format!("host {op}"), 1, &o, wall, 200);
+        let (o, wall) = native.run(&calls(&native_ids));
+        let nat = Stats::new(&format!("native {op}"), 1, &o, wall, 200);
+        let (o, wall) = drive(&base, clients, &calls(many));
+        let host_c = Stats::new(&format!("host {op}"), clients, &o, wall, 200);
+        ratios.push(format!(
+            "{op}: host/native p50 {:.1}× (1 client); native/host req/s {:.1}× (1 client), {:.1}× ({clients} clients)",
+            ms(host1.p50) / ms(nat.p50),
+            nat.rps / host1.rps,
+            nat.rps / host_c.rps
+        ));
+        rows.extend([host1, nat, host_c]);
+    }
+    (rows, ratios)
 }
 
 /// The external load generator's figures for `GET /api/health`, if `BENCH_OHA_JSON` names them.
@@ -265,29 +305,19 @@ fn main() {
         return;
     }
     let (n, clients) = (env_usize("BENCH_N", 2000).max(8), env_usize("BENCH_CLIENTS", 8).max(1));
-    let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
     let started = Instant::now();
-    host_phases(n, clients, &mut rows);
-    native_phases(n, &mut rows);
+    let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
+    let (host_rows, ratios) = phases(n, clients);
+    rows.extend(host_rows);
 
-    println!("\nload benchmark: N={n} per phase, submit/approve split 1/4 at 1 client, 3/4 at {clients}; clock {NOW}");
+    println!("\nload benchmark: N={n}; submit/approve: 1/4 of the drafts at 1 client, 3/4 at {clients}; clock {NOW}");
     println!("{:<38} {:>3} {:>6} {:>9} {:>9} {:>9} {:>6}", "what", "C", "n", "req/s", "p50 ms", "p99 ms", "errors");
     for r in &rows {
-        println!(
-            "{:<38} {:>3} {:>6} {:>9.1} {:>9.2} {:>9.2} {:>6}",
-            r.what, r.clients, r.n, r.rps, ms(r.p50), ms(r.p99), r.errors
-        );
+        let (p50, p99) = (ms(r.p50), ms(r.p99));
+        println!("{:<38} {:>3} {:>6} {:>9.1} {p50:>9.2} {p99:>9.2} {:>6}", r.what, r.clients, r.n, r.rps, r.errors);
     }
-    let find = |what: &str, c: usize| rows.iter().find(|r| r.what.ends_with(what) && r.clients == c);
-    for (host, native) in [("submit", "native submit"), ("approve", "native approve")] {
-        if let (Some(h1), Some(hc), Some(nat)) = (find(host, 1), find(host, clients), find(native, 1)) {
-            println!(
-                "{host}: host/native p50 {:.1}× (1 client); native/host req/s {:.1}× (1 client), {:.1}× ({clients} clients)",
-                ms(h1.p50) / ms(nat.p50),
-                nat.rps / h1.rps,
-                nat.rps / hc.rps
-            );
-        }
+    for line in ratios {
+        println!("{line}");
     }
     println!("total {:.1}s", started.elapsed().as_secs_f64());
     if rows.iter().any(|r| r.errors > 0) {

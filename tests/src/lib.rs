@@ -6,6 +6,8 @@
 //! a host is then cheap, so every test can have its own. The `.wasm` files must be built
 //! first: `cargo build --target wasm32-wasip2 --release -p <each function> -p probe`.
 
+#![warn(missing_docs)]
+
 use serde_json::Value;
 use shared::auth::{mint, Claims, Role};
 use std::collections::HashMap;
@@ -16,8 +18,13 @@ use zhicheng_host::{App, RunningHost, ServeOptions};
 
 pub use zhicheng_host;
 
+pub mod scenario;
+
 /// The `auth_secret` every test host runs with.
 pub const DEV_SECRET: &str = "e2e-development-secret-not-for-production";
+
+/// The `seal_private_key` every test host runs with (an SM2 key for tests only).
+pub const DEV_SEAL_KEY: &str = "3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8";
 
 /// Token expiry used by [`TestApp::token`]: 2100-01-01T00:00:00Z, far beyond any test clock.
 pub const FAR_FUTURE_EXP: i64 = 4_102_444_800;
@@ -34,23 +41,20 @@ pub fn app_manifest() -> PathBuf {
 
 /// The probe fixture's manifest.
 pub fn probe_manifest() -> PathBuf {
-    repo_root()
-        .join("tests")
-        .join("fixtures")
-        .join("probe.toml")
+    repo_root().join("tests").join("fixtures").join("probe.toml")
 }
 
-/// The loaded [`App`] for `manifest`, compiled at most once per test binary.
+/// The loaded [`App`] for `manifest`, compiled at most once per test binary (and read from
+/// the disk cache when an earlier run compiled the same `.wasm`).
 pub fn load_app(manifest: &Path) -> App {
     static APPS: OnceLock<Mutex<HashMap<PathBuf, App>>> = OnceLock::new();
-    let mut apps = APPS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut apps = APPS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(app) = apps.get(manifest) {
         return app.clone();
     }
-    let app = App::load(manifest).unwrap_or_else(|e| {
+    // One compiled-code cache for every manifest, in the repository's git-ignored `.spin/`.
+    let cache = repo_root().join(".spin").join("cache");
+    let app = App::load_with_cache(manifest, &cache).unwrap_or_else(|e| {
         panic!(
             "cannot load {}: {e:#}\n\nBuild the wasm components first:\n  \
              cargo build --target wasm32-wasip2 --release -p <each function> -p probe",
@@ -92,9 +96,7 @@ pub struct TestAppBuilder {
 impl TestAppBuilder {
     /// Sets an application variable.
     pub fn var(mut self, name: &str, value: &str) -> Self {
-        self.options
-            .variables
-            .insert(name.to_string(), value.to_string());
+        self.options.variables.insert(name.to_string(), value.to_string());
         self
     }
 
@@ -129,11 +131,7 @@ impl TestAppBuilder {
             .timeout_global(Some(Duration::from_secs(60)))
             .build()
             .into();
-        Ok(TestApp {
-            host,
-            agent,
-            _dir: dir,
-        })
+        Ok(TestApp { host, agent, _dir: dir })
     }
 }
 
@@ -150,6 +148,7 @@ impl TestApp {
     pub fn builder(manifest: impl AsRef<Path>) -> TestAppBuilder {
         let mut variables = HashMap::new();
         variables.insert("auth_secret".to_string(), DEV_SECRET.to_string());
+        variables.insert("seal_private_key".to_string(), DEV_SEAL_KEY.to_string());
         TestAppBuilder {
             manifest: manifest.as_ref().to_path_buf(),
             options: ServeOptions {
@@ -169,9 +168,7 @@ impl TestApp {
 
     /// A host of another manifest (e.g. [`probe_manifest`]).
     pub fn with_manifest(manifest: impl AsRef<Path>) -> TestApp {
-        TestApp::builder(manifest)
-            .start()
-            .unwrap_or_else(|e| panic!("cannot start the test host: {e:#}"))
+        TestApp::builder(manifest).start().unwrap_or_else(|e| panic!("cannot start the test host: {e:#}"))
     }
 
     /// The base URL, `http://127.0.0.1:<port>`.
@@ -186,33 +183,18 @@ impl TestApp {
 
     /// A read-only connection to the host's database, for assertions.
     pub fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(
-            self.db_path(),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .expect("open the test database read-only")
+        rusqlite::Connection::open_with_flags(self.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the test database read-only")
     }
 
     /// A token signed with [`DEV_SECRET`], valid until [`FAR_FUTURE_EXP`].
     pub fn token(&self, sub: &str, name: &str, role: Role, org: &str) -> String {
-        let claims = Claims {
-            sub: sub.into(),
-            name: name.into(),
-            role,
-            org: org.into(),
-            exp: FAR_FUTURE_EXP,
-        };
+        let claims = Claims { sub: sub.into(), name: name.into(), role, org: org.into(), exp: FAR_FUTURE_EXP };
         mint(DEV_SECRET.as_bytes(), &claims)
     }
 
     /// Sends a request; `body` is `(content type, bytes)`. Never fails on a non-2xx status.
-    pub fn request(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<(&str, Vec<u8>)>,
-    ) -> Reply {
+    pub fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, Vec<u8>)>) -> Reply {
         let url = format!("{}{path}", self.base_url());
         let mut req = ureq::http::Request::builder().method(method).uri(&url);
         if let Some(t) = token {
@@ -220,20 +202,13 @@ impl TestApp {
         }
         let result = match body {
             Some((ct, bytes)) => {
-                let req = req
-                    .header("content-type", ct)
-                    .body(bytes)
-                    .expect("valid request");
+                let req = req.header("content-type", ct).body(bytes).expect("valid request");
                 self.agent.run(req)
             }
             None => self.agent.run(req.body(()).expect("valid request")),
         };
         let mut resp = result.unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
@@ -241,11 +216,7 @@ impl TestApp {
             .limit(64 * 1024 * 1024)
             .read_to_vec()
             .unwrap_or_else(|e| panic!("{method} {path}: reading body: {e}"));
-        Reply {
-            status,
-            body,
-            content_type,
-        }
+        Reply { status, body, content_type }
     }
 
     fn json_request<'a>(
@@ -266,22 +237,12 @@ impl TestApp {
     }
 
     /// `POST path` with a JSON body → (status, JSON body).
-    pub fn post<'a>(
-        &self,
-        path: &str,
-        token: impl Into<Option<&'a str>>,
-        json: &Value,
-    ) -> (u16, Value) {
+    pub fn post<'a>(&self, path: &str, token: impl Into<Option<&'a str>>, json: &Value) -> (u16, Value) {
         self.json_request("POST", path, token, Some(json))
     }
 
     /// `PUT path` with a JSON body → (status, JSON body).
-    pub fn put<'a>(
-        &self,
-        path: &str,
-        token: impl Into<Option<&'a str>>,
-        json: &Value,
-    ) -> (u16, Value) {
+    pub fn put<'a>(&self, path: &str, token: impl Into<Option<&'a str>>, json: &Value) -> (u16, Value) {
         self.json_request("PUT", path, token, Some(json))
     }
 
@@ -310,18 +271,13 @@ impl TestApp {
 
     /// Freezes the components' wall clock at `rfc3339` (e.g. `2024-10-13T01:00:00Z`).
     pub fn set_clock(&self, rfc3339: &str) {
-        let (status, body) =
-            self.post("/_host/clock", None, &serde_json::json!({ "now": rfc3339 }));
+        let (status, body) = self.post("/_host/clock", None, &serde_json::json!({ "now": rfc3339 }));
         assert_eq!(status, 200, "set_clock({rfc3339}): {body}");
     }
 
     /// Moves the frozen clock by `seconds`.
     pub fn advance_clock(&self, seconds: i64) {
-        let (status, body) = self.post(
-            "/_host/clock/advance",
-            None,
-            &serde_json::json!({ "seconds": seconds }),
-        );
+        let (status, body) = self.post("/_host/clock/advance", None, &serde_json::json!({ "seconds": seconds }));
         assert_eq!(status, 200, "advance_clock({seconds}): {body}");
     }
 
@@ -339,10 +295,6 @@ impl TestApp {
     /// Runs cron component `component` once now and asserts it succeeded.
     pub fn fire_cron(&self, component: &str) {
         let (status, body) = self.try_fire_cron(component);
-        assert_eq!(
-            (status, &body["ok"]),
-            (200, &Value::Bool(true)),
-            "fire_cron({component}): {body}"
-        );
+        assert_eq!((status, &body["ok"]), (200, &Value::Bool(true)), "fire_cron({component}): {body}");
     }
 }

@@ -29,7 +29,28 @@ fn each_component_is_granted_exactly_what_it_needs() {
         ("submit", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
         ("review", (db(), 0, vec!["auth_secret".into()])),
         ("jobs", (db(), 0, vec!["auth_secret".into()])),
+        ("chain", (db(), 0, vec!["auth_secret".into()])),
+        ("quota", (db(), 0, vec!["auth_secret".into()])),
+        ("province", (db(), 0, vec!["auth_secret".into()])),
+        ("evaluation", (db(), 0, vec!["auth_secret".into()])),
+        ("judging", (db(), 0, vec!["auth_secret".into()])),
         ("publicity-timer", (db(), 0, vec![])),
+        ("admin", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
+        ("registration", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
+        ("openapi", (vec![], 0, vec![])),
+        ("blacklist-lifter", (db(), 0, vec![])),
+        // Issue 5: only `certificates` holds the seal key; `verify` is public and holds no
+        // variable at all; only `mohrss-report` reaches out, to the registry alone.
+        ("results", (db(), 0, vec!["auth_secret".into()])),
+        (
+            "certificates",
+            (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into(), "seal_private_key".into()]),
+        ),
+        ("verify", (db(), 0, vec![])),
+        (
+            "mohrss-report",
+            (db(), 1, vec!["auth_secret".into(), "mohrss_registry_url".into(), "mohrss_timeout_ms".into()]),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -50,4 +71,11 @@ fn the_manifest_is_spin_v2_with_six_field_cron_expressions_and_a_build_per_compo
         assert!(c["source"].as_str().unwrap().starts_with("target/wasm32-wasip2/release/"), "{name}");
     }
     assert!(m["variables"]["auth_secret"].get("default").is_none(), "no secret in the repo");
+    assert!(m["variables"]["seal_private_key"].get("default").is_none(), "no seal key in the repo");
+    assert_eq!(m["variables"]["seal_private_key"]["secret"].as_bool(), Some(true));
+    assert_eq!(
+        m["component"]["mohrss-report"]["allowed_outbound_hosts"].as_array().unwrap()[0].as_str(),
+        Some("{{ mohrss_registry_origin }}"),
+        "the registry is the only outbound host"
+    );
 }

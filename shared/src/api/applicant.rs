@@ -29,7 +29,7 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
     match seg.as_slice() {
         ["api", "applications"] => match m {
             "POST" => respond(201, parse_json(&req.body).and_then(|b| wf::create_draft(&ctx, b))),
-            "GET" => respond(200, page(req).and_then(|p| wf::list(&ctx, None, p))),
+            "GET" => respond(200, page(req).and_then(|p| wf::list(&ctx, false, &Default::default(), p))),
             _ => method_not_allowed(),
         },
         ["api", "applications", a] => match m {
@@ -45,6 +45,10 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
                     wf::submit(&ctx, a, body.version, req.header("idempotency-key"))
                 }),
             ),
+            _ => method_not_allowed(),
+        },
+        ["api", "applications", a, "tracking"] => match m {
+            "GET" => respond(200, id(a).and_then(|a| crate::workflow::chain::tracking(&ctx, a))),
             _ => method_not_allowed(),
         },
         ["api", "applications", a, "events"] => match m {

@@ -4,9 +4,19 @@
 //! request into [`Request`] and call a router here, so the whole API runs natively in
 //! unit tests and benchmarks too.
 
+pub mod admin;
 pub mod applicant;
+pub mod certificates;
+pub mod chain;
+pub mod evaluation;
 pub mod jobs;
+pub mod judging;
+pub mod mohrss;
+pub mod province;
+pub mod quotas;
+pub mod results;
 pub mod unit;
+pub mod verify;
 
 use crate::auth::{self, Claims};
 use crate::error::DomainError;
@@ -176,6 +186,34 @@ pub fn page(req: &Request) -> Result<PageRequest, DomainError> {
     Ok(p)
 }
 
+/// Parses the list filters every listing accepts: `state`, `batch_year`, `series`,
+/// `level`, `unit_org`, `committee`.
+pub fn list_filter(req: &Request) -> Result<crate::store::applications::ListFilter, DomainError> {
+    use crate::domain::application::ApplicationState;
+    let state = match req.query_param("state") {
+        None => None,
+        Some(s) => Some(ApplicationState::parse(&s).ok_or_else(|| DomainError::invalid("state", "state 取值无效"))?),
+    };
+    let batch_year = match req.query_param("batch_year") {
+        None => None,
+        Some(y) => Some(y.parse().map_err(|_| DomainError::invalid("batch_year", "batch_year 须为年份"))?),
+    };
+    let level = req.query_param("level");
+    if let Some(l) = &level {
+        if crate::store::chain::parse_level(l).is_none() {
+            return Err(DomainError::invalid("level", "level 取值无效"));
+        }
+    }
+    Ok(crate::store::applications::ListFilter {
+        state,
+        batch_year,
+        series: req.query_param("series"),
+        level,
+        unit_org: req.query_param("unit_org"),
+        committee: req.query_param("committee"),
+    })
+}
+
 /// Parses a numeric id path segment; anything else is a 404 (no such object).
 pub fn id_segment(s: &str, what: &'static str) -> Result<i64, DomainError> {
     s.parse().ok().filter(|n| *n > 0).ok_or(DomainError::NotFound(what))
@@ -194,6 +232,75 @@ pub fn method_not_allowed() -> Response {
 /// Builds the operation context from an authenticated request.
 pub fn op_ctx<'a>(db: &'a dyn Db, who: &'a Claims, env: &Env) -> OpCtx<'a> {
     OpCtx { db, who, now: env.now }
+}
+
+/// One operation a router serves: an upper-case method and a path template whose `{name}`
+/// segments are parameters, written exactly as in the OpenAPI description
+/// (`shared/openapi.json`). Convention: each router module exports
+/// `pub const ROUTES: &[Route]` and dispatches through [`dispatch`], so every path it serves
+/// is in its table; `tests/tests/openapi.rs` checks the tables against the description and
+/// `spin.toml` in both directions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Route {
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// Path template, e.g. `/api/admin/committees/{id}/cancel`.
+    pub path: &'static str,
+}
+
+impl Route {
+    /// A route (usable in `const` tables).
+    pub const fn new(method: &'static str, path: &'static str) -> Route {
+        Route { method, path }
+    }
+
+    /// The parameters of `path` if it matches this template (method aside).
+    pub fn captures<'a>(&self, path: &'a str) -> Option<Vec<&'a str>> {
+        let want: Vec<&str> = self.path.split('/').filter(|s| !s.is_empty()).collect();
+        let got: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if want.len() != got.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (w, g) in want.iter().zip(&got) {
+            if w.starts_with('{') && w.ends_with('}') {
+                params.push(*g);
+            } else if w != g {
+                return None;
+            }
+        }
+        Some(params)
+    }
+
+    /// How literal the template is, segment by segment (a literal beats a parameter).
+    fn specificity(&self) -> Vec<bool> {
+        self.path.split('/').filter(|s| !s.is_empty()).map(|s| !s.starts_with('{')).collect()
+    }
+}
+
+/// The outcome of matching a request against a route table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dispatch<'a> {
+    /// The route and its path parameters, in template order.
+    Found(&'static Route, Vec<&'a str>),
+    /// The path exists with other methods (405).
+    MethodNotAllowed,
+    /// No template matches the path (404).
+    NotFound,
+}
+
+/// Matches a request against `routes`: the most literal matching template wins (so
+/// `/x/export` beats `/x/{id}`); a path served only with other methods is a 405.
+pub fn dispatch<'a>(routes: &'static [Route], req: &'a Request) -> Dispatch<'a> {
+    let matching: Vec<(&'static Route, Vec<&'a str>)> =
+        routes.iter().filter_map(|r| r.captures(&req.path).map(|p| (r, p))).collect();
+    let Some(best) = matching.iter().map(|(r, _)| r.specificity()).max() else {
+        return Dispatch::NotFound;
+    };
+    matching
+        .into_iter()
+        .find(|(r, _)| r.specificity() == best && r.method == req.method)
+        .map_or(Dispatch::MethodNotAllowed, |(r, p)| Dispatch::Found(r, p))
 }
 
 fn percent_decode(s: &str) -> String {

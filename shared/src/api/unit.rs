@@ -5,7 +5,6 @@ use super::{
     authenticate, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Env, Request, Response,
 };
 use crate::auth::Role;
-use crate::domain::application::ApplicationState;
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::applications as wf;
@@ -28,14 +27,8 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
             "GET" => respond(
                 200,
                 (|| {
-                    let state = match req.query_param("state") {
-                        None => None,
-                        Some(s) => Some(
-                            ApplicationState::parse(&s)
-                                .ok_or_else(|| DomainError::invalid("state", "state 取值无效"))?,
-                        ),
-                    };
-                    wf::list(&ctx, state, page(req)?)
+                    let filter = super::list_filter(req)?;
+                    wf::list(&ctx, false, &filter, page(req)?)
                 })(),
             ),
             _ => method_not_allowed(),
@@ -58,6 +51,18 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         },
         ["api", "unit", "applications", a, "approve"] => match m {
             "POST" => respond(200, id(a).and_then(|a| wf::approve_into_publicity(&ctx, a, parse_json(&req.body)?))),
+            _ => method_not_allowed(),
+        },
+        ["api", "unit", "applications", a, "recommend"] => match m {
+            "POST" => respond(
+                200,
+                id(a)
+                    .and_then(|a| crate::workflow::chain::recommend(&ctx, a, super::parse_json_or_default(&req.body)?)),
+            ),
+            _ => method_not_allowed(),
+        },
+        ["api", "unit", "applications", a, "tracking"] => match m {
+            "GET" => respond(200, id(a).and_then(|a| crate::workflow::chain::tracking(&ctx, a))),
             _ => method_not_allowed(),
         },
         ["api", "unit", "applications", a, "return"] => match m {

@@ -76,6 +76,27 @@ pub struct CurrentTitle {
     /// Certificate number, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_no: Option<String>,
+    /// The province that issued it, when not Hunan (R9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_province: Option<String>,
+    /// The filing number of the unit's recognition of an out-of-province title (R9, 八(一)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recognition_filing_no: Option<String>,
+}
+
+/// Employment facts bearing on R6 (四(一)2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Employment {
+    /// 事业单位专技人才
+    #[serde(default)]
+    pub public_institution_staff: bool,
+    /// 已纳入岗位设置管理
+    #[serde(default)]
+    pub in_post_management: bool,
+    /// The employing unit's organisation id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer_org: Option<String>,
 }
 
 /// Annual assessment result (年度考核结果), best first.
@@ -206,6 +227,12 @@ pub struct ApplicationForm {
     /// R4 declarations.
     #[serde(default)]
     pub integrity: Integrity,
+    /// Employment (R6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employment: Option<Employment>,
+    /// Months of grassroots front-line service (基层一线工作经历, R8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grassroots_service_months: Option<u32>,
 }
 
 /// The state of an application (SPEC "The life of one application").
@@ -216,25 +243,76 @@ pub enum ApplicationState {
     Draft,
     /// 单位初审
     UnitReview,
-    /// 退回补正
+    /// 退回补正 (with the applicant)
     Returned,
     /// 单位公示
     UnitPublicity,
     /// 可推荐上报
     Recommendable,
+    /// 上级审核中 (annex 2 §1.1.3)
+    UpperAudit,
+    /// 形式审查中 (四(三))
+    FormalReview,
+    /// 退回中: travelling down the path one level at a time (层层退回)
+    ReturnDescending,
+    /// 退回至单位: the unit passes the return to the applicant
+    ReturnedToUnit,
+    /// 材料复核中 (四(四))
+    Recheck,
+    /// 复核合格，进入评审
+    Qualified,
+    /// 复核不合格，终止当年度申报
+    Terminated,
     /// 不予通过（当年度终止）
     Rejected,
+    /// 列入已核准的评审方案 (五(一))
+    InPlan,
+    /// 评审通过 (表决通过且未超通过率/职数)
+    Passed,
+    /// 评审未通过 (当年度不得复评, R16)
+    NotPassed,
+    /// 评审结果公示中 (六(一), R18)
+    ResultPublicity,
+    /// 公示异议调查中 (暂缓)
+    ResultOnHold,
+    /// 公示无异议，待备案
+    PublicityPassed,
+    /// 备案审核中 (六(二), R19)
+    FilingRequested,
+    /// 已备案
+    Filed,
+    /// 已发证
+    Certified,
+    /// 职称已撤销 (七(一), R21)
+    Revoked,
 }
 
 impl ApplicationState {
     /// Every state, for tests and listings.
-    pub const ALL: [ApplicationState; 6] = [
+    pub const ALL: [ApplicationState; 23] = [
         ApplicationState::Draft,
         ApplicationState::UnitReview,
         ApplicationState::Returned,
         ApplicationState::UnitPublicity,
         ApplicationState::Recommendable,
+        ApplicationState::UpperAudit,
+        ApplicationState::FormalReview,
+        ApplicationState::ReturnDescending,
+        ApplicationState::ReturnedToUnit,
+        ApplicationState::Recheck,
+        ApplicationState::Qualified,
+        ApplicationState::Terminated,
         ApplicationState::Rejected,
+        ApplicationState::InPlan,
+        ApplicationState::Passed,
+        ApplicationState::NotPassed,
+        ApplicationState::ResultPublicity,
+        ApplicationState::ResultOnHold,
+        ApplicationState::PublicityPassed,
+        ApplicationState::FilingRequested,
+        ApplicationState::Filed,
+        ApplicationState::Certified,
+        ApplicationState::Revoked,
     ];
 
     /// Wire name.
@@ -245,7 +323,24 @@ impl ApplicationState {
             ApplicationState::Returned => "returned",
             ApplicationState::UnitPublicity => "unit_publicity",
             ApplicationState::Recommendable => "recommendable",
+            ApplicationState::UpperAudit => "upper_audit",
+            ApplicationState::FormalReview => "formal_review",
+            ApplicationState::ReturnDescending => "return_descending",
+            ApplicationState::ReturnedToUnit => "returned_to_unit",
+            ApplicationState::Recheck => "recheck",
+            ApplicationState::Qualified => "qualified",
+            ApplicationState::Terminated => "terminated",
             ApplicationState::Rejected => "rejected",
+            ApplicationState::InPlan => "in_plan",
+            ApplicationState::Passed => "passed",
+            ApplicationState::NotPassed => "not_passed",
+            ApplicationState::ResultPublicity => "result_publicity",
+            ApplicationState::ResultOnHold => "result_on_hold",
+            ApplicationState::PublicityPassed => "publicity_passed",
+            ApplicationState::FilingRequested => "filing_requested",
+            ApplicationState::Filed => "filed",
+            ApplicationState::Certified => "certified",
+            ApplicationState::Revoked => "revoked",
         }
     }
 
@@ -262,7 +357,24 @@ impl ApplicationState {
             ApplicationState::Returned => "退回补正",
             ApplicationState::UnitPublicity => "单位公示中",
             ApplicationState::Recommendable => "公示结束，待单位推荐上报",
+            ApplicationState::UpperAudit => "上级单位审核中",
+            ApplicationState::FormalReview => "形式审查中",
+            ApplicationState::ReturnDescending => "退回中（逐级退回）",
+            ApplicationState::ReturnedToUnit => "已退回至所在单位",
+            ApplicationState::Recheck => "评委会材料复核中",
+            ApplicationState::Qualified => "复核合格，进入评审",
+            ApplicationState::Terminated => "复核不合格，终止当年度申报",
             ApplicationState::Rejected => "不予通过",
+            ApplicationState::InPlan => "已列入评审方案，待评审",
+            ApplicationState::Passed => "评审通过，待结果公示",
+            ApplicationState::NotPassed => "评审未通过",
+            ApplicationState::ResultPublicity => "评审结果公示中",
+            ApplicationState::ResultOnHold => "公示异议调查中",
+            ApplicationState::PublicityPassed => "公示无异议，待备案",
+            ApplicationState::FilingRequested => "备案审核中",
+            ApplicationState::Filed => "已备案，待发证",
+            ApplicationState::Certified => "已发证",
+            ApplicationState::Revoked => "职称已撤销",
         }
     }
 
@@ -270,32 +382,96 @@ impl ApplicationState {
     pub fn is_editable(self) -> bool {
         matches!(self, ApplicationState::Draft | ApplicationState::Returned)
     }
+
+    /// The state an organisation on the audit path holds it in, for a step kind.
+    pub fn at_step(kind: crate::domain::path::StepKind) -> ApplicationState {
+        match kind {
+            crate::domain::path::StepKind::Audit => ApplicationState::UpperAudit,
+            crate::domain::path::StepKind::FormalReview => ApplicationState::FormalReview,
+            crate::domain::path::StepKind::Recheck => ApplicationState::Recheck,
+        }
+    }
+
+    /// Whether the application is on the audit path, held by an organisation.
+    pub fn is_on_path(self) -> bool {
+        matches!(
+            self,
+            ApplicationState::UpperAudit
+                | ApplicationState::FormalReview
+                | ApplicationState::ReturnDescending
+                | ApplicationState::Recheck
+        )
+    }
+
+    /// Whether the application has ended for the year without a title.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, ApplicationState::Rejected | ApplicationState::Terminated | ApplicationState::NotPassed)
+    }
 }
 
-/// Who acts: a token role, or the system (scheduled jobs).
+/// Who acts: a token role, the organisation holding the application on its audit path
+/// (whatever its role), or the system (scheduled jobs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     /// A signed-in user of this role.
     Role(Role),
+    /// The organisation at the application's current step of the audit path.
+    PathHolder,
     /// A scheduled job.
     System,
 }
 
-/// The actions of this slice.
+/// The actions of the workflow so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// 提交申报
     Submit,
     /// 单位初审通过，进入公示 (annex 2 §1.1.1)
     ApproveIntoPublicity,
-    /// 退回补正
+    /// 退回补正 (unit → applicant)
     Return,
-    /// 不予通过
+    /// 不予通过 (unit)
     Reject,
     /// 公示异议经查实
     UpholdObjection,
     /// 公示期满 (R11)
     ClosePublicity,
+    /// 单位推荐上报 (annex 2 §1.1.2)
+    Recommend,
+    /// 审核通过，报送上一级
+    ApproveStep,
+    /// 退回（逐级）
+    ReturnStep,
+    /// 将退回件转退下一级
+    PassDownReturn,
+    /// 审核不通过
+    RejectStep,
+    /// 复核合格
+    RecheckPass,
+    /// 复核不合格
+    RecheckFail,
+    /// 省人社厅回退终审操作 (annex 3 §1.26)
+    Undo,
+    /// 评审结果公示 (六(一), R18)
+    OpenResultPublicity,
+    /// 结果公示异议登记（暂缓）
+    RecordResultObjection,
+    /// 结果公示异议经查实
+    UpholdResultObjection,
+    /// 结果公示异议不成立
+    DismissResultObjection,
+    /// 结果公示期满 (R18)
+    CloseResultPublicity,
+    /// 申请备案 (六(二), R19)
+    RequestFiling,
+    /// 备案审核通过（备案文号）
+    ApproveFiling,
+    /// 备案审核不通过
+    RejectFiling,
+    /// 发证 (annex 3 §1.17, §1.29)
+    IssueCertificate,
+    /// 撤销职称证书 (七(一), annex 3 §1.19, R21)
+    RevokeCertificate,
 }
 
 impl Action {
@@ -308,6 +484,24 @@ impl Action {
             Action::Reject => "reject",
             Action::UpholdObjection => "uphold_objection",
             Action::ClosePublicity => "close_publicity",
+            Action::Recommend => "recommend",
+            Action::ApproveStep => "approve_step",
+            Action::ReturnStep => "return_step",
+            Action::PassDownReturn => "pass_down_return",
+            Action::RejectStep => "reject_step",
+            Action::RecheckPass => "recheck_pass",
+            Action::RecheckFail => "recheck_fail",
+            Action::Undo => "undo",
+            Action::OpenResultPublicity => "open_result_publicity",
+            Action::RecordResultObjection => "record_result_objection",
+            Action::UpholdResultObjection => "uphold_result_objection",
+            Action::DismissResultObjection => "dismiss_result_objection",
+            Action::CloseResultPublicity => "close_result_publicity",
+            Action::RequestFiling => "request_filing",
+            Action::ApproveFiling => "approve_filing",
+            Action::RejectFiling => "reject_filing",
+            Action::IssueCertificate => "issue_certificate",
+            Action::RevokeCertificate => "revoke_certificate",
         }
     }
 }
@@ -315,15 +509,59 @@ impl Action {
 use Action as A;
 use ApplicationState as S;
 
-/// The one transition table: (state, action, actor) → next state.
-pub const TRANSITIONS: &[(ApplicationState, Action, Actor, ApplicationState)] = &[
-    (S::Draft, A::Submit, Actor::Role(Role::Applicant), S::UnitReview),
-    (S::Returned, A::Submit, Actor::Role(Role::Applicant), S::UnitReview),
-    (S::UnitReview, A::ApproveIntoPublicity, Actor::Role(Role::Unit), S::UnitPublicity),
-    (S::UnitReview, A::Return, Actor::Role(Role::Unit), S::Returned),
-    (S::UnitReview, A::Reject, Actor::Role(Role::Unit), S::Rejected),
-    (S::UnitPublicity, A::UpholdObjection, Actor::Role(Role::Unit), S::Rejected),
-    (S::UnitPublicity, A::ClosePublicity, Actor::System, S::Recommendable),
+const APPLICANT: Actor = Actor::Role(Role::Applicant);
+const UNIT: Actor = Actor::Role(Role::Unit);
+const HOLDER: Actor = Actor::PathHolder;
+const PROVINCE: Actor = Actor::Role(Role::Province);
+const COMMITTEE_ORG: Actor = Actor::Role(Role::CommitteeOrg);
+const ON_PATH: &[ApplicationState] = &[S::UpperAudit, S::FormalReview, S::Recheck];
+const RETURNING: &[ApplicationState] = &[S::ReturnDescending, S::ReturnedToUnit];
+
+/// The one transition table: (state, action, actor) → the states it may lead to. Where
+/// more than one, the audit path decides (the next step's kind, or how far down a return
+/// has travelled) and the workflow asks [`next_state`] to confirm its choice.
+pub const TRANSITIONS: &[(ApplicationState, Action, Actor, &[ApplicationState])] = &[
+    (S::Draft, A::Submit, APPLICANT, &[S::UnitReview]),
+    (S::Returned, A::Submit, APPLICANT, &[S::UnitReview]),
+    (S::UnitReview, A::ApproveIntoPublicity, UNIT, &[S::UnitPublicity]),
+    (S::UnitReview, A::Return, UNIT, &[S::Returned]),
+    (S::UnitReview, A::Reject, UNIT, &[S::Rejected]),
+    (S::UnitPublicity, A::UpholdObjection, UNIT, &[S::Rejected]),
+    (S::UnitPublicity, A::ClosePublicity, Actor::System, &[S::Recommendable]),
+    (S::Recommendable, A::Recommend, UNIT, ON_PATH),
+    // A corrected resubmission whose publicity already closed climbs again directly.
+    (S::UnitReview, A::Recommend, UNIT, ON_PATH),
+    (S::UpperAudit, A::ApproveStep, HOLDER, ON_PATH),
+    (S::FormalReview, A::ApproveStep, HOLDER, ON_PATH),
+    (S::UpperAudit, A::ReturnStep, HOLDER, RETURNING),
+    (S::FormalReview, A::ReturnStep, HOLDER, RETURNING),
+    (S::ReturnDescending, A::PassDownReturn, HOLDER, RETURNING),
+    (S::ReturnedToUnit, A::Return, UNIT, &[S::Returned]),
+    (S::UpperAudit, A::RejectStep, HOLDER, &[S::Rejected]),
+    (S::FormalReview, A::RejectStep, HOLDER, &[S::Rejected]),
+    (S::Recheck, A::RecheckPass, HOLDER, &[S::Qualified]),
+    (S::Recheck, A::RecheckFail, HOLDER, &[S::Terminated]),
+    (S::Qualified, A::Undo, PROVINCE, &[S::Recheck]),
+    (S::Terminated, A::Undo, PROVINCE, &[S::Recheck]),
+    // Undoing a judge's operation leaves the participant in the plan; undoing the tally
+    // brings a result back into the plan (annex 3 §1.26).
+    (S::InPlan, A::Undo, PROVINCE, &[S::InPlan]),
+    (S::Passed, A::Undo, PROVINCE, &[S::InPlan]),
+    (S::NotPassed, A::Undo, PROVINCE, &[S::InPlan]),
+    // From result to certificate (issue 5): result publicity (六(一), R18), objections put
+    // the person on hold; dismissed ⇒ back into publicity while it runs, else on to filing
+    // separately (六(二)); still on hold while another objection is pending.
+    (S::Passed, A::OpenResultPublicity, COMMITTEE_ORG, &[S::ResultPublicity]),
+    (S::ResultPublicity, A::RecordResultObjection, COMMITTEE_ORG, &[S::ResultOnHold]),
+    (S::ResultOnHold, A::RecordResultObjection, COMMITTEE_ORG, &[S::ResultOnHold]),
+    (S::ResultOnHold, A::UpholdResultObjection, COMMITTEE_ORG, &[S::NotPassed]),
+    (S::ResultOnHold, A::DismissResultObjection, COMMITTEE_ORG, &[S::ResultPublicity, S::PublicityPassed, S::ResultOnHold]),
+    (S::ResultPublicity, A::CloseResultPublicity, Actor::System, &[S::PublicityPassed]),
+    (S::PublicityPassed, A::RequestFiling, COMMITTEE_ORG, &[S::FilingRequested]),
+    (S::FilingRequested, A::ApproveFiling, PROVINCE, &[S::Filed]),
+    (S::FilingRequested, A::RejectFiling, PROVINCE, &[S::PublicityPassed]),
+    (S::Filed, A::IssueCertificate, PROVINCE, &[S::Certified]),
+    (S::Certified, A::RevokeCertificate, PROVINCE, &[S::Revoked]),
 ];
 
 /// Why a transition is not allowed.
@@ -335,8 +573,12 @@ pub enum TransitionError {
     WrongState,
 }
 
-/// Looks up the next state.
-pub fn next_state(state: ApplicationState, action: Action, actor: Actor) -> Result<ApplicationState, TransitionError> {
+/// The possible next states of `action` by `actor` in `state`.
+pub fn next_states(
+    state: ApplicationState,
+    action: Action,
+    actor: Actor,
+) -> Result<&'static [ApplicationState], TransitionError> {
     if let Some(t) = TRANSITIONS.iter().find(|t| t.0 == state && t.1 == action && t.2 == actor) {
         return Ok(t.3);
     }
@@ -347,27 +589,50 @@ pub fn next_state(state: ApplicationState, action: Action, actor: Actor) -> Resu
     }
 }
 
+/// The next state when the table allows exactly one.
+pub fn next_state(state: ApplicationState, action: Action, actor: Actor) -> Result<ApplicationState, TransitionError> {
+    let targets = next_states(state, action, actor)?;
+    Ok(targets[0])
+}
+
+/// Confirms that `chosen` (decided by the path) is one the table allows.
+pub fn confirm_next(
+    state: ApplicationState,
+    action: Action,
+    actor: Actor,
+    chosen: ApplicationState,
+) -> Result<ApplicationState, TransitionError> {
+    if next_states(state, action, actor)?.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        Err(TransitionError::WrongState)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_declared_transition_is_reachable_through_next_state() {
-        for &(from, action, actor, to) in TRANSITIONS {
-            assert_eq!(next_state(from, action, actor), Ok(to));
+        for &(from, action, actor, targets) in TRANSITIONS {
+            for &to in targets {
+                assert_eq!(confirm_next(from, action, actor, to), Ok(to));
+            }
         }
     }
 
     #[test]
     fn terminal_states_absorb_every_action() {
-        for st in [S::Rejected, S::Recommendable] {
+        for st in [S::Rejected, S::Terminated] {
             for &(_, action, actor, _) in TRANSITIONS {
-                if st == S::Recommendable && action == A::ClosePublicity {
+                if action == A::Undo {
                     continue;
                 }
                 assert!(next_state(st, action, actor).is_err(), "{st:?} {action:?}");
             }
         }
+        assert!(next_state(S::Rejected, A::Undo, PROVINCE).is_err(), "only the final authority's acts are undone");
     }
 
     #[test]

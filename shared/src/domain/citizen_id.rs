@@ -16,6 +16,12 @@ pub struct CitizenId(String);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CitizenIdError(pub &'static str);
 
+impl std::fmt::Display for CitizenIdError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 impl CitizenId {
     /// Parses and validates: length, digits, birth date, check character.
     /// A lowercase `x` is accepted and stored as `X`.

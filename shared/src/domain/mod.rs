@@ -2,4 +2,6 @@
 
 pub mod application;
 pub mod citizen_id;
+pub mod evaluation;
+pub mod path;
 pub mod rules;

@@ -17,7 +17,22 @@ pub struct SubmissionContext {
     pub assessment_years: u32,
     /// Whether the citizen ID is on the blacklist and still recorded (R5).
     pub blacklisted: bool,
+    /// The target series' conditions (R7, R8).
+    pub series_rule: SeriesRule,
 }
+
+/// Per-series conditions, configured by the province.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeriesRule {
+    /// Continuing-education hours required (三(三); 0 = none).
+    pub ce_hours_required: u32,
+    /// Whether grassroots service is required for 副高级 and above (八(二)).
+    pub grassroots_service_required: bool,
+}
+
+/// The ten Yangtze River Economic Belt provinces and municipalities besides Hunan whose
+/// titles count as equivalent once the unit recognises and files them (八(一)).
+pub const YANGTZE_BELT: [&str; 10] = ["上海", "江苏", "浙江", "安徽", "江西", "湖北", "重庆", "四川", "贵州", "云南"];
 
 /// A fact that does not refuse the submission but must be visible to every reviewer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,7 +67,98 @@ pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> Subm
     r3_annual_assessments(form, ctx, &mut out.violations);
     r4_integrity(form, &mut out.violations);
     r5_blacklist(ctx, &mut out.violations);
+    r6_own_unit(form, &mut out.violations);
+    r7_continuing_education(form, ctx, &mut out.violations);
+    r8_grassroots_service(form, ctx, &mut out.violations);
+    r9_recognised_title(form, &mut out);
     out
+}
+
+/// R6 (四(一)2): public-institution staff inside post management apply only through
+/// their own unit; another channel counts as fraud.
+fn r6_own_unit(form: &ApplicationForm, v: &mut Vec<Violation>) {
+    let Some(e) = &form.employment else { return };
+    if !(e.public_institution_staff && e.in_post_management) {
+        return;
+    }
+    match (&e.employer_org, &form.unit_org) {
+        (Some(employer), Some(unit)) if employer == unit => {}
+        (None, _) => v.push(violation(
+            Some("R6"),
+            "R6_EMPLOYER_REQUIRED",
+            "已纳入岗位设置管理的事业单位专技人才须填写所在工作单位".into(),
+            "employment.employer_org",
+        )),
+        _ => v.push(violation(
+            Some("R6"),
+            "R6_OWN_UNIT_ONLY",
+            "已纳入岗位设置管理的事业单位专技人才只能通过所在工作单位申报".into(),
+            "unit_org",
+        )),
+    }
+}
+
+/// R7 (三(三)): continuing education is an important condition; the hours required are
+/// configured per series.
+fn r7_continuing_education(form: &ApplicationForm, ctx: &SubmissionContext, v: &mut Vec<Violation>) {
+    let required = ctx.series_rule.ce_hours_required;
+    if required == 0 {
+        return;
+    }
+    let hours = form.continuing_education_hours.unwrap_or(0);
+    if hours < required {
+        v.push(violation(
+            Some("R7"),
+            "R7_CONTINUING_EDUCATION_HOURS",
+            format!("继续教育学时 {hours} 未达到本系列要求的 {required} 学时"),
+            "continuing_education_hours",
+        ));
+    }
+}
+
+/// R8 (八(二)): in health, education, agriculture, forestry and water, grassroots
+/// front-line service is required for 副高级 and above.
+fn r8_grassroots_service(form: &ApplicationForm, ctx: &SubmissionContext, v: &mut Vec<Violation>) {
+    if !ctx.series_rule.grassroots_service_required {
+        return;
+    }
+    if !form.target_level.is_some_and(|l| l >= crate::domain::application::TitleLevel::DeputySenior) {
+        return;
+    }
+    if form.grassroots_service_months.unwrap_or(0) == 0 {
+        v.push(violation(
+            Some("R8"),
+            "R8_GRASSROOTS_SERVICE_REQUIRED",
+            "本系列晋升副高级以上职称须具有基层一线工作经历".into(),
+            "grassroots_service_months",
+        ));
+    }
+}
+
+/// R9 (八(一)): a lower title from the ten Yangtze-belt provinces counts once the unit has
+/// recognised and filed it; a title from elsewhere is flagged for the reviewers.
+fn r9_recognised_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
+    let Some(t) = &form.current_title else { return };
+    let Some(p) = t.issued_province.as_deref().map(str::trim).filter(|p| !p.is_empty() && !p.starts_with("湖南"))
+    else {
+        return;
+    };
+    let in_belt = YANGTZE_BELT.iter().any(|b| p.starts_with(b));
+    let filed = t.recognition_filing_no.as_deref().is_some_and(|n| !n.trim().is_empty());
+    if in_belt && !filed {
+        out.violations.push(violation(
+            Some("R9"),
+            "R9_TITLE_NOT_RECOGNISED",
+            format!("{p}取得的职称须经用人单位认定并报人社部门备案后方与我省职称同等有效"),
+            "current_title.recognition_filing_no",
+        ));
+    } else if !in_belt {
+        out.flags.push(Flag {
+            rule: "R9",
+            code: "R9_OUTSIDE_YANGTZE_BELT",
+            message: format!("现有职称由{p}取得，不在长江经济带互认范围内，请审核人员核实其效力"),
+        });
+    }
 }
 
 fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
@@ -231,6 +337,7 @@ fn r5_blacklist(ctx: &SubmissionContext, v: &mut Vec<Violation>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::application::Employment;
     use crate::domain::application::*;
     use crate::domain::citizen_id::CitizenId;
 
@@ -244,6 +351,7 @@ mod tests {
             material_cutoff: d("2024-09-30"),
             assessment_years: 5,
             blacklisted: false,
+            series_rule: SeriesRule::default(),
         }
     }
 
@@ -261,6 +369,8 @@ mod tests {
                 level: TitleLevel::Intermediate,
                 obtained_on: d("2018-12-01"),
                 certificate_no: None,
+                issued_province: None,
+                recognition_filing_no: None,
             }),
             promotion_exception: None,
             assessments: (2019..=2023).map(|year| Assessment { year, result: AssessmentResult::Qualified }).collect(),
@@ -271,6 +381,8 @@ mod tests {
                 date: d("2023-05-01"),
             }],
             integrity: Integrity::default(),
+            employment: None,
+            grassroots_service_months: None,
         }
     }
 
@@ -369,5 +481,56 @@ mod tests {
             assert!(rules.contains(&r), "{r} missing from {rules:?}");
         }
         assert!(codes(&c).contains(&"FIELD_REQUIRED"));
+    }
+
+    #[test]
+    fn r6_post_managed_public_institution_staff_apply_only_through_their_own_unit() {
+        let mut f = eligible_engineer();
+        f.employment = Some(Employment {
+            public_institution_staff: true,
+            in_post_management: true,
+            employer_org: Some("ORG-HOSPITAL".into()),
+        });
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["R6_OWN_UNIT_ONLY"]);
+        f.employment.as_mut().unwrap().employer_org = Some("ORG-U1".into());
+        assert!(check_submission(&f, &ctx()).violations.is_empty());
+        f.employment.as_mut().unwrap().in_post_management = false;
+        f.unit_org = Some("ORG-PUBLIC-HR-SERVICE".into());
+        assert!(check_submission(&f, &ctx()).violations.is_empty(), "outside post management any channel is fine");
+    }
+
+    #[test]
+    fn r7_continuing_education_below_the_series_threshold_is_refused() {
+        let c =
+            SubmissionContext { series_rule: SeriesRule { ce_hours_required: 120, ..SeriesRule::default() }, ..ctx() };
+        assert_eq!(codes(&check_submission(&eligible_engineer(), &c)), vec!["R7_CONTINUING_EDUCATION_HOURS"]);
+        let mut f = eligible_engineer();
+        f.continuing_education_hours = Some(120);
+        assert!(check_submission(&f, &c).violations.is_empty());
+    }
+
+    #[test]
+    fn r8_grassroots_service_is_required_for_deputy_senior_in_the_five_fields() {
+        let c = SubmissionContext {
+            series_rule: SeriesRule { grassroots_service_required: true, ..SeriesRule::default() },
+            ..ctx()
+        };
+        let mut f = eligible_engineer();
+        assert_eq!(codes(&check_submission(&f, &c)), vec!["R8_GRASSROOTS_SERVICE_REQUIRED"]);
+        f.grassroots_service_months = Some(12);
+        assert!(check_submission(&f, &c).violations.is_empty());
+    }
+
+    #[test]
+    fn r9_a_yangtze_belt_title_counts_only_once_recognised_and_filed() {
+        let mut f = eligible_engineer();
+        f.current_title.as_mut().unwrap().issued_province = Some("湖北".into());
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["R9_TITLE_NOT_RECOGNISED"]);
+        f.current_title.as_mut().unwrap().recognition_filing_no = Some("鄂职认备〔2023〕12号".into());
+        assert_eq!(check_submission(&f, &ctx()), SubmissionCheck::default());
+        f.current_title.as_mut().unwrap().issued_province = Some("广东".into());
+        let c = check_submission(&f, &ctx());
+        assert!(c.violations.is_empty());
+        assert_eq!(c.flags[0].code, "R9_OUTSIDE_YANGTZE_BELT");
     }
 }

@@ -26,11 +26,24 @@ pub struct ApplicationRecord {
     pub updated_at: String,
     pub submitted_at: Option<String>,
     pub submit_key: Option<String>,
+    pub series: String,
+    pub target_level: String,
+    pub specialty: String,
+    pub committee: String,
+    pub method: String,
+    pub path: Option<String>,
+    pub path_position: Option<i64>,
+    pub holder_org: Option<String>,
+    pub publicity_closed_on: Option<String>,
+    pub recommended_at: Option<String>,
+    pub plan_id: Option<i64>,
+    pub voted_on: Option<String>,
 }
 
 const COLUMNS: &str = "id, applicant_id, applicant_name, batch_year, unit_org, citizen_id, form, flags, state, \
      version, publicity_start, publicity_end, complaint_office, complaint_phone, return_items, decision_reason, \
-     created_at, updated_at, submitted_at, submit_key";
+     created_at, updated_at, submitted_at, submit_key, series, target_level, specialty, committee, method, path, \
+     path_position, holder_org, publicity_closed_on, recommended_at, plan_id, voted_on";
 
 fn record(r: &Row) -> Result<ApplicationRecord, StoreError> {
     let state = r.text(8)?;
@@ -55,6 +68,18 @@ fn record(r: &Row) -> Result<ApplicationRecord, StoreError> {
         updated_at: r.text(17)?,
         submitted_at: r.opt_text(18)?,
         submit_key: r.opt_text(19)?,
+        series: r.text(20)?,
+        target_level: r.text(21)?,
+        specialty: r.text(22)?,
+        committee: r.text(23)?,
+        method: r.text(24)?,
+        path: r.opt_text(25)?,
+        path_position: r.opt_int(26)?,
+        holder_org: r.opt_text(27)?,
+        publicity_closed_on: r.opt_text(28)?,
+        recommended_at: r.opt_text(29)?,
+        plan_id: r.opt_int(30)?,
+        voted_on: r.opt_text(31)?,
     })
 }
 
@@ -64,8 +89,38 @@ pub fn load(db: &dyn Db, id: i64) -> Result<Option<ApplicationRecord>, StoreErro
     db.query_opt(&sql, &[id.into()])?.as_ref().map(record).transpose()
 }
 
+/// The columns copied from the form so that lists, quotas and transfers can query them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormColumns {
+    pub unit_org: String,
+    pub citizen_id: Option<String>,
+    pub series: String,
+    pub target_level: String,
+    pub specialty: String,
+    pub committee: String,
+}
+
+impl FormColumns {
+    /// Extracts the queried columns from a form.
+    pub fn of(form: &crate::domain::application::ApplicationForm) -> FormColumns {
+        FormColumns {
+            unit_org: form.unit_org.clone().unwrap_or_default(),
+            citizen_id: form.citizen_id.as_ref().map(|c| c.as_str().to_owned()),
+            series: form.series.clone().unwrap_or_default(),
+            target_level: form
+                .target_level
+                .and_then(|l| serde_json::to_value(l).ok())
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            specialty: form.specialty.clone().unwrap_or_default(),
+            committee: form.committee.clone().unwrap_or_default(),
+        }
+    }
+}
+
 const INSERT_DRAFT: &str = "INSERT INTO applications (applicant_id, applicant_name, batch_year, unit_org, citizen_id, \
-     form, state, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING id";
+     series, target_level, specialty, committee, form, state, version, created_at, updated_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING id";
 
 /// Inserts a draft and returns its id.
 pub fn insert_draft(
@@ -73,8 +128,7 @@ pub fn insert_draft(
     applicant_id: &str,
     applicant_name: &str,
     batch_year: i32,
-    unit_org: &str,
-    citizen_id: Option<&str>,
+    cols: &FormColumns,
     form_json: &str,
     now: &str,
 ) -> Result<i64, StoreError> {
@@ -84,8 +138,12 @@ pub fn insert_draft(
             applicant_id.into(),
             applicant_name.into(),
             batch_year.into(),
-            unit_org.into(),
-            citizen_id.map(str::to_owned).into(),
+            cols.unit_org.as_str().into(),
+            cols.citizen_id.clone().into(),
+            cols.series.as_str().into(),
+            cols.target_level.as_str().into(),
+            cols.specialty.as_str().into(),
+            cols.committee.as_str().into(),
             form_json.into(),
             now.into(),
             now.into(),
@@ -98,8 +156,7 @@ pub fn insert_draft(
 #[derive(Debug, Default, Clone)]
 pub struct Changes {
     pub state: Option<ApplicationState>,
-    pub unit_org: Option<String>,
-    pub citizen_id: Option<Option<String>>,
+    pub form_columns: Option<FormColumns>,
     pub form: Option<String>,
     pub flags: Option<String>,
     pub publicity_start: Option<String>,
@@ -110,6 +167,13 @@ pub struct Changes {
     pub decision_reason: Option<Option<String>>,
     pub submitted_at: Option<String>,
     pub submit_key: Option<Option<String>>,
+    pub path: Option<Option<String>>,
+    pub path_position: Option<Option<i64>>,
+    pub holder_org: Option<Option<String>>,
+    pub publicity_closed_on: Option<String>,
+    pub recommended_at: Option<String>,
+    pub plan_id: Option<Option<i64>>,
+    pub voted_on: Option<Option<String>>,
 }
 
 /// Compare-and-set: applies `changes` only if the row is still at `version` (and, when
@@ -132,11 +196,13 @@ pub fn update_cas(
     if let Some(s) = changes.state {
         set("state = ?", s.as_str().into());
     }
-    if let Some(v) = &changes.unit_org {
-        set("unit_org = ?", v.into());
-    }
-    if let Some(v) = &changes.citizen_id {
-        set("citizen_id = ?", v.clone().into());
+    if let Some(c) = &changes.form_columns {
+        set("unit_org = ?", c.unit_org.as_str().into());
+        set("citizen_id = ?", c.citizen_id.clone().into());
+        set("series = ?", c.series.as_str().into());
+        set("target_level = ?", c.target_level.as_str().into());
+        set("specialty = ?", c.specialty.as_str().into());
+        set("committee = ?", c.committee.as_str().into());
     }
     if let Some(v) = &changes.form {
         set("form = ?", v.into());
@@ -168,6 +234,27 @@ pub fn update_cas(
     if let Some(v) = &changes.submit_key {
         set("submit_key = ?", v.clone().into());
     }
+    if let Some(v) = &changes.path {
+        set("path = ?", v.clone().into());
+    }
+    if let Some(v) = &changes.path_position {
+        set("path_position = ?", (*v).into());
+    }
+    if let Some(v) = &changes.holder_org {
+        set("holder_org = ?", v.clone().into());
+    }
+    if let Some(v) = &changes.publicity_closed_on {
+        set("publicity_closed_on = ?", v.into());
+    }
+    if let Some(v) = &changes.recommended_at {
+        set("recommended_at = ?", v.into());
+    }
+    if let Some(v) = &changes.plan_id {
+        set("plan_id = ?", (*v).into());
+    }
+    if let Some(v) = &changes.voted_on {
+        set("voted_on = ?", v.clone().into());
+    }
     let sql = format!(
         "UPDATE applications SET {} WHERE id = ? AND version = ? AND state = ? RETURNING version",
         sets.join(", ")
@@ -179,29 +266,89 @@ pub fn update_cas(
     })
 }
 
-/// A page of application summaries plus the total count.
-pub struct ListPage {
-    pub rows: Vec<ApplicationRecord>,
-    pub total: i64,
-}
-
 /// Who a listing is for.
 pub enum ListScope<'a> {
     /// The applicant's own applications.
     Applicant(&'a str),
-    /// A unit's applications (never drafts), optionally in one state.
-    Unit(&'a str, Option<ApplicationState>),
+    /// A unit's applications (never drafts).
+    Unit(&'a str),
+    /// What an organisation holds on the audit path now.
+    Holder(&'a str),
+    /// What passed an organisation (it acted on it).
+    History(&'a str),
+    /// Every submitted application (province).
+    All,
+}
+
+/// Filters every listing accepts.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub state: Option<ApplicationState>,
+    pub batch_year: Option<i32>,
+    pub series: Option<String>,
+    pub level: Option<String>,
+    pub unit_org: Option<String>,
+    pub committee: Option<String>,
+}
+
+/// The WHERE clause and its parameters for a scope and filter.
+pub fn where_clause(scope: &ListScope<'_>, f: &ListFilter) -> (String, Vec<Value>) {
+    let mut conds: Vec<&str> = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    match scope {
+        ListScope::Applicant(sub) => {
+            conds.push("applicant_id = ?");
+            params.push((*sub).into());
+        }
+        ListScope::Unit(org) => {
+            conds.push("unit_org = ? AND state <> 'draft'");
+            params.push((*org).into());
+        }
+        ListScope::Holder(org) => {
+            conds.push("holder_org = ?");
+            params.push((*org).into());
+        }
+        ListScope::History(org) => {
+            conds.push(
+                "id IN (SELECT CAST(subject_id AS INTEGER) FROM audit_events WHERE subject_kind = 'application' AND org = ?)",
+            );
+            params.push((*org).into());
+        }
+        ListScope::All => conds.push("state <> 'draft'"),
+    }
+    if let Some(st) = f.state {
+        conds.push("state = ?");
+        params.push(st.as_str().into());
+    }
+    if let Some(y) = f.batch_year {
+        conds.push("batch_year = ?");
+        params.push(y.into());
+    }
+    for (col, v) in
+        [("series", &f.series), ("target_level", &f.level), ("unit_org", &f.unit_org), ("committee", &f.committee)]
+    {
+        if let Some(v) = v {
+            conds.push(match col {
+                "series" => "series = ?",
+                "target_level" => "target_level = ?",
+                "unit_org" => "unit_org = ?",
+                _ => "committee = ?",
+            });
+            params.push(v.into());
+        }
+    }
+    (conds.join(" AND "), params)
 }
 
 /// Lists applications, newest first.
-pub fn list(db: &dyn Db, scope: ListScope<'_>, limit: i64, offset: i64) -> Result<ListPage, StoreError> {
-    let (filter, mut params): (&str, Vec<Value>) = match scope {
-        ListScope::Applicant(sub) => ("applicant_id = ?", vec![sub.into()]),
-        ListScope::Unit(org, None) => ("unit_org = ? AND state <> 'draft'", vec![org.into()]),
-        ListScope::Unit(org, Some(st)) => {
-            ("unit_org = ? AND state <> 'draft' AND state = ?", vec![org.into(), st.as_str().into()])
-        }
-    };
+pub fn list(
+    db: &dyn Db,
+    scope: ListScope<'_>,
+    f: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<ListPage, StoreError> {
+    let (filter, mut params) = where_clause(&scope, f);
     let total = db
         .query_opt(&format!("SELECT COUNT(*) FROM applications WHERE {filter}"), &params)?
         .map_or(Ok(0), |r| r.int(0))?;
@@ -209,6 +356,27 @@ pub fn list(db: &dyn Db, scope: ListScope<'_>, limit: i64, offset: i64) -> Resul
     params.extend([limit.into(), offset.into()]);
     let rows = db.query(&sql, &params)?.iter().map(record).collect::<Result<_, _>>()?;
     Ok(ListPage { rows, total })
+}
+
+/// Every application matching a scope and filter (bounded), for bulk operations.
+pub fn select_all(
+    db: &dyn Db,
+    scope: ListScope<'_>,
+    f: &ListFilter,
+    max: i64,
+) -> Result<Vec<ApplicationRecord>, StoreError> {
+    let (filter, mut params) = where_clause(&scope, f);
+    params.push(max.into());
+    db.query(&format!("SELECT {COLUMNS} FROM applications WHERE {filter} ORDER BY id LIMIT ?"), &params)?
+        .iter()
+        .map(record)
+        .collect()
+}
+
+/// A page of applications plus the total count.
+pub struct ListPage {
+    pub rows: Vec<ApplicationRecord>,
+    pub total: i64,
 }
 
 const DUE_PUBLICITY: &str = "SELECT id FROM applications a WHERE state = 'unit_publicity' AND publicity_end < ? \

@@ -2,7 +2,11 @@
 //! SQLite inside the wasm components, rusqlite natively (unit tests, benchmarks).
 //! Statements live as named constants next to the code that uses them, one statement each.
 
+pub mod admin;
 pub mod applications;
+pub mod certificates;
+pub mod chain;
+pub mod evaluation;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod reference;

@@ -12,10 +12,20 @@ pub struct AnnualBatch {
     pub voting_deadline: NaiveDate,
     pub unit_publicity_working_days: u32,
     pub assessment_years: u32,
+    pub quota_audit_deadline: Option<String>,
+    pub special_quota_start: Option<String>,
+    pub special_quota_end: Option<String>,
+    pub plan_lead_working_days_self: u32,
+    pub plan_lead_working_days_other: u32,
+    pub result_publicity_open_working_days: u32,
+    pub result_publicity_working_days: u32,
+    pub filing_working_days: u32,
 }
 
 const SELECT_BATCH: &str = "SELECT year, material_cutoff, voting_deadline, unit_publicity_working_days, \
-     assessment_years FROM annual_batches WHERE year = ?";
+     assessment_years, quota_audit_deadline, special_quota_start, special_quota_end, plan_lead_working_days_self, \
+     plan_lead_working_days_other, result_publicity_open_working_days, result_publicity_working_days, \
+     filing_working_days FROM annual_batches WHERE year = ?";
 
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Decode(format!("date {s}: {e}")))
@@ -31,6 +41,14 @@ pub fn batch(db: &dyn Db, year: i32) -> Result<Option<AnnualBatch>, StoreError> 
             voting_deadline: date(&r.text(2)?)?,
             unit_publicity_working_days: r.int(3)? as u32,
             assessment_years: r.int(4)? as u32,
+            quota_audit_deadline: r.opt_text(5)?,
+            special_quota_start: r.opt_text(6)?,
+            special_quota_end: r.opt_text(7)?,
+            plan_lead_working_days_self: r.int(8)? as u32,
+            plan_lead_working_days_other: r.int(9)? as u32,
+            result_publicity_open_working_days: r.int(10)? as u32,
+            result_publicity_working_days: r.int(11)? as u32,
+            filing_working_days: r.int(12)? as u32,
         })),
     }
 }
@@ -53,4 +71,18 @@ pub fn calendar(db: &dyn Db) -> Result<WorkCalendar, StoreError> {
         }
     }
     Ok(WorkCalendar::new(years, off, work))
+}
+
+const SELECT_SERIES_RULE: &str =
+    "SELECT ce_hours_required, grassroots_service_required FROM series_rules WHERE series = ?";
+
+/// The conditions configured for a series (none when not configured).
+pub fn series_rule(db: &dyn Db, series: &str) -> Result<crate::domain::rules::SeriesRule, StoreError> {
+    Ok(match db.query_opt(SELECT_SERIES_RULE, &[series.into()])? {
+        Some(r) => crate::domain::rules::SeriesRule {
+            ce_hours_required: r.int(0)?.max(0) as u32,
+            grassroots_service_required: r.int(1)? != 0,
+        },
+        None => crate::domain::rules::SeriesRule::default(),
+    })
 }

@@ -8,7 +8,9 @@ use crate::domain::application::{next_state, Action, Actor, ApplicationForm, App
 use crate::domain::citizen_id::mask_str;
 use crate::domain::rules::{check_submission, SubmissionContext};
 use crate::error::DomainError;
-use crate::store::applications::{self as store, ApplicationRecord, Changes, ListScope, MaterialMeta, Objection};
+use crate::store::applications::{
+    self as store, ApplicationRecord, Changes, FormColumns, ListFilter, ListScope, MaterialMeta, Objection,
+};
 use crate::store::{reference, with_tx, Db};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -50,7 +52,7 @@ pub struct PublicityView {
     pub complaint_phone: String,
 }
 
-fn view(r: &ApplicationRecord) -> ApplicationView {
+pub(crate) fn view(r: &ApplicationRecord) -> ApplicationView {
     let mut form: serde_json::Value = serde_json::from_str(&r.form).unwrap_or_default();
     if let Some(id) = form.get("citizen_id").and_then(|v| v.as_str()).map(mask_str) {
         form["citizen_id"] = id.into();
@@ -85,13 +87,18 @@ fn view(r: &ApplicationRecord) -> ApplicationView {
 
 /// Loads an application the caller may see; anyone else's is a 404 (never a 403, which
 /// would confirm it exists).
-fn load_visible(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<ApplicationRecord, DomainError> {
+pub(crate) fn load_visible(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<ApplicationRecord, DomainError> {
     let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
     let visible = match ctx.who.role {
         Role::Applicant => r.applicant_id == ctx.who.sub,
         Role::Unit => r.unit_org == ctx.who.org && r.state != ApplicationState::Draft,
         Role::Province => r.state != ApplicationState::Draft,
-        _ => false,
+        // An organisation on the path sees it while it holds it, and afterwards in history.
+        Role::Dept | Role::CommitteeOrg => {
+            r.holder_org.as_deref() == Some(ctx.who.org.as_str())
+                || crate::store::chain::org_has_acted(db, r.id, &ctx.who.org)?
+        }
+        Role::Judge => false,
     };
     if visible {
         Ok(r)
@@ -160,16 +167,8 @@ pub fn create_draft(ctx: &OpCtx<'_>, req: CreateDraft) -> Result<ApplicationView
         }
         let form_json = serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?;
         let now = stamp(ctx.now);
-        let id = store::insert_draft(
-            db,
-            &ctx.who.sub,
-            &ctx.who.name,
-            year,
-            req.form.unit_org.as_deref().unwrap_or(""),
-            req.form.citizen_id.as_ref().map(|c| c.as_str()),
-            &form_json,
-            &now,
-        )?;
+        let id =
+            store::insert_draft(db, &ctx.who.sub, &ctx.who.name, year, &FormColumns::of(&req.form), &form_json, &now)?;
         let mut e = event(ctx, id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
         e.from_state = None;
         audit::record(db, &e)?;
@@ -201,8 +200,7 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
         }
         check_version(&r, Some(req.version))?;
         let changes = Changes {
-            unit_org: Some(req.form.unit_org.clone().unwrap_or_default()),
-            citizen_id: Some(req.form.citizen_id.as_ref().map(|c| c.as_str().to_owned())),
+            form_columns: Some(FormColumns::of(&req.form)),
             form: Some(serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?),
             ..Changes::default()
         };
@@ -218,18 +216,24 @@ pub fn get(ctx: &OpCtx<'_>, id: i64) -> Result<ApplicationView, DomainError> {
     Ok(view(&load_visible(ctx, ctx.db, id)?))
 }
 
-/// The caller's applications: own (applicant) or its unit's (unit), newest first.
+/// The caller's applications, newest first: own (applicant), its unit's (unit), what it
+/// holds now or what passed it (organisations on the path), everything (province).
 pub fn list(
     ctx: &OpCtx<'_>,
-    state: Option<ApplicationState>,
+    history: bool,
+    filter: &ListFilter,
     page: PageRequest,
 ) -> Result<Page<ApplicationView>, DomainError> {
+    let org = ctx.who.org.as_str();
     let scope = match ctx.who.role {
         Role::Applicant => ListScope::Applicant(&ctx.who.sub),
-        Role::Unit => ListScope::Unit(&ctx.who.org, state),
-        _ => return Err(DomainError::Forbidden),
+        Role::Unit => ListScope::Unit(org),
+        Role::Dept | Role::CommitteeOrg if history => ListScope::History(org),
+        Role::Dept | Role::CommitteeOrg => ListScope::Holder(org),
+        Role::Province => ListScope::All,
+        Role::Judge => return Err(DomainError::Forbidden),
     };
-    let p = store::list(ctx.db, scope, page.limit(), page.offset())?;
+    let p = store::list(ctx.db, scope, filter, page.limit(), page.offset())?;
     Ok(Page { items: p.rows.iter().map(view).collect(), page: page.page, page_size: page.page_size, total: p.total })
 }
 
@@ -377,6 +381,7 @@ pub fn submit(
             material_cutoff: batch.material_cutoff,
             assessment_years: batch.assessment_years,
             blacklisted,
+            series_rule: reference::series_rule(db, form.series.as_deref().unwrap_or(""))?,
         };
         let check = check_submission(&form, &sctx);
         if !check.violations.is_empty() {
@@ -513,16 +518,15 @@ pub struct ReturnForCorrection {
     pub version: Option<i64>,
 }
 
-/// The unit returns an application to the applicant with every item to correct.
+/// The unit returns an application to the applicant with every item to correct — from
+/// its own first review, or passing down a return that came back along the audit path
+/// (层层退回), to which it may add items of its own.
 pub fn return_for_correction(
     ctx: &OpCtx<'_>,
     id: i64,
     req: ReturnForCorrection,
 ) -> Result<ApplicationView, DomainError> {
     ctx.require_role(Role::Unit)?;
-    if req.items.is_empty() {
-        return Err(DomainError::invalid("items", "退回时须一次性列明全部需补正的内容"));
-    }
     for (i, item) in req.items.iter().enumerate() {
         non_empty(&format!("items[{i}].field"), "补正项目", &item.field, 100)?;
         non_empty(&format!("items[{i}].reason"), "补正原因", &item.reason, 500)?;
@@ -531,7 +535,15 @@ pub fn return_for_correction(
         let r = load_visible(ctx, db, id)?;
         let next = transition(r.state, Action::Return, Role::Unit)?;
         check_version(&r, req.version)?;
-        let items = serde_json::to_value(&req.items).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let mut all: Vec<ReturnItem> = Vec::new();
+        if r.state == ApplicationState::ReturnedToUnit {
+            all = r.return_items.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        }
+        all.extend(req.items.iter().cloned());
+        if all.is_empty() {
+            return Err(DomainError::invalid("items", "退回时须一次性列明全部需补正的内容"));
+        }
+        let items = serde_json::to_value(&all).map_err(|e| DomainError::Internal(e.to_string()))?;
         let changes = Changes { state: Some(next), return_items: Some(Some(items.to_string())), ..Changes::default() };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
         let mut e = event(ctx, id, Action::Return.as_str(), r.state, next);

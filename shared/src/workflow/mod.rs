@@ -2,7 +2,14 @@
 //! inside one transaction, and writes its audit event in that same transaction.
 
 pub mod applications;
+pub mod certificates;
+pub mod chain;
+pub mod evaluation;
+pub mod mohrss;
+pub mod organisations;
 pub mod publicity;
+pub mod quotas;
+pub mod results;
 
 use crate::auth::{Claims, Role};
 use crate::error::DomainError;

@@ -1,5 +1,5 @@
 //! The publicity timer (`publicity-timer`, cron and HTTP): closes unit publicity once its
-//! working days have passed (R11). Idempotent: each application moves once, however
+//! working days have passed (R11), and result publicity too (R18, [`super::results`]). Idempotent: each application moves once, however
 //! often or late the job runs.
 
 use super::{shanghai_today, stamp};
@@ -19,6 +19,11 @@ const CHUNK: i64 = 200;
 pub struct TimerReport {
     /// Applications whose unit publicity was closed (now recommendable).
     pub closed_unit_publicity: Vec<i64>,
+    /// Result publicity (六(一), R18): closed publicities, people who passed them, and
+    /// sessions newly flagged (publicity not opened within 3 working days of the vote;
+    /// filing not requested within 15 working days).
+    #[serde(flatten)]
+    pub results: super::results::ResultTimerReport,
 }
 
 /// Closes every unit publicity whose last day is before today (Asia/Shanghai) and that
@@ -35,7 +40,8 @@ pub fn run(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<TimerReport, Do
                 let Some(r) = store::load(db, id)? else { continue };
                 let next = next_state(r.state, Action::ClosePublicity, Actor::System)
                     .map_err(|_| DomainError::Internal(format!("application {id} not in publicity")))?;
-                let changes = Changes { state: Some(next), ..Changes::default() };
+                let changes =
+                    Changes { state: Some(next), publicity_closed_on: Some(today.clone()), ..Changes::default() };
                 if store::update_cas(db, id, r.version, ApplicationState::UnitPublicity, &changes, &at)?.is_some() {
                     audit::record(
                         db,
@@ -64,6 +70,7 @@ pub fn run(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<TimerReport, Do
         let done = (moved.len() as i64) < CHUNK;
         report.closed_unit_publicity.extend(moved);
         if done {
+            report.results = super::results::run_timer(db, now, job)?;
             return Ok(report);
         }
     }

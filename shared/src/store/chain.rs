@@ -1,0 +1,584 @@
+//! SQL for the audit chain: organisations, committees, audit-path edges, quotas, the
+//! reversible-operation log and the integrity file.
+
+use super::{Db, Row, StoreError, Value};
+use crate::domain::application::TitleLevel;
+use crate::domain::path::{CommitteeFacts, Edge, Method, StepKind};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+fn level_str(l: TitleLevel) -> &'static str {
+    match l {
+        TitleLevel::DeputySenior => "deputy_senior",
+        TitleLevel::FullSenior => "full_senior",
+        TitleLevel::Intermediate => "intermediate",
+        TitleLevel::Assistant => "assistant",
+        TitleLevel::Junior => "junior",
+    }
+}
+
+/// Parses a level's wire name.
+pub fn parse_level(s: &str) -> Option<TitleLevel> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+}
+
+/// A level's wire name.
+pub fn level_name(l: TitleLevel) -> &'static str {
+    level_str(l)
+}
+
+fn first_id(rows: Vec<Row>) -> Result<i64, StoreError> {
+    rows.first().ok_or_else(|| StoreError::Decode("insert returned no id".into()))?.int(0)
+}
+
+// ---------------------------------------------------------------- organisations
+
+/// An organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Organisation {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub region_code: String,
+    pub public_institution: bool,
+    pub self_review: bool,
+    pub status: String,
+}
+
+const ORG_COLUMNS: &str = "id, kind, name, credit_code, region_code, public_institution, self_review, status";
+
+fn organisation(r: &Row) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: r.text(0)?,
+        kind: r.text(1)?,
+        name: r.text(2)?,
+        credit_code: r.opt_text(3)?,
+        region_code: r.text(4)?,
+        public_institution: r.int(5)? != 0,
+        self_review: r.int(6)? != 0,
+        status: r.text(7)?,
+    })
+}
+
+/// One organisation by id.
+pub fn organisation_by_id(db: &dyn Db, id: &str) -> Result<Option<Organisation>, StoreError> {
+    db.query_opt(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = ?"), &[id.into()])?
+        .as_ref()
+        .map(organisation)
+        .transpose()
+}
+
+const INSERT_ORG: &str = "INSERT INTO organisations (id, kind, name, credit_code, region_code, public_institution, \
+     self_review, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     ON CONFLICT (id) DO NOTHING RETURNING id";
+
+/// Inserts an organisation; `false` if the id exists.
+pub fn insert_organisation(db: &dyn Db, o: &Organisation, now: &str) -> Result<bool, StoreError> {
+    Ok(!db
+        .query(
+            INSERT_ORG,
+            &[
+                o.id.as_str().into(),
+                o.kind.as_str().into(),
+                o.name.as_str().into(),
+                o.credit_code.clone().into(),
+                o.region_code.as_str().into(),
+                o.public_institution.into(),
+                o.self_review.into(),
+                o.status.as_str().into(),
+                now.into(),
+                now.into(),
+            ],
+        )?
+        .is_empty())
+}
+
+/// Display names of organisations, by id.
+pub fn organisation_names(db: &dyn Db, ids: &[String]) -> Result<HashMap<String, String>, StoreError> {
+    let mut out = HashMap::new();
+    for id in ids.iter().collect::<HashSet<_>>() {
+        if let Some(r) = db.query_opt("SELECT name FROM organisations WHERE id = ?", &[id.as_str().into()])? {
+            out.insert(id.clone(), r.text(0)?);
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- committees
+
+const SELECT_COMMITTEE: &str =
+    "SELECT id, organising_org, series, max_level, is_final, status, valid_until FROM committees WHERE id = ?";
+const SELECT_COMMITTEE_SPECIALTIES: &str = "SELECT specialty FROM committee_specialties WHERE committee_id = ?";
+
+/// The facts of a committee that path resolution and R20 need.
+pub fn committee_facts(db: &dyn Db, id: &str) -> Result<Option<CommitteeFacts>, StoreError> {
+    let Some(r) = db.query_opt(SELECT_COMMITTEE, &[id.into()])? else { return Ok(None) };
+    let valid_until = r.text(6)?;
+    let specialties = db
+        .query(SELECT_COMMITTEE_SPECIALTIES, &[id.into()])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect::<Result<HashSet<_>, _>>()?;
+    Ok(Some(CommitteeFacts {
+        id: r.text(0)?,
+        organising_org: r.text(1)?,
+        series: r.text(2)?,
+        max_level: parse_level(&r.text(3)?).ok_or_else(|| StoreError::Decode("committee level".into()))?,
+        is_final: r.int(4)? != 0,
+        active: r.text(5)? == "active",
+        valid_until: NaiveDate::parse_from_str(&valid_until, "%Y-%m-%d")
+            .map_err(|e| StoreError::Decode(format!("valid_until: {e}")))?,
+        specialties,
+    }))
+}
+
+/// A committee as created (minimal; full administration is the province's admin).
+#[derive(Debug, Clone)]
+pub struct NewCommittee {
+    pub id: String,
+    pub name: String,
+    pub organising_org: String,
+    pub series: String,
+    pub max_level: TitleLevel,
+    pub is_final: bool,
+    pub valid_until: NaiveDate,
+    pub specialties: Vec<String>,
+}
+
+const INSERT_COMMITTEE: &str = "INSERT INTO committees (id, name, organising_org, series, max_level, is_final, \
+     valid_until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) \
+     ON CONFLICT (id) DO NOTHING RETURNING id";
+const INSERT_COMMITTEE_SPECIALTY: &str =
+    "INSERT OR IGNORE INTO committee_specialties (committee_id, specialty) VALUES (?, ?)";
+
+/// Inserts a committee and its specialties; `false` if the id exists.
+pub fn insert_committee(db: &dyn Db, c: &NewCommittee, now: &str) -> Result<bool, StoreError> {
+    let inserted = !db
+        .query(
+            INSERT_COMMITTEE,
+            &[
+                c.id.as_str().into(),
+                c.name.as_str().into(),
+                c.organising_org.as_str().into(),
+                c.series.as_str().into(),
+                level_str(c.max_level).into(),
+                c.is_final.into(),
+                c.valid_until.to_string().into(),
+                now.into(),
+                now.into(),
+            ],
+        )?
+        .is_empty();
+    if inserted {
+        for s in &c.specialties {
+            db.execute(INSERT_COMMITTEE_SPECIALTY, &[c.id.as_str().into(), s.as_str().into()])?;
+        }
+    }
+    Ok(inserted)
+}
+
+// ---------------------------------------------------------------- audit-path edges
+
+/// An audit-path edge as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EdgeRecord {
+    pub id: i64,
+    pub lower_org: String,
+    pub upper_org: String,
+    pub level: String,
+    pub method: String,
+    pub step: String,
+    pub status: String,
+}
+
+const EDGE_COLUMNS: &str = "id, lower_org, upper_org, level, method, step, status";
+
+fn edge_record(r: &Row) -> Result<EdgeRecord, StoreError> {
+    Ok(EdgeRecord {
+        id: r.int(0)?,
+        lower_org: r.text(1)?,
+        upper_org: r.text(2)?,
+        level: r.text(3)?,
+        method: r.text(4)?,
+        step: r.text(5)?,
+        status: r.text(6)?,
+    })
+}
+
+/// Every active edge for a level and method, keyed by lower organisation.
+pub fn active_edges(db: &dyn Db, level: TitleLevel, method: Method) -> Result<HashMap<String, Edge>, StoreError> {
+    let sql =
+        format!("SELECT {EDGE_COLUMNS} FROM audit_path_edges WHERE level = ? AND method = ? AND status = 'active'");
+    let mut out = HashMap::new();
+    for r in db.query(&sql, &[level_str(level).into(), method.as_str().into()])? {
+        let e = edge_record(&r)?;
+        let step = StepKind::parse(&e.step).ok_or_else(|| StoreError::Decode(format!("step {}", e.step)))?;
+        out.insert(e.lower_org.clone(), Edge { lower: e.lower_org, upper: e.upper_org, step });
+    }
+    Ok(out)
+}
+
+/// Active edges where `org` is the lower (its uppers) or the upper (its lowers).
+pub fn edges_of(db: &dyn Db, org: &str, as_upper: bool) -> Result<Vec<EdgeRecord>, StoreError> {
+    let col = if as_upper { "upper_org" } else { "lower_org" };
+    let sql = format!("SELECT {EDGE_COLUMNS} FROM audit_path_edges WHERE {col} = ? AND status = 'active' ORDER BY id");
+    db.query(&sql, &[org.into()])?.iter().map(edge_record).collect()
+}
+
+const INSERT_EDGE: &str =
+    "INSERT INTO audit_path_edges (lower_org, upper_org, level, method, step, status, created_by, \
+     created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id";
+const SELECT_ACTIVE_EDGE: &str =
+    "SELECT id FROM audit_path_edges WHERE lower_org = ? AND level = ? AND method = ? AND status = 'active'";
+
+/// The active edge of `lower` for a level and method, if any.
+pub fn active_edge_id(db: &dyn Db, lower: &str, level: TitleLevel, method: Method) -> Result<Option<i64>, StoreError> {
+    db.query_opt(SELECT_ACTIVE_EDGE, &[lower.into(), level_str(level).into(), method.as_str().into()])?
+        .map(|r| r.int(0))
+        .transpose()
+}
+
+/// Inserts an active edge.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_edge(
+    db: &dyn Db,
+    lower: &str,
+    upper: &str,
+    level: TitleLevel,
+    method: Method,
+    step: StepKind,
+    by: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    first_id(db.query(
+        INSERT_EDGE,
+        &[
+            lower.into(),
+            upper.into(),
+            level_str(level).into(),
+            method.as_str().into(),
+            step.as_str().into(),
+            by.into(),
+            now.into(),
+        ],
+    )?)
+}
+
+/// One edge by id.
+pub fn edge_by_id(db: &dyn Db, id: i64) -> Result<Option<EdgeRecord>, StoreError> {
+    db.query_opt(&format!("SELECT {EDGE_COLUMNS} FROM audit_path_edges WHERE id = ?"), &[id.into()])?
+        .as_ref()
+        .map(edge_record)
+        .transpose()
+}
+
+const CANCEL_EDGE: &str = "UPDATE audit_path_edges SET status = 'cancelled', cancelled_at = ?, cancel_reason = ? \
+     WHERE id = ? AND status = 'active' RETURNING id";
+
+/// Cancels an active edge; `false` if it was not active.
+pub fn cancel_edge(db: &dyn Db, id: i64, reason: &str, now: &str) -> Result<bool, StoreError> {
+    Ok(!db.query(CANCEL_EDGE, &[now.into(), reason.into(), id.into()])?.is_empty())
+}
+
+// ---------------------------------------------------------------- quotas
+
+/// A quota declaration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quota {
+    pub id: i64,
+    pub unit_org: String,
+    pub year: i32,
+    pub series: String,
+    pub level: String,
+    pub kind: String,
+    pub special_category: Option<String>,
+    pub vacant_posts: i64,
+    pub requested: i64,
+    pub reason: Option<String>,
+    pub status: String,
+    pub auditor_org: String,
+    pub opinion: Option<String>,
+    pub declared_at: String,
+    pub audited_at: Option<String>,
+    pub version: i64,
+}
+
+const QUOTA_COLUMNS: &str =
+    "id, unit_org, year, series, level, kind, special_category, vacant_posts, requested, reason, \
+     status, auditor_org, opinion, declared_at, audited_at, version";
+
+fn quota(r: &Row) -> Result<Quota, StoreError> {
+    Ok(Quota {
+        id: r.int(0)?,
+        unit_org: r.text(1)?,
+        year: r.int(2)? as i32,
+        series: r.text(3)?,
+        level: r.text(4)?,
+        kind: r.text(5)?,
+        special_category: r.opt_text(6)?,
+        vacant_posts: r.int(7)?,
+        requested: r.int(8)?,
+        reason: r.opt_text(9)?,
+        status: r.text(10)?,
+        auditor_org: r.text(11)?,
+        opinion: r.opt_text(12)?,
+        declared_at: r.text(13)?,
+        audited_at: r.opt_text(14)?,
+        version: r.int(15)?,
+    })
+}
+
+const INSERT_QUOTA: &str = "INSERT INTO review_quotas (unit_org, year, series, level, kind, special_category, \
+     vacant_posts, requested, reason, status, auditor_org, declared_by, declared_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING id";
+
+/// Inserts a pending declaration.
+pub fn insert_quota(db: &dyn Db, q: &Quota, by: &str) -> Result<i64, StoreError> {
+    first_id(db.query(
+        INSERT_QUOTA,
+        &[
+            q.unit_org.as_str().into(),
+            q.year.into(),
+            q.series.as_str().into(),
+            q.level.as_str().into(),
+            q.kind.as_str().into(),
+            q.special_category.clone().into(),
+            q.vacant_posts.into(),
+            q.requested.into(),
+            q.reason.clone().into(),
+            q.auditor_org.as_str().into(),
+            by.into(),
+            q.declared_at.as_str().into(),
+        ],
+    )?)
+}
+
+/// One declaration by id.
+pub fn quota_by_id(db: &dyn Db, id: i64) -> Result<Option<Quota>, StoreError> {
+    db.query_opt(&format!("SELECT {QUOTA_COLUMNS} FROM review_quotas WHERE id = ?"), &[id.into()])?
+        .as_ref()
+        .map(quota)
+        .transpose()
+}
+
+const OPEN_NORMAL_QUOTA: &str = "SELECT COUNT(*) FROM review_quotas WHERE unit_org = ? AND year = ? AND series = ? \
+     AND level = ? AND kind = 'normal' AND status IN ('pending', 'approved')";
+
+/// Whether a normal declaration is already pending or approved for these keys.
+pub fn has_open_normal_quota(
+    db: &dyn Db,
+    unit: &str,
+    year: i32,
+    series: &str,
+    level: &str,
+) -> Result<bool, StoreError> {
+    let n = db
+        .query_opt(OPEN_NORMAL_QUOTA, &[unit.into(), year.into(), series.into(), level.into()])?
+        .map_or(Ok(0), |r| r.int(0))?;
+    Ok(n > 0)
+}
+
+const AUDIT_QUOTA: &str = "UPDATE review_quotas SET status = ?, opinion = ?, audited_at = ?, version = version + 1 \
+     WHERE id = ? AND status = 'pending' AND version = ? RETURNING version";
+
+/// Compare-and-set audit of a pending declaration.
+pub fn audit_quota(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    approve: bool,
+    opinion: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let status = if approve { "approved" } else { "rejected" };
+    Ok(!db.query(AUDIT_QUOTA, &[status.into(), opinion.into(), now.into(), id.into(), version.into()])?.is_empty())
+}
+
+/// Filters of the quota query (§1.22).
+#[derive(Debug, Clone, Default)]
+pub struct QuotaFilter {
+    pub unit_org: Option<String>,
+    pub auditor_org: Option<String>,
+    pub year: Option<i32>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+/// Quota declarations matching a filter, with totals over the whole result.
+pub fn list_quotas(
+    db: &dyn Db,
+    f: &QuotaFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Quota>, i64, i64, i64), StoreError> {
+    let mut conds = vec!["1 = 1"];
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(v) = &f.unit_org {
+        conds.push("unit_org = ?");
+        params.push(v.into());
+    }
+    if let Some(v) = &f.auditor_org {
+        conds.push("auditor_org = ?");
+        params.push(v.into());
+    }
+    if let Some(v) = f.year {
+        conds.push("year = ?");
+        params.push(v.into());
+    }
+    if let Some(v) = &f.status {
+        conds.push("status = ?");
+        params.push(v.into());
+    }
+    if let Some(v) = &f.kind {
+        conds.push("kind = ?");
+        params.push(v.into());
+    }
+    let filter = conds.join(" AND ");
+    let totals = db
+        .query_opt(
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(requested), 0), \
+                 COALESCE(SUM(CASE WHEN status = 'approved' THEN requested ELSE 0 END), 0) \
+                 FROM review_quotas WHERE {filter}"
+            ),
+            &params,
+        )?
+        .ok_or_else(|| StoreError::Decode("no totals".into()))?;
+    let (total, requested, approved) = (totals.int(0)?, totals.int(1)?, totals.int(2)?);
+    let mut p = params;
+    p.extend([limit.into(), offset.into()]);
+    let rows = db
+        .query(
+            &format!("SELECT {QUOTA_COLUMNS} FROM review_quotas WHERE {filter} ORDER BY id DESC LIMIT ? OFFSET ?"),
+            &p,
+        )?
+        .iter()
+        .map(quota)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, total, requested, approved))
+}
+
+const APPROVED_QUOTA: &str = "SELECT COALESCE(SUM(requested), 0) FROM review_quotas WHERE unit_org = ? AND year = ? \
+     AND series = ? AND level = ? AND status = 'approved'";
+const RECOMMENDED_COUNT: &str =
+    "SELECT COUNT(*) FROM applications WHERE unit_org = ? AND batch_year = ? AND series = ? \
+     AND target_level = ? AND recommended_at IS NOT NULL AND state NOT IN ('rejected', 'terminated') AND id <> ?";
+
+/// (approved quota, applications already recommended besides `except`) for R10.
+pub fn quota_usage(
+    db: &dyn Db,
+    unit: &str,
+    year: i32,
+    series: &str,
+    level: &str,
+    except: i64,
+) -> Result<(i64, i64), StoreError> {
+    let keys: [Value; 4] = [unit.into(), year.into(), series.into(), level.into()];
+    let approved = db.query_opt(APPROVED_QUOTA, &keys)?.map_or(Ok(0), |r| r.int(0))?;
+    let mut p = keys.to_vec();
+    p.push(except.into());
+    let used = db.query_opt(RECOMMENDED_COUNT, &p)?.map_or(Ok(0), |r| r.int(0))?;
+    Ok((approved, used))
+}
+
+// ---------------------------------------------------------------- reversible operations
+
+/// A reversible operation of the final authority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReversibleOperation {
+    pub id: i64,
+    pub application_id: i64,
+    pub kind: String,
+    pub actor: String,
+    pub org: String,
+    #[serde(skip)]
+    pub before_state: String,
+    pub after_version: i64,
+    pub at: String,
+    pub undone_at: Option<String>,
+}
+
+const INSERT_OP: &str = "INSERT INTO reversible_operations (application_id, kind, actor, org, before_state, \
+     after_version, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+const OP_COLUMNS: &str = "id, application_id, kind, actor, org, before_state, after_version, at, undone_at";
+const UNDO_OP: &str =
+    "UPDATE reversible_operations SET undone_at = ?, undone_by = ? WHERE id = ? AND undone_at IS NULL RETURNING id";
+
+fn op(r: &Row) -> Result<ReversibleOperation, StoreError> {
+    Ok(ReversibleOperation {
+        id: r.int(0)?,
+        application_id: r.int(1)?,
+        kind: r.text(2)?,
+        actor: r.text(3)?,
+        org: r.text(4)?,
+        before_state: r.text(5)?,
+        after_version: r.int(6)?,
+        at: r.text(7)?,
+        undone_at: r.opt_text(8)?,
+    })
+}
+
+/// Records a reversible operation with the exact prior state.
+pub fn insert_operation(db: &dyn Db, o: &ReversibleOperation) -> Result<i64, StoreError> {
+    first_id(db.query(
+        INSERT_OP,
+        &[
+            o.application_id.into(),
+            o.kind.as_str().into(),
+            o.actor.as_str().into(),
+            o.org.as_str().into(),
+            o.before_state.as_str().into(),
+            o.after_version.into(),
+            o.at.as_str().into(),
+        ],
+    )?)
+}
+
+/// The operations of an application, latest first.
+pub fn operations(db: &dyn Db, application_id: i64) -> Result<Vec<ReversibleOperation>, StoreError> {
+    db.query(
+        &format!("SELECT {OP_COLUMNS} FROM reversible_operations WHERE application_id = ? ORDER BY id DESC"),
+        &[application_id.into()],
+    )?
+    .iter()
+    .map(op)
+    .collect()
+}
+
+/// Marks an operation undone; `false` if it already was.
+pub fn mark_undone(db: &dyn Db, id: i64, by: &str, now: &str) -> Result<bool, StoreError> {
+    Ok(!db.query(UNDO_OP, &[now.into(), by.into(), id.into()])?.is_empty())
+}
+
+// ---------------------------------------------------------------- integrity file
+
+const INSERT_INTEGRITY: &str = "INSERT INTO blacklist (citizen_id, name, reason, recorded_on, expires_on, created_at) \
+     VALUES (?, ?, ?, ?, ?, ?)";
+
+/// Records a person in the integrity file (诚信档案) for a period (R5, R21).
+pub fn record_integrity(
+    db: &dyn Db,
+    citizen_id: &str,
+    name: &str,
+    reason: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+    now: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        INSERT_INTEGRITY,
+        &[citizen_id.into(), name.into(), reason.into(), from.to_string().into(), until.to_string().into(), now.into()],
+    )
+}
+
+// ---------------------------------------------------------------- organisation views
+
+const HAS_ACTED: &str =
+    "SELECT 1 FROM audit_events WHERE subject_kind = 'application' AND subject_id = ? AND org = ? LIMIT 1";
+
+/// Whether `org` has acted on the application (so it may see it in its history).
+pub fn org_has_acted(db: &dyn Db, application_id: i64, org: &str) -> Result<bool, StoreError> {
+    Ok(db.query_opt(HAS_ACTED, &[application_id.to_string().into(), org.into()])?.is_some())
+}

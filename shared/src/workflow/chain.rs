@@ -1,0 +1,814 @@
+//! The qualification audit chain (annex 2 §1.1.2–1.1.3, §1.2.1; annex 3 §1.12, §1.24,
+//! §1.26–1.28): recommendation within quota (R10), the climb through every organisation
+//! on the configured path, returns that travel back one level at a time with every item
+//! (R12), rejection with the integrity file, the committee's recheck, the province's
+//! rollback of the final authority's operations, transfers between committees, and
+//! process tracking.
+
+use super::applications::{load_visible, view, ApplicationView, ReturnItem};
+use super::{shanghai_today, stamp, OpCtx};
+use crate::audit::{self, AuditEvent, HistoryEntry};
+use crate::auth::Role;
+use crate::domain::application::{
+    confirm_next, next_states, Action, Actor, ApplicationForm, ApplicationState, TransitionError,
+};
+use crate::domain::path::{self, Method, PathBreak, PathQuery, PathStep, StepKind};
+use crate::error::DomainError;
+use crate::store::applications::{self as store, ApplicationRecord, Changes, ListFilter, ListScope};
+use crate::store::chain::{self as cstore, ReversibleOperation};
+use crate::store::{with_tx, Db};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+const APPLICATION: &str = "申报";
+
+fn wrong_state(state: ApplicationState) -> DomainError {
+    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能执行此操作", state.label()))
+}
+
+fn stale() -> DomainError {
+    DomainError::conflict("APPLICATION_STALE", "申报已被他人处理或修改，请刷新后重试")
+}
+
+fn map_transition(state: ApplicationState, e: TransitionError) -> DomainError {
+    match e {
+        TransitionError::NotYourAction => DomainError::Forbidden,
+        TransitionError::WrongState => wrong_state(state),
+    }
+}
+
+fn chain_event(ctx: &OpCtx<'_>, id: i64, action: &str, from: ApplicationState, to: ApplicationState) -> AuditEvent {
+    AuditEvent {
+        subject_kind: "application".into(),
+        subject_id: id.to_string(),
+        actor: ctx.who.sub.clone(),
+        role: ctx.who.role.as_str().into(),
+        org: ctx.who.org.clone(),
+        action: action.into(),
+        from_state: Some(from.as_str().into()),
+        to_state: Some(to.as_str().into()),
+        opinion: None,
+        detail: None,
+        at: stamp(ctx.now),
+    }
+}
+
+fn stored_path(r: &ApplicationRecord) -> Result<Vec<PathStep>, DomainError> {
+    let raw = r.path.as_deref().ok_or_else(|| DomainError::Internal(format!("application {} has no path", r.id)))?;
+    serde_json::from_str(raw).map_err(|e| DomainError::Internal(format!("path of {}: {e}", r.id)))
+}
+
+fn form_of(r: &ApplicationRecord) -> Result<ApplicationForm, DomainError> {
+    serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))
+}
+
+fn path_error(b: PathBreak) -> DomainError {
+    DomainError::conflict(b.code, format!("{}。处理方：{}", b.message, b.fixer))
+}
+
+// ---------------------------------------------------------------- resolution
+
+/// The query of a path simulation (§1.28).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SimulationQuery {
+    pub unit_org: String,
+    pub series: String,
+    pub specialty: String,
+    pub level: crate::domain::application::TitleLevel,
+    #[serde(default = "default_method")]
+    pub method: Method,
+    pub committee: String,
+}
+
+fn default_method() -> Method {
+    Method::Review
+}
+
+/// One step of a resolved chain, with the organisation's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainStep {
+    pub org: String,
+    pub org_name: Option<String>,
+    pub kind: StepKind,
+    pub kind_label: &'static str,
+}
+
+/// The answer of a simulation: the whole chain, or the exact break.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationResult {
+    pub ok: bool,
+    pub chain: Vec<ChainStep>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken: Option<PathBreak>,
+}
+
+fn resolve_path(
+    db: &dyn Db,
+    q: &SimulationQuery,
+    today: NaiveDate,
+) -> Result<Result<Vec<PathStep>, PathBreak>, DomainError> {
+    let unit = cstore::organisation_by_id(db, &q.unit_org)?;
+    if unit.as_ref().is_none_or(|u| u.status != "active") {
+        return Ok(Err(PathBreak {
+            code: "UNIT_NOT_REGISTERED",
+            message: format!("单位 {} 未注册或未通过审核", q.unit_org),
+            at: q.unit_org.clone(),
+            fixer: "单位完成账号注册并经人社部门审核".into(),
+        }));
+    }
+    let edges = cstore::active_edges(db, q.level, q.method)?;
+    let committee = cstore::committee_facts(db, &q.committee)?;
+    let pq = PathQuery {
+        unit: &q.unit_org,
+        series: &q.series,
+        specialty: &q.specialty,
+        level: q.level,
+        method: q.method,
+        today,
+    };
+    Ok(path::resolve(&pq, &edges, committee.as_ref()))
+}
+
+fn named(db: &dyn Db, steps: &[PathStep]) -> Result<Vec<ChainStep>, DomainError> {
+    let names = cstore::organisation_names(db, &steps.iter().map(|s| s.org.clone()).collect::<Vec<_>>())?;
+    Ok(steps
+        .iter()
+        .map(|s| ChainStep {
+            org: s.org.clone(),
+            org_name: names.get(&s.org).cloned(),
+            kind: s.kind,
+            kind_label: s.kind.label(),
+        })
+        .collect())
+}
+
+/// Simulates the path for a unit, series, specialty, level, method and committee.
+pub fn simulate(ctx: &OpCtx<'_>, q: &SimulationQuery) -> Result<SimulationResult, DomainError> {
+    if matches!(ctx.who.role, Role::Applicant | Role::Judge) {
+        return Err(DomainError::Forbidden);
+    }
+    match resolve_path(ctx.db, q, shanghai_today(ctx.now))? {
+        Ok(steps) => Ok(SimulationResult { ok: true, chain: named(ctx.db, &steps)?, broken: None }),
+        Err(b) => Ok(SimulationResult { ok: false, chain: Vec::new(), broken: Some(b) }),
+    }
+}
+
+// ---------------------------------------------------------------- recommendation
+
+fn query_of(r: &ApplicationRecord, form: &ApplicationForm) -> Result<SimulationQuery, DomainError> {
+    Ok(SimulationQuery {
+        unit_org: r.unit_org.clone(),
+        series: form.series.clone().unwrap_or_default(),
+        specialty: form.specialty.clone().unwrap_or_default(),
+        level: form.target_level.ok_or_else(|| DomainError::invalid("target_level", "申报层级缺失"))?,
+        method: Method::parse(&r.method).unwrap_or(Method::Review),
+        committee: form.committee.clone().unwrap_or_default(),
+    })
+}
+
+/// Body of "recommend".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommend {
+    #[serde(default)]
+    pub opinion: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The unit recommends upward (推荐上报) once its publicity closed: the path is resolved
+/// (or the break reported) and, for a public institution, the approved annual quota is
+/// checked (R10).
+pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        next_states(r.state, Action::Recommend, Actor::Role(Role::Unit)).map_err(|e| map_transition(r.state, e))?;
+        if req.version.is_some_and(|v| v != r.version) {
+            return Err(stale());
+        }
+        if r.publicity_closed_on.is_none() {
+            return Err(DomainError::conflict("PUBLICITY_NOT_COMPLETED", "未经单位公示的申报不得推荐上报（R11）"));
+        }
+        let form = form_of(&r)?;
+        let q = query_of(&r, &form)?;
+        let steps = resolve_path(db, &q, shanghai_today(ctx.now))?.map_err(path_error)?;
+        let unit = cstore::organisation_by_id(db, &r.unit_org)?.ok_or(DomainError::NotFound("单位"))?;
+        if unit.public_institution {
+            let (approved, used) =
+                cstore::quota_usage(db, &r.unit_org, r.batch_year, &r.series, &r.target_level, r.id)?;
+            if used + 1 > approved {
+                return Err(DomainError::RulesFailed(vec![crate::error::Violation {
+                    rule: Some("R10"),
+                    code: "R10_QUOTA_EXCEEDED",
+                    message: format!(
+                        "事业单位须在核定评审职数内推荐：{} 年度{}{}已核定 {approved} 个，已推荐 {used} 人，不能再推荐",
+                        r.batch_year,
+                        r.series,
+                        crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label()),
+                    ),
+                    field: None,
+                }]));
+            }
+        }
+        let first = &steps[0];
+        let next =
+            confirm_next(r.state, Action::Recommend, Actor::Role(Role::Unit), ApplicationState::at_step(first.kind))
+                .map_err(|e| map_transition(r.state, e))?;
+        let now = stamp(ctx.now);
+        let changes = Changes {
+            state: Some(next),
+            path: Some(Some(serde_json::to_string(&steps).map_err(|e| DomainError::Internal(e.to_string()))?)),
+            path_position: Some(Some(0)),
+            holder_org: Some(Some(first.org.clone())),
+            recommended_at: Some(r.recommended_at.clone().unwrap_or_else(|| now.clone())),
+            return_items: Some(None),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+        let mut e = chain_event(ctx, id, Action::Recommend.as_str(), r.state, next);
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({ "path": steps, "to_org": first.org }));
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+// ---------------------------------------------------------------- steps on the path
+
+/// Loads an application that the caller's organisation holds now on the path.
+fn load_held(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<(ApplicationRecord, Vec<PathStep>, usize), DomainError> {
+    if !matches!(ctx.who.role, Role::Dept | Role::CommitteeOrg | Role::Province) {
+        return Err(DomainError::Forbidden);
+    }
+    let r = load_visible(ctx, db, id)?;
+    if r.holder_org.as_deref() != Some(ctx.who.org.as_str()) || !r.state.is_on_path() {
+        return Err(DomainError::conflict("NOT_YOUR_STEP", "该申报当前不在本单位审核环节，不能操作"));
+    }
+    let steps = stored_path(&r)?;
+    let pos = r.path_position.unwrap_or(0) as usize;
+    if pos >= steps.len() {
+        return Err(DomainError::Internal(format!("application {id} position {pos} beyond its path")));
+    }
+    Ok((r, steps, pos))
+}
+
+/// Body of the step operations.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDecision {
+    /// 审核意见
+    #[serde(default)]
+    pub opinion: Option<String>,
+    /// Optional compare-and-set version.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+fn check_version(r: &ApplicationRecord, v: Option<i64>) -> Result<(), DomainError> {
+    if v.is_some_and(|v| v != r.version) {
+        Err(stale())
+    } else {
+        Ok(())
+    }
+}
+
+/// The holder approves its audit or formal-review step: the application goes to the next
+/// organisation on the path (upper audit, formal review, or the committee's recheck).
+pub fn approve_step(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<ApplicationView, DomainError> {
+    with_tx(ctx.db, |db| {
+        let (r, steps, pos) = load_held(ctx, db, id)?;
+        check_version(&r, req.version)?;
+        let nxt = steps.get(pos + 1).ok_or_else(|| wrong_state(r.state))?;
+        let next = confirm_next(r.state, Action::ApproveStep, Actor::PathHolder, ApplicationState::at_step(nxt.kind))
+            .map_err(|e| map_transition(r.state, e))?;
+        let changes = Changes {
+            state: Some(next),
+            path_position: Some(Some(pos as i64 + 1)),
+            holder_org: Some(Some(nxt.org.clone())),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let mut e = chain_event(ctx, id, Action::ApproveStep.as_str(), r.state, next);
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({ "step": steps[pos].kind, "to_org": nxt.org }));
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+/// Body of "return": every item at once (R12).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepReturn {
+    /// Every item to correct (一次性告知).
+    pub items: Vec<ReturnItem>,
+    #[serde(default)]
+    pub opinion: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Where a return lands one level down from `pos`.
+fn one_level_down(steps: &[PathStep], pos: usize) -> (ApplicationState, Option<i64>, Option<String>) {
+    if pos == 0 {
+        (ApplicationState::ReturnedToUnit, None, None)
+    } else {
+        (ApplicationState::ReturnDescending, Some(pos as i64 - 1), Some(steps[pos - 1].org.clone()))
+    }
+}
+
+/// Returns with every item to correct (R12, 四(三) 一次性告知); the return travels back one
+/// level at a time (层层退回) to the applicant.
+pub fn return_step(ctx: &OpCtx<'_>, id: i64, req: StepReturn) -> Result<ApplicationView, DomainError> {
+    if req.items.is_empty() {
+        return Err(DomainError::invalid("items", "退回须一次性告知需要补齐补正的全部内容"));
+    }
+    for (i, it) in req.items.iter().enumerate() {
+        if it.field.trim().is_empty() {
+            return Err(DomainError::invalid(format!("items[{i}].field"), "请填写补正项目"));
+        }
+        if it.reason.trim().is_empty() {
+            return Err(DomainError::invalid(format!("items[{i}].reason"), "请填写补正原因"));
+        }
+    }
+    with_tx(ctx.db, |db| {
+        let (r, steps, pos) = load_held(ctx, db, id)?;
+        check_version(&r, req.version)?;
+        let (target, position, holder) = one_level_down(&steps, pos);
+        let next = confirm_next(r.state, Action::ReturnStep, Actor::PathHolder, target)
+            .map_err(|e| map_transition(r.state, e))?;
+        let items = serde_json::to_value(&req.items).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let changes = Changes {
+            state: Some(next),
+            path_position: Some(position),
+            holder_org: Some(holder.clone()),
+            return_items: Some(Some(items.to_string())),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let mut e = chain_event(ctx, id, Action::ReturnStep.as_str(), r.state, next);
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({ "items": items, "step": steps[pos].kind, "to_org": holder }));
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+/// An organisation below the one that returned passes the return down one more level.
+pub fn pass_down_return(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<ApplicationView, DomainError> {
+    with_tx(ctx.db, |db| {
+        let (r, steps, pos) = load_held(ctx, db, id)?;
+        check_version(&r, req.version)?;
+        let (target, position, holder) = one_level_down(&steps, pos);
+        let next = confirm_next(r.state, Action::PassDownReturn, Actor::PathHolder, target)
+            .map_err(|e| map_transition(r.state, e))?;
+        let changes = Changes {
+            state: Some(next),
+            path_position: Some(position),
+            holder_org: Some(holder.clone()),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let mut e = chain_event(ctx, id, Action::PassDownReturn.as_str(), r.state, next);
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({ "to_org": holder }));
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+/// Body of "reject".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepReject {
+    pub reason: String,
+    /// 提供虚假材料: recorded in the integrity file (诚信档案) for 3 years.
+    #[serde(default)]
+    pub false_materials: bool,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Years a false-materials record stays in the integrity file (七(一)).
+pub const INTEGRITY_RECORD_YEARS: i32 = 3;
+
+/// The last day of a record period of `years` starting on `from`.
+pub fn record_period_end(from: NaiveDate, years: i32) -> NaiveDate {
+    let same_day = from.with_year(from.year() + years).unwrap_or_else(|| {
+        // 29 February: the period ends on 28 February of the last year.
+        NaiveDate::from_ymd_opt(from.year() + years, 3, 1).expect("valid date")
+    });
+    same_day.pred_opt().expect("valid date")
+}
+
+/// The holder rejects (审核不通过): the application ends for the year. False materials are
+/// recorded in the integrity file for three years (四(三), 七(一)).
+pub fn reject_step(ctx: &OpCtx<'_>, id: i64, req: StepReject) -> Result<ApplicationView, DomainError> {
+    if req.reason.trim().is_empty() {
+        return Err(DomainError::invalid("reason", "请填写不通过原因"));
+    }
+    with_tx(ctx.db, |db| {
+        let (r, _steps, _pos) = load_held(ctx, db, id)?;
+        check_version(&r, req.version)?;
+        let next = confirm_next(r.state, Action::RejectStep, Actor::PathHolder, ApplicationState::Rejected)
+            .map_err(|e| map_transition(r.state, e))?;
+        let now = stamp(ctx.now);
+        let changes = Changes {
+            state: Some(next),
+            holder_org: Some(None),
+            decision_reason: Some(Some(req.reason.trim().to_owned())),
+            ..Changes::default()
+        };
+        store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+        if req.false_materials {
+            if let Some(cid) = &r.citizen_id {
+                let from = shanghai_today(ctx.now);
+                cstore::record_integrity(
+                    db,
+                    cid,
+                    &r.applicant_name,
+                    &format!("提供虚假材料：{}", req.reason.trim()),
+                    from,
+                    record_period_end(from, INTEGRITY_RECORD_YEARS),
+                    &now,
+                )?;
+            }
+        }
+        let mut e = chain_event(ctx, id, Action::RejectStep.as_str(), r.state, next);
+        e.opinion = Some(req.reason.trim().to_owned());
+        e.detail = Some(serde_json::json!({ "false_materials": req.false_materials }));
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+// ---------------------------------------------------------------- recheck and rollback
+
+/// Body of "recheck".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecheckDecision {
+    /// Complete, true and eligible?
+    pub pass: bool,
+    /// The reason (required when it fails; visible to the applicant).
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// What an undo restores: every column the final authority's operations change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Snapshot {
+    state: String,
+    path_position: Option<i64>,
+    holder_org: Option<String>,
+    decision_reason: Option<String>,
+}
+
+fn snapshot(r: &ApplicationRecord) -> Snapshot {
+    Snapshot {
+        state: r.state.as_str().into(),
+        path_position: r.path_position,
+        holder_org: r.holder_org.clone(),
+        decision_reason: r.decision_reason.clone(),
+    }
+}
+
+/// The committee's organising unit rechecks (材料复核, 四(四)): pass → qualified (进入评审);
+/// fail → terminated for the year with the reason visible to the applicant. A reversible
+/// operation of the final authority (§1.26).
+pub fn recheck(ctx: &OpCtx<'_>, id: i64, req: RecheckDecision) -> Result<ApplicationView, DomainError> {
+    let reason = req.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if !req.pass && reason.is_none() {
+        return Err(DomainError::invalid("reason", "复核不合格须填写原因"));
+    }
+    with_tx(ctx.db, |db| {
+        let (r, _steps, _pos) = load_held(ctx, db, id)?;
+        check_version(&r, req.version)?;
+        let (action, target) = if req.pass {
+            (Action::RecheckPass, ApplicationState::Qualified)
+        } else {
+            (Action::RecheckFail, ApplicationState::Terminated)
+        };
+        let next = confirm_next(r.state, action, Actor::PathHolder, target).map_err(|e| map_transition(r.state, e))?;
+        let now = stamp(ctx.now);
+        let changes = Changes {
+            state: Some(next),
+            holder_org: Some(None),
+            decision_reason: Some(if req.pass { None } else { reason.map(|s| format!("材料复核不合格：{s}")) }),
+            ..Changes::default()
+        };
+        let after = store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+        cstore::insert_operation(
+            db,
+            &ReversibleOperation {
+                id: 0,
+                application_id: id,
+                kind: action.as_str().into(),
+                actor: ctx.who.sub.clone(),
+                org: ctx.who.org.clone(),
+                before_state: serde_json::to_string(&snapshot(&r)).map_err(|e| DomainError::Internal(e.to_string()))?,
+                after_version: after,
+                at: now.clone(),
+                undone_at: None,
+            },
+        )?;
+        let mut e = chain_event(ctx, id, action.as_str(), r.state, next);
+        e.opinion = reason.map(str::to_owned);
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+/// The reversible operations of an application, latest first (province).
+pub fn operations(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<ReversibleOperation>, DomainError> {
+    ctx.require_role(Role::Province)?;
+    load_visible(ctx, ctx.db, id)?;
+    Ok(cstore::operations(ctx.db, id)?)
+}
+
+/// Body of "undo".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Undo {
+    /// Why (recorded in the audit trail).
+    pub reason: String,
+    /// The operation the caller means to undo; refused unless it is the latest.
+    #[serde(default)]
+    pub operation_id: Option<i64>,
+}
+
+/// The province undoes the latest not-yet-undone operation of the final authority on an
+/// application — judges' opinions, votes, scores, material re-reviews, the tally, the
+/// committee's recheck — restoring exactly the prior state (§1.26). One at a time, latest
+/// first; anything done to the application since makes the undo refuse (409).
+pub fn undo_latest(ctx: &OpCtx<'_>, id: i64, req: Undo) -> Result<ApplicationView, DomainError> {
+    ctx.require_role(Role::Province)?;
+    if req.reason.trim().is_empty() {
+        return Err(DomainError::invalid("reason", "请填写回退原因"));
+    }
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        let op = cstore::operations(db, id)?
+            .into_iter()
+            .find(|o| o.undone_at.is_none())
+            .ok_or_else(|| DomainError::conflict("NOTHING_TO_UNDO", "该申报没有可回退的终审操作"))?;
+        if req.operation_id.is_some_and(|want| want != op.id) {
+            return Err(DomainError::conflict(
+                "UNDO_OUT_OF_ORDER",
+                format!("须按倒序逐一回退：最近的操作是 {}（{}）", op.id, op.kind),
+            ));
+        }
+        let now = stamp(ctx.now);
+        let next = match op.kind.as_str() {
+            "recheck_pass" | "recheck_fail" => {
+                if op.after_version != r.version {
+                    return Err(DomainError::conflict("UNDO_OUT_OF_ORDER", "该操作之后申报已有新的变化，须先回退后续操作"));
+                }
+                let before: Snapshot = serde_json::from_str(&op.before_state)
+                    .map_err(|e| DomainError::Internal(format!("snapshot: {e}")))?;
+                let prior = ApplicationState::parse(&before.state)
+                    .ok_or_else(|| DomainError::Internal(format!("snapshot state {}", before.state)))?;
+                let next = confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), prior)
+                    .map_err(|e| map_transition(r.state, e))?;
+                let changes = Changes {
+                    state: Some(next),
+                    path_position: Some(before.path_position),
+                    holder_org: Some(before.holder_org.clone()),
+                    decision_reason: Some(before.decision_reason.clone()),
+                    ..Changes::default()
+                };
+                store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+                next
+            }
+            "tally" => crate::workflow::evaluation::undo_tally(db, id, &op, &now)?,
+            k if k.starts_with("judge_") => {
+                confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), ApplicationState::InPlan)
+                    .map_err(|e| map_transition(r.state, e))?;
+                crate::workflow::evaluation::undo_judge_operation(db, id, &op, &now)?;
+                r.state
+            }
+            other => return Err(DomainError::Internal(format!("unknown operation kind {other}"))),
+        };
+        if !cstore::mark_undone(db, op.id, &ctx.who.sub, &now)? {
+            return Err(stale());
+        }
+        let mut e = chain_event(ctx, id, Action::Undo.as_str(), r.state, next);
+        e.opinion = Some(req.reason.trim().to_owned());
+        e.detail = Some(serde_json::json!({ "operation_id": op.id, "undone": op.kind, "by_org": op.org }));
+        audit::record(db, &e)?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+// ---------------------------------------------------------------- transfer
+
+/// Which applications a transfer moves: selected ids, or every one matching a query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    #[serde(default)]
+    pub application_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub query: Option<TransferQuery>,
+    pub to_committee: String,
+    pub reason: String,
+    /// Answer how many and which, move nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// The query form of a transfer (year, level, committee, state).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferQuery {
+    pub batch_year: i32,
+    pub committee: String,
+    #[serde(default)]
+    pub level: Option<crate::domain::application::TitleLevel>,
+    #[serde(default)]
+    pub state: Option<ApplicationState>,
+}
+
+/// What a transfer did (or would do).
+#[derive(Debug, Serialize)]
+pub struct TransferReport {
+    pub dry_run: bool,
+    pub count: usize,
+    pub application_ids: Vec<i64>,
+    pub to_committee: String,
+}
+
+/// States an application may be moved to another committee in: not on the path, not
+/// ended, not yet judged.
+const TRANSFERABLE: [ApplicationState; 6] = [
+    ApplicationState::UnitReview,
+    ApplicationState::Returned,
+    ApplicationState::UnitPublicity,
+    ApplicationState::Recommendable,
+    ApplicationState::ReturnedToUnit,
+    ApplicationState::Qualified,
+];
+
+/// Most applications one transfer may move.
+pub const MAX_TRANSFER: i64 = 5000;
+
+/// Moves applications to another committee (§1.27): all or nothing — a committee that
+/// cannot review one of them (R20: specialty, series, level, validity) refuses the whole
+/// move. One audit event per application.
+pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, DomainError> {
+    ctx.require_role(Role::Province)?;
+    if req.reason.trim().is_empty() {
+        return Err(DomainError::invalid("reason", "请填写调整原因"));
+    }
+    with_tx(ctx.db, |db| {
+        let rows: Vec<ApplicationRecord> = match (&req.application_ids, &req.query) {
+            (Some(ids), None) => {
+                if ids.is_empty() {
+                    return Err(DomainError::invalid("application_ids", "请选择申报"));
+                }
+                let mut v = Vec::new();
+                for (i, id) in ids.iter().enumerate() {
+                    let r = store::load(db, *id)?.filter(|r| r.state != ApplicationState::Draft).ok_or_else(|| {
+                        DomainError::invalid(format!("application_ids[{i}]"), format!("申报 {id} 不存在"))
+                    })?;
+                    v.push(r);
+                }
+                v
+            }
+            (None, Some(q)) => {
+                let f = ListFilter {
+                    state: q.state,
+                    batch_year: Some(q.batch_year),
+                    level: q.level.map(|l| cstore::level_name(l).to_owned()),
+                    committee: Some(q.committee.clone()),
+                    ..ListFilter::default()
+                };
+                store::select_all(db, ListScope::All, &f, MAX_TRANSFER)?
+            }
+            _ => {
+                return Err(DomainError::invalid(
+                    "application_ids",
+                    "请二选一：指定申报（application_ids）或按条件（query）",
+                ))
+            }
+        };
+        let committee = cstore::committee_facts(db, &req.to_committee)?
+            .ok_or_else(|| DomainError::invalid("to_committee", "目标评委会不存在"))?;
+        let today = shanghai_today(ctx.now);
+        for r in &rows {
+            if !TRANSFERABLE.contains(&r.state) {
+                return Err(DomainError::conflict(
+                    "TRANSFER_STATE",
+                    format!("申报 {} 当前状态为“{}”，不能调整评委会，本次调整未执行", r.id, r.state.label()),
+                ));
+            }
+            let form = form_of(r)?;
+            let q = query_of(r, &form)?;
+            let pq = PathQuery {
+                unit: &r.unit_org,
+                series: &q.series,
+                specialty: &q.specialty,
+                level: q.level,
+                method: q.method,
+                today,
+            };
+            path::check_committee(&pq, &committee)
+                .map_err(|b| DomainError::conflict(b.code, format!("申报 {}：{}。本次调整未执行", r.id, b.message)))?;
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        if !req.dry_run {
+            let now = stamp(ctx.now);
+            for r in &rows {
+                let mut form = form_of(r)?;
+                let from = form.committee.replace(req.to_committee.clone());
+                let changes = Changes {
+                    form: Some(serde_json::to_string(&form).map_err(|e| DomainError::Internal(e.to_string()))?),
+                    form_columns: Some(store::FormColumns::of(&form)),
+                    ..Changes::default()
+                };
+                store::update_cas(db, r.id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+                let mut e = chain_event(ctx, r.id, "transfer_committee", r.state, r.state);
+                e.opinion = Some(req.reason.trim().to_owned());
+                e.detail = Some(serde_json::json!({ "from_committee": from, "to_committee": req.to_committee }));
+                audit::record(db, &e)?;
+            }
+        }
+        Ok(TransferReport {
+            dry_run: req.dry_run,
+            count: ids.len(),
+            application_ids: ids,
+            to_committee: req.to_committee.clone(),
+        })
+    })
+}
+
+// ---------------------------------------------------------------- tracking
+
+/// One step of the path with its status.
+#[derive(Debug, Serialize)]
+pub struct TrackedStep {
+    pub org: String,
+    pub org_name: Option<String>,
+    pub kind: StepKind,
+    pub kind_label: &'static str,
+    /// `done`, `current`, or `pending`.
+    pub status: &'static str,
+}
+
+/// Process tracking (§1.24): where the application is, who holds it, the path, and every
+/// step taken.
+#[derive(Debug, Serialize)]
+pub struct Tracking {
+    pub application: ApplicationView,
+    /// Who must act now: `applicant`, `unit`, an organisation id, or nobody (ended).
+    pub held_by: Option<String>,
+    pub held_by_name: Option<String>,
+    pub path: Vec<TrackedStep>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Tracking of an application the caller may see.
+pub fn tracking(ctx: &OpCtx<'_>, id: i64) -> Result<Tracking, DomainError> {
+    let r = load_visible(ctx, ctx.db, id)?;
+    let steps: Vec<PathStep> = r.path.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
+    let names = cstore::organisation_names(
+        ctx.db,
+        &steps.iter().map(|s| s.org.clone()).chain(std::iter::once(r.unit_org.clone())).collect::<Vec<_>>(),
+    )?;
+    let pos = r.path_position.map(|p| p as usize);
+    let on_path = r.state.is_on_path();
+    let path = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| TrackedStep {
+            org: s.org.clone(),
+            org_name: names.get(&s.org).cloned(),
+            kind: s.kind,
+            kind_label: s.kind.label(),
+            status: match (on_path, pos) {
+                (true, Some(p)) if i < p => "done",
+                (true, Some(p)) if i == p => "current",
+                (false, _) if matches!(r.state, ApplicationState::Qualified) => "done",
+                _ => "pending",
+            },
+        })
+        .collect();
+    use ApplicationState as S;
+    let held_by = match r.state {
+        S::Draft | S::Returned => Some("applicant".to_owned()),
+        S::UnitReview | S::UnitPublicity | S::Recommendable | S::ReturnedToUnit => Some(r.unit_org.clone()),
+        _ if on_path => r.holder_org.clone(),
+        _ => None,
+    };
+    let held_by_name = held_by.as_ref().and_then(|h| names.get(h).cloned());
+    Ok(Tracking {
+        application: view(&r),
+        held_by,
+        held_by_name,
+        path,
+        history: audit::history(ctx.db, "application", &id.to_string())?,
+    })
+}

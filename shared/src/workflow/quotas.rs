@@ -1,0 +1,246 @@
+//! Annual review quotas (评审职数; 三(二), annex 2 §1.5, annex 3 §1.22): a unit declares
+//! within its vacant posts by the batch's deadline and its upper organisation audits;
+//! special-case requests (the four categories of 三(二)2) go to the province within the
+//! batch's window. Approved quotas bound recommendations of public institutions (R10).
+
+use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
+use crate::audit::{self, AuditEvent};
+use crate::auth::Role;
+use crate::domain::application::TitleLevel;
+use crate::domain::path::Method;
+use crate::error::DomainError;
+use crate::store::chain::{self as cstore, Quota, QuotaFilter};
+use crate::store::{reference, with_tx};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The four special categories of 三(二)2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecialCategory {
+    /// (1) 依托省级引才工程引进的高层次人才
+    HighLevelTalent,
+    /// (2) 急需紧缺人才
+    UrgentlyNeededTalent,
+    /// (3) 乡镇服务满20年、基层优秀青年博士、出站留湘博士后
+    GrassrootsAndPostdoc,
+    /// (4) 消化职数阶段的"退多补少"
+    RetirementReplacement,
+}
+
+impl SpecialCategory {
+    fn as_str(self) -> &'static str {
+        match self {
+            SpecialCategory::HighLevelTalent => "high_level_talent",
+            SpecialCategory::UrgentlyNeededTalent => "urgently_needed_talent",
+            SpecialCategory::GrassrootsAndPostdoc => "grassroots_and_postdoc",
+            SpecialCategory::RetirementReplacement => "retirement_replacement",
+        }
+    }
+}
+
+/// Body of a declaration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Declare {
+    pub batch_year: i32,
+    pub series: String,
+    pub level: TitleLevel,
+    /// 空缺岗位数
+    pub vacant_posts: u32,
+    /// 申报评审职数
+    pub requested: u32,
+    /// For special requests: the category.
+    #[serde(default)]
+    pub special_category: Option<SpecialCategory>,
+    /// For special requests: the special report (专项报告) summary.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn event(ctx: &OpCtx<'_>, id: i64, action: &str, from: Option<&str>, to: &str) -> AuditEvent {
+    AuditEvent {
+        subject_kind: "quota".into(),
+        subject_id: id.to_string(),
+        actor: ctx.who.sub.clone(),
+        role: ctx.who.role.as_str().into(),
+        org: ctx.who.org.clone(),
+        action: action.into(),
+        from_state: from.map(str::to_owned),
+        to_state: Some(to.into()),
+        opinion: None,
+        detail: None,
+        at: stamp(ctx.now),
+    }
+}
+
+fn date(s: Option<&str>, what: &str) -> Result<NaiveDate, DomainError> {
+    s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .ok_or_else(|| DomainError::conflict("BATCH_DATE_NOT_SET", format!("年度批次未设置{what}")))
+}
+
+/// A unit declares its normal annual quota (within vacant posts, by the deadline), or a
+/// special-case request (within the window); returns the declaration.
+pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, DomainError> {
+    ctx.require_role(Role::Unit)?;
+    if !req.level.is_senior() {
+        return Err(DomainError::invalid("level", "评审职数仅适用于高级职称"));
+    }
+    if req.series.trim().is_empty() {
+        return Err(DomainError::invalid("series", "请填写系列"));
+    }
+    if req.requested == 0 {
+        return Err(DomainError::invalid("requested", "申报评审职数须大于0"));
+    }
+    if !special && req.requested > req.vacant_posts {
+        return Err(DomainError::invalid(
+            "requested",
+            format!("年度评审职数须在空缺岗位（{}）范围内", req.vacant_posts),
+        ));
+    }
+    if special && req.special_category.is_none() {
+        return Err(DomainError::invalid("special_category", "请选择特殊情况类别"));
+    }
+    if special && req.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(DomainError::invalid("reason", "请填写专项报告说明"));
+    }
+    let today = shanghai_today(ctx.now);
+    with_tx(ctx.db, |db| {
+        let batch = reference::batch(db, req.batch_year)?
+            .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", req.batch_year)))?;
+        let unit = cstore::organisation_by_id(db, &ctx.who.org)?
+            .filter(|o| o.status == "active")
+            .ok_or_else(|| DomainError::conflict("UNIT_NOT_REGISTERED", "本单位未注册或未通过审核"))?;
+        if !unit.public_institution {
+            return Err(DomainError::conflict("NOT_PUBLIC_INSTITUTION", "评审职数管理适用于事业单位"));
+        }
+        let level = cstore::level_name(req.level);
+        let auditor = if special {
+            let (start, end) = (
+                date(batch.special_quota_start.as_deref(), "特殊职数申报时间")?,
+                date(batch.special_quota_end.as_deref(), "特殊职数申报时间")?,
+            );
+            if today < start || today > end {
+                return Err(DomainError::conflict(
+                    "SPECIAL_QUOTA_WINDOW_CLOSED",
+                    format!("特殊情况评审职数须于 {start} 至 {end} 向省人社厅提交"),
+                ));
+            }
+            "PROVINCE".to_owned()
+        } else {
+            let deadline = date(batch.quota_audit_deadline.as_deref(), "评审职数审核截止日")?;
+            if today > deadline {
+                return Err(DomainError::conflict(
+                    "QUOTA_DEADLINE_PASSED",
+                    format!("年度评审职数申报审核已于 {deadline} 截止"),
+                ));
+            }
+            if cstore::has_open_normal_quota(db, &unit.id, req.batch_year, &req.series, level)? {
+                return Err(DomainError::conflict("QUOTA_ALREADY_DECLARED", "本年度该系列层级已申报评审职数"));
+            }
+            let edge = cstore::edges_of(db, &unit.id, false)?
+                .into_iter()
+                .find(|e| e.level == level && e.method == Method::Review.as_str())
+                .ok_or_else(|| DomainError::conflict("NO_UPPER", "本单位未配置上级审核单位，无法申报评审职数"))?;
+            edge.upper_org
+        };
+        let now = stamp(ctx.now);
+        let mut q = Quota {
+            id: 0,
+            unit_org: unit.id.clone(),
+            year: req.batch_year,
+            series: req.series.trim().to_owned(),
+            level: level.to_owned(),
+            kind: if special { "special" } else { "normal" }.to_owned(),
+            special_category: req.special_category.map(|c| c.as_str().to_owned()),
+            vacant_posts: i64::from(req.vacant_posts),
+            requested: i64::from(req.requested),
+            reason: req.reason.as_deref().map(|r| r.trim().to_owned()),
+            status: "pending".into(),
+            auditor_org: auditor,
+            opinion: None,
+            declared_at: now.clone(),
+            audited_at: None,
+            version: 1,
+        };
+        q.id = cstore::insert_quota(db, &q, &ctx.who.sub)?;
+        let mut e = event(ctx, q.id, "declare_quota", None, "pending");
+        e.detail =
+            Some(serde_json::json!({ "kind": q.kind, "requested": q.requested, "vacant_posts": q.vacant_posts }));
+        audit::record(db, &e)?;
+        Ok(q)
+    })
+}
+
+/// Body of an audit.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuota {
+    pub approve: bool,
+    #[serde(default)]
+    pub opinion: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// The auditor approves or rejects (with an opinion) a pending declaration: the upper
+/// organisation for normal quotas (by the deadline), the province for special ones.
+pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, DomainError> {
+    let opinion = req.opinion.as_deref().map(str::trim).unwrap_or("");
+    if !req.approve && opinion.is_empty() {
+        return Err(DomainError::invalid("opinion", "不予核准须填写意见"));
+    }
+    with_tx(ctx.db, |db| {
+        let q = cstore::quota_by_id(db, id)?.ok_or(DomainError::NotFound("评审职数申报"))?;
+        let mine = if q.kind == "special" { ctx.who.role == Role::Province } else { q.auditor_org == ctx.who.org };
+        if !mine {
+            return Err(DomainError::NotFound("评审职数申报"));
+        }
+        if req.version.is_some_and(|v| v != q.version) {
+            return Err(DomainError::conflict("QUOTA_STALE", "该申报已被处理，请刷新"));
+        }
+        if q.kind == "normal" {
+            let batch = reference::batch(db, q.year)?.ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
+            let deadline = date(batch.quota_audit_deadline.as_deref(), "评审职数审核截止日")?;
+            if shanghai_today(ctx.now) > deadline {
+                return Err(DomainError::conflict(
+                    "QUOTA_DEADLINE_PASSED",
+                    format!("评审职数审核已于 {deadline} 截止"),
+                ));
+            }
+        }
+        if !cstore::audit_quota(db, id, q.version, req.approve, opinion, &stamp(ctx.now))? {
+            return Err(DomainError::conflict("QUOTA_STALE", "该申报已被处理，请刷新"));
+        }
+        let to = if req.approve { "approved" } else { "rejected" };
+        let mut e = event(ctx, id, "audit_quota", Some("pending"), to);
+        e.opinion = Some(opinion.to_owned()).filter(|o| !o.is_empty());
+        audit::record(db, &e)?;
+        cstore::quota_by_id(db, id)?.ok_or(DomainError::NotFound("评审职数申报"))
+    })
+}
+
+/// A page of quotas with totals over the whole result.
+#[derive(Debug, Serialize)]
+pub struct QuotaPage {
+    #[serde(flatten)]
+    pub page: Page<Quota>,
+    pub total_requested: i64,
+    pub total_approved: i64,
+}
+
+/// Quota query (§1.22): a unit sees its own, an auditor what it audits, the province all.
+pub fn list(ctx: &OpCtx<'_>, mut f: QuotaFilter, page: PageRequest) -> Result<QuotaPage, DomainError> {
+    match ctx.who.role {
+        Role::Unit => f.unit_org = Some(ctx.who.org.clone()),
+        Role::Dept | Role::CommitteeOrg => f.auditor_org = Some(ctx.who.org.clone()),
+        Role::Province => {}
+        _ => return Err(DomainError::Forbidden),
+    }
+    let (items, total, requested, approved) = cstore::list_quotas(ctx.db, &f, page.limit(), page.offset())?;
+    Ok(QuotaPage {
+        page: Page { items, page: page.page, page_size: page.page_size, total },
+        total_requested: requested,
+        total_approved: approved,
+    })
+}

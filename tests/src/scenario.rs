@@ -1,0 +1,215 @@
+//! Scenario builders shared by the end-to-end tests: a health-series province with a
+//! hospital (public institution) under the health commission, the city HR bureau doing
+//! formal review, and the health committee's office rechecking — set up over the API.
+
+use crate::TestApp;
+use serde_json::{json, Value};
+use shared::auth::Role;
+
+/// The hospital (a public institution) where the applicants work.
+pub const UNIT: &str = "ORG-XY-HOSPITAL";
+/// The supervising department (upper audit).
+pub const DEPT: &str = "ORG-HEALTH-COMMISSION";
+/// The city HR bureau (formal review).
+pub const CITY: &str = "ORG-CS-HRSS";
+/// The health committee's organising office (recheck).
+pub const CMT_ORG: &str = "ORG-HEALTH-CMT-OFFICE";
+/// A department off the path.
+pub const OTHER_DEPT: &str = "ORG-EDU-DEPT";
+/// The health-series senior committee.
+pub const COMMITTEE: &str = "CMT-HEALTH-SENIOR";
+
+/// Everyone of a health-series scenario, with tokens.
+#[allow(missing_docs)]
+pub struct Province {
+    pub app: TestApp,
+    pub applicant: String,
+    pub unit: String,
+    pub dept: String,
+    pub dept_2: String,
+    pub city: String,
+    pub cmt: String,
+    pub other_dept: String,
+    pub province: String,
+}
+
+/// Asserts the status and returns the body.
+pub fn expect(r: (u16, Value), status: u16) -> Value {
+    assert_eq!(r.0, status, "{}", r.1);
+    r.1
+}
+
+/// A province with a hospital (public institution) under the health commission, the
+/// city HR bureau doing formal review, and the health committee's office rechecking.
+/// Sets the province up over the API (organisations, committee, paths).
+pub fn health_province() -> Province {
+    let app = TestApp::start();
+    let t = |sub: &str, role, org: &str| app.token(sub, sub, role, org);
+    let p = Province {
+        applicant: t("doc-wang", Role::Applicant, ""),
+        unit: t("hr-hosp", Role::Unit, UNIT),
+        dept: t("op-dept", Role::Dept, DEPT),
+        dept_2: t("op-dept-2", Role::Dept, DEPT),
+        city: t("op-city", Role::Dept, CITY),
+        cmt: t("op-cmt", Role::CommitteeOrg, CMT_ORG),
+        other_dept: t("op-edu", Role::Dept, OTHER_DEPT),
+        province: t("op-prov", Role::Province, "ORG-PROVINCE"),
+        app,
+    };
+    p.app.set_clock("2024-08-01T02:00:00Z");
+    for (id, kind, name, public) in [
+        (UNIT, "unit", "湘雅某医院", true),
+        (DEPT, "dept", "省卫生健康委", false),
+        (CITY, "city_hr", "长沙市人社局", false),
+        (CMT_ORG, "committee_org", "卫生高评会办公室", false),
+        (OTHER_DEPT, "dept", "省教育厅", false),
+    ] {
+        expect(
+            p.app.post(
+                "/api/province/organisations",
+                p.province.as_str(),
+                &json!({"id": id, "kind": kind, "name": name, "region_code": "430100", "public_institution": public}),
+            ),
+            201,
+        );
+    }
+    expect(
+        p.app.post(
+            "/api/province/committees",
+            p.province.as_str(),
+            &json!({"id": COMMITTEE, "name": "湖南省卫生系列高级职称评审委员会", "organising_org": CMT_ORG,
+                    "series": "卫生", "max_level": "full_senior", "valid_until": "2025-12-31",
+                    "specialties": ["内科学", "外科学"]}),
+        ),
+        201,
+    );
+    // Each upper designates its lower (指定下级).
+    for (token, lower, step) in [(&p.dept, UNIT, "audit"), (&p.city, DEPT, "formal_review"), (&p.cmt, CITY, "audit")] {
+        expect(
+            p.app.post(
+                "/api/chain/lowers",
+                token.as_str(),
+                &json!({"lower_org": lower, "level": "deputy_senior", "step": step}),
+            ),
+            201,
+        );
+    }
+    p
+}
+
+/// A valid synthetic ID number for the `n`-th applicant of a scenario (GB 11643 check
+/// character computed; born 1980-01-01 plus `n` days).
+pub fn citizen_id(n: u32) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
+    let body = format!("430102{}{:03}", birth.format("%Y%m%d"), 100 + n % 900);
+    let sum: u32 = body.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// The eligible health-series form of the main applicant.
+pub fn form(specialty: &str) -> Value {
+    form_of("430102198503151236", specialty)
+}
+
+/// The eligible health-series form of a given person.
+pub fn form_of(citizen: &str, specialty: &str) -> Value {
+    json!({
+        "citizen_id": citizen,
+        "unit_org": UNIT,
+        "series": "卫生",
+        "target_level": "deputy_senior",
+        "specialty": specialty,
+        "committee": COMMITTEE,
+        "current_title": {"series": "卫生", "level": "intermediate", "obtained_on": "2018-12-01"},
+        "assessments": (2019..=2023).map(|y| json!({"year": y, "result": "qualified"})).collect::<Vec<_>>(),
+        "continuing_education_hours": 100,
+        "grassroots_service_months": 12,
+        "achievements": [{"kind": "paper", "title": "病例研究", "date": "2023-03-01"}]
+    })
+}
+
+impl Province {
+    /// Declares and approves the hospital's 2024 quota of `n` deputy-senior posts.
+    pub fn approve_quota(&self, n: u32) {
+        self.app.set_clock("2024-08-01T02:00:00Z");
+        let q = expect(
+            self.app.post(
+                "/api/quotas",
+                self.unit.as_str(),
+                &json!({"batch_year": 2024, "series": "卫生", "level": "deputy_senior", "vacant_posts": n + 1, "requested": n}),
+            ),
+            201,
+        );
+        assert_eq!(q["auditor_org"], DEPT);
+        let id = q["id"].as_i64().unwrap();
+        expect(self.app.post(&format!("/api/quotas/{id}/audit"), self.dept.as_str(), &json!({"approve": true})), 200);
+    }
+
+    /// Submitted, publicised (2024-09-23 .. 09-29) and recommendable.
+    pub fn recommendable(&self, specialty: &str) -> i64 {
+        self.recommendable_as(&self.applicant, "430102198503151236", specialty)
+    }
+
+    /// The `n`-th other applicant's application, recommendable.
+    pub fn recommendable_nth(&self, n: u32, specialty: &str) -> i64 {
+        let token = self.app.token(&format!("doc-{n}"), &format!("医生{n}"), Role::Applicant, "");
+        self.recommendable_as(&token, &citizen_id(n), specialty)
+    }
+
+    fn recommendable_as(&self, applicant: &str, citizen: &str, specialty: &str) -> i64 {
+        self.app.set_clock("2024-09-20T02:00:00Z");
+        let body = json!({"batch_year": 2024, "form": form_of(citizen, specialty)});
+        let v = expect(self.app.post("/api/applications", applicant, &body), 201);
+        let id = v["id"].as_i64().unwrap();
+        expect(self.app.post(&format!("/api/applications/{id}/submit"), applicant, &json!({})), 200);
+        let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
+        let v = expect(self.app.post(&format!("/api/unit/applications/{id}/approve"), self.unit.as_str(), &body), 200);
+        assert_eq!(v["publicity"]["end"], "2024-09-29", "Sunday 09-29 is an adjusted workday");
+        self.app.set_clock("2024-09-30T02:00:00Z");
+        self.app.fire_cron("publicity-timer");
+        assert_eq!(self.state(id), "recommendable");
+        id
+    }
+
+    /// The application's state, as the province sees it.
+    pub fn state(&self, id: i64) -> String {
+        expect(self.app.get(&format!("/api/chain/applications/{id}"), self.province.as_str()), 200)["state"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// An organisation acts on its step (`approve`, `return`, `pass-down`, `reject`, `recheck`).
+    pub fn act(&self, token: &str, id: i64, op: &str, body: Value) -> (u16, Value) {
+        self.app.post(&format!("/api/chain/applications/{id}/{op}"), token, &body)
+    }
+
+    /// Recommended and approved by every level up to the committee's recheck.
+    pub fn at_recheck(&self, specialty: &str) -> i64 {
+        let id = self.recommendable(specialty);
+        self.climb_to_recheck(id)
+    }
+
+    /// The `n`-th other applicant's application, qualified.
+    pub fn qualified_nth(&self, n: u32, specialty: &str) -> i64 {
+        let id = self.climb_to_recheck(self.recommendable_nth(n, specialty));
+        expect(self.act(&self.cmt, id, "recheck", json!({"pass": true})), 200);
+        id
+    }
+
+    fn climb_to_recheck(&self, id: i64) -> i64 {
+        expect(self.app.post(&format!("/api/unit/applications/{id}/recommend"), self.unit.as_str(), &json!({})), 200);
+        expect(self.act(&self.dept, id, "approve", json!({"opinion": "同意上报"})), 200);
+        expect(self.act(&self.city, id, "approve", json!({"opinion": "形式审查通过"})), 200);
+        id
+    }
+
+    /// The main applicant's application, qualified.
+    pub fn qualified(&self, specialty: &str) -> i64 {
+        let id = self.at_recheck(specialty);
+        expect(self.act(&self.cmt, id, "recheck", json!({"pass": true})), 200);
+        id
+    }
+}
+
