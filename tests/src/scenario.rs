@@ -43,7 +43,11 @@ pub fn expect(r: (u16, Value), status: u16) -> Value {
 /// city HR bureau doing formal review, and the health committee's office rechecking.
 /// Sets the province up over the API (organisations, committee, paths).
 pub fn health_province() -> Province {
-    let app = TestApp::start();
+    health_province_on(TestApp::start())
+}
+
+/// [`health_province`] on a host started by the caller (with its own variables).
+pub fn health_province_on(app: TestApp) -> Province {
     let t = |sub: &str, role, org: &str| app.token(sub, sub, role, org);
     let p = Province {
         applicant: t("doc-wang", Role::Applicant, ""),
@@ -212,4 +216,3 @@ impl Province {
         id
     }
 }
-

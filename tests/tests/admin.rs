@@ -416,6 +416,13 @@ fn a_blacklisted_person_is_refused_until_the_record_period_passes_and_the_lifter
             ("lift_blacklist_expired".into(), "system:blacklist-lifter".into(), "lifted".into()),
         ]
     );
+    let history = expect(app.get(&format!("/api/admin/history/blacklist/{bid}"), p.as_str()), 200);
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(
+        history[0]["detail"]["citizen_id"],
+        format!("430***********{}", &person[14..]),
+        "masked in the trail too"
+    );
     let chain = expect(app.get("/api/jobs/audit-chain", p.as_str()), 200);
     assert_eq!(chain["first_broken_seq"], Value::Null);
 }

@@ -430,7 +430,7 @@ fn an_upheld_objection_rejects_and_a_pending_one_holds_the_publicity_open() {
             app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-11-04"));
         assert_eq!(s, 200);
     }
-    let mut objection = |id: i64| {
+    let objection = |id: i64| {
         let (s, v) = app.post(
             &format!("/api/unit/applications/{id}/objections"),
             c.unit.as_str(),

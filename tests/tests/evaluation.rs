@@ -58,10 +58,20 @@ fn session(n: u32) -> Session {
     let participants: Vec<i64> = (0..n).map(|i| p.qualified_nth(i, "内科学")).collect();
     add_experts(&p);
     p.app.set_clock("2024-10-08T02:00:00Z");
-    let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&participants, "2024-11-04", json!({}))), 201);
+    let plan = expect(
+        p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&participants, "2024-11-04", json!({}))),
+        201,
+    );
     let plan = plan["id"].as_i64().unwrap();
     expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
-    let v = expect(p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true, "opinion": "同意"})), 200);
+    let v = expect(
+        p.app.post(
+            &format!("/api/evaluation/plans/{plan}/audit"),
+            p.province.as_str(),
+            &json!({"approve": true, "opinion": "同意"}),
+        ),
+        200,
+    );
     assert_eq!(v["status"], "approved");
     Session { p, plan, participants }
 }
@@ -70,7 +80,11 @@ impl Session {
     fn draw(&self) -> Value {
         self.p.app.set_clock("2024-11-03T02:00:00Z");
         expect(
-            self.p.app.post(&format!("/api/evaluation/plans/{}/draw", self.plan), self.p.cmt.as_str(), &json!({"seed": SEED, "supervisor": "省卫健委机关纪委 刘某"})),
+            self.p.app.post(
+                &format!("/api/evaluation/plans/{}/draw", self.plan),
+                self.p.cmt.as_str(),
+                &json!({"seed": SEED, "supervisor": "省卫健委机关纪委 刘某"}),
+            ),
             200,
         )
     }
@@ -84,7 +98,11 @@ impl Session {
     }
 
     fn judge(&self, expert: &str, app: i64, body: Value) -> (u16, Value) {
-        self.p.app.post(&format!("/api/judging/plans/{}/participants/{app}", self.plan), self.judge_token(expert).as_str(), &body)
+        self.p.app.post(
+            &format!("/api/judging/plans/{}/participants/{app}", self.plan),
+            self.judge_token(expert).as_str(),
+            &body,
+        )
     }
 }
 
@@ -94,29 +112,51 @@ fn a_plan_is_audited_judges_are_drawn_the_day_before_and_the_tally_applies_the_s
     let p = &s.p;
     // Interview notice, visible to the applicant.
     let first = s.participants[0];
-    expect(p.app.post(&format!("/api/evaluation/plans/{}/interviews", s.plan), p.cmt.as_str(), &json!({"application_id": first, "scheduled_at": "2024-11-05T09:30:00", "place": "答辩室3"})), 201);
+    expect(
+        p.app.post(
+            &format!("/api/evaluation/plans/{}/interviews", s.plan),
+            p.cmt.as_str(),
+            &json!({"application_id": first, "scheduled_at": "2024-11-05T09:30:00", "place": "答辩室3"}),
+        ),
+        201,
+    );
     let doc0 = p.app.token("doc-0", "医生0", Role::Applicant, "");
     let notes = expect(p.app.get(&format!("/api/evaluation/applications/{first}/interviews"), doc0.as_str()), 200);
     assert_eq!(notes[0]["place"], "答辩室3");
 
     // The draw happens only the day before, with the committed seed.
     p.app.set_clock("2024-11-01T02:00:00Z");
-    let v = p.app.post(&format!("/api/evaluation/plans/{}/draw", s.plan), p.cmt.as_str(), &json!({"seed": SEED, "supervisor": "纪委"}));
+    let v = p.app.post(
+        &format!("/api/evaluation/plans/{}/draw", s.plan),
+        p.cmt.as_str(),
+        &json!({"seed": SEED, "supervisor": "纪委"}),
+    );
     assert_eq!((v.0, v.1["code"].as_str()), (409, Some("DRAW_NOT_TODAY")));
     p.app.set_clock("2024-11-03T02:00:00Z");
-    let v = p.app.post(&format!("/api/evaluation/plans/{}/draw", s.plan), p.cmt.as_str(), &json!({"seed": "guess", "supervisor": "纪委"}));
+    let v = p.app.post(
+        &format!("/api/evaluation/plans/{}/draw", s.plan),
+        p.cmt.as_str(),
+        &json!({"seed": "guess", "supervisor": "纪委"}),
+    );
     assert_eq!((v.0, v.1["field"].as_str()), (400, Some("seed")));
     let rec = s.draw();
     let judges = s.judges(&rec);
     assert_eq!(judges.len(), 5);
-    assert!(!judges.contains(&"EXP-00".to_owned()) && !judges.contains(&"EXP-01".to_owned()), "recusal: the participants' unit");
+    assert!(
+        !judges.contains(&"EXP-00".to_owned()) && !judges.contains(&"EXP-01".to_owned()),
+        "recusal: the participants' unit"
+    );
 
     // Judges act only inside the window (from 11-04).
     assert_eq!(s.judge(&judges[0], first, json!({"kind": "vote", "choice": "agree"})).0, 409);
     p.app.set_clock("2024-11-04T02:00:00Z");
     // 8 participants pass by votes (5 or 4 of 5 agree), 2 fail (1 of 5).
     for (i, app) in s.participants.iter().enumerate() {
-        let agrees = match i { 0..=3 => 5, 4..=7 => 4, _ => 1 };
+        let agrees = match i {
+            0..=3 => 5,
+            4..=7 => 4,
+            _ => 1,
+        };
         for (j, judge) in judges.iter().enumerate() {
             expect(s.judge(judge, *app, json!({"kind": "material_review", "pass": true})), 200);
             expect(s.judge(judge, *app, json!({"kind": "material_score", "scores": {"业绩成果": 90 - i as u32, "基层服务": 80, "开源贡献": 70}})), 200);
@@ -129,25 +169,46 @@ fn a_plan_is_audited_judges_are_drawn_the_day_before_and_the_tally_applies_the_s
     let again = s.judge(&judges[0], first, json!({"kind": "vote", "choice": "disagree"}));
     assert_eq!((again.0, again.1["code"].as_str()), (409, Some("ALREADY_VOTED")));
     // A judge cannot read the archive (other judges' ballots) before or after the tally.
-    assert_eq!(p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), s.judge_token(&judges[0]).as_str()).0, 404);
+    assert_eq!(
+        p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), s.judge_token(&judges[0]).as_str()).0,
+        404
+    );
 
-    let results = expect(p.app.post(&format!("/api/evaluation/plans/{}/tally", s.plan), p.cmt.as_str(), &json!({})), 200);
-    let outcome = |app: i64| results.as_array().unwrap().iter().find(|r| r["application_id"] == app).unwrap()["outcome"].as_str().unwrap().to_owned();
+    let results =
+        expect(p.app.post(&format!("/api/evaluation/plans/{}/tally", s.plan), p.cmt.as_str(), &json!({})), 200);
+    let outcome = |app: i64| {
+        results.as_array().unwrap().iter().find(|r| r["application_id"] == app).unwrap()["outcome"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     let passed: Vec<i64> = s.participants.iter().copied().filter(|a| outcome(*a) == "passed").collect();
     let over: Vec<i64> = s.participants.iter().copied().filter(|a| outcome(*a) == "over_pass_rate").collect();
     assert_eq!(passed, s.participants[..6].to_vec(), "ranked by votes, then total score");
     assert_eq!(over, s.participants[6..8].to_vec());
-    assert_eq!((outcome(s.participants[8]).as_str(), p.state(s.participants[8]).as_str()), ("failed_vote", "not_passed"));
+    assert_eq!(
+        (outcome(s.participants[8]).as_str(), p.state(s.participants[8]).as_str()),
+        ("failed_vote", "not_passed")
+    );
     assert_eq!(p.state(s.participants[0]), "passed");
-    let voted_on: String = p.app.db().query_row("SELECT voted_on FROM applications WHERE id = ?", [first], |r| r.get(0)).unwrap();
+    let voted_on: String =
+        p.app.db().query_row("SELECT voted_on FROM applications WHERE id = ?", [first], |r| r.get(0)).unwrap();
     assert_eq!(voted_on, "2024-11-04");
     let archive = expect(p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), p.cmt.as_str()), 200);
     assert_eq!(archive["participants"][0]["ballots"]["agree"], 5);
-    assert_eq!(p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), p.unit.as_str()).0, 404, "R16: confidential");
+    assert_eq!(
+        p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), p.unit.as_str()).0,
+        404,
+        "R16: confidential"
+    );
 
     // R16: a failed applicant is never judged again that year.
     let failed = s.participants[8];
-    let v = p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[failed], "2024-12-09", json!({"judging_end": "2024-12-10"})));
+    let v = p.app.post(
+        "/api/evaluation/plans",
+        p.cmt.as_str(),
+        &plan_body(&[failed], "2024-12-09", json!({"judging_end": "2024-12-10"})),
+    );
     assert_eq!(v.0, 422, "{}", v.1);
     assert_eq!(v.1["violations"][0]["code"], "R16_NO_REJUDGING");
 }
@@ -166,7 +227,10 @@ fn r14_replaying_the_draw_from_the_revealed_seed_and_snapshot_gives_the_same_pan
     assert!(different, "another seed gives another panel");
     // A judge who declines is replaced by the next in the same order.
     let first = s.judges(&rec)[0].clone();
-    let sub = expect(s.p.app.post(&format!("/api/evaluation/plans/{}/judges/{first}/decline", s.plan), s.p.cmt.as_str(), &json!({})), 200);
+    let sub = expect(
+        s.p.app.post(&format!("/api/evaluation/plans/{}/judges/{first}/decline", s.plan), s.p.cmt.as_str(), &json!({})),
+        200,
+    );
     assert!(!s.judges(&rec).contains(&sub["substitute"].as_str().unwrap().to_owned()));
     s.p.app.set_clock("2024-11-04T02:00:00Z");
     let declined = s.judge(&first, s.participants[0], json!({"kind": "vote", "choice": "agree"}));
@@ -177,7 +241,13 @@ fn r14_replaying_the_draw_from_the_revealed_seed_and_snapshot_gives_the_same_pan
 fn the_ballot_table_holds_no_judge_reference_and_a_judge_of_another_plan_gets_404() {
     let s = session(1);
     let db = s.p.app.db();
-    let cols: Vec<String> = db.prepare("SELECT name FROM pragma_table_info('ballots')").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let cols: Vec<String> = db
+        .prepare("SELECT name FROM pragma_table_info('ballots')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(cols, ["ballot_id", "plan_id", "application_id", "choice"]);
     let sql: String = db.query_row("SELECT sql FROM sqlite_master WHERE name = 'ballots'", [], |r| r.get(0)).unwrap();
     assert!(sql.contains("WITHOUT ROWID"), "no insertion-ordered rowid to correlate with participation");
@@ -186,9 +256,19 @@ fn the_ballot_table_holds_no_judge_reference_and_a_judge_of_another_plan_gets_40
     s.p.app.set_clock("2024-11-04T02:00:00Z");
     expect(s.judge(&judge, s.participants[0], json!({"kind": "vote", "choice": "agree"})), 200);
     let stranger = s.judge_token("EXP-99");
-    let v = s.p.app.post(&format!("/api/judging/plans/{}/participants/{}", s.plan, s.participants[0]), stranger.as_str(), &json!({"kind": "vote", "choice": "agree"}));
+    let v = s.p.app.post(
+        &format!("/api/judging/plans/{}/participants/{}", s.plan, s.participants[0]),
+        stranger.as_str(),
+        &json!({"kind": "vote", "choice": "agree"}),
+    );
     assert_eq!(v.0, 404);
-    let ballot_ids: Vec<String> = db.prepare("SELECT ballot_id FROM ballots").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let ballot_ids: Vec<String> = db
+        .prepare("SELECT ballot_id FROM ballots")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(ballot_ids.len(), 1);
     assert!(!ballot_ids[0].contains(&judge));
 }
@@ -200,13 +280,24 @@ fn r13_a_plan_submitted_nine_working_days_before_the_start_is_refused_for_a_non_
     let a = p.qualified_nth(0, "内科学");
     p.app.set_clock("2024-10-21T02:00:00Z");
     // 10-22 .. 11-01 are 9 working days.
-    let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[a], "2024-11-01", json!({"judging_end": "2024-11-01"}))), 201);
+    let plan = expect(
+        p.app.post(
+            "/api/evaluation/plans",
+            p.cmt.as_str(),
+            &plan_body(&[a], "2024-11-01", json!({"judging_end": "2024-11-01"})),
+        ),
+        201,
+    );
     let v = p.app.post(&format!("/api/evaluation/plans/{}/submit", plan["id"]), p.cmt.as_str(), &json!({}));
     assert_eq!((v.0, v.1["violations"][0]["code"].as_str()), (422, Some("R13_PLAN_TOO_LATE")), "{}", v.1);
     assert!(v.1["violations"][0]["message"].as_str().unwrap().contains("15"));
     // No plan, no judging: the draw is refused for a plan that is not approved.
     p.app.set_clock("2024-10-31T02:00:00Z");
-    let v = p.app.post(&format!("/api/evaluation/plans/{}/draw", plan["id"]), p.cmt.as_str(), &json!({"seed": SEED, "supervisor": "纪委"}));
+    let v = p.app.post(
+        &format!("/api/evaluation/plans/{}/draw", plan["id"]),
+        p.cmt.as_str(),
+        &json!({"seed": SEED, "supervisor": "纪委"}),
+    );
     assert_eq!((v.0, v.1["code"].as_str()), (409, Some("PLAN_NOT_APPROVED")));
 }
 
@@ -216,25 +307,47 @@ fn the_offline_path_enters_results_directly_and_a_declared_exception_lets_all_pa
     p.approve_quota(12);
     let participants: Vec<i64> = (0..10).map(|i| p.qualified_nth(i, "内科学")).collect();
     p.app.set_clock("2024-10-08T02:00:00Z");
-    let body = plan_body(&participants, "2024-11-04", json!({"offline": true, "kind": "special", "pass_rate_exception": true, "exception_reason": "基层专场定向评价，通过率倾斜", "seed_commitment": null, "expert_needs": []}));
+    let body = plan_body(
+        &participants,
+        "2024-11-04",
+        json!({"offline": true, "kind": "special", "pass_rate_exception": true, "exception_reason": "基层专场定向评价，通过率倾斜", "seed_commitment": null, "expert_needs": []}),
+    );
     let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &body), 201)["id"].as_i64().unwrap();
     expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
     let v = p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true}));
     assert_eq!((v.0, v.1["code"].as_str()), (409, Some("PLAN_AUDIT_DESK")), "special plans go to the special desk");
     let special_desk = p.app.token("op-special", "专场审核", Role::Province, "ORG-PROVINCE-SPECIAL");
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), special_desk.as_str(), &json!({"approve": true})), 200);
+    expect(
+        p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), special_desk.as_str(), &json!({"approve": true})),
+        200,
+    );
     p.app.set_clock("2024-11-05T02:00:00Z");
     let results: Vec<Value> = participants
         .iter()
         .enumerate()
         .map(|(i, a)| json!({"application_id": a, "agree": if i < 8 { 7 } else { 2 }, "disagree": if i < 8 { 2 } else { 7 }, "present": 9}))
         .collect();
-    let v = p.app.post(&format!("/api/evaluation/plans/{plan}/offline-results"), p.cmt.as_str(), &json!({"voted_on": "2024-12-16", "results": results}));
+    let v = p.app.post(
+        &format!("/api/evaluation/plans/{plan}/offline-results"),
+        p.cmt.as_str(),
+        &json!({"voted_on": "2024-12-16", "results": results}),
+    );
     assert_eq!((v.0, v.1["field"].as_str()), (400, Some("voted_on")), "R17: no vote after 12-15");
-    let out = expect(p.app.post(&format!("/api/evaluation/plans/{plan}/offline-results"), p.cmt.as_str(), &json!({"voted_on": "2024-11-04", "results": results})), 200);
+    let out = expect(
+        p.app.post(
+            &format!("/api/evaluation/plans/{plan}/offline-results"),
+            p.cmt.as_str(),
+            &json!({"voted_on": "2024-11-04", "results": results}),
+        ),
+        200,
+    );
     let passed = out.as_array().unwrap().iter().filter(|r| r["outcome"] == "passed").count();
     assert_eq!(passed, 8, "the exception declared in advance lifts the 60 % limit");
-    let n: i64 = p.app.db().query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'enter_offline_result'", [], |r| r.get(0)).unwrap();
+    let n: i64 = p
+        .app
+        .db()
+        .query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'enter_offline_result'", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 10, "still audited");
 }
 
@@ -258,7 +371,14 @@ fn rollback_undoes_a_vote_then_a_score_in_that_order_and_refuses_the_reverse() {
     let judges = s.judges(&rec);
     let app = s.participants[0];
     s.p.app.set_clock("2024-11-04T02:00:00Z");
-    expect(s.judge(&judges[0], app, json!({"kind": "material_score", "scores": {"业绩成果": 90, "基层服务": 80, "开源贡献": 70}})), 200);
+    expect(
+        s.judge(
+            &judges[0],
+            app,
+            json!({"kind": "material_score", "scores": {"业绩成果": 90, "基层服务": 80, "开源贡献": 70}}),
+        ),
+        200,
+    );
     for j in &judges {
         expect(s.judge(j, app, json!({"kind": "vote", "choice": "agree"})), 200);
     }
@@ -267,14 +387,19 @@ fn rollback_undoes_a_vote_then_a_score_in_that_order_and_refuses_the_reverse() {
     assert_eq!(&kinds[..2], ["judge_vote", "judge_material_score"], "latest first: {ops}");
     assert_eq!(ops[0]["actor"], "judges", "the log never names the voter");
     let score_op = ops[1]["id"].as_i64().unwrap();
-    let undo = |body: Value| s.p.app.post(&format!("/api/province/applications/{app}/undo"), s.p.province.as_str(), &body);
+    let undo =
+        |body: Value| s.p.app.post(&format!("/api/province/applications/{app}/undo"), s.p.province.as_str(), &body);
     let v = undo(json!({"reason": "评分录入错误", "operation_id": score_op}));
     assert_eq!((v.0, v.1["code"].as_str()), (409, Some("UNDO_OUT_OF_ORDER")), "the score cannot go before the vote");
     expect(undo(json!({"reason": "投票程序有误"})), 200);
     let n: i64 = s.p.app.db().query_row("SELECT COUNT(*) FROM ballots", [], |r| r.get(0)).unwrap();
     assert_eq!(n, 0);
     expect(undo(json!({"reason": "评分录入错误", "operation_id": score_op})), 200);
-    let left: i64 = s.p.app.db().query_row("SELECT COUNT(*) FROM judge_reviews WHERE kind = 'material_score'", [], |r| r.get(0)).unwrap();
+    let left: i64 =
+        s.p.app
+            .db()
+            .query_row("SELECT COUNT(*) FROM judge_reviews WHERE kind = 'material_score'", [], |r| r.get(0))
+            .unwrap();
     assert_eq!(left, 0);
     // The judges may vote again.
     expect(s.judge(&judges[0], app, json!({"kind": "vote", "choice": "agree"})), 200);

@@ -372,8 +372,8 @@ fn require_reviewer(ctx: &OpCtx<'_>) -> Result<(), DomainError> {
     }
 }
 
-/// Body of "approve" / "reject".
-#[derive(Debug, Clone, Deserialize)]
+/// Body of "approve" (may be empty) / "reject".
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     /// 审核意见 (required to reject: what the unit must fix).

@@ -84,6 +84,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/admin/imports/{kind}"),
     r("GET", "/api/admin/imports/{kind}/{id}"),
     r("POST", "/api/admin/imports/{kind}/{id}/commit"),
+    r("GET", "/api/admin/history/{kind}/{id}"),
 ];
 
 /// A query parameter, trimmed; empty ⇒ `None`.
@@ -314,9 +315,7 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         ),
         ("POST", "/api/admin/registrations/{id}/approve") => respond(
             200,
-            id("注册申请").and_then(|i| {
-                registrations::approve(&ctx, i, super::parse_json_or_default::<DecisionBody>(&req.body)?.into())
-            }),
+            id("注册申请").and_then(|i| registrations::approve(&ctx, i, super::parse_json_or_default(&req.body)?)),
         ),
         ("POST", "/api/admin/registrations/{id}/reject") => {
             respond(200, id("注册申请").and_then(|i| registrations::reject(&ctx, i, parse_json(&req.body)?)))
@@ -339,24 +338,42 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         ("POST", "/api/admin/imports/{kind}/{id}/commit") => {
             respond(200, kind(p[0]).and_then(|k| imports::commit(&ctx, k, id_segment(p[1], "导入批次")?)))
         }
+        // ---------------------------------------------------------------- history
+        ("GET", "/api/admin/history/{kind}/{id}") => respond(200, history(&ctx, p[0], p[1])),
         _ => unhandled(route),
     }
 }
 
-/// Optional body of "approve" (the opinion may be omitted).
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DecisionBody {
-    #[serde(default)]
-    opinion: Option<String>,
-    #[serde(default)]
-    version: Option<i64>,
-}
+/// Kinds of administered objects whose audit history the province may read.
+pub const HISTORY_KINDS: &[&str] = &[
+    "specialty",
+    "title",
+    "organisation",
+    "acceptance_institution",
+    "audit_path_edge",
+    "committee",
+    "blacklist",
+    "unit_registration",
+    "annual_batch",
+    "calendar_year",
+    "admin_import",
+];
 
-impl From<DecisionBody> for registrations::Decision {
-    fn from(b: DecisionBody) -> Self {
-        registrations::Decision { opinion: b.opinion, version: b.version }
+/// The audit history (过程跟踪) of an administered object, oldest first.
+fn history(
+    ctx: &crate::workflow::OpCtx<'_>,
+    kind: &str,
+    id: &str,
+) -> Result<Vec<crate::audit::HistoryEntry>, DomainError> {
+    crate::admin::require_province(ctx)?;
+    if !HISTORY_KINDS.contains(&kind) {
+        return Err(DomainError::NotFound("对象类型"));
     }
+    let h = crate::audit::history(ctx.db, kind, id)?;
+    if h.is_empty() {
+        return Err(DomainError::NotFound("对象"));
+    }
+    Ok(h)
 }
 
 fn title_query(req: &Request) -> titles::Query {

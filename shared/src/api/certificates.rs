@@ -119,10 +119,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env, key: KeySource<'_>) -> Resp
         ("POST", "/api/certificates/jobs/{id}/run") => {
             respond(200, id("发证任务").and_then(|i| wf::run_job(&ctx, &key()?, i)))
         }
-        ("GET", "/api/certificates/issuing-units") => respond(
-            200,
-            page(req).and_then(|pg| wf::list_issuing_units(&ctx, param(req, "status").as_deref(), pg)),
-        ),
+        ("GET", "/api/certificates/issuing-units") => {
+            respond(200, page(req).and_then(|pg| wf::list_issuing_units(&ctx, param(req, "status").as_deref(), pg)))
+        }
         ("POST", "/api/certificates/issuing-units") => {
             respond(201, parse_json(&req.body).and_then(|b| wf::add_issuing_unit(&ctx, b)))
         }
@@ -145,7 +144,10 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env, key: KeySource<'_>) -> Resp
         ("GET", "/api/certificates/imports/template") => xlsx_file("职称证书导入模板", wf::import_template(&ctx)),
         ("POST", "/api/certificates/imports") => {
             if req.body.len() > env.max_upload_bytes {
-                return Response::error(&DomainError::PayloadTooLarge { field: "body".into(), limit: env.max_upload_bytes });
+                return Response::error(&DomainError::PayloadTooLarge {
+                    field: "body".into(),
+                    limit: env.max_upload_bytes,
+                });
             }
             let filename = param(req, "filename").unwrap_or_default();
             respond(201, wf::validate_import(&ctx, &filename, &req.body))

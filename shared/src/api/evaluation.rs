@@ -2,7 +2,9 @@
 //! the expert pool, the draw, interviews, tally, offline results, archive:
 //! `/api/evaluation/...`.
 
-use super::{authenticate, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Env, Request, Response};
+use super::{
+    authenticate, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Env, Request, Response,
+};
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
 
@@ -15,17 +17,23 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
     let ctx = op_ctx(db, &who, env);
     let plan = |s: &str| id_segment(s, "评审方案");
     match (req.segments().as_slice(), req.method.as_str()) {
-        (["api", "evaluation", "plans"], "POST") => respond(201, parse_json(&req.body).and_then(|b| ev::create_plan(&ctx, b))),
+        (["api", "evaluation", "plans"], "POST") => {
+            respond(201, parse_json(&req.body).and_then(|b| ev::create_plan(&ctx, b)))
+        }
         (["api", "evaluation", "plans"], "GET") => respond(200, page(req).and_then(|p| ev::list_plans(&ctx, p))),
         (["api", "evaluation", "plans", p], "GET") => respond(200, plan(p).and_then(|p| ev::get_plan(&ctx, p))),
-        (["api", "evaluation", "plans", p, "submit"], "POST") => respond(200, plan(p).and_then(|p| ev::submit_plan(&ctx, p))),
+        (["api", "evaluation", "plans", p, "submit"], "POST") => {
+            respond(200, plan(p).and_then(|p| ev::submit_plan(&ctx, p)))
+        }
         (["api", "evaluation", "plans", p, "audit"], "POST") => {
             respond(200, plan(p).and_then(|p| ev::audit_plan(&ctx, p, parse_json(&req.body)?)))
         }
         (["api", "evaluation", "plans", p, "draw"], "POST") => {
             respond(200, plan(p).and_then(|p| ev::draw(&ctx, p, parse_json(&req.body)?)))
         }
-        (["api", "evaluation", "plans", p, "draw"], "GET") => respond(200, plan(p).and_then(|p| ev::draw_record(&ctx, p))),
+        (["api", "evaluation", "plans", p, "draw"], "GET") => {
+            respond(200, plan(p).and_then(|p| ev::draw_record(&ctx, p)))
+        }
         (["api", "evaluation", "plans", p, "judges", e, "decline"], "POST") => {
             respond(200, plan(p).and_then(|p| ev::decline(&ctx, p, e)))
         }
@@ -36,9 +44,15 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         (["api", "evaluation", "plans", p, "offline-results"], "POST") => {
             respond(200, plan(p).and_then(|p| ev::offline_results(&ctx, p, parse_json(&req.body)?)))
         }
-        (["api", "evaluation", "plans", p, "results"], "GET") => respond(200, plan(p).and_then(|p| ev::results(&ctx, p))),
-        (["api", "evaluation", "plans", p, "archive"], "GET") => respond(200, plan(p).and_then(|p| ev::archive(&ctx, p))),
-        (["api", "evaluation", "experts"], "POST") => respond(201, parse_json(&req.body).and_then(|b| ev::add_expert(&ctx, b))),
+        (["api", "evaluation", "plans", p, "results"], "GET") => {
+            respond(200, plan(p).and_then(|p| ev::results(&ctx, p)))
+        }
+        (["api", "evaluation", "plans", p, "archive"], "GET") => {
+            respond(200, plan(p).and_then(|p| ev::archive(&ctx, p)))
+        }
+        (["api", "evaluation", "experts"], "POST") => {
+            respond(201, parse_json(&req.body).and_then(|b| ev::add_expert(&ctx, b)))
+        }
         (["api", "evaluation", "experts", e, "relations"], "POST") => {
             respond(201, parse_json(&req.body).and_then(|b| ev::declare_relation(&ctx, e, b)))
         }
@@ -55,7 +69,13 @@ fn is_known(req: &Request) -> bool {
         req.segments().as_slice(),
         ["api", "evaluation", "plans"]
             | ["api", "evaluation", "plans", _]
-            | ["api", "evaluation", "plans", _, "submit" | "audit" | "draw" | "interviews" | "tally" | "offline-results" | "results" | "archive"]
+            | [
+                "api",
+                "evaluation",
+                "plans",
+                _,
+                "submit" | "audit" | "draw" | "interviews" | "tally" | "offline-results" | "results" | "archive"
+            ]
             | ["api", "evaluation", "plans", _, "judges", _, "decline"]
             | ["api", "evaluation", "experts"]
             | ["api", "evaluation", "experts", _, "relations"]

@@ -43,8 +43,8 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env, transport: TransportSource<
         ("POST", "/api/mohrss/report") => respond(
             200,
             (|| {
-                let body = parse_json(&req.body)?;
                 ctx.require_role(crate::auth::Role::Province)?;
+                let body = parse_json(&req.body)?;
                 wf::report(&ctx, transport()?.as_ref(), &OutboxConfig::default(), body)
             })(),
         ),

@@ -52,30 +52,26 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         ("GET", "/api/results/applications/{id}/objections") => {
             respond(200, id_segment(p[0], "申报").and_then(|i| wf::objections(&ctx, i)))
         }
-        ("POST", "/api/results/applications/{id}/objections") => respond(
-            201,
-            id_segment(p[0], "申报").and_then(|i| wf::record_objection(&ctx, i, parse_json(&req.body)?)),
-        ),
+        ("POST", "/api/results/applications/{id}/objections") => {
+            respond(201, id_segment(p[0], "申报").and_then(|i| wf::record_objection(&ctx, i, parse_json(&req.body)?)))
+        }
         ("POST", "/api/results/applications/{id}/objections/{oid}/resolve") => respond(
             200,
-            id_segment(p[0], "申报").and_then(|i| {
-                wf::resolve_objection(&ctx, i, id_segment(p[1], "异议")?, parse_json(&req.body)?)
-            }),
+            id_segment(p[0], "申报")
+                .and_then(|i| wf::resolve_objection(&ctx, i, id_segment(p[1], "异议")?, parse_json(&req.body)?)),
         ),
-        ("GET", "/api/results/filings") => respond(
-            200,
-            page(req).and_then(|pg| wf::list_filings(&ctx, req.query_param("status").as_deref(), pg)),
-        ),
+        ("GET", "/api/results/filings") => {
+            respond(200, page(req).and_then(|pg| wf::list_filings(&ctx, req.query_param("status").as_deref(), pg)))
+        }
         ("POST", "/api/results/filings") => {
             respond(201, parse_json(&req.body).and_then(|b| wf::request_filing(&ctx, b)))
         }
         ("GET", "/api/results/filings/{id}") => {
             respond(200, id_segment(p[0], "备案申请").and_then(|i| wf::get_filing(&ctx, i)))
         }
-        ("POST", "/api/results/filings/{id}/audit") => respond(
-            200,
-            id_segment(p[0], "备案申请").and_then(|i| wf::audit_filing(&ctx, i, parse_json(&req.body)?)),
-        ),
+        ("POST", "/api/results/filings/{id}/audit") => {
+            respond(200, id_segment(p[0], "备案申请").and_then(|i| wf::audit_filing(&ctx, i, parse_json(&req.body)?)))
+        }
         _ => super::admin::unhandled(route),
     }
 }

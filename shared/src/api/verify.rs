@@ -17,11 +17,8 @@ const fn r(method: &'static str, path: &'static str) -> Route {
 }
 
 /// Every operation of this router (see [`Route`]).
-pub const ROUTES: &[Route] = &[
-    r("GET", "/api/verify/seal-keys"),
-    r("GET", "/api/verify/certificates/{no}"),
-    r("POST", "/api/verify/documents"),
-];
+pub const ROUTES: &[Route] =
+    &[r("GET", "/api/verify/seal-keys"), r("GET", "/api/verify/certificates/{no}"), r("POST", "/api/verify/documents")];
 
 /// A published seal key.
 #[derive(Debug, Serialize)]
@@ -132,7 +129,9 @@ pub fn handle(req: &Request, db: &dyn Db) -> Response {
     match (route.method, route.path) {
         ("GET", "/api/verify/seal-keys") => respond(
             200,
-            keys(db).map(|k| serde_json::json!({ "algorithm": seal::ALGORITHM, "distid": seal::DEFAULT_DISTID, "keys": k })),
+            keys(db).map(
+                |k| serde_json::json!({ "algorithm": seal::ALGORITHM, "distid": seal::DEFAULT_DISTID, "keys": k }),
+            ),
         ),
         ("GET", "/api/verify/certificates/{no}") => {
             respond(200, verify_certificate(db, p[0], req.query_param("code").as_deref()))

@@ -100,11 +100,7 @@ pub fn verify_url(base_url: &str, certificate_no: &str, code: &str) -> String {
 /// The QR code of `text` as an SVG element (error correction M).
 pub fn qr_svg(text: &str) -> String {
     match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(160, 160)
-            .quiet_zone(true)
-            .build(),
+        Ok(code) => code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build(),
         // Only a text beyond the largest QR version (~2 kB) fails; a URL never is.
         Err(_) => String::new(),
     }
@@ -217,7 +213,8 @@ pub(crate) mod tests {
         let json = serde_json::to_value(&doc).unwrap();
         for field in json["certificate"].as_object().unwrap().keys() {
             let mut t = json.clone();
-            t["certificate"][field] = serde_json::Value::String(format!("{}x", t["certificate"][field].as_str().unwrap()));
+            t["certificate"][field] =
+                serde_json::Value::String(format!("{}x", t["certificate"][field].as_str().unwrap()));
             let t: SealedCertificate = serde_json::from_value(t).unwrap();
             assert_eq!(t.verify(key.public_key_hex()), Ok(false), "{field}");
         }

@@ -129,6 +129,8 @@ pub fn parse_row(row: usize, cells: &[String]) -> Result<ImportRow, Vec<RowError
         }
     }
     if !errors.is_empty() {
+        // In column order, as the spreadsheet shows them.
+        errors.sort_by_key(|e| (e.column.len(), e.column.clone()));
         return Err(errors);
     }
     Ok(ImportRow {
@@ -157,8 +159,17 @@ mod tests {
 
     fn good() -> Vec<String> {
         cells(&[
-            "李四", "430102198503151236", "某医院", "卫生", "内科学", "副主任医师", "副高级", "", "湘人社职备〔2024〕15号",
-            "2024-09-27", "",
+            "李四",
+            "430102198503151236",
+            "某医院",
+            "卫生",
+            "内科学",
+            "副主任医师",
+            "副高级",
+            "",
+            "湘人社职备〔2024〕15号",
+            "2024-09-27",
+            "",
         ])
     }
 

@@ -47,7 +47,8 @@ pub struct NumberFormat {
 
 impl Default for NumberFormat {
     fn default() -> Self {
-        let letters = [("full_senior", "A"), ("deputy_senior", "B"), ("intermediate", "C"), ("assistant", "D"), ("junior", "E")];
+        let letters =
+            [("full_senior", "A"), ("deputy_senior", "B"), ("intermediate", "C"), ("assistant", "D"), ("junior", "E")];
         NumberFormat {
             segments: vec![
                 Segment::LevelLetter,
@@ -265,8 +266,7 @@ mod tests {
 
     #[test]
     fn a_scope_grows_after_its_highest_range_and_stops_at_the_width() {
-        let mut f = NumberFormat::default();
-        f.grow_by = 100;
+        let mut f = NumberFormat { grow_by: 100, ..NumberFormat::default() };
         let used = [PoolRange { start: 1, end: 5, next: 6 }, PoolRange { start: 50, end: 60, next: 61 }];
         assert_eq!(next_range(&used, &f, "s"), Ok((61, 160)));
         assert_eq!(next_range(&[], &f, "s"), Ok((1, 100)));

@@ -180,7 +180,9 @@ mod tests {
 
     #[test]
     fn a_client_error_refuses_the_batch() {
-        assert!(matches!(classify(Ok((400, b"bad schema".to_vec())), "k", &keys()), SendOutcome::Refused(m) if m.contains("bad schema")));
+        assert!(
+            matches!(classify(Ok((400, b"bad schema".to_vec())), "k", &keys()), SendOutcome::Refused(m) if m.contains("bad schema"))
+        );
         assert!(matches!(classify(Ok((422, vec![])), "k", &keys()), SendOutcome::Refused(_)));
     }
 }

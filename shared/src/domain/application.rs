@@ -514,6 +514,9 @@ const UNIT: Actor = Actor::Role(Role::Unit);
 const HOLDER: Actor = Actor::PathHolder;
 const PROVINCE: Actor = Actor::Role(Role::Province);
 const COMMITTEE_ORG: Actor = Actor::Role(Role::CommitteeOrg);
+/// Where a dismissed result-publicity objection leads: back into publicity while it runs,
+/// on to filing once it has ended, still on hold while another objection is pending.
+const AFTER_DISMISSAL: &[ApplicationState] = &[S::ResultPublicity, S::PublicityPassed, S::ResultOnHold];
 const ON_PATH: &[ApplicationState] = &[S::UpperAudit, S::FormalReview, S::Recheck];
 const RETURNING: &[ApplicationState] = &[S::ReturnDescending, S::ReturnedToUnit];
 
@@ -555,7 +558,7 @@ pub const TRANSITIONS: &[(ApplicationState, Action, Actor, &[ApplicationState])]
     (S::ResultPublicity, A::RecordResultObjection, COMMITTEE_ORG, &[S::ResultOnHold]),
     (S::ResultOnHold, A::RecordResultObjection, COMMITTEE_ORG, &[S::ResultOnHold]),
     (S::ResultOnHold, A::UpholdResultObjection, COMMITTEE_ORG, &[S::NotPassed]),
-    (S::ResultOnHold, A::DismissResultObjection, COMMITTEE_ORG, &[S::ResultPublicity, S::PublicityPassed, S::ResultOnHold]),
+    (S::ResultOnHold, A::DismissResultObjection, COMMITTEE_ORG, AFTER_DISMISSAL),
     (S::ResultPublicity, A::CloseResultPublicity, Actor::System, &[S::PublicityPassed]),
     (S::PublicityPassed, A::RequestFiling, COMMITTEE_ORG, &[S::FilingRequested]),
     (S::FilingRequested, A::ApproveFiling, PROVINCE, &[S::Filed]),

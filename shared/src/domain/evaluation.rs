@@ -56,7 +56,13 @@ pub fn snapshot_hash(pool: &[PoolExpert]) -> String {
 
 /// The order in which the candidates of need `i` are drawn: by SHA-256(seed ‖ i ‖ id).
 /// Anyone holding the revealed seed and the snapshot computes the same order.
-pub fn candidate_order(seed: &str, need_index: usize, need: &ExpertNeed, pool: &[PoolExpert], recusal: &Recusal) -> Vec<String> {
+pub fn candidate_order(
+    seed: &str,
+    need_index: usize,
+    need: &ExpertNeed,
+    pool: &[PoolExpert],
+    recusal: &Recusal,
+) -> Vec<String> {
     let mut keyed: Vec<(String, String)> = pool
         .iter()
         .filter(|e| e.specialty == need.specialty && !recusal.excludes(e))
@@ -99,7 +105,11 @@ pub fn draw(
             .take(need.count as usize)
             .collect();
         if chosen.len() < need.count as usize {
-            return Err(DrawShortfall { specialty: need.specialty.clone(), needed: need.count, available: chosen.len() as u32 });
+            return Err(DrawShortfall {
+                specialty: need.specialty.clone(),
+                needed: need.count,
+                available: chosen.len() as u32,
+            });
         }
         taken.extend(chosen.iter().cloned());
         panel.push(chosen);
@@ -185,7 +195,10 @@ pub struct Controls {
 pub fn decide(rule: PassRule, controls: &Controls, tallied: &[Tallied]) -> Vec<(i64, Outcome, u32)> {
     let mut passers: Vec<&Tallied> = tallied.iter().filter(|t| rule.passes(t.agree, t.present)).collect();
     passers.sort_by(|a, b| {
-        b.agree.cmp(&a.agree).then(b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal)).then(a.application_id.cmp(&b.application_id))
+        b.agree
+            .cmp(&a.agree)
+            .then(b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal))
+            .then(a.application_id.cmp(&b.application_id))
     });
     let limit = match (controls.pass_rate_limit_percent, controls.pass_rate_exception) {
         (Some(p), false) => (tallied.len() as u64 * u64::from(p) / 100) as usize,

@@ -122,7 +122,7 @@ fn r8_grassroots_service(form: &ApplicationForm, ctx: &SubmissionContext, v: &mu
     if !ctx.series_rule.grassroots_service_required {
         return;
     }
-    if !form.target_level.is_some_and(|l| l >= crate::domain::application::TitleLevel::DeputySenior) {
+    if form.target_level.is_none_or(|l| l < crate::domain::application::TitleLevel::DeputySenior) {
         return;
     }
     if form.grassroots_service_months.unwrap_or(0) == 0 {

@@ -101,7 +101,10 @@ pub fn passed_in_session(
     plan_id: Option<i64>,
     voted_on: &str,
 ) -> Result<Vec<i64>, StoreError> {
-    db.query(PASSED_IN_SESSION, &[committee.into(), plan_id.into(), voted_on.into()])?.iter().map(|r| r.int(0)).collect()
+    db.query(PASSED_IN_SESSION, &[committee.into(), plan_id.into(), voted_on.into()])?
+        .iter()
+        .map(|r| r.int(0))
+        .collect()
 }
 
 /// A result publicity as stored.
@@ -203,8 +206,11 @@ pub fn list_publicities(
         .iter()
         .map(publicity_row)
         .collect::<Result<_, _>>()?;
-    let total =
-        count(db, "SELECT COUNT(*) FROM result_publicities WHERE (? IS NULL OR organising_org = ?)", &[org.into(), org.into()])?;
+    let total = count(
+        db,
+        "SELECT COUNT(*) FROM result_publicities WHERE (? IS NULL OR organising_org = ?)",
+        &[org.into(), org.into()],
+    )?;
     Ok((items, total))
 }
 
@@ -273,7 +279,8 @@ fn person(r: &Row) -> Result<ListedPerson, StoreError> {
     })
 }
 
-const PERSON_COLUMNS: &str = "a.id, a.applicant_name, a.citizen_id, a.unit_org, a.series, a.target_level, a.specialty, \
+const PERSON_COLUMNS: &str =
+    "a.id, a.applicant_name, a.citizen_id, a.unit_org, a.series, a.target_level, a.specialty, \
      a.state, a.version";
 
 /// The people of a publicity.
@@ -429,7 +436,10 @@ pub fn insert_filing(db: &dyn Db, f: &Filing) -> Result<i64, StoreError> {
 
 /// Adds an application to a filing request.
 pub fn insert_filing_entry(db: &dyn Db, filing_id: i64, application_id: i64) -> Result<(), StoreError> {
-    db.execute("INSERT INTO filing_entries (filing_id, application_id) VALUES (?, ?)", &[filing_id.into(), application_id.into()])
+    db.execute(
+        "INSERT INTO filing_entries (filing_id, application_id) VALUES (?, ?)",
+        &[filing_id.into(), application_id.into()],
+    )
 }
 
 /// One filing request.
@@ -440,7 +450,8 @@ pub fn filing(db: &dyn Db, id: i64) -> Result<Option<Filing>, StoreError> {
 
 /// The approved filing with document number `doc_no`, if any (the first).
 pub fn filings_by_doc_no(db: &dyn Db, doc_no: &str) -> Result<Vec<Filing>, StoreError> {
-    let sql = format!("SELECT {FILING_COLUMNS} FROM filing_requests WHERE doc_no = ? AND status = 'approved' ORDER BY id");
+    let sql =
+        format!("SELECT {FILING_COLUMNS} FROM filing_requests WHERE doc_no = ? AND status = 'approved' ORDER BY id");
     db.query(&sql, &[doc_no.into()])?.iter().map(filing_row).collect()
 }
 
@@ -613,7 +624,11 @@ pub fn issuing_unit(db: &dyn Db, id: i64) -> Result<Option<IssuingUnit>, StoreEr
 }
 
 /// The active issuing unit with `code`, or of organisation `org`.
-pub fn active_issuing_unit(db: &dyn Db, code: Option<&str>, org: Option<&str>) -> Result<Option<IssuingUnit>, StoreError> {
+pub fn active_issuing_unit(
+    db: &dyn Db,
+    code: Option<&str>,
+    org: Option<&str>,
+) -> Result<Option<IssuingUnit>, StoreError> {
     let sql = format!(
         "SELECT {UNIT_COLUMNS} FROM issuing_units WHERE status = 'active' AND (? IS NULL OR code = ?) \
          AND (? IS NULL OR org_id = ?) ORDER BY id LIMIT 1"
@@ -622,15 +637,25 @@ pub fn active_issuing_unit(db: &dyn Db, code: Option<&str>, org: Option<&str>) -
 }
 
 /// Issuing units (filtered by status, or all), by code.
-pub fn list_issuing_units(db: &dyn Db, status: Option<&str>, limit: i64, offset: i64) -> Result<(Vec<IssuingUnit>, i64), StoreError> {
-    let sql =
-        format!("SELECT {UNIT_COLUMNS} FROM issuing_units WHERE (? IS NULL OR status = ?) ORDER BY code, id LIMIT ? OFFSET ?");
+pub fn list_issuing_units(
+    db: &dyn Db,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<IssuingUnit>, i64), StoreError> {
+    let sql = format!(
+        "SELECT {UNIT_COLUMNS} FROM issuing_units WHERE (? IS NULL OR status = ?) ORDER BY code, id LIMIT ? OFFSET ?"
+    );
     let items = db
         .query(&sql, &[status.into(), status.into(), limit.into(), offset.into()])?
         .iter()
         .map(unit_row)
         .collect::<Result<_, _>>()?;
-    let total = count(db, "SELECT COUNT(*) FROM issuing_units WHERE (? IS NULL OR status = ?)", &[status.into(), status.into()])?;
+    let total = count(
+        db,
+        "SELECT COUNT(*) FROM issuing_units WHERE (? IS NULL OR status = ?)",
+        &[status.into(), status.into()],
+    )?;
     Ok((items, total))
 }
 
@@ -656,11 +681,15 @@ const UPSERT_FORMAT: &str = "INSERT INTO certificate_number_format (id, config, 
      updated_by = excluded.updated_by, updated_at = excluded.updated_at WHERE version = ? RETURNING version";
 
 /// Compare-and-set: saves the number format (`expected` = the version read; 0 when none was saved).
-pub fn save_number_format(db: &dyn Db, config: &str, expected: i64, by: &str, now: &str) -> Result<Option<i64>, StoreError> {
-    if expected == 0 {
-        if number_format(db)?.is_some() {
-            return Ok(None);
-        }
+pub fn save_number_format(
+    db: &dyn Db,
+    config: &str,
+    expected: i64,
+    by: &str,
+    now: &str,
+) -> Result<Option<i64>, StoreError> {
+    if expected == 0 && number_format(db)?.is_some() {
+        return Ok(None);
     }
     db.query_opt(UPSERT_FORMAT, &[config.into(), by.into(), now.into(), expected.into()])?.map(|r| r.int(0)).transpose()
 }
@@ -704,10 +733,16 @@ pub fn list_pools(db: &dyn Db, scope: Option<&str>, limit: i64, offset: i64) -> 
     let sql = format!(
         "SELECT {POOL_COLUMNS} FROM certificate_number_pools WHERE (? IS NULL OR scope = ?) ORDER BY id DESC LIMIT ? OFFSET ?"
     );
-    let items =
-        db.query(&sql, &[scope.into(), scope.into(), limit.into(), offset.into()])?.iter().map(pool_row).collect::<Result<_, _>>()?;
-    let total =
-        count(db, "SELECT COUNT(*) FROM certificate_number_pools WHERE (? IS NULL OR scope = ?)", &[scope.into(), scope.into()])?;
+    let items = db
+        .query(&sql, &[scope.into(), scope.into(), limit.into(), offset.into()])?
+        .iter()
+        .map(pool_row)
+        .collect::<Result<_, _>>()?;
+    let total = count(
+        db,
+        "SELECT COUNT(*) FROM certificate_number_pools WHERE (? IS NULL OR scope = ?)",
+        &[scope.into(), scope.into()],
+    )?;
     Ok((items, total))
 }
 
@@ -746,7 +781,14 @@ const INSERT_KEY: &str = "INSERT OR IGNORE INTO seal_keys (key_id, algorithm, di
      VALUES (?, ?, ?, ?, ?)";
 
 /// Publishes a seal key's public half (once).
-pub fn publish_key(db: &dyn Db, key_id: &str, algorithm: &str, distid: &str, public_key: &str, now: &str) -> Result<(), StoreError> {
+pub fn publish_key(
+    db: &dyn Db,
+    key_id: &str,
+    algorithm: &str,
+    distid: &str,
+    public_key: &str,
+    now: &str,
+) -> Result<(), StoreError> {
     db.execute(INSERT_KEY, &[key_id.into(), algorithm.into(), distid.into(), public_key.into(), now.into()])
 }
 
@@ -762,18 +804,21 @@ pub struct PublishedKey {
 
 /// Every published key, oldest first.
 pub fn published_keys(db: &dyn Db) -> Result<Vec<PublishedKey>, StoreError> {
-    db.query("SELECT key_id, algorithm, distid, public_key, first_used_at FROM seal_keys ORDER BY first_used_at, key_id", &[])?
-        .iter()
-        .map(|r| {
-            Ok(PublishedKey {
-                key_id: r.text(0)?,
-                algorithm: r.text(1)?,
-                distid: r.text(2)?,
-                public_key: r.text(3)?,
-                first_used_at: r.text(4)?,
-            })
+    db.query(
+        "SELECT key_id, algorithm, distid, public_key, first_used_at FROM seal_keys ORDER BY first_used_at, key_id",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(PublishedKey {
+            key_id: r.text(0)?,
+            algorithm: r.text(1)?,
+            distid: r.text(2)?,
+            public_key: r.text(3)?,
+            first_used_at: r.text(4)?,
         })
-        .collect()
+    })
+    .collect()
 }
 
 // ---------------------------------------------------------------- certificates
@@ -978,7 +1023,15 @@ const REVOKE: &str = "UPDATE certificates SET status = 'revoked', revoked_at = ?
      WHERE id = ? AND version = ? AND status = 'valid' RETURNING id";
 
 /// Compare-and-set: revokes a valid certificate.
-pub fn revoke(db: &dyn Db, id: i64, version: i64, reason: &str, fraud: bool, by: &str, now: &str) -> Result<bool, StoreError> {
+pub fn revoke(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    reason: &str,
+    fraud: bool,
+    by: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
     Ok(!db.query(REVOKE, &[now.into(), by.into(), reason.into(), fraud.into(), id.into(), version.into()])?.is_empty())
 }
 
@@ -1122,7 +1175,14 @@ pub fn job_problems(db: &dyn Db, job_id: i64, limit: i64) -> Result<Vec<JobItem>
         &[job_id.into(), limit.into()],
     )?
     .iter()
-    .map(|r| Ok(JobItem { application_id: r.int(0)?, status: r.text(1)?, certificate_id: r.opt_int(2)?, reason: r.opt_text(3)? }))
+    .map(|r| {
+        Ok(JobItem {
+            application_id: r.int(0)?,
+            status: r.text(1)?,
+            certificate_id: r.opt_int(2)?,
+            reason: r.opt_text(3)?,
+        })
+    })
     .collect()
 }
 
@@ -1200,7 +1260,14 @@ pub fn commit_import(db: &dyn Db, id: i64, version: i64, report: &str, now: &str
 // ---------------------------------------------------------------- MOHRSS outbox
 
 /// Queues a record (once per record key).
-pub fn enqueue(db: &dyn Db, kind: &str, certificate_id: i64, record_key: &str, payload: &str, now: &str) -> Result<(), StoreError> {
+pub fn enqueue(
+    db: &dyn Db,
+    kind: &str,
+    certificate_id: i64,
+    record_key: &str,
+    payload: &str,
+    now: &str,
+) -> Result<(), StoreError> {
     db.execute(
         "INSERT OR IGNORE INTO mohrss_outbox (kind, certificate_id, record_key, payload, status, created_at) \
          VALUES (?, ?, ?, ?, 'pending', ?)",
@@ -1332,11 +1399,25 @@ pub fn batch(db: &dyn Db, id: i64) -> Result<Option<Batch>, StoreError> {
 }
 
 /// A page of batches (by status, or all), latest first.
-pub fn list_batches(db: &dyn Db, status: Option<&str>, limit: i64, offset: i64) -> Result<(Vec<Batch>, i64), StoreError> {
-    let sql = format!("SELECT {BATCH_COLUMNS} FROM mohrss_batches WHERE (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ? OFFSET ?");
-    let items =
-        db.query(&sql, &[status.into(), status.into(), limit.into(), offset.into()])?.iter().map(batch_row).collect::<Result<_, _>>()?;
-    let total = count(db, "SELECT COUNT(*) FROM mohrss_batches WHERE (? IS NULL OR status = ?)", &[status.into(), status.into()])?;
+pub fn list_batches(
+    db: &dyn Db,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Batch>, i64), StoreError> {
+    let sql = format!(
+        "SELECT {BATCH_COLUMNS} FROM mohrss_batches WHERE (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ? OFFSET ?"
+    );
+    let items = db
+        .query(&sql, &[status.into(), status.into(), limit.into(), offset.into()])?
+        .iter()
+        .map(batch_row)
+        .collect::<Result<_, _>>()?;
+    let total = count(
+        db,
+        "SELECT COUNT(*) FROM mohrss_batches WHERE (? IS NULL OR status = ?)",
+        &[status.into(), status.into()],
+    )?;
     Ok((items, total))
 }
 
@@ -1430,7 +1511,10 @@ pub fn acknowledge(db: &dyn Db, record_key: &str, receipt: Option<&str>, now: &s
 
 /// A record goes to the dead letter.
 pub fn dead_letter(db: &dyn Db, record_key: &str, error: &str) -> Result<(), StoreError> {
-    db.execute("UPDATE mohrss_outbox SET status = 'failed', last_error = ? WHERE record_key = ?", &[error.into(), record_key.into()])
+    db.execute(
+        "UPDATE mohrss_outbox SET status = 'failed', last_error = ? WHERE record_key = ?",
+        &[error.into(), record_key.into()],
+    )
 }
 
 /// A record waits for its batch's next send.
@@ -1443,7 +1527,10 @@ pub fn back_to_pending(db: &dyn Db, record_key: &str, error: Option<&str>) -> Re
 
 /// A record leaves its batch, to be batched again.
 pub fn unbatch(db: &dyn Db, record_key: &str) -> Result<(), StoreError> {
-    db.execute("UPDATE mohrss_outbox SET status = 'pending', batch_id = NULL WHERE record_key = ?", &[record_key.into()])
+    db.execute(
+        "UPDATE mohrss_outbox SET status = 'pending', batch_id = NULL WHERE record_key = ?",
+        &[record_key.into()],
+    )
 }
 
 /// Requeues dead-lettered records (of some certificates, or all) and makes the pending

@@ -89,16 +89,22 @@ pub fn list_plans(db: &dyn Db, org: Option<&str>, limit: i64, offset: i64) -> Re
         .map_or(Ok(0), |r| r.int(0))?;
     let mut p = params;
     p.extend([limit.into(), offset.into()]);
-    let rows = db.query(&format!("SELECT {PLAN_COLUMNS} FROM review_plans WHERE {filter} ORDER BY id DESC LIMIT ? OFFSET ?"), &p)?;
+    let rows = db.query(
+        &format!("SELECT {PLAN_COLUMNS} FROM review_plans WHERE {filter} ORDER BY id DESC LIMIT ? OFFSET ?"),
+        &p,
+    )?;
     Ok((rows.iter().map(|r| plan(db, r)).collect::<Result<_, _>>()?, total))
 }
 
 /// The participants of a plan.
 pub fn participants(db: &dyn Db, plan_id: i64) -> Result<Vec<i64>, StoreError> {
-    db.query("SELECT application_id FROM plan_participants WHERE plan_id = ? ORDER BY application_id", &[plan_id.into()])?
-        .iter()
-        .map(|r| r.int(0))
-        .collect()
+    db.query(
+        "SELECT application_id FROM plan_participants WHERE plan_id = ? ORDER BY application_id",
+        &[plan_id.into()],
+    )?
+    .iter()
+    .map(|r| r.int(0))
+    .collect()
 }
 
 const INSERT_PLAN: &str = "INSERT INTO review_plans (committee_id, organising_org, batch_year, kind, offline, \
@@ -159,7 +165,8 @@ pub fn set_plan_status(
         params.push(v.clone());
     }
     params.extend([id.into(), version.into(), from.into()]);
-    let sql = format!("UPDATE review_plans SET {} WHERE id = ? AND version = ? AND status = ? RETURNING id", sets.join(", "));
+    let sql =
+        format!("UPDATE review_plans SET {} WHERE id = ? AND version = ? AND status = ? RETURNING id", sets.join(", "));
     Ok(!db.query(&sql, &params)?.is_empty())
 }
 
@@ -248,7 +255,10 @@ pub fn active_experts(db: &dyn Db) -> Result<Vec<Expert>, StoreError> {
 
 /// One expert.
 pub fn expert_by_id(db: &dyn Db, id: &str) -> Result<Option<Expert>, StoreError> {
-    db.query_opt(&format!("SELECT {EXPERT_COLUMNS} FROM experts WHERE id = ?"), &[id.into()])?.as_ref().map(expert).transpose()
+    db.query_opt(&format!("SELECT {EXPERT_COLUMNS} FROM experts WHERE id = ?"), &[id.into()])?
+        .as_ref()
+        .map(expert)
+        .transpose()
 }
 
 /// Records a declared relation between an expert and an application.
@@ -319,7 +329,13 @@ pub fn draw_record(db: &dyn Db, plan_id: i64) -> Result<Option<serde_json::Value
 }
 
 /// Adds a judge to a plan.
-pub fn insert_judge(db: &dyn Db, plan_id: i64, expert: &str, need: usize, substitute_of: Option<&str>) -> Result<(), StoreError> {
+pub fn insert_judge(
+    db: &dyn Db,
+    plan_id: i64,
+    expert: &str,
+    need: usize,
+    substitute_of: Option<&str>,
+) -> Result<(), StoreError> {
     db.execute(
         "INSERT INTO plan_judges (plan_id, expert_id, need_index, status, substitute_of) VALUES (?, ?, ?, 'drawn', ?)",
         &[plan_id.into(), expert.into(), (need as i64).into(), substitute_of.map(str::to_owned).into()],
@@ -328,10 +344,13 @@ pub fn insert_judge(db: &dyn Db, plan_id: i64, expert: &str, need: usize, substi
 
 /// The judges of a plan: (expert id, need index, status).
 pub fn judges(db: &dyn Db, plan_id: i64) -> Result<Vec<(String, usize, String)>, StoreError> {
-    db.query("SELECT expert_id, need_index, status FROM plan_judges WHERE plan_id = ? ORDER BY need_index, expert_id", &[plan_id.into()])?
-        .iter()
-        .map(|r| Ok((r.text(0)?, r.int(1)? as usize, r.text(2)?)))
-        .collect()
+    db.query(
+        "SELECT expert_id, need_index, status FROM plan_judges WHERE plan_id = ? ORDER BY need_index, expert_id",
+        &[plan_id.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(0)?, r.int(1)? as usize, r.text(2)?)))
+    .collect()
 }
 
 /// Marks a drawn judge as declined; `false` if not drawn.
@@ -345,7 +364,14 @@ pub fn decline_judge(db: &dyn Db, plan_id: i64, expert: &str) -> Result<bool, St
 }
 
 /// Records an interview notice.
-pub fn upsert_interview(db: &dyn Db, plan_id: i64, app: i64, at: &str, place: &str, now: &str) -> Result<(), StoreError> {
+pub fn upsert_interview(
+    db: &dyn Db,
+    plan_id: i64,
+    app: i64,
+    at: &str,
+    place: &str,
+    now: &str,
+) -> Result<(), StoreError> {
     db.execute(
         "INSERT OR REPLACE INTO interview_notices (plan_id, application_id, scheduled_at, place, notified_at) VALUES (?, ?, ?, ?, ?)",
         &[plan_id.into(), app.into(), at.into(), place.into(), now.into()],
@@ -373,7 +399,15 @@ pub fn judge_review(db: &dyn Db, plan: i64, app: i64, expert: &str, kind: &str) 
 }
 
 /// Sets (or, with `None`, removes) a judge's review of one kind.
-pub fn set_judge_review(db: &dyn Db, plan: i64, app: i64, expert: &str, kind: &str, value: Option<&str>, now: &str) -> Result<(), StoreError> {
+pub fn set_judge_review(
+    db: &dyn Db,
+    plan: i64,
+    app: i64,
+    expert: &str,
+    kind: &str,
+    value: Option<&str>,
+    now: &str,
+) -> Result<(), StoreError> {
     match value {
         Some(v) => db.execute(
             "INSERT OR REPLACE INTO judge_reviews (plan_id, application_id, expert_id, kind, value, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -398,7 +432,14 @@ pub fn reviews_of(db: &dyn Db, plan: i64, app: i64) -> Result<Vec<(String, Strin
 }
 
 /// Casts an anonymous ballot and records participation; `false` if the judge already voted.
-pub fn cast_ballot(db: &dyn Db, plan: i64, app: i64, expert: &str, ballot_id: &str, choice: &str) -> Result<bool, StoreError> {
+pub fn cast_ballot(
+    db: &dyn Db,
+    plan: i64,
+    app: i64,
+    expert: &str,
+    ballot_id: &str,
+    choice: &str,
+) -> Result<bool, StoreError> {
     let first = !db
         .query(
             "INSERT INTO ballot_participation (plan_id, application_id, expert_id) VALUES (?, ?, ?) \

@@ -21,7 +21,9 @@ use crate::domain::citizen_id::{mask_str, CitizenId};
 use crate::error::DomainError;
 use crate::excel::{self, Sheet};
 use crate::store::applications::{self as astore, ApplicationRecord, Changes};
-use crate::store::certificates::{self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, Pool};
+use crate::store::certificates::{
+    self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, Pool,
+};
 use crate::store::{with_tx, Db};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -80,8 +82,8 @@ pub struct NewIssuingUnit {
 pub fn add_issuing_unit(ctx: &OpCtx<'_>, req: NewIssuingUnit) -> Result<IssuingUnit, DomainError> {
     ctx.require_role(Role::Province)?;
     with_tx(ctx.db, |db| {
-        let (org_name, region, status) = store::organisation(db, req.org_id.trim())?
-            .ok_or_else(|| DomainError::invalid("org_id", "机构不存在"))?;
+        let (org_name, region, status) =
+            store::organisation(db, req.org_id.trim())?.ok_or_else(|| DomainError::invalid("org_id", "机构不存在"))?;
         if status != "active" {
             return Err(DomainError::invalid("org_id", "机构未启用"));
         }
@@ -141,7 +143,11 @@ pub fn cancel_issuing_unit(ctx: &OpCtx<'_>, id: i64, req: Cancel) -> Result<Issu
 }
 
 /// Issuing units (by status), by code.
-pub fn list_issuing_units(ctx: &OpCtx<'_>, status: Option<&str>, page: PageRequest) -> Result<Page<IssuingUnit>, DomainError> {
+pub fn list_issuing_units(
+    ctx: &OpCtx<'_>,
+    status: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<IssuingUnit>, DomainError> {
     ctx.require_role(Role::Province)?;
     let (items, total) = store::list_issuing_units(ctx.db, status, page.limit(), page.offset())?;
     Ok(Page { items, page: page.page, page_size: page.page_size, total })
@@ -151,7 +157,8 @@ pub fn list_issuing_units(ctx: &OpCtx<'_>, status: Option<&str>, page: PageReque
 pub fn export_issuing_units(ctx: &OpCtx<'_>, status: Option<&str>) -> Result<Sheet, DomainError> {
     ctx.require_role(Role::Province)?;
     let (items, _) = store::list_issuing_units(ctx.db, status, i64::MAX, 0)?;
-    let mut s = Sheet::new("发证单位编码", &["发证单位编码", "机构编号", "发证单位名称", "状态", "注销原因", "创建时间"]);
+    let mut s =
+        Sheet::new("发证单位编码", &["发证单位编码", "机构编号", "发证单位名称", "状态", "注销原因", "创建时间"]);
     for u in items {
         s.rows.push(vec![
             u.code,
@@ -208,7 +215,10 @@ fn series_code(db: &dyn Db, fmt: &NumberFormat, series: &str) -> Result<String, 
     }
     match store::series_position(db, series)? {
         Some(p) => Ok(format!("{p:02}")),
-        None => Err(DomainError::conflict("SERIES_CODE_MISSING", format!("系列“{series}”没有证书编号代码，请在编号格式中配置"))),
+        None => Err(DomainError::conflict(
+            "SERIES_CODE_MISSING",
+            format!("系列“{series}”没有证书编号代码，请在编号格式中配置"),
+        )),
     }
 }
 
@@ -410,8 +420,11 @@ fn seal_and_store(
     };
     store::enqueue(db, "issue", id, &rk, &serde_json::to_string(&record).map_err(internal)?, &now)?;
     if let Some((app_id, version, state)) = d.application {
-        let next = confirm_next(state, Action::IssueCertificate, Actor::Role(Role::Province), ApplicationState::Certified)
-            .map_err(|_| DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能发证", state.label())))?;
+        let next =
+            confirm_next(state, Action::IssueCertificate, Actor::Role(Role::Province), ApplicationState::Certified)
+                .map_err(|_| {
+                    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能发证", state.label()))
+                })?;
         astore::update_cas(db, app_id, version, state, &Changes { state: Some(next), ..Changes::default() }, &now)?
             .ok_or_else(stale)?;
         let mut e = event(ctx, "application", app_id, Action::IssueCertificate.as_str());
@@ -441,7 +454,8 @@ fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, DomainError> {
     let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
     let unit_name = store::organisation(db, &r.unit_org)?.map_or_else(|| r.unit_org.clone(), |o| o.0);
     let committee_name = store::committee(db, &r.committee)?.map_or_else(|| r.committee.clone(), |c| c.name);
-    let title = store::title_name(db, &r.series, &r.target_level)?.unwrap_or_else(|| format!("{}{}", r.series, level.label()));
+    let title =
+        store::title_name(db, &r.series, &r.target_level)?.unwrap_or_else(|| format!("{}{}", r.series, level.label()));
     let obtained = r.voted_on.as_deref().or(filing.filed_on.as_deref()).unwrap_or_default();
     let obtained_on = NaiveDate::parse_from_str(obtained, "%Y-%m-%d")
         .map_err(|_| internal(format!("application {} has no vote date", r.id)))?;
@@ -466,7 +480,7 @@ fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, DomainError> {
 // ---------------------------------------------------------------- generation jobs (§1.17, §1.29)
 
 /// Which filed passers a job issues for (exactly one of the three).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Generate {
     /// By filing document number (录入发文文号).
@@ -481,6 +495,13 @@ pub struct Generate {
     /// The issuing unit's code; default: the caller's organisation's.
     #[serde(default)]
     pub issuer_code: Option<String>,
+    /// Run the job now (default); `false` only creates it, to be run by `…/jobs/{id}/run`.
+    #[serde(default = "run_now")]
+    pub run: bool,
+}
+
+fn run_now() -> bool {
+    true
 }
 
 /// The query form of a job.
@@ -529,13 +550,16 @@ fn issuer_for(db: &dyn Db, ctx: &OpCtx<'_>, code: Option<&str>) -> Result<Issuin
 }
 
 /// Creates a generation job for the selected filed passers and runs it to the end (each
-/// chunk in its own transaction). Two jobs over the same people issue each certificate
+/// chunk in its own transaction), unless `run` is false. Two jobs over the same people issue each certificate
 /// once: an application already certified is skipped.
 pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView, DomainError> {
     ctx.require_role(Role::Province)?;
     let modes = [req.doc_no.is_some(), req.application_ids.is_some(), req.query.is_some()];
     if modes.iter().filter(|m| **m).count() != 1 {
-        return Err(DomainError::invalid("doc_no", "请三选一：发文文号（doc_no）、勾选（application_ids）或查询条件（query）"));
+        return Err(DomainError::invalid(
+            "doc_no",
+            "请三选一：发文文号（doc_no）、勾选（application_ids）或查询条件（query）",
+        ));
     }
     let job_id = with_tx(ctx.db, |db| {
         let issuer = issuer_for(db, ctx, req.issuer_code.as_deref())?;
@@ -554,7 +578,15 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
             let level = q.level.map(crate::store::chain::level_name);
             (
                 "query",
-                store::filed_candidates(db, None, q.batch_year, q.committee.as_deref(), q.series.as_deref(), level, MAX_JOB)?,
+                store::filed_candidates(
+                    db,
+                    None,
+                    q.batch_year,
+                    q.committee.as_deref(),
+                    q.series.as_deref(),
+                    level,
+                    MAX_JOB,
+                )?,
             )
         };
         if ids.is_empty() {
@@ -570,7 +602,11 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
         audit::record(db, &e)?;
         Ok(id)
     })?;
-    run_job(ctx, key, job_id)
+    if req.run {
+        run_job(ctx, key, job_id)
+    } else {
+        job_view(ctx.db, job_id)
+    }
 }
 
 /// Runs (or resumes) a job until no item is pending.
@@ -645,10 +681,23 @@ pub struct Candidate {
 
 /// Filed passers awaiting a certificate (默认查询未生成电子证书的信息), by filing document
 /// number and the query's filters.
-pub fn candidates(ctx: &OpCtx<'_>, doc_no: Option<&str>, q: &CandidateQuery, page: PageRequest) -> Result<Page<Candidate>, DomainError> {
+pub fn candidates(
+    ctx: &OpCtx<'_>,
+    doc_no: Option<&str>,
+    q: &CandidateQuery,
+    page: PageRequest,
+) -> Result<Page<Candidate>, DomainError> {
     ctx.require_role(Role::Province)?;
     let level = q.level.map(crate::store::chain::level_name);
-    let ids = store::filed_candidates(ctx.db, doc_no, q.batch_year, q.committee.as_deref(), q.series.as_deref(), level, MAX_JOB)?;
+    let ids = store::filed_candidates(
+        ctx.db,
+        doc_no,
+        q.batch_year,
+        q.committee.as_deref(),
+        q.series.as_deref(),
+        level,
+        MAX_JOB,
+    )?;
     let total = ids.len() as i64;
     let mut items = Vec::new();
     for id in ids.into_iter().skip(page.offset() as usize).take(page.limit() as usize) {
@@ -775,7 +824,19 @@ pub fn export(ctx: &OpCtx<'_>, q: &CertificateQuery) -> Result<Sheet, DomainErro
     let (items, _) = store::list_certificates(ctx.db, &f, i64::MAX, 0)?;
     let mut s = Sheet::new(
         "职称证书",
-        &["证书编号", "姓名", "身份证号", "系列", "层级", "专业", "审批文号", "发证单位编码", "发证日期", "状态", "撤销原因"],
+        &[
+            "证书编号",
+            "姓名",
+            "身份证号",
+            "系列",
+            "层级",
+            "专业",
+            "审批文号",
+            "发证单位编码",
+            "发证日期",
+            "状态",
+            "撤销原因",
+        ],
     );
     for c in items {
         s.rows.push(vec![
@@ -912,8 +973,15 @@ pub fn revoke(ctx: &OpCtx<'_>, id: i64, req: Revoke) -> Result<CertificateDetail
         }
         if let Some(app_id) = c.application_id {
             if let Some(r) = astore::load(db, app_id)? {
-                let next = confirm_next(r.state, Action::RevokeCertificate, Actor::Role(Role::Province), ApplicationState::Revoked)
-                    .map_err(|_| DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能撤销", r.state.label())))?;
+                let next = confirm_next(
+                    r.state,
+                    Action::RevokeCertificate,
+                    Actor::Role(Role::Province),
+                    ApplicationState::Revoked,
+                )
+                .map_err(|_| {
+                    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能撤销", r.state.label()))
+                })?;
                 let changes = Changes {
                     state: Some(next),
                     decision_reason: Some(Some(format!("职称已撤销：{reason}"))),
@@ -957,8 +1025,17 @@ pub fn import_template(ctx: &OpCtx<'_>) -> Result<Vec<u8>, DomainError> {
         "职称证书",
         &cols,
         Some(&[
-            "李四", "430102198503151236", "某医院", "卫生", "内科学", "副主任医师", "副高级", "", "湘人社职备〔2024〕15号",
-            "2024-09-27", "",
+            "李四",
+            "430102198503151236",
+            "某医院",
+            "卫生",
+            "内科学",
+            "副主任医师",
+            "副高级",
+            "",
+            "湘人社职备〔2024〕15号",
+            "2024-09-27",
+            "",
         ]),
     )
 }
@@ -1010,8 +1087,13 @@ pub fn validate_import(ctx: &OpCtx<'_>, filename: &str, bytes: &[u8]) -> Result<
     let mut good = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let data: Vec<(usize, &Vec<String>)> =
-        rows.iter().enumerate().skip(1).filter(|(_, r)| r.iter().any(|c| !c.is_empty())).map(|(i, r)| (i + 1, r)).collect();
+    let data: Vec<(usize, &Vec<String>)> = rows
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+        .map(|(i, r)| (i + 1, r))
+        .collect();
     for (n, cells) in &data {
         match imp::parse_row(*n, cells) {
             Err(mut e) => errors.append(&mut e),
@@ -1045,7 +1127,9 @@ pub fn validate_import(ctx: &OpCtx<'_>, filename: &str, bytes: &[u8]) -> Result<
         let report_json = serde_json::to_string(&report).map_err(internal)?;
         report.id = store::insert_import(db, filename, &sha, &rows_json, &report_json, &ctx.who.sub, &stamp(ctx.now))?;
         let mut e = event(ctx, "certificate_import", report.id, "validate_certificate_import");
-        e.detail = Some(serde_json::json!({ "total": report.total, "passed": report.passed, "failed": report.failed, "sha256": sha }));
+        e.detail = Some(
+            serde_json::json!({ "total": report.total, "passed": report.passed, "failed": report.failed, "sha256": sha }),
+        );
         audit::record(db, &e)?;
         Ok(report)
     })
@@ -1123,4 +1207,41 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
         audit::record(db, &e)?;
         Ok(report)
     })
+}
+
+#[cfg(all(test, feature = "native"))]
+mod tests {
+    use super::*;
+    use crate::store::native::{apply_migrations_dir, NativeDb};
+
+    #[test]
+    fn numbers_come_from_the_lowest_range_skip_any_already_taken_and_the_scope_grows_by_itself() {
+        let db = NativeDb::open_in_memory().unwrap();
+        apply_migrations_dir(&db, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations")).unwrap();
+        let fmt = NumberFormat { grow_by: 2, ..NumberFormat::default() };
+        let parts = NumberParts {
+            level: "deputy_senior".into(),
+            series_code: "04".into(),
+            year: 2024,
+            issuing_code: "9900".into(),
+        };
+        let scope = fmt.scope(&parts).unwrap();
+        store::insert_pool(&db, &scope, 1, 3, "manual", "t", "t").unwrap();
+        // Serial 2 is on a certificate already (say, imported under an older pool).
+        db.execute("INSERT INTO seal_keys VALUES ('k', 'a', 'd', '04', 't')", &[]).unwrap();
+        db.execute(
+            "INSERT INTO certificates (certificate_no, source, citizen_id, name, series, level, specialty, committee, \
+             approval_doc_no, issuer_code, issued_on, payload, seal_key_id, signature, verification_code, status, \
+             created_by, created_at) VALUES ('B042499000000002', 'import', 'x', 'n', 's', 'l', 'p', '', 'd', '9900', \
+             'd', '{}', 'k', 's', 'c', 'revoked', 't', 't')",
+            &[],
+        )
+        .unwrap();
+        let got: Vec<String> = (0..4).map(|_| allocate_number(&db, &fmt, &parts, "t", "t").unwrap()).collect();
+        assert_eq!(got, vec!["B042499000000001", "B042499000000003", "B042499000000004", "B042499000000005"]);
+        let pools = store::pools_of_scope(&db, &scope).unwrap();
+        let ranges: Vec<(i64, i64, &str)> =
+            pools.iter().map(|p| (p.start_serial, p.end_serial, p.origin.as_str())).collect();
+        assert_eq!(ranges, vec![(1, 3, "manual"), (4, 5, "auto")]);
+    }
 }

@@ -565,7 +565,10 @@ pub fn undo_latest(ctx: &OpCtx<'_>, id: i64, req: Undo) -> Result<ApplicationVie
         let next = match op.kind.as_str() {
             "recheck_pass" | "recheck_fail" => {
                 if op.after_version != r.version {
-                    return Err(DomainError::conflict("UNDO_OUT_OF_ORDER", "该操作之后申报已有新的变化，须先回退后续操作"));
+                    return Err(DomainError::conflict(
+                        "UNDO_OUT_OF_ORDER",
+                        "该操作之后申报已有新的变化，须先回退后续操作",
+                    ));
                 }
                 let before: Snapshot = serde_json::from_str(&op.before_state)
                     .map_err(|e| DomainError::Internal(format!("snapshot: {e}")))?;

@@ -158,7 +158,8 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
         return Err(DomainError::invalid("scoring_rules", "量化评分项权重之和须为100"));
     }
     if !req.offline {
-        if req.expert_needs.is_empty() || req.expert_needs.iter().any(|n| n.count == 0 || n.specialty.trim().is_empty()) {
+        if req.expert_needs.is_empty() || req.expert_needs.iter().any(|n| n.count == 0 || n.specialty.trim().is_empty())
+        {
             return Err(DomainError::invalid("expert_needs", "请填写各专业组所需评委人数"));
         }
         let c = req.seed_commitment.as_deref().unwrap_or("");
@@ -186,7 +187,8 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
             if !seen.insert(*a) {
                 return Err(DomainError::invalid(field, "参评人员重复"));
             }
-            let r = astore::load(db, *a)?.ok_or_else(|| DomainError::invalid(field.clone(), format!("申报 {a} 不存在")))?;
+            let r =
+                astore::load(db, *a)?.ok_or_else(|| DomainError::invalid(field.clone(), format!("申报 {a} 不存在")))?;
             if let Some(cid) = &r.citizen_id {
                 if estore::failed_this_year(db, cid, r.batch_year)? {
                     return Err(DomainError::RulesFailed(vec![crate::error::Violation {
@@ -197,7 +199,8 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
                     }]));
                 }
             }
-            if r.state != ApplicationState::Qualified || r.committee != req.committee || r.batch_year != req.batch_year {
+            if r.state != ApplicationState::Qualified || r.committee != req.committee || r.batch_year != req.batch_year
+            {
                 return Err(DomainError::invalid(field, format!("申报 {a} 不是本评委会本年度复核合格的申报")));
             }
             if estore::in_other_plan(db, *a)? {
@@ -245,7 +248,8 @@ pub fn submit_plan(ctx: &OpCtx<'_>, id: i64) -> Result<Plan, DomainError> {
         if p.status != "draft" && p.status != "rejected" {
             return Err(DomainError::conflict("INVALID_STATE", "只有草稿或被退回的方案可以报送"));
         }
-        let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
+        let batch =
+            reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
         let self_review = cstore::organisation_by_id(db, &p.organising_org)?.is_some_and(|o| o.self_review);
         let lead = if self_review { batch.plan_lead_working_days_self } else { batch.plan_lead_working_days_other };
         let latest = reference::calendar(db)?.subtract_working_days(date(&p.review_start)?, lead)?;
@@ -263,7 +267,15 @@ pub fn submit_plan(ctx: &OpCtx<'_>, id: i64) -> Result<Plan, DomainError> {
             }]));
         }
         let now = stamp(ctx.now);
-        if !estore::set_plan_status(db, id, p.version, &p.status, "submitted", &[("submitted_at", now.as_str().into())], &now)? {
+        if !estore::set_plan_status(
+            db,
+            id,
+            p.version,
+            &p.status,
+            "submitted",
+            &[("submitted_at", now.as_str().into())],
+            &now,
+        )? {
             return Err(stale());
         }
         audit::record(db, &plan_event(ctx, id, "submit_plan", Some(&p.status), Some("submitted")))?;
@@ -319,11 +331,8 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
                         format!("参评申报 {a} 当前状态为“{}”，方案未核准", r.state.label()),
                     ));
                 }
-                let changes = Changes {
-                    state: Some(ApplicationState::InPlan),
-                    plan_id: Some(Some(id)),
-                    ..Changes::default()
-                };
+                let changes =
+                    Changes { state: Some(ApplicationState::InPlan), plan_id: Some(Some(id)), ..Changes::default() };
                 astore::update_cas(db, *a, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
                 let mut e = app_event(ctx, *a, "enter_plan", r.state, ApplicationState::InPlan);
                 e.detail = Some(serde_json::json!({ "plan_id": id }));
@@ -377,7 +386,9 @@ pub fn add_expert(ctx: &OpCtx<'_>, req: NewExpert) -> Result<Expert, DomainError
     if !matches!(ctx.who.role, Role::Province | Role::CommitteeOrg) {
         return Err(DomainError::Forbidden);
     }
-    for (f, v) in [("id", &req.id), ("name", &req.name), ("specialty", &req.specialty), ("org", &req.org), ("title", &req.title)] {
+    for (f, v) in
+        [("id", &req.id), ("name", &req.name), ("specialty", &req.specialty), ("org", &req.org), ("title", &req.title)]
+    {
         if v.trim().is_empty() {
             return Err(DomainError::invalid(f, format!("请填写 {f}")));
         }
@@ -413,7 +424,8 @@ pub struct Relation {
 
 /// Records an expert's declared relation with an applicant (回避).
 pub fn declare_relation(ctx: &OpCtx<'_>, expert: &str, req: Relation) -> Result<serde_json::Value, DomainError> {
-    if !matches!(ctx.who.role, Role::Province | Role::CommitteeOrg) && !(ctx.who.role == Role::Judge && ctx.who.sub == expert) {
+    let own_declaration = ctx.who.role == Role::Judge && ctx.who.sub == expert;
+    if !(matches!(ctx.who.role, Role::Province | Role::CommitteeOrg) || own_declaration) {
         return Err(DomainError::Forbidden);
     }
     if req.relation.trim().is_empty() {
@@ -476,7 +488,8 @@ pub fn draw(ctx: &OpCtx<'_>, id: i64, req: DrawRequest) -> Result<serde_json::Va
         if p.status != "approved" {
             return Err(DomainError::conflict("PLAN_NOT_APPROVED", "评审方案未经核准，不得抽取评委"));
         }
-        let day_before = date(&p.review_start)?.checked_sub_days(Days::new(1)).ok_or(DomainError::Internal("date".into()))?;
+        let day_before =
+            date(&p.review_start)?.checked_sub_days(Days::new(1)).ok_or(DomainError::Internal("date".into()))?;
         let today = shanghai_today(ctx.now);
         if today != day_before {
             return Err(DomainError::conflict("DRAW_NOT_TODAY", format!("评委须于开评前1天（{day_before}）抽取")));
@@ -517,11 +530,20 @@ pub fn draw(ctx: &OpCtx<'_>, id: i64, req: DrawRequest) -> Result<serde_json::Va
                 estore::insert_judge(db, id, e, i, None)?;
             }
         }
-        if !estore::set_plan_status(db, id, p.version, "approved", "drawn", &[("seed", req.seed.as_str().into())], &now)? {
+        if !estore::set_plan_status(
+            db,
+            id,
+            p.version,
+            "approved",
+            "drawn",
+            &[("seed", req.seed.as_str().into())],
+            &now,
+        )? {
             return Err(stale());
         }
         let mut e = plan_event(ctx, id, "draw_judges", Some("approved"), Some("drawn"));
-        e.detail = Some(serde_json::json!({ "supervisor": req.supervisor.trim(), "snapshot_hash": ev::snapshot_hash(&pool) }));
+        e.detail =
+            Some(serde_json::json!({ "supervisor": req.supervisor.trim(), "snapshot_hash": ev::snapshot_hash(&pool) }));
         audit::record(db, &e)?;
         estore::draw_record(db, id)?.ok_or(DomainError::NotFound("抽取记录"))
     })
@@ -535,7 +557,10 @@ pub fn draw_record(ctx: &OpCtx<'_>, id: i64) -> Result<serde_json::Value, Domain
     load_plan(ctx, ctx.db, id)?;
     let mut rec = estore::draw_record(ctx.db, id)?.ok_or(DomainError::NotFound("抽取记录"))?;
     rec["judges"] = serde_json::to_value(
-        estore::judges(ctx.db, id)?.into_iter().map(|(e, n, s)| serde_json::json!({"expert_id": e, "need_index": n, "status": s})).collect::<Vec<_>>(),
+        estore::judges(ctx.db, id)?
+            .into_iter()
+            .map(|(e, n, s)| serde_json::json!({"expert_id": e, "need_index": n, "status": s}))
+            .collect::<Vec<_>>(),
     )
     .unwrap_or_default();
     Ok(rec)
@@ -549,14 +574,17 @@ pub fn decline(ctx: &OpCtx<'_>, id: i64, expert: &str) -> Result<serde_json::Val
             return Err(DomainError::conflict("INVALID_STATE", "评委尚未抽取或评审已结束"));
         }
         let judges = estore::judges(db, id)?;
-        let need_index = judges.iter().find(|(e, _, _)| e == expert).map(|(_, n, _)| *n).ok_or(DomainError::NotFound("评委"))?;
+        let need_index =
+            judges.iter().find(|(e, _, _)| e == expert).map(|(_, n, _)| *n).ok_or(DomainError::NotFound("评委"))?;
         if !estore::decline_judge(db, id, expert)? {
             return Err(DomainError::conflict("JUDGE_NOT_DRAWN", "该评委已请辞"));
         }
         let rec = estore::draw_record(db, id)?.ok_or(DomainError::NotFound("抽取记录"))?;
         let seed = rec["seed"].as_str().unwrap_or_default().to_owned();
-        let pool: Vec<PoolExpert> = serde_json::from_value(rec["snapshot"].clone()).map_err(|e| DomainError::Internal(e.to_string()))?;
-        let recusal: Recusal = serde_json::from_value(rec["recusal"].clone()).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let pool: Vec<PoolExpert> =
+            serde_json::from_value(rec["snapshot"].clone()).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let recusal: Recusal =
+            serde_json::from_value(rec["recusal"].clone()).map_err(|e| DomainError::Internal(e.to_string()))?;
         let needs = needs_of(&p)?;
         let already: HashSet<String> = judges.iter().map(|(e, _, _)| e.clone()).collect();
         let sub = ev::substitute(&seed, &pool, need_index, &needs[need_index], &recusal, &already)
@@ -595,10 +623,13 @@ pub fn notify_interview(ctx: &OpCtx<'_>, id: i64, req: InterviewNotice) -> Resul
         }
         let at = req.scheduled_at.format("%Y-%m-%dT%H:%M").to_string();
         estore::upsert_interview(db, id, req.application_id, &at, req.place.trim(), &stamp(ctx.now))?;
-        let mut e = app_event(ctx, req.application_id, "interview_notice", ApplicationState::InPlan, ApplicationState::InPlan);
+        let mut e =
+            app_event(ctx, req.application_id, "interview_notice", ApplicationState::InPlan, ApplicationState::InPlan);
         e.detail = Some(serde_json::json!({ "plan_id": id, "scheduled_at": at, "place": req.place.trim() }));
         audit::record(db, &e)?;
-        Ok(serde_json::json!({ "plan_id": id, "application_id": req.application_id, "scheduled_at": at, "place": req.place.trim() }))
+        Ok(
+            serde_json::json!({ "plan_id": id, "application_id": req.application_id, "scheduled_at": at, "place": req.place.trim() }),
+        )
     })
 }
 
@@ -615,7 +646,11 @@ pub fn interviews(ctx: &OpCtx<'_>, application: i64) -> Result<Vec<serde_json::V
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum JudgeAct {
     /// 材料复审
-    MaterialReview { pass: bool, #[serde(default)] reason: Option<String> },
+    MaterialReview {
+        pass: bool,
+        #[serde(default)]
+        reason: Option<String>,
+    },
     /// 面试评分 (0–100)
     InterviewScore { score: u32 },
     /// 材料评分: one score (0–100) per scoring item
@@ -645,7 +680,12 @@ fn random_id() -> Result<String, DomainError> {
 /// A judge acts on a participant: only a judge drawn for the plan, only inside its
 /// judging window, only on its participants; no ballot after the voting deadline (R17);
 /// one ballot per judge and participant, stored without any reference to the judge (R16).
-pub fn judge_act(ctx: &OpCtx<'_>, plan_id: i64, application: i64, act: JudgeAct) -> Result<serde_json::Value, DomainError> {
+pub fn judge_act(
+    ctx: &OpCtx<'_>,
+    plan_id: i64,
+    application: i64,
+    act: JudgeAct,
+) -> Result<serde_json::Value, DomainError> {
     ctx.require_role(Role::Judge)?;
     let kind = act_kind(&act);
     let value = match &act {
@@ -691,10 +731,16 @@ pub fn judge_act(ctx: &OpCtx<'_>, plan_id: i64, application: i64, act: JudgeAct)
         let today = shanghai_today(ctx.now);
         let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch".into()))?;
         if today < date(&p.review_start)? || today > date(&p.judging_end)? {
-            return Err(DomainError::conflict("OUTSIDE_JUDGING_WINDOW", format!("评审时间为 {} 至 {}", p.review_start, p.judging_end)));
+            return Err(DomainError::conflict(
+                "OUTSIDE_JUDGING_WINDOW",
+                format!("评审时间为 {} 至 {}", p.review_start, p.judging_end),
+            ));
         }
         if kind == "vote" && today > batch.voting_deadline {
-            return Err(DomainError::conflict("R17_VOTING_CLOSED", format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline)));
+            return Err(DomainError::conflict(
+                "R17_VOTING_CLOSED",
+                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
+            ));
         }
         let app = astore::load(db, application)?.ok_or(DomainError::NotFound("申报"))?;
         if app.state != ApplicationState::InPlan {
@@ -738,8 +784,14 @@ pub fn judge_act(ctx: &OpCtx<'_>, plan_id: i64, application: i64, act: JudgeAct)
 
 /// Undoes one judge operation (called by the province's undo): restores the judge's
 /// prior review of that kind, or removes all ballots of the participant for a vote phase.
-pub(crate) fn undo_judge_operation(db: &dyn Db, application: i64, op: &ReversibleOperation, now: &str) -> Result<(), DomainError> {
-    let rec: serde_json::Value = serde_json::from_str(&op.before_state).map_err(|e| DomainError::Internal(e.to_string()))?;
+pub(crate) fn undo_judge_operation(
+    db: &dyn Db,
+    application: i64,
+    op: &ReversibleOperation,
+    now: &str,
+) -> Result<(), DomainError> {
+    let rec: serde_json::Value =
+        serde_json::from_str(&op.before_state).map_err(|e| DomainError::Internal(e.to_string()))?;
     let plan_id = rec["plan_id"].as_i64().ok_or_else(|| DomainError::Internal("op plan".into()))?;
     let app = astore::load(db, application)?.ok_or(DomainError::NotFound("申报"))?;
     if app.state != ApplicationState::InPlan {
@@ -777,7 +829,10 @@ fn score_of(db: &dyn Db, plan: &Plan, app: i64) -> Result<f64, DomainError> {
     Ok(if totals.is_empty() { 0.0 } else { totals.iter().sum::<f64>() / totals.len() as f64 })
 }
 
-fn controls(db: &dyn Db, plan: &Plan, apps: &[ApplicationRecord]) -> Result<(Controls, BTreeMap<i64, (String, bool)>), DomainError> {
+/// Per participant: the quota key (unit, series, level) and whether it is a public institution.
+type QuotaKeys = BTreeMap<i64, (String, bool)>;
+
+fn controls(db: &dyn Db, plan: &Plan, apps: &[ApplicationRecord]) -> Result<(Controls, QuotaKeys), DomainError> {
     let mut remaining = BTreeMap::new();
     let mut units = BTreeMap::new();
     for a in apps {
@@ -835,7 +890,16 @@ fn apply_results(
         .iter()
         .map(|&(id, agree, disagree, abstain, present, score)| {
             let (unit, public) = units.get(&id).cloned().unwrap_or_default();
-            Tallied { application_id: id, unit_org: unit, public_institution: public, agree, disagree, abstain, present, score }
+            Tallied {
+                application_id: id,
+                unit_org: unit,
+                public_institution: public,
+                agree,
+                disagree,
+                abstain,
+                present,
+                score,
+            }
         })
         .collect();
     let rule = PassRule { numerator: plan.pass_numerator, denominator: plan.pass_denominator };
@@ -845,8 +909,19 @@ fn apply_results(
         let t = tallied.iter().find(|t| t.application_id == id).ok_or(DomainError::Internal("tally".into()))?;
         let r = apps.iter().find(|a| a.id == id).ok_or(DomainError::Internal("tally".into()))?;
         let target = if outcome == Outcome::Passed { ApplicationState::Passed } else { ApplicationState::NotPassed };
-        let outcome_name = serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        estore::insert_result(db, plan.id, id, (t.agree, t.disagree, t.abstain, t.present), t.score, &outcome_name, rank, &voted, offline)?;
+        let outcome_name =
+            serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        estore::insert_result(
+            db,
+            plan.id,
+            id,
+            (t.agree, t.disagree, t.abstain, t.present),
+            t.score,
+            &outcome_name,
+            rank,
+            &voted,
+            offline,
+        )?;
         let reason = match outcome {
             Outcome::Passed => None,
             Outcome::FailedVote => Some("评审表决未达到通过票数".to_owned()),
@@ -859,7 +934,8 @@ fn apply_results(
             decision_reason: Some(reason.clone()),
             ..Changes::default()
         };
-        let after = astore::update_cas(db, id, r.version, ApplicationState::InPlan, &changes, &now)?.ok_or_else(stale)?;
+        let after =
+            astore::update_cas(db, id, r.version, ApplicationState::InPlan, &changes, &now)?.ok_or_else(stale)?;
         cstore::insert_operation(
             db,
             &ReversibleOperation {
@@ -876,7 +952,9 @@ fn apply_results(
         )?;
         let mut e = app_event(ctx, id, if offline { "enter_offline_result" } else { "tally" }, r.state, target);
         e.opinion = reason;
-        e.detail = Some(serde_json::json!({ "plan_id": plan.id, "outcome": outcome_name, "agree": t.agree, "present": t.present, "rank": rank }));
+        e.detail = Some(
+            serde_json::json!({ "plan_id": plan.id, "outcome": outcome_name, "agree": t.agree, "present": t.present, "rank": rank }),
+        );
         audit::record(db, &e)?;
     }
     Ok(estore::results(db, plan.id)?)
@@ -893,7 +971,10 @@ pub fn tally(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<serde_json::Value>, DomainE
         let today = shanghai_today(ctx.now);
         let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch".into()))?;
         if today > batch.voting_deadline {
-            return Err(DomainError::conflict("R17_VOTING_CLOSED", format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline)));
+            return Err(DomainError::conflict(
+                "R17_VOTING_CLOSED",
+                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
+            ));
         }
         let present = estore::judges(db, id)?.iter().filter(|(_, _, s)| s == "drawn").count() as u32;
         let mut counts = Vec::new();
@@ -903,7 +984,15 @@ pub fn tally(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<serde_json::Value>, DomainE
         }
         let out = apply_results(ctx, db, &p, counts, today, false)?;
         let now = stamp(ctx.now);
-        if !estore::set_plan_status(db, id, p.version, "drawn", "tallied", &[("tallied_on", today.to_string().into())], &now)? {
+        if !estore::set_plan_status(
+            db,
+            id,
+            p.version,
+            "drawn",
+            "tallied",
+            &[("tallied_on", today.to_string().into())],
+            &now,
+        )? {
             return Err(stale());
         }
         audit::record(db, &plan_event(ctx, id, "tally", Some("drawn"), Some("tallied")))?;
@@ -924,7 +1013,10 @@ pub fn offline_results(ctx: &OpCtx<'_>, id: i64, req: OfflineResults) -> Result<
         }
         let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch".into()))?;
         if req.voted_on > batch.voting_deadline {
-            return Err(DomainError::invalid("voted_on", format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline)));
+            return Err(DomainError::invalid(
+                "voted_on",
+                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
+            ));
         }
         if req.voted_on < date(&p.review_start)? || req.voted_on > shanghai_today(ctx.now) {
             return Err(DomainError::invalid("voted_on", "表决日期须在开评日期之后且不晚于今日"));
@@ -941,10 +1033,19 @@ pub fn offline_results(ctx: &OpCtx<'_>, id: i64, req: OfflineResults) -> Result<
         if seen.len() != p.participants.len() {
             return Err(DomainError::invalid("results", "须录入本方案全部参评人员的结果"));
         }
-        let counts = req.results.iter().map(|r| (r.application_id, r.agree, r.disagree, r.abstain, r.present, 0.0)).collect();
+        let counts =
+            req.results.iter().map(|r| (r.application_id, r.agree, r.disagree, r.abstain, r.present, 0.0)).collect();
         let out = apply_results(ctx, db, &p, counts, req.voted_on, true)?;
         let now = stamp(ctx.now);
-        if !estore::set_plan_status(db, id, p.version, "approved", "tallied", &[("tallied_on", req.voted_on.to_string().into())], &now)? {
+        if !estore::set_plan_status(
+            db,
+            id,
+            p.version,
+            "approved",
+            "tallied",
+            &[("tallied_on", req.voted_on.to_string().into())],
+            &now,
+        )? {
             return Err(stale());
         }
         audit::record(db, &plan_event(ctx, id, "enter_offline_results", Some("approved"), Some("tallied")))?;
@@ -953,15 +1054,23 @@ pub fn offline_results(ctx: &OpCtx<'_>, id: i64, req: OfflineResults) -> Result<
 }
 
 /// Undoes a tally for one participant (called by the province's undo).
-pub(crate) fn undo_tally(db: &dyn Db, application: i64, op: &ReversibleOperation, now: &str) -> Result<ApplicationState, DomainError> {
-    let rec: serde_json::Value = serde_json::from_str(&op.before_state).map_err(|e| DomainError::Internal(e.to_string()))?;
+pub(crate) fn undo_tally(
+    db: &dyn Db,
+    application: i64,
+    op: &ReversibleOperation,
+    now: &str,
+) -> Result<ApplicationState, DomainError> {
+    let rec: serde_json::Value =
+        serde_json::from_str(&op.before_state).map_err(|e| DomainError::Internal(e.to_string()))?;
     let plan_id = rec["plan_id"].as_i64().ok_or_else(|| DomainError::Internal("op plan".into()))?;
     let r = astore::load(db, application)?.ok_or(DomainError::NotFound("申报"))?;
     if op.after_version != r.version {
         return Err(DomainError::conflict("UNDO_OUT_OF_ORDER", "该操作之后申报已有新的变化，须先回退后续操作"));
     }
-    let prior = confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), ApplicationState::InPlan)
-        .map_err(|_| DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能回退评审结果", r.state.label())))?;
+    let prior =
+        confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), ApplicationState::InPlan).map_err(|_| {
+            DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能回退评审结果", r.state.label()))
+        })?;
     let changes = Changes {
         state: Some(prior),
         voted_on: Some(rec["voted_on"].as_str().map(str::to_owned)),
@@ -1003,15 +1112,14 @@ pub fn archive(ctx: &OpCtx<'_>, id: i64) -> Result<serde_json::Value, DomainErro
             .collect();
         participants.push(serde_json::json!({ "application_id": a, "ballots": ballots, "reviews": reviews }));
     }
-    Ok(serde_json::json!({ "plan": p, "draw": estore::draw_record(ctx.db, id)?, "participants": participants, "results": estore::results(ctx.db, id)? }))
+    Ok(
+        serde_json::json!({ "plan": p, "draw": estore::draw_record(ctx.db, id)?, "participants": participants, "results": estore::results(ctx.db, id)? }),
+    )
 }
 
 /// A participant as a judge sees it (the plan's participants, for its work).
 pub fn judge_participants(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<ApplicationView>, DomainError> {
     ctx.require_role(Role::Judge)?;
     let p = load_plan(ctx, ctx.db, id)?;
-    p.participants
-        .iter()
-        .map(|a| Ok(view(&astore::load(ctx.db, *a)?.ok_or(DomainError::NotFound("申报"))?)))
-        .collect()
+    p.participants.iter().map(|a| Ok(view(&astore::load(ctx.db, *a)?.ok_or(DomainError::NotFound("申报"))?))).collect()
 }

@@ -14,7 +14,9 @@ use super::{stamp, OpCtx, Page, PageRequest};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Role;
 use crate::certificates::outbox::{batch_key, OutboxConfig};
-use crate::certificates::registry::{classify, BatchRequest, RecordOutcome, RegistryRecord, SendOutcome, Transport, BATCH_SCHEMA};
+use crate::certificates::registry::{
+    classify, BatchRequest, RecordOutcome, RegistryRecord, SendOutcome, Transport, BATCH_SCHEMA,
+};
 use crate::error::DomainError;
 use crate::store::certificates::{self as store, Batch, OutboxRecord};
 use crate::store::{with_tx, Db};
@@ -143,7 +145,8 @@ pub fn run(
                     }
                     report.acknowledged += acked;
                     store::set_batch(db, b.id, "acknowledged", None, None, &at)?;
-                    e.detail = Some(serde_json::json!({ "attempt": attempts, "outcome": "answered", "acknowledged": acked }));
+                    e.detail =
+                        Some(serde_json::json!({ "attempt": attempts, "outcome": "answered", "acknowledged": acked }));
                 }
                 SendOutcome::Temporary(err) if attempts < cfg.max_attempts => {
                     let next = stamp(now + cfg.backoff(attempts));
@@ -153,7 +156,9 @@ pub fn run(
                     store::set_batch(db, b.id, "retry", Some(&next), Some(err), &at)?;
                     report.retrying += 1;
                     report.errors.push(err.clone());
-                    e.detail = Some(serde_json::json!({ "attempt": attempts, "outcome": "retry", "error": err, "next_attempt_at": next }));
+                    e.detail = Some(
+                        serde_json::json!({ "attempt": attempts, "outcome": "retry", "error": err, "next_attempt_at": next }),
+                    );
                 }
                 SendOutcome::Temporary(err) | SendOutcome::Refused(err) => {
                     let why = format!("after {attempts} send(s): {err}");
@@ -202,7 +207,12 @@ pub fn report(
     let ids = match (&req.certificate_ids, req.all) {
         (Some(ids), false) if !ids.is_empty() => Some(ids.clone()),
         (None, true) => None,
-        _ => return Err(DomainError::invalid("certificate_ids", "请选择证书（certificate_ids），或全部上报（all: true）")),
+        _ => {
+            return Err(DomainError::invalid(
+                "certificate_ids",
+                "请选择证书（certificate_ids），或全部上报（all: true）",
+            ))
+        }
     };
     let at = stamp(ctx.now);
     let requeued = with_tx(ctx.db, |db| {
@@ -273,4 +283,155 @@ pub fn batch(ctx: &OpCtx<'_>, id: i64) -> Result<BatchView, DomainError> {
     let batch = store::batch(ctx.db, id)?.ok_or(DomainError::NotFound("报送批次"))?;
     let records = store::batch_records(ctx.db, id)?.into_iter().map(|(r, _)| r).collect();
     Ok(BatchView { batch, records })
+}
+
+#[cfg(all(test, feature = "native"))]
+mod tests {
+    use super::*;
+    use crate::certificates::outbox::record_key;
+    use crate::store::certificates::CertificateRecord;
+    use crate::store::native::{apply_migrations_dir, NativeDb};
+    use std::cell::RefCell;
+
+    fn db() -> NativeDb {
+        let db = NativeDb::open_in_memory().unwrap();
+        apply_migrations_dir(&db, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations")).unwrap();
+        db.execute("INSERT INTO seal_keys VALUES ('k', 'SM2-with-SM3', '1234567812345678', '04', 't')", &[]).unwrap();
+        db
+    }
+
+    /// Queues an issue record for a new certificate `no`.
+    fn queue(db: &NativeDb, no: &str) {
+        let c = CertificateRecord {
+            id: 0,
+            certificate_no: no.into(),
+            application_id: None,
+            source: "import".into(),
+            holder_sub: None,
+            citizen_id: "430102198503151236".into(),
+            name: "张三".into(),
+            series: "卫生".into(),
+            level: "deputy_senior".into(),
+            specialty: "内科学".into(),
+            committee: String::new(),
+            unit_org: String::new(),
+            approval_doc_no: "D".into(),
+            issuer_code: "9900".into(),
+            issued_on: "2024-11-01".into(),
+            payload: "{}".into(),
+            seal_key_id: "k".into(),
+            signature: "s".into(),
+            verification_code: "C".into(),
+            status: "valid".into(),
+            revoked_at: None,
+            revoked_by: None,
+            revocation_reason: None,
+            revocation_fraud: false,
+            job_id: None,
+            import_id: None,
+            created_by: "t".into(),
+            created_at: "t".into(),
+            version: 1,
+        };
+        let id = store::insert_certificate(db, &c).unwrap();
+        let rk = record_key("issue", no);
+        let r = RegistryRecord {
+            record_key: rk.clone(),
+            kind: "issue".into(),
+            certificate_no: no.into(),
+            body: serde_json::json!({}),
+        };
+        store::enqueue(db, "issue", id, &rk, &serde_json::to_string(&r).unwrap(), "t").unwrap();
+    }
+
+    /// A registry that answers from a script and remembers the batch keys it saw.
+    struct Scripted {
+        script: RefCell<Vec<Result<u16, String>>>,
+        keys: RefCell<Vec<String>>,
+    }
+
+    impl Transport for Scripted {
+        fn post_batch(&self, key: &str, body: &[u8]) -> Result<(u16, Vec<u8>), String> {
+            self.keys.borrow_mut().push(key.to_owned());
+            let batch: BatchRequest = serde_json::from_slice(body).unwrap();
+            let status = self.script.borrow_mut().remove(0)?;
+            let results: Vec<_> = batch
+                .records
+                .iter()
+                .map(|r| serde_json::json!({"record_key": r.record_key, "status": "accepted", "receipt": "R"}))
+                .collect();
+            Ok((status, serde_json::json!({"batch_key": key, "results": results}).to_string().into_bytes()))
+        }
+    }
+
+    fn scripted(script: Vec<Result<u16, String>>) -> Scripted {
+        Scripted { script: RefCell::new(script), keys: RefCell::new(Vec::new()) }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn statuses(db: &NativeDb) -> Vec<(String, i64)> {
+        store::outbox_counts(db).unwrap()
+    }
+
+    #[test]
+    fn a_failed_send_waits_its_backoff_and_is_resent_under_the_same_key() {
+        let db = db();
+        queue(&db, "B1");
+        queue(&db, "B2");
+        let cfg = OutboxConfig::default();
+        let t = scripted(vec![Ok(503), Err("timeout".into()), Ok(200)]);
+        let r = run(&db, &t, at("2024-11-01T00:00:00Z"), &cfg, "system:test").unwrap();
+        assert_eq!((r.batches_formed, r.sends, r.retrying), (1, 1, 1));
+        // Not due before 60 s.
+        assert_eq!(run(&db, &t, at("2024-11-01T00:00:59Z"), &cfg, "system:test").unwrap().sends, 0);
+        run(&db, &t, at("2024-11-01T00:01:00Z"), &cfg, "system:test").unwrap();
+        // The second wait is 120 s.
+        assert_eq!(run(&db, &t, at("2024-11-01T00:02:59Z"), &cfg, "system:test").unwrap().sends, 0);
+        let r = run(&db, &t, at("2024-11-01T00:03:00Z"), &cfg, "system:test").unwrap();
+        assert_eq!(r.acknowledged, 2);
+        assert_eq!(statuses(&db), vec![("acknowledged".to_owned(), 2)]);
+        let keys = t.keys.borrow();
+        assert_eq!(keys.len(), 3);
+        assert!(keys.iter().all(|k| k == &keys[0]), "one idempotency key for every send of the batch");
+    }
+
+    #[test]
+    fn a_send_whose_answer_was_never_recorded_is_resent_once_its_lease_expires() {
+        let db = db();
+        queue(&db, "B1");
+        let cfg = OutboxConfig::default();
+        let now = at("2024-11-01T00:00:00Z");
+        // The host dies after claiming (and sending) the batch: claimed, never recorded.
+        run(&db, &scripted(vec![]), now, &OutboxConfig { batches_per_run: 0, ..cfg.clone() }, "system:test").unwrap();
+        let b = store::due_batch(&db, &stamp(now)).unwrap().unwrap();
+        assert!(store::claim_batch(&db, &b, &stamp(cfg.lease_until(now)), &stamp(now)).unwrap());
+        assert_eq!(statuses(&db), vec![("sent".to_owned(), 1)]);
+        let t = scripted(vec![Ok(200)]);
+        assert_eq!(run(&db, &t, at("2024-11-01T00:09:59Z"), &cfg, "system:test").unwrap().sends, 0, "within the lease");
+        let r = run(&db, &t, at("2024-11-01T00:10:01Z"), &cfg, "system:test").unwrap();
+        assert_eq!((r.sends, r.acknowledged), (1, 1));
+        assert_eq!(t.keys.borrow()[0], b.batch_key);
+        assert_eq!(store::batch(&db, b.id).unwrap().unwrap().attempts, 2);
+    }
+
+    #[test]
+    fn after_max_attempts_the_records_go_to_the_dead_letter_and_a_refused_batch_at_once() {
+        let db = db();
+        queue(&db, "B1");
+        let cfg = OutboxConfig { max_attempts: 3, ..OutboxConfig::default() };
+        let t = scripted(vec![Ok(500), Ok(500), Ok(500)]);
+        for m in ["00:00", "00:01", "00:03"] {
+            run(&db, &t, at(&format!("2024-11-01T{m}:00Z")), &cfg, "system:test").unwrap();
+        }
+        assert_eq!(statuses(&db), vec![("failed".to_owned(), 1)]);
+        queue(&db, "B2");
+        let r = run(&db, &scripted(vec![Ok(400)]), at("2024-11-01T01:00:00Z"), &cfg, "system:test").unwrap();
+        assert_eq!((r.sends, r.dead_lettered), (1, 1), "a malformed batch is not retried");
+        assert_eq!(store::requeue(&db, None, "2024-11-01T02:00:00Z").unwrap(), 2);
+        let r = run(&db, &scripted(vec![Ok(200)]), at("2024-11-01T02:00:00Z"), &cfg, "system:test").unwrap();
+        assert_eq!(r.acknowledged, 2);
+    }
 }

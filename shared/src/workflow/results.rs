@@ -237,9 +237,7 @@ pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityVi
         let ids = store::passed_in_session(db, &c.id, req.plan_id, &voted)?;
         let first = match ids.first() {
             Some(id) => astore::load(db, *id)?.ok_or(DomainError::NotFound(APPLICATION))?,
-            None => {
-                return Err(DomainError::conflict("NOTHING_TO_PUBLICISE", "该场评审没有待公示的评审通过人员"))
-            }
+            None => return Err(DomainError::conflict("NOTHING_TO_PUBLICISE", "该场评审没有待公示的评审通过人员")),
         };
         let batch = reference::batch(db, first.batch_year)?.ok_or(DomainError::NotFound("年度批次"))?;
         let calendar = reference::calendar(db)?;
@@ -403,18 +401,30 @@ pub fn resolve_objection(
             .into_iter()
             .find(|o| o.id == objection && o.stage == STAGE)
             .ok_or(DomainError::NotFound("异议"))?;
-        if o.status != "pending" || !astore::resolve_objection(db, id, objection, req.upheld, req.finding.trim(), &ctx.who.sub, &now)? {
+        if o.status != "pending"
+            || !astore::resolve_objection(db, id, objection, req.upheld, req.finding.trim(), &ctx.who.sub, &now)?
+        {
             return Err(DomainError::conflict("OBJECTION_RESOLVED", "该异议已处理"));
         }
         let base = event(ctx, "application", id, "");
-        let detail = serde_json::json!({ "objection_id": objection, "publicity_id": p.id, "finding": req.finding.trim() });
+        let detail =
+            serde_json::json!({ "objection_id": objection, "publicity_id": p.id, "finding": req.finding.trim() });
         let actor = Actor::Role(Role::CommitteeOrg);
         if req.upheld {
             let changes = Changes {
                 decision_reason: Some(Some(format!("评审结果公示异议经查实：{}", req.finding.trim()))),
                 ..Changes::default()
             };
-            move_application(db, &r, Action::UpholdResultObjection, actor, ApplicationState::NotPassed, changes, &base, detail)?;
+            move_application(
+                db,
+                &r,
+                Action::UpholdResultObjection,
+                actor,
+                ApplicationState::NotPassed,
+                changes,
+                &base,
+                detail,
+            )?;
         } else {
             let pending = astore::list_objections(db, id)?.iter().any(|o| o.stage == STAGE && o.status == "pending");
             let running = p.status == "open" && shanghai_today(ctx.now) <= date(&p.end_on)?;
@@ -428,7 +438,9 @@ pub fn resolve_objection(
             move_application(db, &r, Action::DismissResultObjection, actor, to, Changes::default(), &base, detail)?;
         }
         let r = astore::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
-        Ok(serde_json::json!({ "application_id": id, "state": r.state.as_str(), "state_label": r.state.label(), "version": r.version }))
+        Ok(
+            serde_json::json!({ "application_id": id, "state": r.state.as_str(), "state_label": r.state.label(), "version": r.version }),
+        )
     })
 }
 
@@ -508,7 +520,15 @@ pub fn run_timer(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<ResultTim
             let days = reference::batch(db, s.batch_year)?.map_or(3, |b| b.result_publicity_open_working_days);
             let deadline = calendar.add_working_days(date(&s.voted_on)?, days)?;
             if today > deadline
-                && store::insert_flag(db, &s.committee, s.plan_id, &s.voted_on, "publicity_not_opened", &deadline.to_string(), &today_s)?
+                && store::insert_flag(
+                    db,
+                    &s.committee,
+                    s.plan_id,
+                    &s.voted_on,
+                    "publicity_not_opened",
+                    &deadline.to_string(),
+                    &today_s,
+                )?
             {
                 report.late_result_publicity_sessions.push(SessionFlag {
                     committee: s.committee,
@@ -521,7 +541,15 @@ pub fn run_timer(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<ResultTim
             }
         }
         for p in store::overdue_filings(db, &today_s)? {
-            if store::insert_flag(db, &p.committee, p.plan_id, &p.voted_on, "filing_overdue", &p.filing_deadline, &today_s)? {
+            if store::insert_flag(
+                db,
+                &p.committee,
+                p.plan_id,
+                &p.voted_on,
+                "filing_overdue",
+                &p.filing_deadline,
+                &today_s,
+            )? {
                 report.overdue_filing_sessions.push(SessionFlag {
                     committee: p.committee,
                     plan_id: p.plan_id,
@@ -700,7 +728,17 @@ pub fn audit_filing(ctx: &OpCtx<'_>, id: i64, req: AuditFiling) -> Result<Filing
         }
         let filed_on = req.filed_on.map(|d| d.to_string());
         let now = stamp(ctx.now);
-        if !store::audit_filing(db, id, f.version, req.approve, doc_no, filed_on.as_deref(), opinion, &ctx.who.sub, &now)? {
+        if !store::audit_filing(
+            db,
+            id,
+            f.version,
+            req.approve,
+            doc_no,
+            filed_on.as_deref(),
+            opinion,
+            &ctx.who.sub,
+            &now,
+        )? {
             return Err(stale());
         }
         let (action, to) = if req.approve {
