@@ -379,3 +379,30 @@ fn a_rejection_for_false_materials_records_the_person_in_the_integrity_file() {
     let r = p.app.post(&format!("/api/applications/{}/submit", v["id"]), p.applicant.as_str(), &json!({}));
     assert_eq!((r.0, r.1["violations"][0]["code"].as_str()), (422, Some("R5_BLACKLISTED")));
 }
+
+#[test]
+fn the_unit_chain_and_quota_lists_export_their_full_result_sets_with_masked_ids() {
+    use calamine::Reader;
+    let p = health_province();
+    p.approve_quota(30);
+    let ids: Vec<i64> = (0..25).map(|n| p.recommendable_nth(n, "内科学")).collect();
+    for id in &ids[..21] {
+        expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), p.unit.as_str(), &json!({})), 200);
+    }
+    let rows = |path: &str, token: &str| -> Vec<Vec<String>> {
+        let (status, bytes) = p.app.get_bytes(path, token);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range_at(0).unwrap().unwrap();
+        range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let unit = rows("/api/unit/applications/export", &p.unit);
+    assert_eq!(unit.len(), 26, "header + all 25 applications, not a page of 20");
+    let id_col = unit[0].iter().position(|h| h == "公民身份号码").unwrap();
+    assert!(unit[1..].iter().all(|r| r[id_col].contains("***********")), "masked");
+    let held = rows("/api/chain/applications/export", &p.dept);
+    assert_eq!(held.len(), 22, "the department holds the 21 recommended ones");
+    let quotas = rows("/api/quotas/export?batch_year=2024", &p.province);
+    assert_eq!(quotas.len(), 2);
+    assert_eq!(p.app.get_bytes("/api/unit/applications/export", p.applicant.as_str()).0, 403);
+}

@@ -44,6 +44,7 @@ const PENDING_TABLES: &[(&str, &[(&str, &str)])] = &[
         "review",
         &[
             ("GET", "/api/unit/applications"),
+            ("GET", "/api/unit/applications/export"),
             ("GET", "/api/unit/applications/{id}"),
             ("GET", "/api/unit/applications/{id}/events"),
             ("GET", "/api/unit/applications/{id}/tracking"),
@@ -63,6 +64,7 @@ const PENDING_TABLES: &[(&str, &[(&str, &str)])] = &[
         "chain",
         &[
             ("GET", "/api/chain/applications"),
+            ("GET", "/api/chain/applications/export"),
             ("GET", "/api/chain/applications/{id}"),
             ("GET", "/api/chain/applications/{id}/tracking"),
             ("GET", "/api/chain/applications/{id}/materials"),
@@ -85,6 +87,7 @@ const PENDING_TABLES: &[(&str, &[(&str, &str)])] = &[
             ("POST", "/api/quotas"),
             ("POST", "/api/quotas/special"),
             ("GET", "/api/quotas"),
+            ("GET", "/api/quotas/export"),
             ("POST", "/api/quotas/{id}/audit"),
         ],
     ),

@@ -56,6 +56,13 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
             ),
             _ => method_not_allowed(),
         },
+        ["api", "chain", "applications", "export"] => match m {
+            "GET" => super::admin::export((|| {
+                let history = req.query_param("scope").as_deref() == Some("history");
+                wf::export(&ctx, history, &list_filter(req)?)
+            })()),
+            _ => method_not_allowed(),
+        },
         ["api", "chain", "applications", a] => match m {
             "GET" => respond(200, id(a).and_then(|a| wf::get(&ctx, a))),
             _ => method_not_allowed(),

@@ -55,13 +55,27 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
                 quotas::list(&ctx, f, page(req)?)
             })(),
         ),
+        (["api", "quotas", "export"], "GET") => super::admin::export((|| {
+            let q: Query = query_as(req)?;
+            let year = match q.batch_year {
+                None => None,
+                Some(y) => Some(
+                    y.parse().map_err(|_| crate::error::DomainError::invalid("batch_year", "batch_year 须为年份"))?,
+                ),
+            };
+            quotas::export(
+                &ctx,
+                QuotaFilter { unit_org: q.unit_org, auditor_org: None, year, status: q.status, kind: q.kind },
+            )
+        })()),
         (["api", "quotas", id, "audit"], "POST") => respond(
             200,
             id_segment(id, "评审职数申报").and_then(|id| quotas::audit_quota(&ctx, id, parse_json(&req.body)?)),
         ),
-        (["api", "quotas"], _) | (["api", "quotas", "special"], _) | (["api", "quotas", _, "audit"], _) => {
-            method_not_allowed()
-        }
+        (["api", "quotas"], _)
+        | (["api", "quotas", "special"], _)
+        | (["api", "quotas", "export"], _)
+        | (["api", "quotas", _, "audit"], _) => method_not_allowed(),
         _ => no_route(),
     }
 }

@@ -33,6 +33,10 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
             ),
             _ => method_not_allowed(),
         },
+        ["api", "unit", "applications", "export"] => match m {
+            "GET" => super::admin::export(super::list_filter(req).and_then(|f| wf::export(&ctx, false, &f))),
+            _ => method_not_allowed(),
+        },
         ["api", "unit", "applications", a] => match m {
             "GET" => respond(200, id(a).and_then(|a| wf::get(&ctx, a))),
             _ => method_not_allowed(),

@@ -669,3 +669,51 @@ pub fn objections(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<Objection>, DomainErro
     load_visible(ctx, ctx.db, id)?;
     Ok(store::list_objections(ctx.db, id)?)
 }
+
+/// Most rows one export holds.
+pub const MAX_EXPORT_ROWS: i64 = 100_000;
+
+/// The full result set of a listing (not a page) as a sheet, ID numbers masked.
+pub fn export(ctx: &OpCtx<'_>, history: bool, filter: &ListFilter) -> Result<crate::excel::Sheet, DomainError> {
+    let org = ctx.who.org.as_str();
+    let scope = match ctx.who.role {
+        Role::Unit => ListScope::Unit(org),
+        Role::Dept | Role::CommitteeOrg if history => ListScope::History(org),
+        Role::Dept | Role::CommitteeOrg => ListScope::Holder(org),
+        Role::Province => ListScope::All,
+        _ => return Err(DomainError::Forbidden),
+    };
+    let mut sheet = crate::excel::Sheet::new(
+        "申报列表",
+        &[
+            "申报编号",
+            "年度",
+            "申报人",
+            "公民身份号码",
+            "申报单位",
+            "系列",
+            "层级",
+            "专业",
+            "评委会",
+            "状态",
+            "提交时间",
+        ],
+    );
+    for r in store::select_all(ctx.db, scope, filter, MAX_EXPORT_ROWS)? {
+        let level = crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label());
+        sheet.rows.push(vec![
+            r.id.to_string(),
+            r.batch_year.to_string(),
+            r.applicant_name.clone(),
+            r.citizen_id.as_deref().map(mask_str).unwrap_or_default(),
+            r.unit_org.clone(),
+            r.series.clone(),
+            level.to_owned(),
+            r.specialty.clone(),
+            r.committee.clone(),
+            r.state.label().to_owned(),
+            r.submitted_at.clone().unwrap_or_default(),
+        ]);
+    }
+    Ok(sheet)
+}

@@ -522,6 +522,8 @@ pub struct CandidateQuery {
 pub const MAX_JOB: i64 = 20_000;
 /// Certificates sealed per transaction (a job yields the write lock between chunks).
 const CHUNK: i64 = 50;
+/// The pause between two chunks of a job (longer than SQLite's longest busy-wait step).
+const YIELD: std::time::Duration = std::time::Duration::from_millis(110);
 
 /// A job with its progress and the items that did not issue.
 #[derive(Debug, Clone, Serialize)]
@@ -645,7 +647,12 @@ pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, D
         });
         match r {
             Ok(n) if n < CHUNK => return job_view(ctx.db, job_id),
-            Ok(_) => busy = 0,
+            Ok(_) => {
+                busy = 0;
+                // Let other writers in between chunks: SQLite's busy handler polls at
+                // most every 100 ms, so a writer that begins again at once starves them.
+                std::thread::sleep(YIELD);
+            }
             // Another job holds the write lock longer than the busy timeout: try again.
             Err(DomainError::Busy) if busy < 5 => busy += 1,
             Err(e) => return Err(e),

@@ -244,3 +244,50 @@ pub fn list(ctx: &OpCtx<'_>, mut f: QuotaFilter, page: PageRequest) -> Result<Qu
         total_approved: approved,
     })
 }
+
+/// The full quota query (not a page) as a sheet.
+pub fn export(ctx: &OpCtx<'_>, f: QuotaFilter) -> Result<crate::excel::Sheet, DomainError> {
+    let all = list(ctx, f, PageRequest { page: 1, page_size: u32::MAX / 2 })?;
+    let mut sheet = crate::excel::Sheet::new(
+        "评审职数",
+        &[
+            "编号",
+            "单位",
+            "年度",
+            "系列",
+            "层级",
+            "类型",
+            "特殊类别",
+            "空缺岗位",
+            "申报职数",
+            "状态",
+            "审核单位",
+            "审核意见",
+            "申报时间",
+        ],
+    );
+    for q in all.page.items {
+        let level = crate::store::chain::parse_level(&q.level).map_or("", |l| l.label());
+        let status = match q.status.as_str() {
+            "approved" => "已核准",
+            "rejected" => "不予核准",
+            _ => "待审核",
+        };
+        sheet.rows.push(vec![
+            q.id.to_string(),
+            q.unit_org,
+            q.year.to_string(),
+            q.series,
+            level.to_owned(),
+            if q.kind == "special" { "特殊情况" } else { "常规" }.to_owned(),
+            q.special_category.unwrap_or_default(),
+            q.vacant_posts.to_string(),
+            q.requested.to_string(),
+            status.to_owned(),
+            q.auditor_org,
+            q.opinion.unwrap_or_default(),
+            q.declared_at,
+        ]);
+    }
+    Ok(sheet)
+}
