@@ -47,8 +47,11 @@ impl Args {
 }
 
 fn up(args: &[String]) -> Result<()> {
-    let a =
-        Args::parse(args, &["--test-mode", "--no-cron"], &["--manifest", "--listen", "--sqlite-file", "--cache-dir", "--seed"])?;
+    let a = Args::parse(
+        args,
+        &["--test-mode", "--no-cron"],
+        &["--manifest", "--listen", "--sqlite-file", "--cache-dir", "--seed"],
+    )?;
     let manifest = PathBuf::from(a.get("--manifest").unwrap_or("spin.toml"));
     let listen: SocketAddr =
         a.get("--listen").unwrap_or("127.0.0.1:3000").parse().context("--listen must be ip:port")?;

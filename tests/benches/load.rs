@@ -1,14 +1,15 @@
 //! Load benchmark (not a test): the built components on an in-process `zhicheng-host`,
 //! loaded over loopback by concurrent keep-alive clients, against the same submit and
 //! approve logic run natively over rusqlite in the same run. The host at 1 client and the
-//! native run alternate in rounds, on databases of the same size, so drifting machine load
-//! (and fsync latency) weighs on both sides of a ratio alike.
+//! native run alternate every 10 requests, on databases of the same size, so drifting
+//! machine load (and fsync latency, which dominates writes here) weighs on both sides of a
+//! ratio alike.
 //!
 //! Run it with `scripts/bench` (builds the wasm, sends the host's access log to a file and
 //! adds an external load generator's figures for the trivial route). Directly:
-//! `cargo bench -p e2e --bench load 2>host.log`. `BENCH_N` (default 2000) requests per
-//! phase, `BENCH_CLIENTS` (default 8) concurrent clients; `BENCH_OHA_JSON` names a file of
-//! `oha --output-format json` output to show in the same table.
+//! `cargo bench -p e2e --bench load 2>host.log`. `BENCH_N` (default 2000): drafts per
+//! side and health requests per phase; `BENCH_CLIENTS` (default 8): concurrent clients;
+//! `BENCH_OHA_JSON`: a file of `oha --output-format json` output to show in the table.
 //!
 //! Every figure is valid only with 0 errors: each request must answer its expected status.
 
@@ -253,19 +254,18 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<String>) {
     rows.push(Stats::new("native create draft (setup)", 1, &o, wall, 201));
     let native_ids: Vec<i64> = o.iter().map(id_of).collect();
 
-    // A quarter of the drafts at 1 client, in ROUNDS chunks alternating with the native run
+    // A quarter of the drafts at 1 client, in chunks of CHUNK alternating with the native run
     // on as many of its own (same database size, same positions); then the rest at C.
-    const ROUNDS: usize = 10;
+    const CHUNK: usize = 10;
     let (solo, many) = ids.split_at(ids.len() / 4);
     let native_ids = &native_ids[..solo.len().min(native_ids.len())];
-    let chunk = solo.len().div_ceil(ROUNDS).max(1);
     type MakeCall<'a> = &'a dyn Fn(i64) -> Call<'a>;
     let ops: [(&str, MakeCall<'_>); 2] =
         [("submit", &|id| submit_call(id, &applicant)), ("approve", &|id| approve_call(id, &unit))];
     for (op, make) in ops {
         let calls = |ids: &[i64]| ids.iter().map(|id| make(*id)).collect::<Vec<_>>();
         let (mut host1, mut nat) = ((Vec::new(), Duration::ZERO), (Vec::new(), Duration::ZERO));
-        for (h, n) in solo.chunks(chunk).zip(native_ids.chunks(chunk)) {
+        for (h, n) in solo.chunks(CHUNK).zip(native_ids.chunks(CHUNK)) {
             accumulate(&mut host1, drive(&base, 1, &calls(h)));
             accumulate(&mut nat, native.run(&calls(n)));
         }
@@ -308,6 +308,12 @@ fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// The 1-minute load average, to judge how noisy the run was.
+fn loadavg() -> String {
+    let s = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    s.split_whitespace().next().unwrap_or("?").to_owned()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -318,7 +324,7 @@ fn main() {
         return;
     }
     let (n, clients) = (env_usize("BENCH_N", 2000).max(8), env_usize("BENCH_CLIENTS", 8).max(1));
-    let started = Instant::now();
+    let (started, load_before) = (Instant::now(), loadavg());
     let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
     let (host_rows, ratios) = phases(n, clients);
     rows.extend(host_rows);
@@ -332,7 +338,7 @@ fn main() {
     for line in ratios {
         println!("{line}");
     }
-    println!("total {:.1}s", started.elapsed().as_secs_f64());
+    println!("total {:.1}s; load average before {load_before}, after {}", started.elapsed().as_secs_f64(), loadavg());
     if rows.iter().any(|r| r.errors > 0) {
         eprintln!("load: some requests failed; the figures above are not valid");
         std::process::exit(1);

@@ -19,24 +19,40 @@ const PROVINCE_ORG: &str = "ORG-PROVINCE";
 const DOC_15: &str = "湘人社职备〔2024〕15号";
 const DOC_16: &str = "湘人社职备〔2024〕16号";
 
-/// Stands in for the evaluation issue (issue 4) until its API lands: the committee voted
-/// on `voted_on` and these qualified applications passed, in a session without a plan.
-/// The only SQL this file writes; to be replaced by the evaluation API (offline results).
-fn voted_passed(app: &TestApp, ids: &[i64], voted_on: &str) {
-    let mut db = rusqlite::Connection::open(app.db_path()).unwrap();
-    db.busy_timeout(Duration::from_secs(10)).unwrap();
-    let tx = db.transaction().unwrap();
-    for id in ids {
-        let n = tx
-            .execute(
-                "UPDATE applications SET state = 'passed', voted_on = ?1, plan_id = NULL, version = version + 1 \
-                 WHERE id = ?2 AND state = 'qualified'",
-                rusqlite::params![voted_on, id],
-            )
-            .unwrap();
-        assert_eq!(n, 1, "application {id} was not qualified");
-    }
-    tx.commit().unwrap();
+/// The committee met offline on `voted_on` and these qualified applications passed — all
+/// through the evaluation API (issue 4): special quota headroom for the double control
+/// (inside its 07-01..07-20 window), an offline plan filed ahead of the review (R13) and
+/// audited, then the offline results. The test clock is moved for each step and restored.
+fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
+    let resume = p.app.clock();
+    let day = chrono::NaiveDate::parse_from_str(voted_on, "%Y-%m-%d").unwrap();
+    p.app.set_clock("2024-07-10T02:00:00Z");
+    let quota = json!({"batch_year": 2024, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0,
+                       "requested": ids.len(), "special_category": "high_level_talent", "reason": "专场评审职数"});
+    let q = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &quota), 201);
+    expect(p.app.post(&format!("/api/quotas/{}/audit", q["id"]), p.province.as_str(), &json!({"approve": true})), 200);
+    p.app.set_clock(&format!("{}T02:00:00Z", day - chrono::Days::new(45)));
+    let plan = json!({"committee": COMMITTEE, "batch_year": 2024, "offline": true, "review_start": voted_on,
+                      "judging_end": voted_on, "place": "线下评审会场", "participants": ids});
+    let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan), 201)["id"].as_i64().unwrap();
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
+    expect(
+        p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true})),
+        200,
+    );
+    p.app.set_clock(&format!("{voted_on}T10:00:00Z"));
+    let results: Vec<Value> =
+        ids.iter().map(|id| json!({"application_id": id, "agree": 9, "disagree": 0, "present": 9})).collect();
+    let out = expect(
+        p.app.post(
+            &format!("/api/evaluation/plans/{plan}/offline-results"),
+            p.cmt.as_str(),
+            &json!({"voted_on": voted_on, "results": results}),
+        ),
+        200,
+    );
+    assert!(out.as_array().unwrap().iter().all(|r| r["outcome"] == "passed"), "{out}");
+    p.app.set_clock(&resume);
 }
 
 /// The province's own organisation (省本级, region 439900) with its issuing-unit code 9900.
@@ -102,11 +118,20 @@ fn enc(s: &str) -> String {
     s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
+/// Opens the publicity of the session voted on `voted_on` (its plan found in the list of
+/// sessions awaiting publicity).
 fn open_publicity(p: &Province, voted_on: &str, start_on: &str) -> (u16, Value) {
+    let sessions = expect(p.app.get("/api/results/sessions", p.cmt.as_str()), 200);
+    let plan_id = sessions["awaiting_publicity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["voted_on"] == voted_on)
+        .map_or(Value::Null, |s| s["plan_id"].clone());
     p.app.post(
         "/api/results/publicities",
         p.cmt.as_str(),
-        &json!({"committee": COMMITTEE, "voted_on": voted_on, "start_on": start_on,
+        &json!({"committee": COMMITTEE, "voted_on": voted_on, "plan_id": plan_id, "start_on": start_on,
                 "complaint_office": "卫生高评会办公室", "complaint_phone": "0731-84000000"}),
     )
 }
@@ -134,7 +159,7 @@ fn voted_results_go_through_publicity_and_filing_to_sealed_certificates_with_an_
     let b = p.qualified_nth(1, "内科学");
     let c = p.qualified_nth(2, "外科学");
     // Voted on Monday 2024-09-30, the eve of National Day.
-    voted_passed(&p.app, &[a, b, c], "2024-09-30");
+    voted_passed(&p, &[a, b, c], "2024-09-30");
 
     // The organising unit sees the session awaiting publicity; others see nothing of it.
     let s = expect(p.app.get("/api/results/sessions", p.cmt.as_str()), 200);
@@ -297,8 +322,8 @@ fn result_publicity_limits_around_national_day_2024_and_late_acts_are_flagged() 
     p.approve_quota(2);
     let a = p.qualified("内科学");
     let b = p.qualified_nth(1, "内科学");
-    voted_passed(&p.app, &[a], "2024-09-30");
-    voted_passed(&p.app, &[b], "2024-09-27");
+    voted_passed(&p, &[a], "2024-09-30");
+    voted_passed(&p, &[b], "2024-09-27");
 
     // 10-10 is the last day to open publicity of the 09-30 session; the 09-27 session's is
     // 10-08 (09-29 was an adjusted Sunday workday, then National Day 10-01..07).
@@ -374,7 +399,7 @@ fn an_upheld_objection_means_not_passed_and_the_person_is_never_filed() {
     let p = health_province();
     p.approve_quota(1);
     let a = p.qualified("内科学");
-    voted_passed(&p.app, &[a], "2024-09-30");
+    voted_passed(&p, &[a], "2024-09-30");
     p.app.set_clock("2024-10-08T01:00:00Z");
     let pid = expect(open_publicity(&p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap();
     let object = |content: &str| {
@@ -674,7 +699,7 @@ fn two_generation_jobs_over_the_same_thousand_filed_passers_issue_a_thousand_dis
     let started = std::time::Instant::now();
     let ids = qualified_many(&p, 100, N, 4);
     eprintln!("{N} qualified over the chain API in {:?}", started.elapsed());
-    voted_passed(&p.app, &ids, "2024-09-30");
+    voted_passed(&p, &ids, "2024-09-30");
     p.app.set_clock("2024-10-08T01:00:00Z");
     let pid = expect(open_publicity(&p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap();
     p.app.set_clock("2024-10-15T01:00:00Z");

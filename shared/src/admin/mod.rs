@@ -29,7 +29,7 @@ pub mod titles;
 use crate::audit::AuditEvent;
 use crate::auth::Role;
 use crate::error::DomainError;
-use crate::workflow::{stamp, OpCtx};
+use crate::workflow::OpCtx;
 use chrono::NaiveDate;
 
 /// One value of an enumeration: the wire name in JSON, the Chinese label in Excel.
@@ -168,19 +168,7 @@ pub fn stale(what: &str) -> DomainError {
 
 /// An audit event for an administered object, by the caller, now.
 pub fn event(ctx: &OpCtx<'_>, kind: &str, id: &str, action: &str, detail: serde_json::Value) -> AuditEvent {
-    AuditEvent {
-        subject_kind: kind.into(),
-        subject_id: id.into(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: None,
-        to_state: None,
-        opinion: None,
-        detail: Some(detail),
-        at: stamp(ctx.now),
-    }
+    AuditEvent { detail: Some(detail), ..ctx.event(kind, id, action) }
 }
 
 /// Body of every "cancel / lift with a reason" operation.

@@ -2,7 +2,7 @@
 //! into publicity (R11), returns with every item at once, rejections and objections.
 
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
-use crate::audit::{self, AuditEvent, HistoryEntry};
+use crate::audit::{self, HistoryEntry};
 use crate::auth::Role;
 use crate::domain::application::{next_state, Action, Actor, ApplicationForm, ApplicationState, TransitionError};
 use crate::domain::citizen_id::mask_str;
@@ -127,22 +127,6 @@ fn check_version(r: &ApplicationRecord, expected: Option<i64>) -> Result<(), Dom
     }
 }
 
-fn event(ctx: &OpCtx<'_>, id: i64, action: &str, from: ApplicationState, to: ApplicationState) -> AuditEvent {
-    AuditEvent {
-        subject_kind: "application".into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: Some(from.as_str().into()),
-        to_state: Some(to.as_str().into()),
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
-    }
-}
-
 // ---------------------------------------------------------------- applicant
 
 /// Body of "create draft".
@@ -169,7 +153,7 @@ pub fn create_draft(ctx: &OpCtx<'_>, req: CreateDraft) -> Result<ApplicationView
         let now = stamp(ctx.now);
         let id =
             store::insert_draft(db, &ctx.who.sub, &ctx.who.name, year, &FormColumns::of(&req.form), &form_json, &now)?;
-        let mut e = event(ctx, id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
+        let mut e = ctx.application_event(id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
         e.from_state = None;
         audit::record(db, &e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
@@ -205,7 +189,7 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        audit::record(db, &event(ctx, id, "edit", r.state, r.state))?;
+        audit::record(db, &ctx.application_event(id, "edit", r.state, r.state))?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
@@ -310,7 +294,7 @@ pub fn upload_material(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<Mater
             uploaded_at: stamp(ctx.now),
         };
         meta.id = store::insert_material(db, id, &meta, up.bytes)?;
-        let mut e = event(ctx, id, "upload_material", r.state, r.state);
+        let mut e = ctx.application_event(id, "upload_material", r.state, r.state);
         e.detail = Some(
             serde_json::json!({ "material_id": meta.id, "kind": meta.kind, "sha256": meta.sha256, "size": meta.size }),
         );
@@ -342,7 +326,7 @@ pub fn delete_material(ctx: &OpCtx<'_>, id: i64, material: i64) -> Result<(), Do
         if !store::delete_material(db, id, material)? {
             return Err(DomainError::NotFound("材料"));
         }
-        let mut e = event(ctx, id, "delete_material", r.state, r.state);
+        let mut e = ctx.application_event(id, "delete_material", r.state, r.state);
         e.detail = Some(serde_json::json!({ "material_id": material }));
         audit::record(db, &e)?;
         Ok(())
@@ -397,7 +381,7 @@ pub fn submit(
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-        let mut e = event(ctx, id, Action::Submit.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::Submit.as_str(), r.state, next);
         if !check.flags.is_empty() {
             e.detail = Some(serde_json::json!({ "flags": check.flags }));
         }
@@ -479,7 +463,7 @@ pub fn approve_into_publicity(
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = event(ctx, id, Action::ApproveIntoPublicity.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::ApproveIntoPublicity.as_str(), r.state, next);
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({
             "publicity_start": req.publicity_start.to_string(),
@@ -546,7 +530,7 @@ pub fn return_for_correction(
         let items = serde_json::to_value(&all).map_err(|e| DomainError::Internal(e.to_string()))?;
         let changes = Changes { state: Some(next), return_items: Some(Some(items.to_string())), ..Changes::default() };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = event(ctx, id, Action::Return.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::Return.as_str(), r.state, next);
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "items": items }));
         audit::record(db, &e)?;
@@ -580,7 +564,7 @@ pub fn reject(ctx: &OpCtx<'_>, id: i64, req: Reject) -> Result<ApplicationView, 
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = event(ctx, id, Action::Reject.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::Reject.as_str(), r.state, next);
         e.opinion = Some(req.reason.trim().to_owned());
         audit::record(db, &e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
@@ -608,7 +592,7 @@ pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Resul
         }
         let now = stamp(ctx.now);
         let oid = store::insert_objection(db, id, "unit_publicity", req.content.trim(), &ctx.who.sub, &now)?;
-        let mut e = event(ctx, id, "record_objection", r.state, r.state);
+        let mut e = ctx.application_event(id, "record_objection", r.state, r.state);
         e.detail = Some(serde_json::json!({ "objection_id": oid }));
         audit::record(db, &e)?;
         store::list_objections(db, id)?.into_iter().find(|o| o.id == oid).ok_or(DomainError::NotFound("异议"))
@@ -649,12 +633,12 @@ pub fn resolve_objection(
                 ..Changes::default()
             };
             store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-            let mut e = event(ctx, id, Action::UpholdObjection.as_str(), r.state, next);
+            let mut e = ctx.application_event(id, Action::UpholdObjection.as_str(), r.state, next);
             e.opinion = Some(req.finding.trim().to_owned());
             e.detail = Some(serde_json::json!({ "objection_id": objection }));
             audit::record(db, &e)?;
         } else {
-            let mut e = event(ctx, id, "dismiss_objection", r.state, r.state);
+            let mut e = ctx.application_event(id, "dismiss_objection", r.state, r.state);
             e.opinion = Some(req.finding.trim().to_owned());
             e.detail = Some(serde_json::json!({ "objection_id": objection }));
             audit::record(db, &e)?;

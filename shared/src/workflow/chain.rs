@@ -7,7 +7,7 @@
 
 use super::applications::{load_visible, view, ApplicationView, ReturnItem};
 use super::{shanghai_today, stamp, OpCtx};
-use crate::audit::{self, AuditEvent, HistoryEntry};
+use crate::audit::{self, HistoryEntry};
 use crate::auth::Role;
 use crate::domain::application::{
     confirm_next, next_states, Action, Actor, ApplicationForm, ApplicationState, TransitionError,
@@ -34,22 +34,6 @@ fn map_transition(state: ApplicationState, e: TransitionError) -> DomainError {
     match e {
         TransitionError::NotYourAction => DomainError::Forbidden,
         TransitionError::WrongState => wrong_state(state),
-    }
-}
-
-fn chain_event(ctx: &OpCtx<'_>, id: i64, action: &str, from: ApplicationState, to: ApplicationState) -> AuditEvent {
-    AuditEvent {
-        subject_kind: "application".into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: Some(from.as_str().into()),
-        to_state: Some(to.as_str().into()),
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
     }
 }
 
@@ -226,7 +210,7 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-        let mut e = chain_event(ctx, id, Action::Recommend.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::Recommend.as_str(), r.state, next);
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "path": steps, "to_org": first.org }));
         audit::record(db, &e)?;
@@ -289,7 +273,7 @@ pub fn approve_step(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<Appli
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = chain_event(ctx, id, Action::ApproveStep.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::ApproveStep.as_str(), r.state, next);
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "step": steps[pos].kind, "to_org": nxt.org }));
         audit::record(db, &e)?;
@@ -347,7 +331,7 @@ pub fn return_step(ctx: &OpCtx<'_>, id: i64, req: StepReturn) -> Result<Applicat
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = chain_event(ctx, id, Action::ReturnStep.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::ReturnStep.as_str(), r.state, next);
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "items": items, "step": steps[pos].kind, "to_org": holder }));
         audit::record(db, &e)?;
@@ -370,7 +354,7 @@ pub fn pass_down_return(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<A
             ..Changes::default()
         };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = chain_event(ctx, id, Action::PassDownReturn.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::PassDownReturn.as_str(), r.state, next);
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "to_org": holder }));
         audit::record(db, &e)?;
@@ -435,7 +419,7 @@ pub fn reject_step(ctx: &OpCtx<'_>, id: i64, req: StepReject) -> Result<Applicat
                 )?;
             }
         }
-        let mut e = chain_event(ctx, id, Action::RejectStep.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::RejectStep.as_str(), r.state, next);
         e.opinion = Some(req.reason.trim().to_owned());
         e.detail = Some(serde_json::json!({ "false_materials": req.false_materials }));
         audit::record(db, &e)?;
@@ -515,7 +499,7 @@ pub fn recheck(ctx: &OpCtx<'_>, id: i64, req: RecheckDecision) -> Result<Applica
                 undone_at: None,
             },
         )?;
-        let mut e = chain_event(ctx, id, action.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, action.as_str(), r.state, next);
         e.opinion = reason.map(str::to_owned);
         audit::record(db, &e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
@@ -598,7 +582,7 @@ pub fn undo_latest(ctx: &OpCtx<'_>, id: i64, req: Undo) -> Result<ApplicationVie
         if !cstore::mark_undone(db, op.id, &ctx.who.sub, &now)? {
             return Err(stale());
         }
-        let mut e = chain_event(ctx, id, Action::Undo.as_str(), r.state, next);
+        let mut e = ctx.application_event(id, Action::Undo.as_str(), r.state, next);
         e.opinion = Some(req.reason.trim().to_owned());
         e.detail = Some(serde_json::json!({ "operation_id": op.id, "undone": op.kind, "by_org": op.org }));
         audit::record(db, &e)?;
@@ -733,7 +717,7 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
                     ..Changes::default()
                 };
                 store::update_cas(db, r.id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                let mut e = chain_event(ctx, r.id, "transfer_committee", r.state, r.state);
+                let mut e = ctx.application_event(r.id, "transfer_committee", r.state, r.state);
                 e.opinion = Some(req.reason.trim().to_owned());
                 e.detail = Some(serde_json::json!({ "from_committee": from, "to_committee": req.to_committee }));
                 audit::record(db, &e)?;

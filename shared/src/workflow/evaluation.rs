@@ -24,33 +24,9 @@ const PLAN: &str = "评审方案";
 
 fn plan_event(ctx: &OpCtx<'_>, id: i64, action: &str, from: Option<&str>, to: Option<&str>) -> AuditEvent {
     AuditEvent {
-        subject_kind: "review_plan".into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
         from_state: from.map(str::to_owned),
         to_state: to.map(str::to_owned),
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
-    }
-}
-
-fn app_event(ctx: &OpCtx<'_>, id: i64, action: &str, from: ApplicationState, to: ApplicationState) -> AuditEvent {
-    AuditEvent {
-        subject_kind: "application".into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: Some(from.as_str().into()),
-        to_state: Some(to.as_str().into()),
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
+        ..ctx.event("review_plan", id, action)
     }
 }
 
@@ -334,7 +310,7 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
                 let changes =
                     Changes { state: Some(ApplicationState::InPlan), plan_id: Some(Some(id)), ..Changes::default() };
                 astore::update_cas(db, *a, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                let mut e = app_event(ctx, *a, "enter_plan", r.state, ApplicationState::InPlan);
+                let mut e = ctx.application_event(*a, "enter_plan", r.state, ApplicationState::InPlan);
                 e.detail = Some(serde_json::json!({ "plan_id": id }));
                 audit::record(db, &e)?;
             }
@@ -406,10 +382,7 @@ pub fn add_expert(ctx: &OpCtx<'_>, req: NewExpert) -> Result<Expert, DomainError
         if !estore::insert_expert(db, &e, &stamp(ctx.now))? {
             return Err(DomainError::conflict("EXPERT_EXISTS", format!("专家编号 {} 已存在", e.id)));
         }
-        let mut ev = plan_event(ctx, 0, "add_expert", None, None);
-        ev.subject_kind = "expert".into();
-        ev.subject_id = e.id.clone();
-        audit::record(db, &ev)?;
+        audit::record(db, &ctx.event("expert", &e.id, "add_expert"))?;
         Ok(e)
     })
 }
@@ -435,9 +408,7 @@ pub fn declare_relation(ctx: &OpCtx<'_>, expert: &str, req: Relation) -> Result<
         estore::expert_by_id(db, expert)?.ok_or(DomainError::NotFound("专家"))?;
         astore::load(db, req.application_id)?.ok_or_else(|| DomainError::invalid("application_id", "申报不存在"))?;
         estore::insert_relation(db, expert, req.application_id, req.relation.trim())?;
-        let mut ev = plan_event(ctx, 0, "declare_relation", None, None);
-        ev.subject_kind = "expert".into();
-        ev.subject_id = expert.to_owned();
+        let mut ev = ctx.event("expert", expert, "declare_relation");
         ev.detail = Some(serde_json::json!({ "application_id": req.application_id }));
         audit::record(db, &ev)?;
         Ok(serde_json::json!({ "expert_id": expert, "application_id": req.application_id }))
@@ -623,8 +594,12 @@ pub fn notify_interview(ctx: &OpCtx<'_>, id: i64, req: InterviewNotice) -> Resul
         }
         let at = req.scheduled_at.format("%Y-%m-%dT%H:%M").to_string();
         estore::upsert_interview(db, id, req.application_id, &at, req.place.trim(), &stamp(ctx.now))?;
-        let mut e =
-            app_event(ctx, req.application_id, "interview_notice", ApplicationState::InPlan, ApplicationState::InPlan);
+        let mut e = ctx.application_event(
+            req.application_id,
+            "interview_notice",
+            ApplicationState::InPlan,
+            ApplicationState::InPlan,
+        );
         e.detail = Some(serde_json::json!({ "plan_id": id, "scheduled_at": at, "place": req.place.trim() }));
         audit::record(db, &e)?;
         Ok(
@@ -950,7 +925,7 @@ fn apply_results(
                 undone_at: None,
             },
         )?;
-        let mut e = app_event(ctx, id, if offline { "enter_offline_result" } else { "tally" }, r.state, target);
+        let mut e = ctx.application_event(id, if offline { "enter_offline_result" } else { "tally" }, r.state, target);
         e.opinion = reason;
         e.detail = Some(
             serde_json::json!({ "plan_id": plan.id, "outcome": outcome_name, "agree": t.agree, "present": t.present, "rank": rank }),

@@ -28,6 +28,38 @@ pub struct OpCtx<'a> {
 }
 
 impl OpCtx<'_> {
+    /// An audit event of the caller acting on object `kind`/`id`, at the request's time.
+    pub fn event(&self, kind: &str, id: impl ToString, action: &str) -> crate::audit::AuditEvent {
+        crate::audit::AuditEvent {
+            subject_kind: kind.into(),
+            subject_id: id.to_string(),
+            actor: self.who.sub.clone(),
+            role: self.who.role.as_str().into(),
+            org: self.who.org.clone(),
+            action: action.into(),
+            from_state: None,
+            to_state: None,
+            opinion: None,
+            detail: None,
+            at: stamp(self.now),
+        }
+    }
+
+    /// An audit event of the caller moving an application from one state to another.
+    pub fn application_event(
+        &self,
+        id: i64,
+        action: &str,
+        from: crate::domain::application::ApplicationState,
+        to: crate::domain::application::ApplicationState,
+    ) -> crate::audit::AuditEvent {
+        crate::audit::AuditEvent {
+            from_state: Some(from.as_str().into()),
+            to_state: Some(to.as_str().into()),
+            ..self.event("application", id, action)
+        }
+    }
+
     /// Refuses callers of any other role (403).
     pub fn require_role(&self, role: Role) -> Result<(), DomainError> {
         if self.who.role == role {

@@ -3,7 +3,8 @@
 //! (指定下级, annex 3 §1.4–1.8) and anyone on a path can ask for its uppers and lowers.
 
 use super::{stamp, OpCtx};
-use crate::audit::{self, AuditEvent};
+use crate::admin::event;
+use crate::audit;
 use crate::auth::Role;
 use crate::domain::application::TitleLevel;
 use crate::domain::path::{Method, StepKind};
@@ -12,22 +13,6 @@ use crate::store::chain::{self as cstore, EdgeRecord, NewCommittee, Organisation
 use crate::store::with_tx;
 use chrono::NaiveDate;
 use serde::Deserialize;
-
-fn event(ctx: &OpCtx<'_>, kind: &str, id: &str, action: &str, detail: serde_json::Value) -> AuditEvent {
-    AuditEvent {
-        subject_kind: kind.into(),
-        subject_id: id.into(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: None,
-        to_state: None,
-        opinion: None,
-        detail: Some(detail),
-        at: stamp(ctx.now),
-    }
-}
 
 /// Organisation kinds.
 pub const ORG_KINDS: [&str; 6] = ["unit", "dept", "city_hr", "public_hr_service", "committee_org", "province"];

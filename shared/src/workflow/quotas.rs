@@ -59,19 +59,7 @@ pub struct Declare {
 }
 
 fn event(ctx: &OpCtx<'_>, id: i64, action: &str, from: Option<&str>, to: &str) -> AuditEvent {
-    AuditEvent {
-        subject_kind: "quota".into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: from.map(str::to_owned),
-        to_state: Some(to.into()),
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
-    }
+    AuditEvent { from_state: from.map(str::to_owned), to_state: Some(to.into()), ..ctx.event("quota", id, action) }
 }
 
 fn date(s: Option<&str>, what: &str) -> Result<NaiveDate, DomainError> {
