@@ -133,7 +133,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn five_working_days_of_publicity_opened_2024_09_30_end_on_the_adjusted_saturday_2024_10_12() {
+    fn r11_five_working_days_of_publicity_opened_2024_09_30_end_on_the_adjusted_saturday_2024_10_12() {
         assert_eq!(official().add_working_days(d("2024-09-30"), 5).unwrap(), d("2024-10-12"));
     }
 

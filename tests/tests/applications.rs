@@ -89,7 +89,7 @@ fn snapshot(app: &TestApp) -> Vec<(String, String)> {
 }
 
 #[test]
-fn an_application_goes_from_draft_through_refusal_and_publicity_to_recommendable() {
+fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_publicity_to_recommendable() {
     let app = TestApp::start();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");

@@ -152,7 +152,7 @@ fn generate(p: &Province, body: Value) -> Value {
 }
 
 #[test]
-fn voted_results_go_through_publicity_and_filing_to_sealed_certificates_with_an_objection_filed_separately() {
+fn r19_voted_results_go_through_publicity_and_filing_to_sealed_certificates_with_an_objection_filed_separately() {
     let p = health_province();
     p.approve_quota(3);
     let a = p.qualified("内科学");
@@ -317,7 +317,7 @@ fn voted_results_go_through_publicity_and_filing_to_sealed_certificates_with_an_
 }
 
 #[test]
-fn result_publicity_limits_around_national_day_2024_and_late_acts_are_flagged() {
+fn r18_result_publicity_limits_around_national_day_2024_and_late_acts_are_flagged() {
     let p = health_province();
     p.approve_quota(2);
     let a = p.qualified("内科学");

@@ -238,7 +238,7 @@ fn r14_replaying_the_draw_from_the_revealed_seed_and_snapshot_gives_the_same_pan
 }
 
 #[test]
-fn the_ballot_table_holds_no_judge_reference_and_a_judge_of_another_plan_gets_404() {
+fn r16_the_ballot_table_holds_no_judge_reference_and_a_judge_of_another_plan_gets_404() {
     let s = session(1);
     let db = s.p.app.db();
     let cols: Vec<String> = db
@@ -352,7 +352,7 @@ fn the_offline_path_enters_results_directly_and_a_declared_exception_lets_all_pa
 }
 
 #[test]
-fn a_vote_after_the_judging_window_and_the_deadline_is_refused() {
+fn r17_a_vote_after_the_judging_window_and_the_deadline_is_refused() {
     let s = session(1);
     let rec = s.draw();
     let judge = s.judges(&rec)[0].clone();

@@ -130,6 +130,20 @@ pub fn substitute(
     candidate_order(seed, need_index, need, pool, recusal).into_iter().find(|id| !already.contains(id))
 }
 
+/// One weighted item of a plan's scoring rules (R22, 八(二)(五): grassroots service,
+/// open-source contributions and assessments can carry weight).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringItem {
+    pub item: String,
+    pub weight: u32,
+}
+
+/// A judge's material score: Σ weight × item score / 100 (items missing score 0).
+pub fn weighted_score(rules: &[ScoringItem], scores: &BTreeMap<String, u32>) -> f64 {
+    rules.iter().map(|r| f64::from(r.weight) * f64::from(scores.get(&r.item).copied().unwrap_or(0)) / 100.0).sum()
+}
+
 /// The pass rule: affirmative votes ≥ numerator/denominator of the judges present
 /// (default two thirds, 五(四)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,5 +342,19 @@ mod tests {
         let controls = Controls { remaining_quota: BTreeMap::from([("U".to_owned(), 2)]), ..Controls::default() };
         let out = decide(PassRule::default(), &controls, &t);
         assert_eq!(out.iter().filter(|o| o.1 == Outcome::OverQuota).count(), 1);
+    }
+
+    #[test]
+    fn r22_grassroots_service_and_open_source_contributions_carry_their_declared_weight() {
+        let rules = vec![
+            ScoringItem { item: "业绩成果".into(), weight: 60 },
+            ScoringItem { item: "基层服务".into(), weight: 20 },
+            ScoringItem { item: "开源贡献".into(), weight: 20 },
+        ];
+        let with =
+            BTreeMap::from([("业绩成果".to_owned(), 80), ("基层服务".to_owned(), 100), ("开源贡献".to_owned(), 100)]);
+        let without = BTreeMap::from([("业绩成果".to_owned(), 80)]);
+        assert_eq!(weighted_score(&rules, &with), 88.0);
+        assert_eq!(weighted_score(&rules, &without), 48.0);
     }
 }

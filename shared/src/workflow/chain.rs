@@ -799,3 +799,20 @@ pub fn tracking(ctx: &OpCtx<'_>, id: i64) -> Result<Tracking, DomainError> {
         history: audit::history(ctx.db, "application", &id.to_string())?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn r21_fraud_is_recorded_for_three_years_ending_the_day_before_the_anniversary() {
+        assert_eq!(record_period_end(d("2024-09-30"), INTEGRITY_RECORD_YEARS), d("2027-09-29"));
+        assert_eq!(record_period_end(d("2024-01-01"), 3), d("2026-12-31"));
+        // Recorded on 29 February: the period ends on 28 February three years later.
+        assert_eq!(record_period_end(d("2024-02-29"), 3), d("2027-02-28"));
+    }
+}

@@ -9,14 +9,16 @@ use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Role;
 use crate::domain::application::{confirm_next, Action, Actor, ApplicationState};
-use crate::domain::evaluation::{self as ev, Controls, ExpertNeed, Outcome, PassRule, PoolExpert, Recusal, Tallied};
+use crate::domain::evaluation::{
+    self as ev, Controls, ExpertNeed, Outcome, PassRule, PoolExpert, Recusal, ScoringItem, Tallied,
+};
 use crate::error::DomainError;
 use crate::store::applications::{self as astore, ApplicationRecord, Changes};
 use crate::store::chain::{self as cstore, ReversibleOperation};
 use crate::store::evaluation::{self as estore, Expert, Plan};
 use crate::store::{reference, with_tx, Db, Value};
 use chrono::{Days, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 
@@ -60,15 +62,6 @@ fn own_plan(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<Plan, DomainError> 
 }
 
 // ---------------------------------------------------------------- plans
-
-/// One scoring item and its weight (R22: grassroots service, open-source contributions
-/// and assessments can be items).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScoringItem {
-    pub item: String,
-    pub weight: u32,
-}
 
 /// Body of "create plan".
 #[derive(Debug, Deserialize)]
@@ -791,11 +784,8 @@ fn score_of(db: &dyn Db, plan: &Plan, app: i64) -> Result<f64, DomainError> {
     for (_, kind, v) in estore::reviews_of(db, plan.id, app)? {
         match kind.as_str() {
             "material_score" if !rules.is_empty() => {
-                let t: f64 = rules
-                    .iter()
-                    .map(|r| f64::from(r.weight) * v["scores"][&r.item].as_f64().unwrap_or(0.0) / 100.0)
-                    .sum();
-                totals.push(t);
+                let scores: BTreeMap<String, u32> = serde_json::from_value(v["scores"].clone()).unwrap_or_default();
+                totals.push(ev::weighted_score(&rules, &scores));
             }
             "interview_score" => totals.push(v["score"].as_f64().unwrap_or(0.0)),
             _ => {}
