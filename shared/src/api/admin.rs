@@ -110,14 +110,7 @@ fn kind(s: &str) -> Result<imports::ImportKind, DomainError> {
 /// An xlsx download named `name.xlsx`.
 pub fn xlsx_file(name: &str, bytes: Result<Vec<u8>, DomainError>) -> Response {
     match bytes {
-        Ok(b) => {
-            let mut r = Response::bytes(200, XLSX_CONTENT_TYPE, b);
-            r.headers.push((
-                "content-disposition".into(),
-                format!("attachment; filename*=UTF-8''{}", percent_encode(&format!("{name}.xlsx"))),
-            ));
-            r
-        }
+        Ok(b) => Response::attachment(XLSX_CONTENT_TYPE, &format!("{name}.xlsx"), b),
         Err(e) => Response::error(&e),
     }
 }
@@ -131,18 +124,6 @@ pub fn export(sheet: Result<Sheet, DomainError>) -> Response {
         }
         Err(e) => Response::error(&e),
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// An uploaded body within the size limit.

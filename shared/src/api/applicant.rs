@@ -97,26 +97,7 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
 /// A material download response.
 pub fn download(r: Result<(String, String, Vec<u8>), DomainError>) -> Response {
     match r {
-        Ok((ct, filename, bytes)) => {
-            let mut resp = Response::bytes(200, &ct, bytes);
-            resp.headers.push((
-                "content-disposition".into(),
-                format!("attachment; filename*=UTF-8''{}", percent_encode(&filename)),
-            ));
-            resp
-        }
+        Ok((ct, filename, bytes)) => Response::attachment(&ct, &filename, bytes),
         Err(e) => Response::error(&e),
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

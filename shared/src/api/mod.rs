@@ -103,6 +103,23 @@ impl Response {
     pub fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Response {
         Response { status, headers: vec![("content-type".into(), content_type.into())], body }
     }
+
+    /// A file download (`content-disposition: attachment`, RFC 5987 UTF-8 file name).
+    pub fn attachment(content_type: &str, filename: &str, body: Vec<u8>) -> Response {
+        let encoded: String = filename
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let mut r = Response::bytes(200, content_type, body);
+        r.headers.push(("content-disposition".into(), format!("attachment; filename*=UTF-8''{encoded}")));
+        r
+    }
 }
 
 /// What a request needs from its environment: the token secret, the time, limits.

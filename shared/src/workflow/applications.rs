@@ -488,6 +488,15 @@ pub struct ReturnItem {
     pub reason: String,
 }
 
+/// Checks every item of a return: what is at fault and why, each filled in.
+pub(crate) fn validate_return_items(items: &[ReturnItem]) -> Result<(), DomainError> {
+    for (i, item) in items.iter().enumerate() {
+        non_empty(&format!("items[{i}].field"), "补正项目", &item.field, 100)?;
+        non_empty(&format!("items[{i}].reason"), "补正原因", &item.reason, 500)?;
+    }
+    Ok(())
+}
+
 /// Body of "return for correction": every item at once.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -511,10 +520,7 @@ pub fn return_for_correction(
     req: ReturnForCorrection,
 ) -> Result<ApplicationView, DomainError> {
     ctx.require_role(Role::Unit)?;
-    for (i, item) in req.items.iter().enumerate() {
-        non_empty(&format!("items[{i}].field"), "补正项目", &item.field, 100)?;
-        non_empty(&format!("items[{i}].reason"), "补正原因", &item.reason, 500)?;
-    }
+    validate_return_items(&req.items)?;
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
         let next = transition(r.state, Action::Return, Role::Unit)?;

@@ -308,14 +308,7 @@ pub fn return_step(ctx: &OpCtx<'_>, id: i64, req: StepReturn) -> Result<Applicat
     if req.items.is_empty() {
         return Err(DomainError::invalid("items", "退回须一次性告知需要补齐补正的全部内容"));
     }
-    for (i, it) in req.items.iter().enumerate() {
-        if it.field.trim().is_empty() {
-            return Err(DomainError::invalid(format!("items[{i}].field"), "请填写补正项目"));
-        }
-        if it.reason.trim().is_empty() {
-            return Err(DomainError::invalid(format!("items[{i}].reason"), "请填写补正原因"));
-        }
-    }
+    super::applications::validate_return_items(&req.items)?;
     with_tx(ctx.db, |db| {
         let (r, steps, pos) = load_held(ctx, db, id)?;
         check_version(&r, req.version)?;

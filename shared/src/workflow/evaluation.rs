@@ -715,8 +715,7 @@ pub fn judge_act(
             return Err(DomainError::conflict("INVALID_STATE", "该参评人员已完成评审"));
         }
         let now = stamp(ctx.now);
-        let before = if kind == "vote" {
-            let JudgeAct::Vote { choice } = &act else { unreachable!("kind is vote") };
+        let before = if let JudgeAct::Vote { choice } = &act {
             if !estore::cast_ballot(db, plan_id, application, &ctx.who.sub, &random_id()?, choice)? {
                 return Err(DomainError::conflict("ALREADY_VOTED", "您已对该参评人员投票"));
             }
