@@ -404,3 +404,25 @@ fn rollback_undoes_a_vote_then_a_score_in_that_order_and_refuses_the_reverse() {
     // The judges may vote again.
     expect(s.judge(&judges[0], app, json!({"kind": "vote", "choice": "agree"})), 200);
 }
+
+#[test]
+fn a_committee_with_its_own_schedule_is_held_to_its_own_voting_deadline() {
+    let p = health_province();
+    p.approve_quota(2);
+    let a = p.qualified_nth(0, "内科学");
+    // 二(五): this committee votes by 2024-11-08 instead of the province's 12-15.
+    expect(
+        p.app.put(
+            &format!("/api/admin/batches/2024/committees/{COMMITTEE}"),
+            p.province.as_str(),
+            &json!({"voting_deadline": "2024-11-08"}),
+        ),
+        200,
+    );
+    p.app.set_clock("2024-10-08T02:00:00Z");
+    let late = plan_body(&[a], "2024-11-04", json!({"judging_end": "2024-11-11"}));
+    let v = p.app.post("/api/evaluation/plans", p.cmt.as_str(), &late);
+    assert_eq!((v.0, v.1["field"].as_str()), (400, Some("judging_end")), "{}", v.1);
+    assert!(v.1["message"].as_str().unwrap().contains("2024-11-08"));
+    expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[a], "2024-11-04", json!({}))), 201);
+}

@@ -53,6 +53,22 @@ pub fn batch(db: &dyn Db, year: i32) -> Result<Option<AnnualBatch>, StoreError> 
     }
 }
 
+/// The batch of a year as it applies to a committee: a committee with its own schedule
+/// (二(五): self-review units, teachers, grassroots series) overrides the material cutoff
+/// and the voting deadline.
+pub fn batch_for(db: &dyn Db, year: i32, committee: &str) -> Result<Option<AnnualBatch>, StoreError> {
+    let Some(mut b) = batch(db, year)? else { return Ok(None) };
+    if let Some(own) = super::admin::committee_batch_of(db, year, committee)? {
+        if let Some(d) = own.material_cutoff.as_deref() {
+            b.material_cutoff = date(d)?;
+        }
+        if let Some(d) = own.voting_deadline.as_deref() {
+            b.voting_deadline = date(d)?;
+        }
+    }
+    Ok(Some(b))
+}
+
 const SELECT_YEARS: &str = "SELECT year FROM work_calendar_years ORDER BY year";
 const SELECT_DAYS: &str = "SELECT day, kind FROM work_calendar_days";
 

@@ -353,7 +353,7 @@ pub fn submit(
         check_version(&r, expected_version)?;
         let form: ApplicationForm =
             serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
-        let batch = reference::batch(db, r.batch_year)?
+        let batch = reference::batch_for(db, r.batch_year, &r.committee)?
             .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", r.batch_year)))?;
         let today = shanghai_today(ctx.now).to_string();
         let blacklisted = match &form.citizen_id {

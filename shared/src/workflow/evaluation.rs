@@ -142,7 +142,7 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
         if committee.organising_org != ctx.who.org {
             return Err(DomainError::invalid("committee", "只能为本单位组建的评委会制定评审方案"));
         }
-        let batch = reference::batch(db, req.batch_year)?
+        let batch = reference::batch_for(db, req.batch_year, &req.committee)?
             .ok_or_else(|| DomainError::invalid("batch_year", "年度评审批次尚未设立"))?;
         if req.judging_end > batch.voting_deadline {
             return Err(DomainError::invalid(
@@ -217,8 +217,8 @@ pub fn submit_plan(ctx: &OpCtx<'_>, id: i64) -> Result<Plan, DomainError> {
         if p.status != "draft" && p.status != "rejected" {
             return Err(DomainError::conflict("INVALID_STATE", "只有草稿或被退回的方案可以报送"));
         }
-        let batch =
-            reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
+        let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
+            .ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
         let self_review = cstore::organisation_by_id(db, &p.organising_org)?.is_some_and(|o| o.self_review);
         let lead = if self_review { batch.plan_lead_working_days_self } else { batch.plan_lead_working_days_other };
         let latest = reference::calendar(db)?.subtract_working_days(date(&p.review_start)?, lead)?;
@@ -697,7 +697,8 @@ pub fn judge_act(
             return Err(DomainError::conflict("JUDGING_CLOSED", "该方案不在评审阶段"));
         }
         let today = shanghai_today(ctx.now);
-        let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch".into()))?;
+        let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
+            .ok_or_else(|| DomainError::Internal("batch".into()))?;
         if today < date(&p.review_start)? || today > date(&p.judging_end)? {
             return Err(DomainError::conflict(
                 "OUTSIDE_JUDGING_WINDOW",
@@ -933,7 +934,8 @@ pub fn tally(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<serde_json::Value>, DomainE
             return Err(DomainError::conflict("INVALID_STATE", "该方案不能计票"));
         }
         let today = shanghai_today(ctx.now);
-        let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch".into()))?;
+        let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
+            .ok_or_else(|| DomainError::Internal("batch".into()))?;
         if today > batch.voting_deadline {
             return Err(DomainError::conflict(
                 "R17_VOTING_CLOSED",
@@ -975,7 +977,8 @@ pub fn offline_results(ctx: &OpCtx<'_>, id: i64, req: OfflineResults) -> Result<
         if p.status != "approved" {
             return Err(DomainError::conflict("PLAN_NOT_APPROVED", "评审方案未经核准"));
         }
-        let batch = reference::batch(db, p.batch_year)?.ok_or_else(|| DomainError::Internal("batch".into()))?;
+        let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
+            .ok_or_else(|| DomainError::Internal("batch".into()))?;
         if req.voted_on > batch.voting_deadline {
             return Err(DomainError::invalid(
                 "voted_on",
