@@ -504,3 +504,20 @@ fn a_retried_submit_with_the_same_idempotency_key_returns_the_same_result() {
     let (s3, _) = submit("k-2");
     assert_eq!(s3, 409);
 }
+
+#[test]
+fn working_days_through_the_api_follow_the_official_calendars_and_refuse_2027() {
+    let app = TestApp::start();
+    let t = app.token("anyone", "某人", Role::Unit, "ORG-X");
+    let wd = |q: &str| app.get(&format!("/api/admin/calendar/working-days?{q}"), t.as_str());
+    assert_eq!(wd("from=2025-10-15&subtract=10").1["result"], "2025-09-25");
+    assert_eq!(wd("from=2026-09-30&add=3").1["result"], "2026-10-10");
+    assert_eq!(wd("from=2024-09-30&add=5").1["result"], "2024-10-12");
+    assert_eq!(wd("from=2024-10-12").1["working_day"], true, "调休 Saturday");
+    assert_eq!(wd("from=2026-01-02").1["working_day"], false, "New Year holiday, a Friday");
+    assert_eq!(wd("from=2025-01-27&to=2025-02-08").1["count"], 4);
+    let (s, v) = wd("from=2026-12-28&add=10");
+    assert_eq!((s, v["code"].as_str()), (422, Some("CALENDAR_YEAR_NOT_PUBLISHED")), "{v}");
+    let (s, v) = wd("from=2026-13-01&add=1");
+    assert_eq!((s, v["field"].as_str()), (400, Some("from")));
+}

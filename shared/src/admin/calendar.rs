@@ -154,3 +154,81 @@ mod tests {
         assert_eq!(validate(2027, &schedule(&["2027-10-01"], &[])).unwrap_err().field(), Some("off"));
     }
 }
+
+/// A working-day computation on the official calendar (the same one every deadline uses).
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkingDays {
+    pub from: String,
+    /// `add`, `subtract`, `between` or `is_working_day`.
+    pub op: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_day: Option<bool>,
+}
+
+fn parse_date(field: &str, v: &str) -> Result<NaiveDate, DomainError> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| DomainError::invalid(field, format!("{field} 须为 YYYY-MM-DD 日期")))
+}
+
+fn parse_days(field: &str, v: &str) -> Result<u32, DomainError> {
+    v.parse()
+        .ok()
+        .filter(|n| *n <= 366)
+        .ok_or_else(|| DomainError::invalid(field, format!("{field} 须为0到366之间的整数")))
+}
+
+/// Answers one of: `add` working days after `from` (the period's last day; the opening day
+/// does not count), `subtract` working days before `from`, count the working days
+/// `between` `from` (exclusive) and `to` (inclusive), or whether `from` `is_working_day`.
+/// A computation reaching an unpublished year is refused (`CALENDAR_YEAR_NOT_PUBLISHED`).
+pub fn working_days(
+    ctx: &OpCtx<'_>,
+    from: Option<&str>,
+    add: Option<&str>,
+    subtract: Option<&str>,
+    to: Option<&str>,
+) -> Result<WorkingDays, DomainError> {
+    let from_s = from.ok_or_else(|| DomainError::invalid("from", "请提供 from 日期"))?;
+    let d = parse_date("from", from_s)?;
+    let cal = crate::store::reference::calendar(ctx.db)?;
+    let mut out = WorkingDays {
+        from: d.to_string(),
+        op: "is_working_day",
+        days: None,
+        to: None,
+        result: None,
+        count: None,
+        working_day: None,
+    };
+    match (add, subtract, to) {
+        (Some(n), None, None) => {
+            let n = parse_days("add", n)?;
+            out.op = "add";
+            out.days = Some(n);
+            out.result = Some(cal.add_working_days(d, n)?.to_string());
+        }
+        (None, Some(n), None) => {
+            let n = parse_days("subtract", n)?;
+            out.op = "subtract";
+            out.days = Some(n);
+            out.result = Some(cal.subtract_working_days(d, n)?.to_string());
+        }
+        (None, None, Some(t)) => {
+            let t = parse_date("to", t)?;
+            out.op = "between";
+            out.to = Some(t.to_string());
+            out.count = Some(cal.working_days_between(d, t)?);
+        }
+        (None, None, None) => out.working_day = Some(cal.is_working_day(d)?),
+        _ => return Err(DomainError::invalid("add", "add、subtract、to 只能选一个")),
+    }
+    Ok(out)
+}

@@ -64,6 +64,7 @@ pub const ROUTES: &[Route] = &[
     r("PUT", "/api/admin/batches/{year}"),
     r("PUT", "/api/admin/batches/{year}/committees/{committee}"),
     r("GET", "/api/admin/calendar"),
+    r("GET", "/api/admin/calendar/working-days"),
     r("GET", "/api/admin/calendar/{year}"),
     r("PUT", "/api/admin/calendar/{year}"),
     r("GET", "/api/admin/blacklist"),
@@ -260,6 +261,16 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         }
         // ---------------------------------------------------------------- calendar
         ("GET", "/api/admin/calendar") => respond(200, calendar::years(&ctx)),
+        ("GET", "/api/admin/calendar/working-days") => respond(
+            200,
+            calendar::working_days(
+                &ctx,
+                req.query_param("from").as_deref(),
+                req.query_param("add").as_deref(),
+                req.query_param("subtract").as_deref(),
+                req.query_param("to").as_deref(),
+            ),
+        ),
         ("GET", "/api/admin/calendar/{year}") => respond(200, year(p[0]).and_then(|y| calendar::year(&ctx, y))),
         ("PUT", "/api/admin/calendar/{year}") => {
             respond(200, year(p[0]).and_then(|y| calendar::load(&ctx, y, parse_json(&req.body)?)))
