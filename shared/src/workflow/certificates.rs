@@ -8,7 +8,7 @@
 //! revocation likewise (and, for fraud, the integrity record of 七(一)).
 
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
-use crate::audit::{self, AuditEvent};
+use crate::audit;
 use crate::auth::Role;
 use crate::certificates::face::{self, CertificateFace, Seal, SealedCertificate, FACE_SCHEMA};
 use crate::certificates::imports::{self as imp, ImportRow, RowError};
@@ -42,22 +42,6 @@ fn internal(e: impl std::fmt::Display) -> DomainError {
 
 fn level_of(wire: &str) -> Option<TitleLevel> {
     crate::store::chain::parse_level(wire)
-}
-
-fn event(ctx: &OpCtx<'_>, kind: &str, id: impl ToString, action: &str) -> AuditEvent {
-    AuditEvent {
-        subject_kind: kind.into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: None,
-        to_state: None,
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
-    }
 }
 
 // ---------------------------------------------------------------- issuing units (§1.9)
@@ -103,7 +87,7 @@ pub fn add_issuing_unit(ctx: &OpCtx<'_>, req: NewIssuingUnit) -> Result<IssuingU
         let name = req.name.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&org_name).to_owned();
         let now = stamp(ctx.now);
         let id = store::insert_issuing_unit(db, &code, req.org_id.trim(), &name, &ctx.who.sub, &now)?;
-        let mut e = event(ctx, "issuing_unit", id, "add_issuing_unit");
+        let mut e = ctx.event("issuing_unit", id, "add_issuing_unit");
         e.detail = Some(serde_json::json!({ "code": code, "org_id": req.org_id.trim(), "name": name }));
         audit::record(db, &e)?;
         store::issuing_unit(db, id)?.ok_or(DomainError::NotFound("发证单位"))
@@ -135,7 +119,7 @@ pub fn cancel_issuing_unit(ctx: &OpCtx<'_>, id: i64, req: Cancel) -> Result<Issu
         if !store::cancel_issuing_unit(db, id, version, req.reason.trim(), &stamp(ctx.now))? {
             return Err(stale());
         }
-        let mut e = event(ctx, "issuing_unit", id, "cancel_issuing_unit");
+        let mut e = ctx.event("issuing_unit", id, "cancel_issuing_unit");
         e.opinion = Some(req.reason.trim().to_owned());
         audit::record(db, &e)?;
         store::issuing_unit(db, id)?.ok_or(DomainError::NotFound("发证单位"))
@@ -202,7 +186,7 @@ pub fn save_number_format(ctx: &OpCtx<'_>, req: FormatView) -> Result<FormatView
     with_tx(ctx.db, |db| {
         let json = serde_json::to_string(&req.format).map_err(internal)?;
         let v = store::save_number_format(db, &json, req.version, &ctx.who.sub, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = event(ctx, "certificate_number_format", 1, "save_number_format");
+        let mut e = ctx.event("certificate_number_format", 1, "save_number_format");
         e.detail = Some(serde_json::to_value(&req.format).map_err(internal)?);
         audit::record(db, &e)?;
         Ok(FormatView { format: req.format.clone(), version: v })
@@ -291,7 +275,7 @@ pub fn add_pool(ctx: &OpCtx<'_>, req: NewPool) -> Result<Pool, DomainError> {
         check_new_range(&ranges, &fmt, req.start, req.end).map_err(|m| DomainError::invalid("start", m))?;
         let now = stamp(ctx.now);
         let id = store::insert_pool(db, &scope, req.start, req.end, "manual", &ctx.who.sub, &now)?;
-        let mut e = event(ctx, "certificate_number_pool", id, "add_pool");
+        let mut e = ctx.event("certificate_number_pool", id, "add_pool");
         e.detail = Some(serde_json::json!({ "scope": scope, "start": req.start, "end": req.end }));
         audit::record(db, &e)?;
         store::pools_of_scope(db, &scope)?.into_iter().find(|p| p.id == id).ok_or(DomainError::NotFound("编号库"))
@@ -427,13 +411,13 @@ fn seal_and_store(
                 })?;
         astore::update_cas(db, app_id, version, state, &Changes { state: Some(next), ..Changes::default() }, &now)?
             .ok_or_else(stale)?;
-        let mut e = event(ctx, "application", app_id, Action::IssueCertificate.as_str());
+        let mut e = ctx.event("application", app_id, Action::IssueCertificate.as_str());
         e.from_state = Some(state.as_str().into());
         e.to_state = Some(next.as_str().into());
         e.detail = Some(serde_json::json!({ "certificate_id": id, "certificate_no": no }));
         audit::record(db, &e)?;
     }
-    let mut e = event(ctx, "certificate", id, Action::IssueCertificate.as_str());
+    let mut e = ctx.event("certificate", id, Action::IssueCertificate.as_str());
     e.detail = Some(serde_json::json!({
         "certificate_no": no, "source": source, "application_id": d.application.map(|a| a.0),
         "job_id": job_id, "import_id": import_id, "seal_key_id": key.key_id(),
@@ -599,7 +583,7 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
         for a in &ids {
             store::insert_job_item(db, id, *a)?;
         }
-        let mut e = event(ctx, "certificate_job", id, "start_certificate_job");
+        let mut e = ctx.event("certificate_job", id, "start_certificate_job");
         e.detail = Some(serde_json::json!({ "mode": mode, "total": ids.len(), "issuer_code": issuer.code }));
         audit::record(db, &e)?;
         Ok(id)
@@ -995,7 +979,7 @@ pub fn revoke(ctx: &OpCtx<'_>, id: i64, req: Revoke) -> Result<CertificateDetail
                     ..Changes::default()
                 };
                 astore::update_cas(db, app_id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                let mut e = event(ctx, "application", app_id, Action::RevokeCertificate.as_str());
+                let mut e = ctx.event("application", app_id, Action::RevokeCertificate.as_str());
                 e.from_state = Some(r.state.as_str().into());
                 e.to_state = Some(next.as_str().into());
                 e.opinion = Some(reason.to_owned());
@@ -1013,7 +997,7 @@ pub fn revoke(ctx: &OpCtx<'_>, id: i64, req: Revoke) -> Result<CertificateDetail
             }),
         };
         store::enqueue(db, "revoke", id, &rk, &serde_json::to_string(&record).map_err(internal)?, &now)?;
-        let mut e = event(ctx, "certificate", id, Action::RevokeCertificate.as_str());
+        let mut e = ctx.event("certificate", id, Action::RevokeCertificate.as_str());
         e.opinion = Some(reason.to_owned());
         e.detail = Some(serde_json::json!({ "certificate_no": c.certificate_no, "fraud": req.fraud }));
         audit::record(db, &e)?;
@@ -1133,7 +1117,7 @@ pub fn validate_import(ctx: &OpCtx<'_>, filename: &str, bytes: &[u8]) -> Result<
         let rows_json = serde_json::to_string(&good).map_err(internal)?;
         let report_json = serde_json::to_string(&report).map_err(internal)?;
         report.id = store::insert_import(db, filename, &sha, &rows_json, &report_json, &ctx.who.sub, &stamp(ctx.now))?;
-        let mut e = event(ctx, "certificate_import", report.id, "validate_certificate_import");
+        let mut e = ctx.event("certificate_import", report.id, "validate_certificate_import");
         e.detail = Some(
             serde_json::json!({ "total": report.total, "passed": report.passed, "failed": report.failed, "sha256": sha }),
         );
@@ -1209,7 +1193,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
         if !store::commit_import(db, id, i.version, &json, &stamp(ctx.now))? {
             return Err(stale());
         }
-        let mut e = event(ctx, "certificate_import", id, "commit_certificate_import");
+        let mut e = ctx.event("certificate_import", id, "commit_certificate_import");
         e.detail = Some(serde_json::json!({ "written": report.passed, "failed": report.failed }));
         audit::record(db, &e)?;
         Ok(report)

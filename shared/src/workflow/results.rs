@@ -54,22 +54,6 @@ fn org_scope(ctx: &OpCtx<'_>) -> Result<Option<String>, DomainError> {
     }
 }
 
-fn event(ctx: &OpCtx<'_>, kind: &str, id: i64, action: &str) -> AuditEvent {
-    AuditEvent {
-        subject_kind: kind.into(),
-        subject_id: id.to_string(),
-        actor: ctx.who.sub.clone(),
-        role: ctx.who.role.as_str().into(),
-        org: ctx.who.org.clone(),
-        action: action.into(),
-        from_state: None,
-        to_state: None,
-        opinion: None,
-        detail: None,
-        at: stamp(ctx.now),
-    }
-}
-
 /// Moves one application by `action` (compare-and-set on its version) and audits it.
 #[allow(clippy::too_many_arguments)]
 fn move_application(
@@ -268,7 +252,7 @@ pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityVi
             version: 1,
         };
         p.id = store::insert_publicity(db, &p)?;
-        let base = event(ctx, "result_publicity", p.id, Action::OpenResultPublicity.as_str());
+        let base = ctx.event("result_publicity", p.id, Action::OpenResultPublicity.as_str());
         let mut e = base.clone();
         e.detail = Some(serde_json::json!({
             "committee": c.id, "plan_id": req.plan_id, "voted_on": voted, "start_on": p.start_on,
@@ -351,7 +335,7 @@ pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Resul
             return Err(DomainError::conflict("PUBLICITY_ENDED", "公示期已结束，不能再登记异议"));
         }
         let oid = astore::insert_objection(db, id, STAGE, req.content.trim(), &ctx.who.sub, &stamp(ctx.now))?;
-        let base = event(ctx, "application", id, "");
+        let base = ctx.event("application", id, "");
         move_application(
             db,
             &r,
@@ -406,7 +390,7 @@ pub fn resolve_objection(
         {
             return Err(DomainError::conflict("OBJECTION_RESOLVED", "该异议已处理"));
         }
-        let base = event(ctx, "application", id, "");
+        let base = ctx.event("application", id, "");
         let detail =
             serde_json::json!({ "objection_id": objection, "publicity_id": p.id, "finding": req.finding.trim() });
         let actor = Actor::Role(Role::CommitteeOrg);
@@ -625,7 +609,7 @@ pub fn request_filing(ctx: &OpCtx<'_>, req: RequestFiling) -> Result<FilingView,
             version: 1,
         };
         f.id = store::insert_filing(db, &f)?;
-        let base = event(ctx, "filing_request", f.id, Action::RequestFiling.as_str());
+        let base = ctx.event("filing_request", f.id, Action::RequestFiling.as_str());
         let mut e = base.clone();
         e.detail = Some(serde_json::json!({
             "publicity_id": p.id, "applications": ids, "deadline": f.deadline, "late": f.late, "separate": f.separate,
@@ -746,7 +730,7 @@ pub fn audit_filing(ctx: &OpCtx<'_>, id: i64, req: AuditFiling) -> Result<Filing
         } else {
             (Action::RejectFiling, ApplicationState::PublicityPassed)
         };
-        let mut base = event(ctx, "filing_request", id, action.as_str());
+        let mut base = ctx.event("filing_request", id, action.as_str());
         base.opinion = opinion.map(str::to_owned);
         let mut e = base.clone();
         e.detail = Some(serde_json::json!({ "doc_no": doc_no, "filed_on": filed_on }));
