@@ -19,10 +19,10 @@ use crate::excel::Sheet;
 use crate::store::admin::{self as store, Attachment, Filter, Registration, RegistrationFields, REGISTRATION_SELECT};
 use crate::store::chain as cstore;
 use crate::store::{with_tx, Db};
+use crate::workflow::applications::CheckedUpload;
 use crate::workflow::organisations::valid_credit_code;
 use crate::workflow::{stamp, OpCtx, Page, PageRequest};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 const WHAT: &str = "注册申请";
 
@@ -248,37 +248,16 @@ pub fn get_own(ctx: &OpCtx<'_>, id: i64) -> Result<RegistrationView, DomainError
     view(ctx.db, own(ctx, ctx.db, id)?)
 }
 
-/// An attachment as received.
-pub struct Upload<'a> {
-    pub kind: &'a str,
-    pub filename: &'a str,
-    pub content_type: &'a str,
-    pub bytes: &'a [u8],
-    pub max_bytes: usize,
-}
-
 /// Adds an attachment to a pending or rejected registration (SHA-256 recorded).
-pub fn upload(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<Attachment, DomainError> {
+pub fn upload(
+    ctx: &OpCtx<'_>,
+    id: i64,
+    up: crate::workflow::applications::Upload<'_>,
+) -> Result<Attachment, DomainError> {
     require_registrant(ctx)?;
     let kind = super::parse_choice("kind", "附件类型", ATTACHMENT_KINDS, up.kind)?;
-    let filename = up.filename.trim();
-    if filename.is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
-        return Err(DomainError::invalid("filename", "文件名不能为空、不能超过200字、不能包含路径"));
-    }
-    let ct = up.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !ATTACHMENT_TYPES.contains(&ct.as_str()) {
-        return Err(DomainError::UnsupportedMediaType {
-            field: "content-type".into(),
-            message: "附件仅支持 PDF、JPEG、PNG 格式".into(),
-        });
-    }
-    if up.bytes.len() > up.max_bytes {
-        return Err(DomainError::PayloadTooLarge { field: "body".into(), limit: up.max_bytes });
-    }
-    if up.bytes.is_empty() {
-        return Err(DomainError::invalid("body", "上传的文件为空"));
-    }
-    let sha256 = audit::hex(&Sha256::digest(up.bytes));
+    let CheckedUpload { filename, content_type: ct, sha256 } =
+        up.check(ATTACHMENT_TYPES, "附件仅支持 PDF、JPEG、PNG 格式")?;
     with_tx(ctx.db, |db| {
         let r = own(ctx, db, id)?;
         if r.status == "approved" {

@@ -243,7 +243,7 @@ pub const MATERIAL_KINDS: &[&str] = &[
 /// Content types accepted for uploads (scans and PDFs).
 pub const MATERIAL_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/png"];
 
-/// An upload as received.
+/// An upload as received (a material, a registration attachment).
 pub struct Upload<'a> {
     pub kind: &'a str,
     pub filename: &'a str,
@@ -252,30 +252,50 @@ pub struct Upload<'a> {
     pub max_bytes: usize,
 }
 
+/// An upload that passed the checks: its clean file name, content type and SHA-256.
+pub struct CheckedUpload {
+    pub filename: String,
+    pub content_type: String,
+    pub sha256: String,
+}
+
+impl Upload<'_> {
+    /// Checks file name, type (one of `types`, else 415 with `type_message`), size (413)
+    /// and emptiness, and hashes the bytes.
+    pub fn check(&self, types: &[&str], type_message: &str) -> Result<CheckedUpload, DomainError> {
+        let filename = self.filename.trim();
+        if filename.is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
+            return Err(DomainError::invalid("filename", "文件名不能为空、不能超过200字、不能包含路径"));
+        }
+        let ct = self.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if !types.contains(&ct.as_str()) {
+            return Err(DomainError::UnsupportedMediaType {
+                field: "content-type".into(),
+                message: type_message.into(),
+            });
+        }
+        if self.bytes.len() > self.max_bytes {
+            return Err(DomainError::PayloadTooLarge { field: "body".into(), limit: self.max_bytes });
+        }
+        if self.bytes.is_empty() {
+            return Err(DomainError::invalid("body", "上传的文件为空"));
+        }
+        Ok(CheckedUpload {
+            filename: filename.to_owned(),
+            content_type: ct,
+            sha256: audit::hex(&Sha256::digest(self.bytes)),
+        })
+    }
+}
+
 /// Stores a material (申报材料上传) on an editable application, with its SHA-256.
 pub fn upload_material(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<MaterialMeta, DomainError> {
     ctx.require_role(Role::Applicant)?;
     if !MATERIAL_KINDS.contains(&up.kind) {
         return Err(DomainError::invalid("kind", format!("材料类型无效，可选：{}", MATERIAL_KINDS.join("、"))));
     }
-    let filename = up.filename.trim();
-    if filename.is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
-        return Err(DomainError::invalid("filename", "文件名不能为空、不能超过200字、不能包含路径"));
-    }
-    let ct = up.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !MATERIAL_TYPES.contains(&ct.as_str()) {
-        return Err(DomainError::UnsupportedMediaType {
-            field: "content-type".into(),
-            message: "仅支持上传 PDF、JPEG、PNG 格式的材料".into(),
-        });
-    }
-    if up.bytes.len() > up.max_bytes {
-        return Err(DomainError::PayloadTooLarge { field: "body".into(), limit: up.max_bytes });
-    }
-    if up.bytes.is_empty() {
-        return Err(DomainError::invalid("body", "上传的文件为空"));
-    }
-    let sha256 = audit::hex(&Sha256::digest(up.bytes));
+    let CheckedUpload { filename, content_type: ct, sha256 } =
+        up.check(MATERIAL_TYPES, "仅支持上传 PDF、JPEG、PNG 格式的材料")?;
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
@@ -287,7 +307,7 @@ pub fn upload_material(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<Mater
         let mut meta = MaterialMeta {
             id: 0,
             kind: up.kind.to_owned(),
-            filename: filename.to_owned(),
+            filename: filename.clone(),
             content_type: ct.clone(),
             size: up.bytes.len() as i64,
             sha256: sha256.clone(),

@@ -2,13 +2,14 @@
 //! `/api/registrations/...`, for a registrant signed in through the portal with role
 //! `unit` and no organisation yet (see [`crate::admin::registrations`]).
 
-use crate::admin::registrations::{self as reg, Upload};
+use crate::admin::registrations as reg;
 use crate::api::{
     authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Dispatch, Env,
     Request, Response, Route,
 };
 use crate::error::DomainError;
 use crate::store::Db;
+use crate::workflow::applications::Upload;
 
 /// Every operation of this router.
 pub const ROUTES: &[Route] = &[
