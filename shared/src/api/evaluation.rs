@@ -3,10 +3,35 @@
 //! `/api/evaluation/...`.
 
 use super::{
-    authenticate, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Env, Request, Response,
+    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
+    Request, Response, Route,
 };
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
+
+const fn r(method: &'static str, path: &'static str) -> Route {
+    Route::new(method, path)
+}
+
+/// Every operation of this router (see [`Route`]).
+pub const ROUTES: &[Route] = &[
+    r("POST", "/api/evaluation/plans"),
+    r("GET", "/api/evaluation/plans"),
+    r("GET", "/api/evaluation/plans/{plan}"),
+    r("POST", "/api/evaluation/plans/{plan}/submit"),
+    r("POST", "/api/evaluation/plans/{plan}/audit"),
+    r("POST", "/api/evaluation/plans/{plan}/draw"),
+    r("GET", "/api/evaluation/plans/{plan}/draw"),
+    r("POST", "/api/evaluation/plans/{plan}/judges/{expert}/decline"),
+    r("POST", "/api/evaluation/plans/{plan}/interviews"),
+    r("POST", "/api/evaluation/plans/{plan}/tally"),
+    r("POST", "/api/evaluation/plans/{plan}/offline-results"),
+    r("GET", "/api/evaluation/plans/{plan}/results"),
+    r("GET", "/api/evaluation/plans/{plan}/archive"),
+    r("POST", "/api/evaluation/experts"),
+    r("POST", "/api/evaluation/experts/{expert}/relations"),
+    r("GET", "/api/evaluation/applications/{id}/interviews"),
+];
 
 /// Serves `/api/evaluation/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
@@ -15,70 +40,47 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let plan = |s: &str| id_segment(s, "评审方案");
-    match (req.segments().as_slice(), req.method.as_str()) {
-        (["api", "evaluation", "plans"], "POST") => {
-            respond(201, parse_json(&req.body).and_then(|b| ev::create_plan(&ctx, b)))
+    let (route, p) = match dispatch(ROUTES, req) {
+        Dispatch::Found(route, p) => (route, p),
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    let plan = || id_segment(p[0], "评审方案");
+    match (route.method, route.path) {
+        ("POST", "/api/evaluation/plans") => respond(201, parse_json(&req.body).and_then(|b| ev::create_plan(&ctx, b))),
+        ("GET", "/api/evaluation/plans") => respond(200, page(req).and_then(|pg| ev::list_plans(&ctx, pg))),
+        ("GET", "/api/evaluation/plans/{plan}") => respond(200, plan().and_then(|id| ev::get_plan(&ctx, id))),
+        ("POST", "/api/evaluation/plans/{plan}/submit") => {
+            respond(200, plan().and_then(|id| ev::submit_plan(&ctx, id)))
         }
-        (["api", "evaluation", "plans"], "GET") => respond(200, page(req).and_then(|p| ev::list_plans(&ctx, p))),
-        (["api", "evaluation", "plans", p], "GET") => respond(200, plan(p).and_then(|p| ev::get_plan(&ctx, p))),
-        (["api", "evaluation", "plans", p, "submit"], "POST") => {
-            respond(200, plan(p).and_then(|p| ev::submit_plan(&ctx, p)))
+        ("POST", "/api/evaluation/plans/{plan}/audit") => {
+            respond(200, plan().and_then(|id| ev::audit_plan(&ctx, id, parse_json(&req.body)?)))
         }
-        (["api", "evaluation", "plans", p, "audit"], "POST") => {
-            respond(200, plan(p).and_then(|p| ev::audit_plan(&ctx, p, parse_json(&req.body)?)))
+        ("POST", "/api/evaluation/plans/{plan}/draw") => {
+            respond(200, plan().and_then(|id| ev::draw(&ctx, id, parse_json(&req.body)?)))
         }
-        (["api", "evaluation", "plans", p, "draw"], "POST") => {
-            respond(200, plan(p).and_then(|p| ev::draw(&ctx, p, parse_json(&req.body)?)))
+        ("GET", "/api/evaluation/plans/{plan}/draw") => respond(200, plan().and_then(|id| ev::draw_record(&ctx, id))),
+        ("POST", "/api/evaluation/plans/{plan}/judges/{expert}/decline") => {
+            respond(200, plan().and_then(|id| ev::decline(&ctx, id, p[1])))
         }
-        (["api", "evaluation", "plans", p, "draw"], "GET") => {
-            respond(200, plan(p).and_then(|p| ev::draw_record(&ctx, p)))
+        ("POST", "/api/evaluation/plans/{plan}/interviews") => {
+            respond(201, plan().and_then(|id| ev::notify_interview(&ctx, id, parse_json(&req.body)?)))
         }
-        (["api", "evaluation", "plans", p, "judges", e, "decline"], "POST") => {
-            respond(200, plan(p).and_then(|p| ev::decline(&ctx, p, e)))
+        ("POST", "/api/evaluation/plans/{plan}/tally") => respond(200, plan().and_then(|id| ev::tally(&ctx, id))),
+        ("POST", "/api/evaluation/plans/{plan}/offline-results") => {
+            respond(200, plan().and_then(|id| ev::offline_results(&ctx, id, parse_json(&req.body)?)))
         }
-        (["api", "evaluation", "plans", p, "interviews"], "POST") => {
-            respond(201, plan(p).and_then(|p| ev::notify_interview(&ctx, p, parse_json(&req.body)?)))
-        }
-        (["api", "evaluation", "plans", p, "tally"], "POST") => respond(200, plan(p).and_then(|p| ev::tally(&ctx, p))),
-        (["api", "evaluation", "plans", p, "offline-results"], "POST") => {
-            respond(200, plan(p).and_then(|p| ev::offline_results(&ctx, p, parse_json(&req.body)?)))
-        }
-        (["api", "evaluation", "plans", p, "results"], "GET") => {
-            respond(200, plan(p).and_then(|p| ev::results(&ctx, p)))
-        }
-        (["api", "evaluation", "plans", p, "archive"], "GET") => {
-            respond(200, plan(p).and_then(|p| ev::archive(&ctx, p)))
-        }
-        (["api", "evaluation", "experts"], "POST") => {
+        ("GET", "/api/evaluation/plans/{plan}/results") => respond(200, plan().and_then(|id| ev::results(&ctx, id))),
+        ("GET", "/api/evaluation/plans/{plan}/archive") => respond(200, plan().and_then(|id| ev::archive(&ctx, id))),
+        ("POST", "/api/evaluation/experts") => {
             respond(201, parse_json(&req.body).and_then(|b| ev::add_expert(&ctx, b)))
         }
-        (["api", "evaluation", "experts", e, "relations"], "POST") => {
-            respond(201, parse_json(&req.body).and_then(|b| ev::declare_relation(&ctx, e, b)))
+        ("POST", "/api/evaluation/experts/{expert}/relations") => {
+            respond(201, parse_json(&req.body).and_then(|b| ev::declare_relation(&ctx, p[0], b)))
         }
-        (["api", "evaluation", "applications", a, "interviews"], "GET") => {
-            respond(200, id_segment(a, "申报").and_then(|a| ev::interviews(&ctx, a)))
+        ("GET", "/api/evaluation/applications/{id}/interviews") => {
+            respond(200, id_segment(p[0], "申报").and_then(|a| ev::interviews(&ctx, a)))
         }
-        (["api", "evaluation", ..], _) if is_known(req) => method_not_allowed(),
-        _ => no_route(),
+        _ => super::admin::unhandled(route),
     }
-}
-
-fn is_known(req: &Request) -> bool {
-    matches!(
-        req.segments().as_slice(),
-        ["api", "evaluation", "plans"]
-            | ["api", "evaluation", "plans", _]
-            | [
-                "api",
-                "evaluation",
-                "plans",
-                _,
-                "submit" | "audit" | "draw" | "interviews" | "tally" | "offline-results" | "results" | "archive"
-            ]
-            | ["api", "evaluation", "plans", _, "judges", _, "decline"]
-            | ["api", "evaluation", "experts"]
-            | ["api", "evaluation", "experts", _, "relations"]
-            | ["api", "evaluation", "applications", _, "interviews"]
-    )
 }

@@ -1,12 +1,16 @@
 //! Routes of the `jobs` component (province, 省人社厅): run scheduled jobs by hand and
 //! verify the audit chain. The cron components call the same functions.
 
-use super::{authenticate, method_not_allowed, no_route, respond, Env, Request, Response};
+use super::{authenticate, dispatch, method_not_allowed, no_route, respond, Dispatch, Env, Request, Response, Route};
 use crate::audit;
 use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::publicity;
+
+/// Every operation of this router (see [`Route`]).
+pub const ROUTES: &[Route] =
+    &[Route::new("POST", "/api/jobs/publicity-timer"), Route::new("GET", "/api/jobs/audit-chain")];
 
 /// Serves `/api/jobs/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
@@ -17,12 +21,16 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
     if who.role != Role::Province {
         return Response::error(&DomainError::Forbidden);
     }
-    match (req.segments().as_slice(), req.method.as_str()) {
-        (["api", "jobs", "publicity-timer"], "POST") => {
+    let route = match dispatch(ROUTES, req) {
+        Dispatch::Found(route, _) => route,
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    match (route.method, route.path) {
+        ("POST", "/api/jobs/publicity-timer") => {
             respond(200, publicity::run(db, env.now, &format!("publicity-timer(by {})", who.sub)))
         }
-        (["api", "jobs", "audit-chain"], "GET") => respond(200, audit::verify_chain(db).map_err(DomainError::from)),
-        (["api", "jobs", "publicity-timer"], _) | (["api", "jobs", "audit-chain"], _) => method_not_allowed(),
-        _ => no_route(),
+        ("GET", "/api/jobs/audit-chain") => respond(200, audit::verify_chain(db).map_err(DomainError::from)),
+        _ => super::admin::unhandled(route),
     }
 }

@@ -2,10 +2,17 @@
 //! drawn for, and the judge's work on each (§1.3): `/api/judging/...`.
 
 use super::{
-    authenticate, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Env, Request, Response,
+    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Dispatch, Env,
+    Request, Response, Route,
 };
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
+
+/// Every operation of this router (see [`Route`]).
+pub const ROUTES: &[Route] = &[
+    Route::new("GET", "/api/judging/plans/{plan}/participants"),
+    Route::new("POST", "/api/judging/plans/{plan}/participants/{participant}"),
+];
 
 /// Serves `/api/judging/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
@@ -14,17 +21,20 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let plan = |s: &str| id_segment(s, "评审方案");
-    match (req.segments().as_slice(), req.method.as_str()) {
-        (["api", "judging", "plans", p, "participants"], "GET") => {
-            respond(200, plan(p).and_then(|p| ev::judge_participants(&ctx, p)))
+    let (route, p) = match dispatch(ROUTES, req) {
+        Dispatch::Found(route, p) => (route, p),
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    let plan = || id_segment(p[0], "评审方案");
+    match (route.method, route.path) {
+        ("GET", "/api/judging/plans/{plan}/participants") => {
+            respond(200, plan().and_then(|id| ev::judge_participants(&ctx, id)))
         }
-        (["api", "judging", "plans", p, "participants", a], "POST") => respond(
+        ("POST", "/api/judging/plans/{plan}/participants/{participant}") => respond(
             200,
-            plan(p).and_then(|p| ev::judge_act(&ctx, p, id_segment(a, "参评人员")?, parse_json(&req.body)?)),
+            plan().and_then(|id| ev::judge_act(&ctx, id, id_segment(p[1], "参评人员")?, parse_json(&req.body)?)),
         ),
-        (["api", "judging", "plans", _, "participants"], _)
-        | (["api", "judging", "plans", _, "participants", _], _) => method_not_allowed(),
-        _ => no_route(),
+        _ => super::admin::unhandled(route),
     }
 }

@@ -3,12 +3,22 @@
 //! committees (§1.27): `/api/province/...`.
 
 use super::{
-    authenticate, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Env, Request, Response,
+    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Dispatch, Env,
+    Request, Response, Route,
 };
 use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::{chain, organisations as orgs};
+
+/// Every operation of this router (see [`Route`]).
+pub const ROUTES: &[Route] = &[
+    Route::new("POST", "/api/province/organisations"),
+    Route::new("POST", "/api/province/committees"),
+    Route::new("GET", "/api/province/applications/{id}/operations"),
+    Route::new("POST", "/api/province/applications/{id}/undo"),
+    Route::new("POST", "/api/province/transfers"),
+];
 
 /// Serves `/api/province/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
@@ -20,27 +30,28 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         return Response::error(&DomainError::Forbidden);
     }
     let ctx = op_ctx(db, &who, env);
-    let id = |s: &str| id_segment(s, "申报");
-    match (req.segments().as_slice(), req.method.as_str()) {
-        (["api", "province", "organisations"], "POST") => {
+    let (route, p) = match dispatch(ROUTES, req) {
+        Dispatch::Found(route, p) => (route, p),
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    let id = || id_segment(p[0], "申报");
+    match (route.method, route.path) {
+        ("POST", "/api/province/organisations") => {
             respond(201, parse_json(&req.body).and_then(|b| orgs::create_organisation(&ctx, b)))
         }
-        (["api", "province", "committees"], "POST") => {
+        ("POST", "/api/province/committees") => {
             respond(201, parse_json(&req.body).and_then(|b| orgs::create_committee(&ctx, b)))
         }
-        (["api", "province", "applications", a, "operations"], "GET") => {
-            respond(200, id(a).and_then(|a| chain::operations(&ctx, a)))
+        ("GET", "/api/province/applications/{id}/operations") => {
+            respond(200, id().and_then(|a| chain::operations(&ctx, a)))
         }
-        (["api", "province", "applications", a, "undo"], "POST") => {
-            respond(200, id(a).and_then(|a| chain::undo_latest(&ctx, a, parse_json(&req.body)?)))
+        ("POST", "/api/province/applications/{id}/undo") => {
+            respond(200, id().and_then(|a| chain::undo_latest(&ctx, a, parse_json(&req.body)?)))
         }
-        (["api", "province", "transfers"], "POST") => {
+        ("POST", "/api/province/transfers") => {
             respond(200, parse_json(&req.body).and_then(|b| chain::transfer(&ctx, b)))
         }
-        (["api", "province", "organisations"], _)
-        | (["api", "province", "committees"], _)
-        | (["api", "province", "transfers"], _)
-        | (["api", "province", "applications", _, "operations" | "undo"], _) => method_not_allowed(),
-        _ => no_route(),
+        _ => super::admin::unhandled(route),
     }
 }

@@ -2,7 +2,8 @@
 
 use super::chain::query_as;
 use super::{
-    authenticate, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Env, Request, Response,
+    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
+    Request, Response, Route,
 };
 use crate::store::chain::QuotaFilter;
 use crate::store::Db;
@@ -26,6 +27,26 @@ struct Query {
     _page_size: Option<String>,
 }
 
+/// Every operation of this router (see [`Route`]).
+pub const ROUTES: &[Route] = &[
+    Route::new("POST", "/api/quotas"),
+    Route::new("POST", "/api/quotas/special"),
+    Route::new("GET", "/api/quotas"),
+    Route::new("GET", "/api/quotas/export"),
+    Route::new("POST", "/api/quotas/{id}/audit"),
+];
+
+fn filter(req: &Request) -> Result<QuotaFilter, crate::error::DomainError> {
+    let q: Query = query_as(req)?;
+    let year = match q.batch_year {
+        None => None,
+        Some(y) => {
+            Some(y.parse().map_err(|_| crate::error::DomainError::invalid("batch_year", "batch_year 须为年份"))?)
+        }
+    };
+    Ok(QuotaFilter { unit_org: q.unit_org, auditor_org: None, year, status: q.status, kind: q.kind })
+}
+
 /// Serves `/api/quotas/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
     let who = match authenticate(req, env) {
@@ -33,49 +54,22 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    match (req.segments().as_slice(), req.method.as_str()) {
-        (["api", "quotas"], "POST") => {
-            respond(201, parse_json(&req.body).and_then(|b| quotas::declare(&ctx, false, b)))
-        }
-        (["api", "quotas", "special"], "POST") => {
+    let (route, p) = match dispatch(ROUTES, req) {
+        Dispatch::Found(route, p) => (route, p),
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    match (route.method, route.path) {
+        ("POST", "/api/quotas") => respond(201, parse_json(&req.body).and_then(|b| quotas::declare(&ctx, false, b))),
+        ("POST", "/api/quotas/special") => {
             respond(201, parse_json(&req.body).and_then(|b| quotas::declare(&ctx, true, b)))
         }
-        (["api", "quotas"], "GET") => respond(
+        ("GET", "/api/quotas") => respond(200, filter(req).and_then(|f| quotas::list(&ctx, f, page(req)?))),
+        ("GET", "/api/quotas/export") => super::admin::export(filter(req).and_then(|f| quotas::export(&ctx, f))),
+        ("POST", "/api/quotas/{id}/audit") => respond(
             200,
-            (|| {
-                let q: Query = query_as(req)?;
-                let year = match q.batch_year {
-                    None => None,
-                    Some(y) => Some(
-                        y.parse()
-                            .map_err(|_| crate::error::DomainError::invalid("batch_year", "batch_year 须为年份"))?,
-                    ),
-                };
-                let f = QuotaFilter { unit_org: q.unit_org, auditor_org: None, year, status: q.status, kind: q.kind };
-                quotas::list(&ctx, f, page(req)?)
-            })(),
+            id_segment(p[0], "评审职数申报").and_then(|id| quotas::audit_quota(&ctx, id, parse_json(&req.body)?)),
         ),
-        (["api", "quotas", "export"], "GET") => super::admin::export((|| {
-            let q: Query = query_as(req)?;
-            let year = match q.batch_year {
-                None => None,
-                Some(y) => Some(
-                    y.parse().map_err(|_| crate::error::DomainError::invalid("batch_year", "batch_year 须为年份"))?,
-                ),
-            };
-            quotas::export(
-                &ctx,
-                QuotaFilter { unit_org: q.unit_org, auditor_org: None, year, status: q.status, kind: q.kind },
-            )
-        })()),
-        (["api", "quotas", id, "audit"], "POST") => respond(
-            200,
-            id_segment(id, "评审职数申报").and_then(|id| quotas::audit_quota(&ctx, id, parse_json(&req.body)?)),
-        ),
-        (["api", "quotas"], _)
-        | (["api", "quotas", "special"], _)
-        | (["api", "quotas", "export"], _)
-        | (["api", "quotas", _, "audit"], _) => method_not_allowed(),
-        _ => no_route(),
+        _ => super::admin::unhandled(route),
     }
 }
