@@ -19,70 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 type Op = (String, String);
 
-/// Routes of modules that do not export a `ROUTES` table yet (`shared::api::{applicant,
-/// unit, chain}`): listed here until they do — then replace each
-/// list with the module's `ROUTES`. The native probe below still checks that each of
-/// these is served, so a stale entry fails.
-const PENDING_TABLES: &[(&str, &[(&str, &str)])] = &[
-    (
-        "submit",
-        &[
-            ("POST", "/api/applications"),
-            ("GET", "/api/applications"),
-            ("GET", "/api/applications/{id}"),
-            ("PUT", "/api/applications/{id}"),
-            ("POST", "/api/applications/{id}/submit"),
-            ("GET", "/api/applications/{id}/tracking"),
-            ("GET", "/api/applications/{id}/events"),
-            ("POST", "/api/applications/{id}/materials"),
-            ("GET", "/api/applications/{id}/materials"),
-            ("GET", "/api/applications/{id}/materials/{mid}"),
-            ("DELETE", "/api/applications/{id}/materials/{mid}"),
-        ],
-    ),
-    (
-        "review",
-        &[
-            ("GET", "/api/unit/applications"),
-            ("GET", "/api/unit/applications/export"),
-            ("GET", "/api/unit/applications/{id}"),
-            ("GET", "/api/unit/applications/{id}/events"),
-            ("GET", "/api/unit/applications/{id}/tracking"),
-            ("GET", "/api/unit/applications/{id}/materials"),
-            ("GET", "/api/unit/applications/{id}/materials/{mid}"),
-            ("POST", "/api/unit/applications/{id}/approve"),
-            ("POST", "/api/unit/applications/{id}/recommend"),
-            ("POST", "/api/unit/applications/{id}/return"),
-            ("POST", "/api/unit/applications/{id}/reject"),
-            ("POST", "/api/unit/applications/{id}/objections"),
-            ("GET", "/api/unit/applications/{id}/objections"),
-            ("POST", "/api/unit/applications/{id}/objections/{oid}/resolve"),
-        ],
-    ),
-    (
-        "chain",
-        &[
-            ("GET", "/api/chain/applications"),
-            ("GET", "/api/chain/applications/export"),
-            ("GET", "/api/chain/applications/{id}"),
-            ("GET", "/api/chain/applications/{id}/tracking"),
-            ("GET", "/api/chain/applications/{id}/materials"),
-            ("GET", "/api/chain/applications/{id}/materials/{mid}"),
-            ("POST", "/api/chain/applications/{id}/approve"),
-            ("POST", "/api/chain/applications/{id}/return"),
-            ("POST", "/api/chain/applications/{id}/pass-down"),
-            ("POST", "/api/chain/applications/{id}/reject"),
-            ("POST", "/api/chain/applications/{id}/recheck"),
-            ("GET", "/api/chain/simulate"),
-            ("GET", "/api/chain/uppers"),
-            ("GET", "/api/chain/lowers"),
-            ("POST", "/api/chain/lowers"),
-            ("POST", "/api/chain/lowers/{id}/cancel"),
-        ],
-    ),
-    // `health` has no router in `shared`: its component answers its one exact route.
-    ("health", &[("GET", "/api/health")]),
-];
+/// The `health` component has no router in `shared`: it answers its one exact route.
+const HEALTH: &[(&str, &str)] = &[("GET", "/api/health")];
 
 /// Every component's route table.
 fn tables() -> BTreeMap<String, BTreeSet<Op>> {
@@ -100,9 +38,10 @@ fn tables() -> BTreeMap<String, BTreeSet<Op>> {
     t.insert("province".into(), own(api::province::ROUTES));
     t.insert("evaluation".into(), own(api::evaluation::ROUTES));
     t.insert("judging".into(), own(api::judging::ROUTES));
-    for (component, routes) in PENDING_TABLES {
-        t.insert((*component).into(), routes.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect());
-    }
+    t.insert("submit".into(), own(api::applicant::ROUTES));
+    t.insert("review".into(), own(api::unit::ROUTES));
+    t.insert("chain".into(), own(api::chain::ROUTES));
+    t.insert("health".into(), HEALTH.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect());
     t
 }
 

@@ -3,8 +3,8 @@
 
 use super::applicant::download;
 use super::{
-    authenticate, id_segment, list_filter, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Env,
-    Request, Response,
+    authenticate, dispatch, id_segment, list_filter, method_not_allowed, no_route, op_ctx, page, parse_json, respond,
+    Dispatch, Env, Request, Response, Route,
 };
 use crate::error::DomainError;
 use crate::store::Db;
@@ -31,6 +31,34 @@ struct CancelBody {
     reason: String,
 }
 
+/// Every operation of this router (see [`Route`]).
+pub const ROUTES: &[Route] = &[
+    Route::new("GET", "/api/chain/applications"),
+    Route::new("GET", "/api/chain/applications/export"),
+    Route::new("GET", "/api/chain/applications/{id}"),
+    Route::new("GET", "/api/chain/applications/{id}/tracking"),
+    Route::new("GET", "/api/chain/applications/{id}/materials"),
+    Route::new("GET", "/api/chain/applications/{id}/materials/{mid}"),
+    Route::new("POST", "/api/chain/applications/{id}/approve"),
+    Route::new("POST", "/api/chain/applications/{id}/return"),
+    Route::new("POST", "/api/chain/applications/{id}/pass-down"),
+    Route::new("POST", "/api/chain/applications/{id}/reject"),
+    Route::new("POST", "/api/chain/applications/{id}/recheck"),
+    Route::new("GET", "/api/chain/simulate"),
+    Route::new("GET", "/api/chain/uppers"),
+    Route::new("GET", "/api/chain/lowers"),
+    Route::new("POST", "/api/chain/lowers"),
+    Route::new("POST", "/api/chain/lowers/{id}/cancel"),
+];
+
+fn scope_is_history(req: &Request) -> Result<bool, DomainError> {
+    match req.query_param("scope").as_deref() {
+        None | Some("current") => Ok(false),
+        Some("history") => Ok(true),
+        Some(_) => Err(DomainError::invalid("scope", "scope 须为 current 或 history")),
+    }
+}
+
 /// Serves `/api/chain/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
     let who = match authenticate(req, env) {
@@ -38,87 +66,56 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let seg = req.segments();
-    let m = req.method.as_str();
-    let id = |s: &str| id_segment(s, "申报");
-    match seg.as_slice() {
-        ["api", "chain", "applications"] => match m {
-            "GET" => respond(
-                200,
-                (|| {
-                    let history = match req.query_param("scope").as_deref() {
-                        None | Some("current") => false,
-                        Some("history") => true,
-                        Some(_) => return Err(DomainError::invalid("scope", "scope 须为 current 或 history")),
-                    };
-                    wf::list(&ctx, history, &list_filter(req)?, page(req)?)
-                })(),
-            ),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "applications", "export"] => match m {
-            "GET" => super::admin::export((|| {
-                let history = req.query_param("scope").as_deref() == Some("history");
-                wf::export(&ctx, history, &list_filter(req)?)
-            })()),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "applications", a] => match m {
-            "GET" => respond(200, id(a).and_then(|a| wf::get(&ctx, a))),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "applications", a, "tracking"] => match m {
-            "GET" => respond(200, id(a).and_then(|a| chain::tracking(&ctx, a))),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "applications", a, "materials"] => match m {
-            "GET" => respond(200, id(a).and_then(|a| wf::list_materials(&ctx, a))),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "applications", a, "materials", mid] => match m {
-            "GET" => download(id(a).and_then(|a| wf::download_material(&ctx, a, id_segment(mid, "材料")?))),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "applications", a, op] if m == "POST" => {
-            let a = match id(a) {
-                Ok(a) => a,
-                Err(e) => return Response::error(&e),
-            };
-            match *op {
-                "approve" => respond(200, parse_json(&req.body).and_then(|b| chain::approve_step(&ctx, a, b))),
-                "return" => respond(200, parse_json(&req.body).and_then(|b| chain::return_step(&ctx, a, b))),
-                "pass-down" => respond(200, parse_json(&req.body).and_then(|b| chain::pass_down_return(&ctx, a, b))),
-                "reject" => respond(200, parse_json(&req.body).and_then(|b| chain::reject_step(&ctx, a, b))),
-                "recheck" => respond(200, parse_json(&req.body).and_then(|b| chain::recheck(&ctx, a, b))),
-                _ => no_route(),
-            }
+    let (route, p) = match dispatch(ROUTES, req) {
+        Dispatch::Found(route, p) => (route, p),
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    let id = || id_segment(p[0], "申报");
+    match (route.method, route.path) {
+        ("GET", "/api/chain/applications") => {
+            respond(200, scope_is_history(req).and_then(|h| wf::list(&ctx, h, &list_filter(req)?, page(req)?)))
         }
-        ["api", "chain", "simulate"] => match m {
-            "GET" => respond(200, query_as::<SimulationQuery>(req).and_then(|q| chain::simulate(&ctx, &q))),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "uppers"] => match m {
-            "GET" => respond(200, orgs::neighbours(&ctx, req.query_param("org").as_deref(), false)),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "lowers"] => match m {
-            "GET" => respond(200, orgs::neighbours(&ctx, req.query_param("org").as_deref(), true)),
-            "POST" => respond(
-                201,
-                parse_json(&req.body)
-                    .and_then(|b| orgs::designate_lower(&ctx, req.query_param("upper_org").as_deref(), b)),
-            ),
-            _ => method_not_allowed(),
-        },
-        ["api", "chain", "lowers", e, "cancel"] => match m {
-            "POST" => respond(
-                200,
-                id_segment(e, "审核路径").and_then(|e| {
-                    parse_json::<CancelBody>(&req.body).and_then(|b| orgs::cancel_edge(&ctx, e, &b.reason))
-                }),
-            ),
-            _ => method_not_allowed(),
-        },
-        _ => no_route(),
+        ("GET", "/api/chain/applications/export") => {
+            super::admin::export(scope_is_history(req).and_then(|h| wf::export(&ctx, h, &list_filter(req)?)))
+        }
+        ("GET", "/api/chain/applications/{id}") => respond(200, id().and_then(|a| wf::get(&ctx, a))),
+        ("GET", "/api/chain/applications/{id}/tracking") => respond(200, id().and_then(|a| chain::tracking(&ctx, a))),
+        ("GET", "/api/chain/applications/{id}/materials") => {
+            respond(200, id().and_then(|a| wf::list_materials(&ctx, a)))
+        }
+        ("GET", "/api/chain/applications/{id}/materials/{mid}") => {
+            download(id().and_then(|a| wf::download_material(&ctx, a, id_segment(p[1], "材料")?)))
+        }
+        ("POST", "/api/chain/applications/{id}/approve") => {
+            respond(200, id().and_then(|a| chain::approve_step(&ctx, a, parse_json(&req.body)?)))
+        }
+        ("POST", "/api/chain/applications/{id}/return") => {
+            respond(200, id().and_then(|a| chain::return_step(&ctx, a, parse_json(&req.body)?)))
+        }
+        ("POST", "/api/chain/applications/{id}/pass-down") => {
+            respond(200, id().and_then(|a| chain::pass_down_return(&ctx, a, parse_json(&req.body)?)))
+        }
+        ("POST", "/api/chain/applications/{id}/reject") => {
+            respond(200, id().and_then(|a| chain::reject_step(&ctx, a, parse_json(&req.body)?)))
+        }
+        ("POST", "/api/chain/applications/{id}/recheck") => {
+            respond(200, id().and_then(|a| chain::recheck(&ctx, a, parse_json(&req.body)?)))
+        }
+        ("GET", "/api/chain/simulate") => {
+            respond(200, query_as::<SimulationQuery>(req).and_then(|q| chain::simulate(&ctx, &q)))
+        }
+        ("GET", "/api/chain/uppers") => respond(200, orgs::neighbours(&ctx, req.query_param("org").as_deref(), false)),
+        ("GET", "/api/chain/lowers") => respond(200, orgs::neighbours(&ctx, req.query_param("org").as_deref(), true)),
+        ("POST", "/api/chain/lowers") => respond(
+            201,
+            parse_json(&req.body).and_then(|b| orgs::designate_lower(&ctx, req.query_param("upper_org").as_deref(), b)),
+        ),
+        ("POST", "/api/chain/lowers/{id}/cancel") => respond(
+            200,
+            id_segment(p[0], "审核路径")
+                .and_then(|e| parse_json::<CancelBody>(&req.body).and_then(|b| orgs::cancel_edge(&ctx, e, &b.reason))),
+        ),
+        _ => super::admin::unhandled(route),
     }
 }
