@@ -7,10 +7,7 @@
 pub mod docs;
 pub mod registration;
 
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::admin::{
     audit_paths, batches, blacklist, calendar, committees, imports, institutions, organisations, registrations,
     specialties, titles, ReasonBody,
@@ -151,10 +148,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = |what: &'static str| id_segment(p[0], what);
     match (route.method, route.path) {

@@ -1,8 +1,7 @@
 //! Routes of the `submit` component (applicant, 申报人): `/api/applications/...`.
 
 use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, parse_json_or_default,
-    respond, Dispatch, Env, Request, Response, Route,
+    authenticate, id_segment, op_ctx, page, parse_json, parse_json_or_default, respond, Env, Request, Response, Route,
 };
 use crate::error::DomainError;
 use crate::store::Db;
@@ -38,10 +37,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = || id_segment(p[0], "申报");
     let material = || id_segment(p[1], "材料");

@@ -3,10 +3,7 @@
 //! authorized roles (§1.20) and download by the holder (六(三)): `/api/certificates/...`.
 
 use super::admin::{export, xlsx_file};
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::certificates::seal::SealKey;
 use crate::error::DomainError;
 use crate::store::Db;
@@ -90,10 +87,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env, key: KeySource<'_>) -> Resp
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = |what: &'static str| id_segment(p[0], what);
     match (route.method, route.path) {

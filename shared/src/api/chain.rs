@@ -2,10 +2,7 @@
 //! 高评会组建单位, and the province): `/api/chain/...`.
 
 use super::applicant::download;
-use super::{
-    authenticate, dispatch, id_segment, list_filter, method_not_allowed, no_route, op_ctx, page, parse_json, respond,
-    Dispatch, Env, Request, Response, Route,
-};
+use super::{authenticate, id_segment, list_filter, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::applications as wf;
@@ -66,10 +63,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = || id_segment(p[0], "申报");
     match (route.method, route.path) {

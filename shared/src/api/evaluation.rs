@@ -2,10 +2,7 @@
 //! the expert pool, the draw, interviews, tally, offline results, archive:
 //! `/api/evaluation/...`.
 
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
 
@@ -40,10 +37,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let plan = || id_segment(p[0], "评审方案");
     match (route.method, route.path) {

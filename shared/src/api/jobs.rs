@@ -1,7 +1,7 @@
 //! Routes of the `jobs` component (province, 省人社厅): run scheduled jobs by hand and
 //! verify the audit chain. The cron components call the same functions.
 
-use super::{authenticate, dispatch, method_not_allowed, no_route, respond, Dispatch, Env, Request, Response, Route};
+use super::{authenticate, respond, Env, Request, Response, Route};
 use crate::audit;
 use crate::auth::Role;
 use crate::error::DomainError;
@@ -21,10 +21,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
     if who.role != Role::Province {
         return Response::error(&DomainError::Forbidden);
     }
-    let route = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, _) => route,
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let route = match crate::api::route(ROUTES, req) {
+        Ok((route, _)) => route,
+        Err(response) => return response,
     };
     match (route.method, route.path) {
         ("POST", "/api/jobs/publicity-timer") => {

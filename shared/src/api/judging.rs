@@ -1,10 +1,7 @@
 //! Routes of the `judging` component (评委): the participants of the plan a judge was
 //! drawn for, and the judge's work on each (§1.3): `/api/judging/...`.
 
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, parse_json, respond, Env, Request, Response, Route};
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
 
@@ -21,10 +18,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let plan = || id_segment(p[0], "评审方案");
     match (route.method, route.path) {

@@ -320,6 +320,16 @@ pub fn dispatch<'a>(routes: &'static [Route], req: &'a Request) -> Dispatch<'a> 
         .map_or(Dispatch::MethodNotAllowed, |(r, p)| Dispatch::Found(r, p))
 }
 
+/// The route of `routes` serving the request and its path parameters, or the 404/405
+/// response every router answers when there is none.
+pub fn route<'a>(routes: &'static [Route], req: &'a Request) -> Result<(&'static Route, Vec<&'a str>), Response> {
+    match dispatch(routes, req) {
+        Dispatch::Found(route, params) => Ok((route, params)),
+        Dispatch::MethodNotAllowed => Err(method_not_allowed()),
+        Dispatch::NotFound => Err(no_route()),
+    }
+}
+
 fn percent_decode(s: &str) -> String {
     fn hex_val(b: u8) -> Option<u8> {
         (b as char).to_digit(16).map(|d| d as u8)

@@ -2,10 +2,7 @@
 //! certificates (批量上报) or all unreported (全部上报) now, and the status of every record
 //! and batch: `/api/mohrss/...`. The same component's cron runs the outbox on schedule.
 
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::certificates::outbox::OutboxConfig;
 use crate::certificates::registry::Transport;
 use crate::error::DomainError;
@@ -34,10 +31,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env, transport: TransportSource<
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     match (route.method, route.path) {
         ("POST", "/api/mohrss/report") => respond(

@@ -2,10 +2,7 @@
 //! chain, rollback of the final authority's operations (§1.26), transfers between
 //! committees (§1.27): `/api/province/...`.
 
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, parse_json, respond, Env, Request, Response, Route};
 use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
@@ -30,10 +27,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         return Response::error(&DomainError::Forbidden);
     }
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = || id_segment(p[0], "申报");
     match (route.method, route.path) {

@@ -1,10 +1,7 @@
 //! Routes of the `quota` component (评审职数): `/api/quotas/...`.
 
 use super::chain::query_as;
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::store::chain::QuotaFilter;
 use crate::store::Db;
 use crate::workflow::quotas;
@@ -54,10 +51,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     match (route.method, route.path) {
         ("POST", "/api/quotas") => respond(201, parse_json(&req.body).and_then(|b| quotas::declare(&ctx, false, b))),

@@ -2,10 +2,7 @@
 //! objections during it, filing requests and their audit (六(一)–(二), annex 2
 //! §1.2.6–1.2.7, annex 3 §1.15): `/api/results/...`.
 
-use super::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, page, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
 use crate::store::Db;
 use crate::workflow::results as wf;
 
@@ -35,10 +32,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     match (route.method, route.path) {
         ("GET", "/api/results/sessions") => respond(200, wf::sessions(&ctx)),

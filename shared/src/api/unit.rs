@@ -2,8 +2,8 @@
 
 use super::applicant::download;
 use super::{
-    authenticate, dispatch, id_segment, list_filter, method_not_allowed, no_route, op_ctx, page, parse_json,
-    parse_json_or_default, respond, Dispatch, Env, Request, Response, Route,
+    authenticate, id_segment, list_filter, op_ctx, page, parse_json, parse_json_or_default, respond, Env, Request,
+    Response, Route,
 };
 use crate::auth::Role;
 use crate::error::DomainError;
@@ -38,10 +38,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         return Response::error(&DomainError::Forbidden);
     }
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = || id_segment(p[0], "申报");
     match (route.method, route.path) {

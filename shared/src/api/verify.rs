@@ -3,7 +3,7 @@
 //! certificate's face shows (the ID number masked); the published seal keys; and the check
 //! of a downloaded sealed certificate. `/api/verify/...`.
 
-use super::{dispatch, method_not_allowed, no_route, parse_json, respond, Dispatch, Request, Response, Route};
+use super::{parse_json, respond, Request, Response, Route};
 use crate::certificates::face::{CertificateFace, SealedCertificate};
 use crate::certificates::seal::{self, normalise_code};
 use crate::error::DomainError;
@@ -121,10 +121,9 @@ pub fn check_document(db: &dyn Db, doc: &SealedCertificate) -> Result<DocumentCh
 
 /// Serves `/api/verify/...` (no token).
 pub fn handle(req: &Request, db: &dyn Db) -> Response {
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     match (route.method, route.path) {
         ("GET", "/api/verify/seal-keys") => respond(

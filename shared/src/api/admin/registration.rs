@@ -3,10 +3,7 @@
 //! `unit` and no organisation yet (see [`crate::admin::registrations`]).
 
 use crate::admin::registrations as reg;
-use crate::api::{
-    authenticate, dispatch, id_segment, method_not_allowed, no_route, op_ctx, parse_json, respond, Dispatch, Env,
-    Request, Response, Route,
-};
+use crate::api::{authenticate, id_segment, op_ctx, parse_json, respond, Env, Request, Response, Route};
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::applications::Upload;
@@ -30,10 +27,9 @@ pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
         Err(e) => return Response::error(&e),
     };
     let ctx = op_ctx(db, &who, env);
-    let (route, p) = match dispatch(ROUTES, req) {
-        Dispatch::Found(route, p) => (route, p),
-        Dispatch::MethodNotAllowed => return method_not_allowed(),
-        Dispatch::NotFound => return no_route(),
+    let (route, p) = match crate::api::route(ROUTES, req) {
+        Ok(found) => found,
+        Err(response) => return response,
     };
     let id = || id_segment(p[0], "注册申请");
     match (route.method, route.path) {
