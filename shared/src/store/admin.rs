@@ -386,22 +386,7 @@ pub fn title_usage(db: &dyn Db, series: &str, level: &str) -> Result<i64, StoreE
 
 // ---------------------------------------------------------------- organisations (lookup)
 
-/// Columns of [`crate::store::chain::Organisation`] for listings.
-pub const ORG_SELECT: &str = "id, kind, name, credit_code, region_code, public_institution, self_review, status";
-
-/// Decodes an [`ORG_SELECT`] row.
-pub fn organisation(r: &Row) -> Result<crate::store::chain::Organisation, StoreError> {
-    Ok(crate::store::chain::Organisation {
-        id: r.text(0)?,
-        kind: r.text(1)?,
-        name: r.text(2)?,
-        credit_code: r.opt_text(3)?,
-        region_code: r.text(4)?,
-        public_institution: r.int(5)? != 0,
-        self_review: r.int(6)? != 0,
-        status: r.text(7)?,
-    })
-}
+pub use crate::store::chain::{organisation, ORG_COLUMNS as ORG_SELECT};
 
 // ---------------------------------------------------------------- institutions
 
@@ -1212,17 +1197,8 @@ pub fn credit_code_taken(db: &dyn Db, code: &str) -> Result<bool, StoreError> {
     Ok(count(db, "SELECT COUNT(*) FROM organisations WHERE credit_code = ?", &[code.into()])? > 0)
 }
 
-/// An attachment's metadata.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Attachment {
-    pub id: i64,
-    pub kind: String,
-    pub filename: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub uploaded_at: String,
-}
+/// An attachment of a registration: the same metadata as an application's material.
+pub use crate::store::applications::MaterialMeta as Attachment;
 
 const INSERT_ATTACHMENT: &str = "INSERT INTO unit_registration_attachments (registration_id, kind, filename, \
      content_type, size, sha256, content, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
@@ -1252,17 +1228,7 @@ pub fn insert_attachment(db: &dyn Db, registration: i64, a: &Attachment, content
 pub fn attachments(db: &dyn Db, registration: i64) -> Result<Vec<Attachment>, StoreError> {
     db.query(SELECT_ATTACHMENTS, &[registration.into()])?
         .iter()
-        .map(|r| {
-            Ok(Attachment {
-                id: r.int(0)?,
-                kind: r.text(1)?,
-                filename: r.text(2)?,
-                content_type: r.text(3)?,
-                size: r.int(4)?,
-                sha256: r.text(5)?,
-                uploaded_at: r.text(6)?,
-            })
-        })
+        .map(crate::store::applications::material_meta)
         .collect()
 }
 

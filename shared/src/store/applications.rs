@@ -437,20 +437,21 @@ pub fn insert_material(db: &dyn Db, application_id: i64, m: &MaterialMeta, conte
 
 /// The materials of an application (metadata only).
 pub fn list_materials(db: &dyn Db, application_id: i64) -> Result<Vec<MaterialMeta>, StoreError> {
-    db.query(SELECT_MATERIALS, &[application_id.into()])?
-        .iter()
-        .map(|r| {
-            Ok(MaterialMeta {
-                id: r.int(0)?,
-                kind: r.text(1)?,
-                filename: r.text(2)?,
-                content_type: r.text(3)?,
-                size: r.int(4)?,
-                sha256: r.text(5)?,
-                uploaded_at: r.text(6)?,
-            })
-        })
-        .collect()
+    db.query(SELECT_MATERIALS, &[application_id.into()])?.iter().map(material_meta).collect()
+}
+
+/// Decodes a row of (id, kind, filename, content type, size, SHA-256, uploaded at): a
+/// material's metadata, or a registration attachment's.
+pub fn material_meta(r: &Row) -> Result<MaterialMeta, StoreError> {
+    Ok(MaterialMeta {
+        id: r.int(0)?,
+        kind: r.text(1)?,
+        filename: r.text(2)?,
+        content_type: r.text(3)?,
+        size: r.int(4)?,
+        sha256: r.text(5)?,
+        uploaded_at: r.text(6)?,
+    })
 }
 
 /// A material's bytes: (content type, file name, content).

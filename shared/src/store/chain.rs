@@ -47,9 +47,11 @@ pub struct Organisation {
     pub status: String,
 }
 
-const ORG_COLUMNS: &str = "id, kind, name, credit_code, region_code, public_institution, self_review, status";
+/// Columns of [`Organisation`], in the order [`organisation`] decodes them.
+pub const ORG_COLUMNS: &str = "id, kind, name, credit_code, region_code, public_institution, self_review, status";
 
-fn organisation(r: &Row) -> Result<Organisation, StoreError> {
+/// Decodes an [`ORG_COLUMNS`] row.
+pub fn organisation(r: &Row) -> Result<Organisation, StoreError> {
     Ok(Organisation {
         id: r.text(0)?,
         kind: r.text(1)?,
