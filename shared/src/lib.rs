@@ -4,6 +4,7 @@
 //!
 //! Rules cite the notice 湘人社函〔2024〕72号 (`../shared/spec`) by clause.
 
+pub mod access;
 pub mod admin;
 pub mod api;
 pub mod audit;

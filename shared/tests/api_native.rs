@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use shared::api::{self, Env, Request, Response};
 use shared::auth::{mint, Claims, Role};
 use shared::store::native::{apply_migrations_dir, NativeDb};
+use shared::store::Db;
 
 const SECRET: &[u8] = b"test-secret-0123456789";
 
@@ -23,6 +24,13 @@ impl World {
     fn new() -> World {
         let db = NativeDb::open_in_memory().unwrap();
         apply_migrations_dir(&db, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations")).unwrap();
+        // A unit's token is admitted only with an organisation that exists.
+        db.execute(
+            "INSERT INTO organisations (id, kind, name, region_code, created_at, updated_at) \
+             VALUES ('ORG-U1', 'unit', '某医院', '110000', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+            &[],
+        )
+        .unwrap();
         World { db, now: "2024-09-20T02:00:00Z".parse().unwrap() }
     }
 
@@ -70,7 +78,7 @@ fn a_draft_is_submitted_approved_into_publicity_and_closed_by_the_timer() {
     let mut w = World::new();
     let a = token("app-1", Role::Applicant, "");
     let u = token("hr-1", Role::Unit, "ORG-U1");
-    let p = token("prov-1", Role::Province, "PROV");
+    let p = token("prov-1", Role::Province, "ORG-PROVINCE");
     let (s, v) = w.json("POST", "/api/applications", &a, json!({"batch_year": 2024, "form": eligible_form()}));
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["citizen_id"], "110***********002X");

@@ -193,6 +193,18 @@ impl TestApp {
         mint(DEV_SECRET.as_bytes(), &claims)
     }
 
+    /// Registers organisations `(id, kind)` through the province's API (tokens of
+    /// organisation roles are admitted only with an active organisation).
+    pub fn add_organisations(&self, orgs: &[(&str, &str)]) {
+        let province = self.token("op-prov", "省人社厅", Role::Province, "ORG-PROVINCE");
+        for (id, kind) in orgs {
+            let body =
+                serde_json::json!({"id": id, "kind": kind, "name": format!("测试机构{id}"), "region_code": "430100"});
+            let (status, reply) = self.post("/api/province/organisations", province.as_str(), &body);
+            assert_eq!(status, 201, "add_organisations({id}): {reply}");
+        }
+    }
+
     /// Sends a request; `body` is `(content type, bytes)`. Never fails on a non-2xx status.
     pub fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<(&str, Vec<u8>)>) -> Reply {
         let url = format!("{}{path}", self.base_url());

@@ -16,6 +16,8 @@ pub const CITY: &str = "ORG-CS-HRSS";
 pub const CMT_ORG: &str = "ORG-HEALTH-CMT-OFFICE";
 /// A department off the path.
 pub const OTHER_DEPT: &str = "ORG-EDU-DEPT";
+/// Another committee's organising office (off this scenario's path).
+pub const OTHER_CMT_ORG: &str = "ORG-OTHER-CMT";
 /// The health-series senior committee.
 pub const COMMITTEE: &str = "CMT-HEALTH-SENIOR";
 
@@ -67,6 +69,7 @@ pub fn health_province_on(app: TestApp) -> Province {
         (CITY, "city_hr", "长沙市人社局", false),
         (CMT_ORG, "committee_org", "卫生高评会办公室", false),
         (OTHER_DEPT, "dept", "省教育厅", false),
+        (OTHER_CMT_ORG, "committee_org", "工程高评会办公室", false),
     ] {
         expect(
             p.app.post(

@@ -161,8 +161,11 @@ fn view(db: &dyn Db, r: Registration) -> Result<RegistrationView, DomainError> {
     })
 }
 
+/// The registrant is a person signed in for themself (role `applicant`, no organisation):
+/// the unit does not exist yet. After approval the person exchanges that token for one
+/// of role `unit` carrying the new organisation ([`token`]).
 fn require_registrant(ctx: &OpCtx<'_>) -> Result<(), DomainError> {
-    ctx.require_role(Role::Unit)
+    ctx.require_role(Role::Applicant)
 }
 
 /// The registrant's own registration; anyone else's is a 404.
@@ -292,7 +295,7 @@ pub fn upload(
 /// An attachment's bytes, for the registrant or its reviewer.
 pub fn download(ctx: &OpCtx<'_>, id: i64, attachment: i64) -> Result<(String, String, Vec<u8>), DomainError> {
     match ctx.who.role {
-        Role::Unit => {
+        Role::Applicant => {
             own(ctx, ctx.db, id)?;
         }
         _ => {

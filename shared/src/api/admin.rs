@@ -7,83 +7,247 @@
 pub mod docs;
 pub mod registration;
 
-use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
+use super::{respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Caller, EdgeUpper, RegistrationReviewer};
 use crate::admin::{
     audit_paths, batches, blacklist, calendar, committees, imports, institutions, organisations, registrations,
     specialties, titles, ReasonBody,
 };
+use crate::auth::Role;
 use crate::error::DomainError;
 use crate::excel::{self, Sheet, XLSX_CONTENT_TYPE};
 use crate::store::Db;
 
-const fn r(method: &'static str, path: &'static str) -> Route {
-    Route::new(method, path)
+/// Every role (the reference data everyone works with).
+const ANYONE: Roles = &[Role::Applicant, Role::Unit, Role::Dept, Role::CommitteeOrg, Role::Judge, Role::Province];
+/// The organisations (never a person acting for themself).
+const ORGS: Roles = &[Role::Unit, Role::Dept, Role::CommitteeOrg, Role::Province];
+/// The upper organisations of audit paths.
+const UPPERS: Roles = &[Role::Dept, Role::CommitteeOrg, Role::Province];
+/// HR offices that audit unit registrations addressed to them, and the province.
+const REVIEWERS: Roles = &[Role::Dept, Role::Province];
+const PROVINCE: Roles = &[Role::Province];
+
+/// Every operation of this router.
+pub const ROUTES: &[Route] = &[
+    // ---------------------------------------------------------------- specialties §1.1
+    Route::signed("GET", "/api/admin/specialties", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| specialties::list(x, &specialty_query(c.req), c.page()?)))
+    }),
+    Route::signed("POST", "/api/admin/specialties", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| specialties::create(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/specialties/tree", ANYONE, Caller, |c| respond(200, c.with(specialties::tree))),
+    Route::signed("GET", "/api/admin/specialties/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| specialties::export(x, &specialty_query(c.req))))
+    }),
+    Route::signed("GET", "/api/admin/specialties/{id}", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| specialties::get(x, c.id(0, "专业")?)))
+    }),
+    Route::signed("PUT", "/api/admin/specialties/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| specialties::update(x, c.id(0, "专业")?, c.json()?)))
+    }),
+    Route::signed("DELETE", "/api/admin/specialties/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| specialties::delete(x, c.id(0, "专业")?, version_param(c.req)?)).map(|()| deleted()))
+    }),
+    // ---------------------------------------------------------------- titles §1.2
+    Route::signed("GET", "/api/admin/title-series", ANYONE, Caller, |c| respond(200, c.with(titles::series))),
+    Route::signed("GET", "/api/admin/titles", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| titles::list(x, &title_query(c.req), c.page()?)))
+    }),
+    Route::signed("POST", "/api/admin/titles", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| titles::create(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/titles/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| titles::export(x, &title_query(c.req))))
+    }),
+    Route::signed("GET", "/api/admin/titles/{id}", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| titles::get(x, c.id(0, "职称")?)))
+    }),
+    Route::signed("PUT", "/api/admin/titles/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| titles::update(x, c.id(0, "职称")?, c.json()?)))
+    }),
+    Route::signed("DELETE", "/api/admin/titles/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| titles::delete(x, c.id(0, "职称")?, version_param(c.req)?)).map(|()| deleted()))
+    }),
+    // ---------------------------------------------------------------- organisations
+    Route::signed("GET", "/api/admin/organisations", ORGS, Caller, |c| {
+        respond(200, c.with(|x| organisations::list(x, &org_query(c.req), c.page()?)))
+    }),
+    Route::signed("GET", "/api/admin/organisations/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| organisations::export(x, &org_query(c.req))))
+    }),
+    // ---------------------------------------------------------------- acceptance institutions §1.3
+    Route::signed("GET", "/api/admin/institutions", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| institutions::list(x, &institution_query(c.req), c.page()?)))
+    }),
+    Route::signed("POST", "/api/admin/institutions", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| institutions::create(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/institutions/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| institutions::export(x, &institution_query(c.req))))
+    }),
+    Route::signed("GET", "/api/admin/institutions/{id}", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| institutions::get(x, c.id(0, "受理机构")?)))
+    }),
+    Route::signed("PUT", "/api/admin/institutions/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| institutions::update(x, c.id(0, "受理机构")?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/admin/institutions/{id}/cancel", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| institutions::cancel(x, c.id(0, "受理机构")?, c.json::<ReasonBody>()?)))
+    }),
+    // ---------------------------------------------------------------- audit paths §1.4–1.8
+    Route::signed("GET", "/api/admin/audit-paths", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| audit_paths::list(x, &edge_query(c.req), c.page()?)))
+    }),
+    Route::signed("GET", "/api/admin/audit-paths/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| audit_paths::export(x, &edge_query(c.req))))
+    }),
+    Route::signed("GET", "/api/admin/audit-paths/{id}", UPPERS, EdgeUpper, |c| {
+        respond(200, c.with(|x| audit_paths::get(x, c.id(0, "审核路径")?)))
+    }),
+    Route::signed("PUT", "/api/admin/audit-paths/{id}", UPPERS, EdgeUpper, |c| {
+        respond(200, c.with(|x| audit_paths::update(x, c.id(0, "审核路径")?, c.json()?)))
+    }),
+    // ---------------------------------------------------------------- committees §1.10–1.11
+    Route::signed("GET", "/api/admin/committees", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| committees::list(x, &committee_query(c.req), c.page()?)))
+    }),
+    Route::signed("POST", "/api/admin/committees", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| committees::create(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/committees/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| committees::export(x, &committee_query(c.req))))
+    }),
+    Route::signed("GET", "/api/admin/committees/{id}", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| committees::get(x, c.param(0))))
+    }),
+    Route::signed("PUT", "/api/admin/committees/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| committees::update(x, c.param(0), c.json()?)))
+    }),
+    Route::signed("POST", "/api/admin/committees/{id}/cancel", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| committees::cancel(x, c.param(0), c.json::<ReasonBody>()?)))
+    }),
+    // ---------------------------------------------------------------- annual batches §1.4.2
+    Route::signed("GET", "/api/admin/batches", ANYONE, Caller, |c| respond(200, c.with(batches::list))),
+    Route::signed("POST", "/api/admin/batches", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| batches::create(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/batches/export", PROVINCE, Caller, |c| export(c.with(batches::export))),
+    Route::signed("GET", "/api/admin/batches/{year}", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| batches::get(x, year(c.param(0))?)))
+    }),
+    Route::signed("PUT", "/api/admin/batches/{year}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| batches::update(x, year(c.param(0))?, c.json()?)))
+    }),
+    Route::signed("PUT", "/api/admin/batches/{year}/committees/{committee}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| batches::set_committee_dates(x, year(c.param(0))?, c.param(1), c.json()?)))
+    }),
+    // ---------------------------------------------------------------- calendar
+    Route::signed("GET", "/api/admin/calendar", ANYONE, Caller, |c| respond(200, c.with(calendar::years))),
+    Route::signed("GET", "/api/admin/calendar/working-days", ANYONE, Caller, |c| {
+        let q = |name: &str| c.req.query_param(name);
+        respond(
+            200,
+            c.with(|x| {
+                calendar::working_days(
+                    x,
+                    q("from").as_deref(),
+                    q("add").as_deref(),
+                    q("subtract").as_deref(),
+                    q("to").as_deref(),
+                )
+            }),
+        )
+    }),
+    Route::signed("GET", "/api/admin/calendar/{year}", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| calendar::year(x, year(c.param(0))?)))
+    }),
+    Route::signed("PUT", "/api/admin/calendar/{year}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| calendar::load(x, year(c.param(0))?, c.json()?)))
+    }),
+    // ---------------------------------------------------------------- blacklist §1.21
+    Route::signed("GET", "/api/admin/blacklist", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| blacklist::list(x, &blacklist_query(c.req), c.page()?)))
+    }),
+    Route::signed("POST", "/api/admin/blacklist", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| blacklist::add(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/blacklist/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| blacklist::export(x, &blacklist_query(c.req))))
+    }),
+    Route::signed("POST", "/api/admin/blacklist/lift-expired", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| blacklist::lift_expired(x.db, x.now, &format!("blacklist-lifter(by {})", x.who.sub))))
+    }),
+    Route::signed("GET", "/api/admin/blacklist/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| blacklist::get(x, c.id(0, "黑名单记录")?)))
+    }),
+    Route::signed("PUT", "/api/admin/blacklist/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| blacklist::modify(x, c.id(0, "黑名单记录")?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/admin/blacklist/{id}/lift", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| blacklist::lift(x, c.id(0, "黑名单记录")?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/people", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| blacklist::people(x, &param(c.req, "q").unwrap_or_default())))
+    }),
+    // ---------------------------------------------------------------- unit registrations §1.25
+    Route::signed("GET", "/api/admin/registrations", REVIEWERS, Caller, |c| {
+        respond(200, c.with(|x| registrations::list(x, &registration_query(c.req), c.page()?)))
+    }),
+    Route::signed("GET", "/api/admin/registrations/export", REVIEWERS, Caller, |c| {
+        export(c.with(|x| registrations::export(x, &registration_query(c.req))))
+    }),
+    Route::signed("GET", "/api/admin/registrations/{id}", REVIEWERS, RegistrationReviewer, |c| {
+        respond(200, c.with(|x| registrations::get(x, c.id(0, "注册申请")?)))
+    }),
+    Route::signed(
+        "GET",
+        "/api/admin/registrations/{id}/attachments/{attachment}",
+        REVIEWERS,
+        RegistrationReviewer,
+        |c| super::applicant::download(c.with(|x| registrations::download(x, c.id(0, "注册申请")?, c.id(1, "附件")?))),
+    ),
+    Route::signed("POST", "/api/admin/registrations/{id}/approve", REVIEWERS, RegistrationReviewer, |c| {
+        respond(200, c.with(|x| registrations::approve(x, c.id(0, "注册申请")?, c.json_or_default()?)))
+    }),
+    Route::signed("POST", "/api/admin/registrations/{id}/reject", REVIEWERS, RegistrationReviewer, |c| {
+        respond(200, c.with(|x| registrations::reject(x, c.id(0, "注册申请")?, c.json()?)))
+    }),
+    // ---------------------------------------------------------------- Excel imports
+    Route::signed("GET", "/api/admin/imports/{kind}/template", PROVINCE, Caller, |c| match kind(c.param(0)) {
+        Ok(k) => xlsx_file(&format!("{}导入模板", k.label()), c.with(|x| imports::template(x, k))),
+        Err(e) => Response::error(&e),
+    }),
+    Route::signed("POST", "/api/admin/imports/{kind}", PROVINCE, Caller, |c| {
+        respond(
+            201,
+            c.with(|x| {
+                let k = kind(c.param(0))?;
+                let filename = param(c.req, "filename").unwrap_or_default();
+                imports::validate_upload(x, k, &filename, upload_body(c.req, c.env)?)
+            }),
+        )
+    }),
+    Route::signed("GET", "/api/admin/imports/{kind}/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| imports::report(x, kind(c.param(0))?, c.id(1, "导入批次")?)))
+    }),
+    Route::signed("POST", "/api/admin/imports/{kind}/{id}/commit", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| imports::commit(x, kind(c.param(0))?, c.id(1, "导入批次")?)))
+    }),
+    // ---------------------------------------------------------------- history
+    Route::signed("GET", "/api/admin/history/{kind}/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| history(x, c.param(0), c.param(1))))
+    }),
+];
+
+fn deleted() -> serde_json::Value {
+    serde_json::json!({"deleted": true})
 }
 
-/// Every operation of this router (see [`Route`]).
-pub const ROUTES: &[Route] = &[
-    r("GET", "/api/admin/specialties"),
-    r("POST", "/api/admin/specialties"),
-    r("GET", "/api/admin/specialties/tree"),
-    r("GET", "/api/admin/specialties/export"),
-    r("GET", "/api/admin/specialties/{id}"),
-    r("PUT", "/api/admin/specialties/{id}"),
-    r("DELETE", "/api/admin/specialties/{id}"),
-    r("GET", "/api/admin/title-series"),
-    r("GET", "/api/admin/titles"),
-    r("POST", "/api/admin/titles"),
-    r("GET", "/api/admin/titles/export"),
-    r("GET", "/api/admin/titles/{id}"),
-    r("PUT", "/api/admin/titles/{id}"),
-    r("DELETE", "/api/admin/titles/{id}"),
-    r("GET", "/api/admin/organisations"),
-    r("GET", "/api/admin/organisations/export"),
-    r("GET", "/api/admin/institutions"),
-    r("POST", "/api/admin/institutions"),
-    r("GET", "/api/admin/institutions/export"),
-    r("GET", "/api/admin/institutions/{id}"),
-    r("PUT", "/api/admin/institutions/{id}"),
-    r("POST", "/api/admin/institutions/{id}/cancel"),
-    r("GET", "/api/admin/audit-paths"),
-    r("GET", "/api/admin/audit-paths/export"),
-    r("GET", "/api/admin/audit-paths/{id}"),
-    r("PUT", "/api/admin/audit-paths/{id}"),
-    r("GET", "/api/admin/committees"),
-    r("POST", "/api/admin/committees"),
-    r("GET", "/api/admin/committees/export"),
-    r("GET", "/api/admin/committees/{id}"),
-    r("PUT", "/api/admin/committees/{id}"),
-    r("POST", "/api/admin/committees/{id}/cancel"),
-    r("GET", "/api/admin/batches"),
-    r("POST", "/api/admin/batches"),
-    r("GET", "/api/admin/batches/export"),
-    r("GET", "/api/admin/batches/{year}"),
-    r("PUT", "/api/admin/batches/{year}"),
-    r("PUT", "/api/admin/batches/{year}/committees/{committee}"),
-    r("GET", "/api/admin/calendar"),
-    r("GET", "/api/admin/calendar/working-days"),
-    r("GET", "/api/admin/calendar/{year}"),
-    r("PUT", "/api/admin/calendar/{year}"),
-    r("GET", "/api/admin/blacklist"),
-    r("POST", "/api/admin/blacklist"),
-    r("GET", "/api/admin/blacklist/export"),
-    r("POST", "/api/admin/blacklist/lift-expired"),
-    r("GET", "/api/admin/blacklist/{id}"),
-    r("PUT", "/api/admin/blacklist/{id}"),
-    r("POST", "/api/admin/blacklist/{id}/lift"),
-    r("GET", "/api/admin/people"),
-    r("GET", "/api/admin/registrations"),
-    r("GET", "/api/admin/registrations/export"),
-    r("GET", "/api/admin/registrations/{id}"),
-    r("GET", "/api/admin/registrations/{id}/attachments/{attachment}"),
-    r("POST", "/api/admin/registrations/{id}/approve"),
-    r("POST", "/api/admin/registrations/{id}/reject"),
-    r("GET", "/api/admin/imports/{kind}/template"),
-    r("POST", "/api/admin/imports/{kind}"),
-    r("GET", "/api/admin/imports/{kind}/{id}"),
-    r("POST", "/api/admin/imports/{kind}/{id}/commit"),
-    r("GET", "/api/admin/history/{kind}/{id}"),
-];
+fn specialty_query(req: &Request) -> specialties::Query {
+    specialties::Query { q: param(req, "q"), parent_code: param(req, "parent_code") }
+}
 
 /// A query parameter, trimmed; empty ⇒ `None`.
 fn param(req: &Request, name: &str) -> Option<String> {
@@ -132,204 +296,9 @@ fn upload_body<'a>(req: &'a Request, env: &Env) -> Result<&'a [u8], DomainError>
     Ok(&req.body)
 }
 
-/// 500 `ROUTE_UNHANDLED` for a route in a table that its router's match does not serve
-/// (`tests/tests/openapi.rs` calls every route, so this never ships).
-pub fn unhandled(route: &Route) -> Response {
-    Response::json(
-        500,
-        &serde_json::json!({ "code": "ROUTE_UNHANDLED", "message": format!("接口 {} {} 未实现", route.method, route.path) }),
-    )
-}
-
 /// Serves `/api/admin/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let id = |what: &'static str| id_segment(p[0], what);
-    match (route.method, route.path) {
-        // ---------------------------------------------------------------- specialties
-        ("GET", "/api/admin/specialties") => respond(
-            200,
-            page(req).and_then(|pg| {
-                let q = specialties::Query { q: param(req, "q"), parent_code: param(req, "parent_code") };
-                specialties::list(&ctx, &q, pg)
-            }),
-        ),
-        ("POST", "/api/admin/specialties") => {
-            respond(201, parse_json(&req.body).and_then(|b| specialties::create(&ctx, b)))
-        }
-        ("GET", "/api/admin/specialties/tree") => respond(200, specialties::tree(&ctx)),
-        ("GET", "/api/admin/specialties/export") => {
-            let q = specialties::Query { q: param(req, "q"), parent_code: param(req, "parent_code") };
-            export(specialties::export(&ctx, &q))
-        }
-        ("GET", "/api/admin/specialties/{id}") => respond(200, id("专业").and_then(|i| specialties::get(&ctx, i))),
-        ("PUT", "/api/admin/specialties/{id}") => {
-            respond(200, id("专业").and_then(|i| specialties::update(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("DELETE", "/api/admin/specialties/{id}") => respond(
-            200,
-            id("专业")
-                .and_then(|i| specialties::delete(&ctx, i, version_param(req)?))
-                .map(|()| serde_json::json!({"deleted": true})),
-        ),
-        // ---------------------------------------------------------------- titles
-        ("GET", "/api/admin/title-series") => respond(200, titles::series(&ctx)),
-        ("GET", "/api/admin/titles") => {
-            respond(200, page(req).and_then(|pg| titles::list(&ctx, &title_query(req), pg)))
-        }
-        ("POST", "/api/admin/titles") => respond(201, parse_json(&req.body).and_then(|b| titles::create(&ctx, b))),
-        ("GET", "/api/admin/titles/export") => export(titles::export(&ctx, &title_query(req))),
-        ("GET", "/api/admin/titles/{id}") => respond(200, id("职称").and_then(|i| titles::get(&ctx, i))),
-        ("PUT", "/api/admin/titles/{id}") => {
-            respond(200, id("职称").and_then(|i| titles::update(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("DELETE", "/api/admin/titles/{id}") => respond(
-            200,
-            id("职称")
-                .and_then(|i| titles::delete(&ctx, i, version_param(req)?))
-                .map(|()| serde_json::json!({"deleted": true})),
-        ),
-        // ---------------------------------------------------------------- organisations
-        ("GET", "/api/admin/organisations") => {
-            respond(200, page(req).and_then(|pg| organisations::list(&ctx, &org_query(req), pg)))
-        }
-        ("GET", "/api/admin/organisations/export") => export(organisations::export(&ctx, &org_query(req))),
-        // ---------------------------------------------------------------- institutions
-        ("GET", "/api/admin/institutions") => {
-            respond(200, page(req).and_then(|pg| institutions::list(&ctx, &institution_query(req), pg)))
-        }
-        ("POST", "/api/admin/institutions") => {
-            respond(201, parse_json(&req.body).and_then(|b| institutions::create(&ctx, b)))
-        }
-        ("GET", "/api/admin/institutions/export") => export(institutions::export(&ctx, &institution_query(req))),
-        ("GET", "/api/admin/institutions/{id}") => {
-            respond(200, id("受理机构").and_then(|i| institutions::get(&ctx, i)))
-        }
-        ("PUT", "/api/admin/institutions/{id}") => {
-            respond(200, id("受理机构").and_then(|i| institutions::update(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/admin/institutions/{id}/cancel") => respond(
-            200,
-            id("受理机构").and_then(|i| institutions::cancel(&ctx, i, parse_json::<ReasonBody>(&req.body)?)),
-        ),
-        // ---------------------------------------------------------------- audit paths
-        ("GET", "/api/admin/audit-paths") => {
-            respond(200, page(req).and_then(|pg| audit_paths::list(&ctx, &edge_query(req), pg)))
-        }
-        ("GET", "/api/admin/audit-paths/export") => export(audit_paths::export(&ctx, &edge_query(req))),
-        ("GET", "/api/admin/audit-paths/{id}") => respond(200, id("审核路径").and_then(|i| audit_paths::get(&ctx, i))),
-        ("PUT", "/api/admin/audit-paths/{id}") => {
-            respond(200, id("审核路径").and_then(|i| audit_paths::update(&ctx, i, parse_json(&req.body)?)))
-        }
-        // ---------------------------------------------------------------- committees
-        ("GET", "/api/admin/committees") => {
-            respond(200, page(req).and_then(|pg| committees::list(&ctx, &committee_query(req), pg)))
-        }
-        ("POST", "/api/admin/committees") => {
-            respond(201, parse_json(&req.body).and_then(|b| committees::create(&ctx, b)))
-        }
-        ("GET", "/api/admin/committees/export") => export(committees::export(&ctx, &committee_query(req))),
-        ("GET", "/api/admin/committees/{id}") => respond(200, committees::get(&ctx, p[0])),
-        ("PUT", "/api/admin/committees/{id}") => {
-            respond(200, parse_json(&req.body).and_then(|b| committees::update(&ctx, p[0], b)))
-        }
-        ("POST", "/api/admin/committees/{id}/cancel") => {
-            respond(200, parse_json::<ReasonBody>(&req.body).and_then(|b| committees::cancel(&ctx, p[0], b)))
-        }
-        // ---------------------------------------------------------------- annual batches
-        ("GET", "/api/admin/batches") => respond(200, batches::list(&ctx)),
-        ("POST", "/api/admin/batches") => respond(201, parse_json(&req.body).and_then(|b| batches::create(&ctx, b))),
-        ("GET", "/api/admin/batches/export") => export(batches::export(&ctx)),
-        ("GET", "/api/admin/batches/{year}") => respond(200, year(p[0]).and_then(|y| batches::get(&ctx, y))),
-        ("PUT", "/api/admin/batches/{year}") => {
-            respond(200, year(p[0]).and_then(|y| batches::update(&ctx, y, parse_json(&req.body)?)))
-        }
-        ("PUT", "/api/admin/batches/{year}/committees/{committee}") => {
-            respond(200, year(p[0]).and_then(|y| batches::set_committee_dates(&ctx, y, p[1], parse_json(&req.body)?)))
-        }
-        // ---------------------------------------------------------------- calendar
-        ("GET", "/api/admin/calendar") => respond(200, calendar::years(&ctx)),
-        ("GET", "/api/admin/calendar/working-days") => respond(
-            200,
-            calendar::working_days(
-                &ctx,
-                req.query_param("from").as_deref(),
-                req.query_param("add").as_deref(),
-                req.query_param("subtract").as_deref(),
-                req.query_param("to").as_deref(),
-            ),
-        ),
-        ("GET", "/api/admin/calendar/{year}") => respond(200, year(p[0]).and_then(|y| calendar::year(&ctx, y))),
-        ("PUT", "/api/admin/calendar/{year}") => {
-            respond(200, year(p[0]).and_then(|y| calendar::load(&ctx, y, parse_json(&req.body)?)))
-        }
-        // ---------------------------------------------------------------- blacklist
-        ("GET", "/api/admin/blacklist") => {
-            respond(200, page(req).and_then(|pg| blacklist::list(&ctx, &blacklist_query(req), pg)))
-        }
-        ("POST", "/api/admin/blacklist") => respond(201, parse_json(&req.body).and_then(|b| blacklist::add(&ctx, b))),
-        ("GET", "/api/admin/blacklist/export") => export(blacklist::export(&ctx, &blacklist_query(req))),
-        ("POST", "/api/admin/blacklist/lift-expired") => respond(
-            200,
-            crate::admin::require_province(&ctx)
-                .and_then(|()| blacklist::lift_expired(db, env.now, &format!("blacklist-lifter(by {})", who.sub))),
-        ),
-        ("GET", "/api/admin/blacklist/{id}") => respond(200, id("黑名单记录").and_then(|i| blacklist::get(&ctx, i))),
-        ("PUT", "/api/admin/blacklist/{id}") => {
-            respond(200, id("黑名单记录").and_then(|i| blacklist::modify(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/admin/blacklist/{id}/lift") => {
-            respond(200, id("黑名单记录").and_then(|i| blacklist::lift(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/admin/people") => respond(200, blacklist::people(&ctx, &param(req, "q").unwrap_or_default())),
-        // ---------------------------------------------------------------- unit registrations
-        ("GET", "/api/admin/registrations") => {
-            respond(200, page(req).and_then(|pg| registrations::list(&ctx, &registration_query(req), pg)))
-        }
-        ("GET", "/api/admin/registrations/export") => export(registrations::export(&ctx, &registration_query(req))),
-        ("GET", "/api/admin/registrations/{id}") => {
-            respond(200, id("注册申请").and_then(|i| registrations::get(&ctx, i)))
-        }
-        ("GET", "/api/admin/registrations/{id}/attachments/{attachment}") => super::applicant::download(
-            id("注册申请").and_then(|i| registrations::download(&ctx, i, id_segment(p[1], "附件")?)),
-        ),
-        ("POST", "/api/admin/registrations/{id}/approve") => respond(
-            200,
-            id("注册申请").and_then(|i| registrations::approve(&ctx, i, super::parse_json_or_default(&req.body)?)),
-        ),
-        ("POST", "/api/admin/registrations/{id}/reject") => {
-            respond(200, id("注册申请").and_then(|i| registrations::reject(&ctx, i, parse_json(&req.body)?)))
-        }
-        // ---------------------------------------------------------------- imports
-        ("GET", "/api/admin/imports/{kind}/template") => match kind(p[0]) {
-            Ok(k) => xlsx_file(&format!("{}导入模板", k.label()), imports::template(&ctx, k)),
-            Err(e) => Response::error(&e),
-        },
-        ("POST", "/api/admin/imports/{kind}") => respond(
-            201,
-            kind(p[0]).and_then(|k| {
-                let filename = param(req, "filename").unwrap_or_default();
-                imports::validate_upload(&ctx, k, &filename, upload_body(req, env)?)
-            }),
-        ),
-        ("GET", "/api/admin/imports/{kind}/{id}") => {
-            respond(200, kind(p[0]).and_then(|k| imports::report(&ctx, k, id_segment(p[1], "导入批次")?)))
-        }
-        ("POST", "/api/admin/imports/{kind}/{id}/commit") => {
-            respond(200, kind(p[0]).and_then(|k| imports::commit(&ctx, k, id_segment(p[1], "导入批次")?)))
-        }
-        // ---------------------------------------------------------------- history
-        ("GET", "/api/admin/history/{kind}/{id}") => respond(200, history(&ctx, p[0], p[1])),
-        _ => unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }
 
 /// Kinds of administered objects whose audit history the province may read.

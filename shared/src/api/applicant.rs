@@ -1,25 +1,56 @@
 //! Routes of the `submit` component (applicant, 申报人): `/api/applications/...`.
 
-use super::{
-    authenticate, id_segment, op_ctx, page, parse_json, parse_json_or_default, respond, Env, Request, Response, Route,
-};
+use super::{respond, Call, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Application, Caller};
+use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::applications::{self as wf, Upload};
 
-/// Every operation of this router (see [`Route`]).
+const APPLICANT: Roles = &[Role::Applicant];
+const A: &str = "申报";
+
+/// Every operation of this router: the applicant's own applications only.
 pub const ROUTES: &[Route] = &[
-    Route::new("POST", "/api/applications"),
-    Route::new("GET", "/api/applications"),
-    Route::new("GET", "/api/applications/{id}"),
-    Route::new("PUT", "/api/applications/{id}"),
-    Route::new("POST", "/api/applications/{id}/submit"),
-    Route::new("GET", "/api/applications/{id}/tracking"),
-    Route::new("GET", "/api/applications/{id}/events"),
-    Route::new("POST", "/api/applications/{id}/materials"),
-    Route::new("GET", "/api/applications/{id}/materials"),
-    Route::new("GET", "/api/applications/{id}/materials/{mid}"),
-    Route::new("DELETE", "/api/applications/{id}/materials/{mid}"),
+    Route::signed("POST", "/api/applications", APPLICANT, Caller, |c| {
+        respond(201, c.with(|x| wf::create_draft(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/applications", APPLICANT, Caller, |c| {
+        respond(200, c.with(|x| wf::list(x, false, &Default::default(), c.page()?)))
+    }),
+    Route::signed("GET", "/api/applications/{id}", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| wf::get(x, c.id(0, A)?)))
+    }),
+    Route::signed("PUT", "/api/applications/{id}", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| wf::update_draft(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/applications/{id}/submit", APPLICANT, Application, |c| {
+        respond(
+            200,
+            c.with(|x| {
+                let body: SubmitBody = c.json_or_default()?;
+                wf::submit(x, c.id(0, A)?, body.version, c.req.header("idempotency-key"))
+            }),
+        )
+    }),
+    Route::signed("GET", "/api/applications/{id}/tracking", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| crate::workflow::chain::tracking(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/applications/{id}/events", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| wf::history(x, c.id(0, A)?)))
+    }),
+    Route::signed("POST", "/api/applications/{id}/materials", APPLICANT, Application, upload_material),
+    Route::signed("GET", "/api/applications/{id}/materials", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| wf::list_materials(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/applications/{id}/materials/{mid}", APPLICANT, Application, download_material),
+    Route::signed("DELETE", "/api/applications/{id}/materials/{mid}", APPLICANT, Application, |c| {
+        respond(
+            200,
+            c.with(|x| wf::delete_material(x, c.id(0, A)?, c.id(1, "材料")?))
+                .map(|()| serde_json::json!({"deleted": true})),
+        )
+    }),
 ];
 
 /// Optional body of "submit".
@@ -30,70 +61,38 @@ struct SubmitBody {
     version: Option<i64>,
 }
 
+fn upload_material(c: &Call<'_>) -> Response {
+    respond(
+        201,
+        c.with(|x| {
+            let kind = c.req.query_param("kind").ok_or_else(|| DomainError::invalid("kind", "请指定材料类型 kind"))?;
+            let filename = c
+                .req
+                .query_param("filename")
+                .ok_or_else(|| DomainError::invalid("filename", "请指定文件名 filename"))?;
+            wf::upload_material(
+                x,
+                c.id(0, A)?,
+                Upload {
+                    kind: &kind,
+                    filename: &filename,
+                    content_type: c.req.header("content-type").unwrap_or(""),
+                    bytes: &c.req.body,
+                    max_bytes: c.env.max_upload_bytes,
+                },
+            )
+        }),
+    )
+}
+
+/// Downloads material `{mid}` of application `{id}` (applicant, unit and chain routes).
+pub fn download_material(c: &Call<'_>) -> Response {
+    download(c.with(|x| wf::download_material(x, c.id(0, A)?, c.id(1, "材料")?)))
+}
+
 /// Serves `/api/applications` and everything under it.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let id = || id_segment(p[0], "申报");
-    let material = || id_segment(p[1], "材料");
-    match (route.method, route.path) {
-        ("POST", "/api/applications") => respond(201, parse_json(&req.body).and_then(|b| wf::create_draft(&ctx, b))),
-        ("GET", "/api/applications") => {
-            respond(200, page(req).and_then(|pg| wf::list(&ctx, false, &Default::default(), pg)))
-        }
-        ("GET", "/api/applications/{id}") => respond(200, id().and_then(|a| wf::get(&ctx, a))),
-        ("PUT", "/api/applications/{id}") => {
-            respond(200, id().and_then(|a| wf::update_draft(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/applications/{id}/submit") => respond(
-            200,
-            id().and_then(|a| {
-                let body: SubmitBody = parse_json_or_default(&req.body)?;
-                wf::submit(&ctx, a, body.version, req.header("idempotency-key"))
-            }),
-        ),
-        ("GET", "/api/applications/{id}/tracking") => {
-            respond(200, id().and_then(|a| crate::workflow::chain::tracking(&ctx, a)))
-        }
-        ("GET", "/api/applications/{id}/events") => respond(200, id().and_then(|a| wf::history(&ctx, a))),
-        ("POST", "/api/applications/{id}/materials") => respond(
-            201,
-            id().and_then(|a| {
-                let kind =
-                    req.query_param("kind").ok_or_else(|| DomainError::invalid("kind", "请指定材料类型 kind"))?;
-                let filename = req
-                    .query_param("filename")
-                    .ok_or_else(|| DomainError::invalid("filename", "请指定文件名 filename"))?;
-                wf::upload_material(
-                    &ctx,
-                    a,
-                    Upload {
-                        kind: &kind,
-                        filename: &filename,
-                        content_type: req.header("content-type").unwrap_or(""),
-                        bytes: &req.body,
-                        max_bytes: env.max_upload_bytes,
-                    },
-                )
-            }),
-        ),
-        ("GET", "/api/applications/{id}/materials") => respond(200, id().and_then(|a| wf::list_materials(&ctx, a))),
-        ("GET", "/api/applications/{id}/materials/{mid}") => {
-            download(id().and_then(|a| wf::download_material(&ctx, a, material()?)))
-        }
-        ("DELETE", "/api/applications/{id}/materials/{mid}") => respond(
-            200,
-            id().and_then(|a| wf::delete_material(&ctx, a, material()?)).map(|()| serde_json::json!({"deleted": true})),
-        ),
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }
 
 /// A material download response.

@@ -3,40 +3,101 @@
 //! authorized roles (§1.20) and download by the holder (六(三)): `/api/certificates/...`.
 
 use super::admin::{export, xlsx_file};
-use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
+use super::{respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Caller, Certificate};
+use crate::auth::Role;
 use crate::certificates::seal::SealKey;
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::certificates as wf;
 
-const fn r(method: &'static str, path: &'static str) -> Route {
-    Route::new(method, path)
-}
+const PROVINCE: Roles = &[Role::Province];
+/// Who may look certificates up: the holder, the holder's unit, the committee office, the
+/// province (each list filtered to the caller's own).
+const READERS: Roles = &[Role::Applicant, Role::Unit, Role::CommitteeOrg, Role::Province];
+const C: &str = "证书";
 
-/// Every operation of this router (see [`Route`]).
+/// Every operation of this router.
 pub const ROUTES: &[Route] = &[
-    r("GET", "/api/certificates"),
-    r("GET", "/api/certificates/export"),
-    r("GET", "/api/certificates/candidates"),
-    r("GET", "/api/certificates/{id}"),
-    r("GET", "/api/certificates/{id}/html"),
-    r("POST", "/api/certificates/{id}/revoke"),
-    r("GET", "/api/certificates/jobs"),
-    r("POST", "/api/certificates/jobs"),
-    r("GET", "/api/certificates/jobs/{id}"),
-    r("POST", "/api/certificates/jobs/{id}/run"),
-    r("GET", "/api/certificates/issuing-units"),
-    r("POST", "/api/certificates/issuing-units"),
-    r("GET", "/api/certificates/issuing-units/export"),
-    r("POST", "/api/certificates/issuing-units/{id}/cancel"),
-    r("GET", "/api/certificates/number-format"),
-    r("PUT", "/api/certificates/number-format"),
-    r("GET", "/api/certificates/number-pools"),
-    r("POST", "/api/certificates/number-pools"),
-    r("GET", "/api/certificates/imports/template"),
-    r("POST", "/api/certificates/imports"),
-    r("GET", "/api/certificates/imports/{id}"),
-    r("POST", "/api/certificates/imports/{id}/commit"),
+    Route::signed("GET", "/api/certificates", READERS, Caller, |c| {
+        respond(200, c.with(|x| wf::list(x, &query(c.req)?, c.page()?)))
+    }),
+    Route::signed("GET", "/api/certificates/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| wf::export(x, &query(c.req)?)))
+    }),
+    Route::signed("GET", "/api/certificates/candidates", PROVINCE, Caller, |c| {
+        respond(
+            200,
+            c.with(|x| wf::candidates(x, param(c.req, "doc_no").as_deref(), &candidate_query(c.req)?, c.page()?)),
+        )
+    }),
+    Route::signed("GET", "/api/certificates/{id}", READERS, Certificate, |c| {
+        respond(200, c.with(|x| wf::get(x, c.id(0, C)?)))
+    }),
+    Route::signed("GET", "/api/certificates/{id}/html", READERS, Certificate, |c| {
+        match c.with(|x| wf::html(x, c.id(0, C)?, &base_url(c.req))) {
+            Ok(html) => Response::bytes(200, "text/html; charset=utf-8", html.into_bytes()),
+            Err(e) => Response::error(&e),
+        }
+    }),
+    Route::signed("POST", "/api/certificates/{id}/revoke", PROVINCE, Certificate, |c| {
+        respond(200, c.with(|x| wf::revoke(x, c.id(0, C)?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/certificates/jobs", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::list_jobs(x, c.page()?)))
+    }),
+    Route::signed("POST", "/api/certificates/jobs", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| wf::generate(x, &c.seal_key()?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/certificates/jobs/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::get_job(x, c.id(0, "发证任务")?)))
+    }),
+    Route::signed("POST", "/api/certificates/jobs/{id}/run", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::run_job(x, &c.seal_key()?, c.id(0, "发证任务")?)))
+    }),
+    Route::signed("GET", "/api/certificates/issuing-units", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::list_issuing_units(x, param(c.req, "status").as_deref(), c.page()?)))
+    }),
+    Route::signed("POST", "/api/certificates/issuing-units", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| wf::add_issuing_unit(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/certificates/issuing-units/export", PROVINCE, Caller, |c| {
+        export(c.with(|x| wf::export_issuing_units(x, param(c.req, "status").as_deref())))
+    }),
+    Route::signed("POST", "/api/certificates/issuing-units/{id}/cancel", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::cancel_issuing_unit(x, c.id(0, "发证单位")?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/certificates/number-format", PROVINCE, Caller, |c| {
+        respond(200, c.with(wf::number_format))
+    }),
+    Route::signed("PUT", "/api/certificates/number-format", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::save_number_format(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/certificates/number-pools", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::list_pools(x, param(c.req, "scope").as_deref(), c.page()?)))
+    }),
+    Route::signed("POST", "/api/certificates/number-pools", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| wf::add_pool(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/certificates/imports/template", PROVINCE, Caller, |c| {
+        xlsx_file("职称证书导入模板", c.with(wf::import_template))
+    }),
+    Route::signed("POST", "/api/certificates/imports", PROVINCE, Caller, |c| {
+        if c.req.body.len() > c.env.max_upload_bytes {
+            return Response::error(&DomainError::PayloadTooLarge {
+                field: "body".into(),
+                limit: c.env.max_upload_bytes,
+            });
+        }
+        let filename = param(c.req, "filename").unwrap_or_default();
+        respond(201, c.with(|x| wf::validate_import(x, &filename, &c.req.body)))
+    }),
+    Route::signed("GET", "/api/certificates/imports/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::get_import(x, c.id(0, "导入")?)))
+    }),
+    Route::signed("POST", "/api/certificates/imports/{id}/commit", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| wf::commit_import(x, &c.seal_key()?, c.id(0, "导入")?)))
+    }),
 ];
 
 /// Where the seal key comes from (read only by the operations that seal).
@@ -80,78 +141,7 @@ fn base_url(req: &Request) -> String {
     format!("http://{}", req.header("host").unwrap_or("127.0.0.1:3000"))
 }
 
-/// Serves `/api/certificates/...`; `key` gives the seal key to the operations that seal.
+/// Serves `/api/certificates/...` with the seal key from `key`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env, key: KeySource<'_>) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let id = |what: &'static str| id_segment(p[0], what);
-    match (route.method, route.path) {
-        ("GET", "/api/certificates") => respond(200, (|| wf::list(&ctx, &query(req)?, page(req)?))()),
-        ("GET", "/api/certificates/export") => export(query(req).and_then(|q| wf::export(&ctx, &q))),
-        ("GET", "/api/certificates/candidates") => respond(
-            200,
-            (|| wf::candidates(&ctx, param(req, "doc_no").as_deref(), &candidate_query(req)?, page(req)?))(),
-        ),
-        ("GET", "/api/certificates/{id}") => respond(200, id("证书").and_then(|i| wf::get(&ctx, i))),
-        ("GET", "/api/certificates/{id}/html") => match id("证书").and_then(|i| wf::html(&ctx, i, &base_url(req))) {
-            Ok(html) => Response::bytes(200, "text/html; charset=utf-8", html.into_bytes()),
-            Err(e) => Response::error(&e),
-        },
-        ("POST", "/api/certificates/{id}/revoke") => {
-            respond(200, id("证书").and_then(|i| wf::revoke(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/certificates/jobs") => respond(200, page(req).and_then(|pg| wf::list_jobs(&ctx, pg))),
-        ("POST", "/api/certificates/jobs") => {
-            respond(201, parse_json(&req.body).and_then(|b| wf::generate(&ctx, &key()?, b)))
-        }
-        ("GET", "/api/certificates/jobs/{id}") => respond(200, id("发证任务").and_then(|i| wf::get_job(&ctx, i))),
-        ("POST", "/api/certificates/jobs/{id}/run") => {
-            respond(200, id("发证任务").and_then(|i| wf::run_job(&ctx, &key()?, i)))
-        }
-        ("GET", "/api/certificates/issuing-units") => {
-            respond(200, page(req).and_then(|pg| wf::list_issuing_units(&ctx, param(req, "status").as_deref(), pg)))
-        }
-        ("POST", "/api/certificates/issuing-units") => {
-            respond(201, parse_json(&req.body).and_then(|b| wf::add_issuing_unit(&ctx, b)))
-        }
-        ("GET", "/api/certificates/issuing-units/export") => {
-            export(wf::export_issuing_units(&ctx, param(req, "status").as_deref()))
-        }
-        ("POST", "/api/certificates/issuing-units/{id}/cancel") => {
-            respond(200, id("发证单位").and_then(|i| wf::cancel_issuing_unit(&ctx, i, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/certificates/number-format") => respond(200, wf::number_format(&ctx)),
-        ("PUT", "/api/certificates/number-format") => {
-            respond(200, parse_json(&req.body).and_then(|b| wf::save_number_format(&ctx, b)))
-        }
-        ("GET", "/api/certificates/number-pools") => {
-            respond(200, page(req).and_then(|pg| wf::list_pools(&ctx, param(req, "scope").as_deref(), pg)))
-        }
-        ("POST", "/api/certificates/number-pools") => {
-            respond(201, parse_json(&req.body).and_then(|b| wf::add_pool(&ctx, b)))
-        }
-        ("GET", "/api/certificates/imports/template") => xlsx_file("职称证书导入模板", wf::import_template(&ctx)),
-        ("POST", "/api/certificates/imports") => {
-            if req.body.len() > env.max_upload_bytes {
-                return Response::error(&DomainError::PayloadTooLarge {
-                    field: "body".into(),
-                    limit: env.max_upload_bytes,
-                });
-            }
-            let filename = param(req, "filename").unwrap_or_default();
-            respond(201, wf::validate_import(&ctx, &filename, &req.body))
-        }
-        ("GET", "/api/certificates/imports/{id}") => respond(200, id("导入").and_then(|i| wf::get_import(&ctx, i))),
-        ("POST", "/api/certificates/imports/{id}/commit") => {
-            respond(200, id("导入").and_then(|i| wf::commit_import(&ctx, &key()?, i)))
-        }
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps { seal_key: Some(key), ..Deps::default() })
 }

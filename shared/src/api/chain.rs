@@ -1,13 +1,21 @@
 //! Routes of the `chain` component (organisations on the audit path: 主管部门, 市州人社局,
 //! 高评会组建单位, and the province): `/api/chain/...`.
 
-use super::applicant::download;
-use super::{authenticate, id_segment, list_filter, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
+use super::applicant::download_material;
+use super::{list_filter, parse_json, respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Application, Caller, EdgeUpper};
+use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::applications as wf;
 use crate::workflow::chain::{self, SimulationQuery};
 use crate::workflow::organisations as orgs;
+
+/// The organisations on audit paths.
+const PATH_ORGS: Roles = &[Role::Dept, Role::CommitteeOrg, Role::Province];
+/// Every organisation (the path simulation and "who are my uppers/lowers").
+const ORGS: Roles = &[Role::Unit, Role::Dept, Role::CommitteeOrg, Role::Province];
+const A: &str = "申报";
 
 /// Parses the query string into a JSON object and then into `T`, naming bad fields.
 pub fn query_as<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, DomainError> {
@@ -28,24 +36,54 @@ struct CancelBody {
     reason: String,
 }
 
-/// Every operation of this router (see [`Route`]).
+/// Every operation of this router.
 pub const ROUTES: &[Route] = &[
-    Route::new("GET", "/api/chain/applications"),
-    Route::new("GET", "/api/chain/applications/export"),
-    Route::new("GET", "/api/chain/applications/{id}"),
-    Route::new("GET", "/api/chain/applications/{id}/tracking"),
-    Route::new("GET", "/api/chain/applications/{id}/materials"),
-    Route::new("GET", "/api/chain/applications/{id}/materials/{mid}"),
-    Route::new("POST", "/api/chain/applications/{id}/approve"),
-    Route::new("POST", "/api/chain/applications/{id}/return"),
-    Route::new("POST", "/api/chain/applications/{id}/pass-down"),
-    Route::new("POST", "/api/chain/applications/{id}/reject"),
-    Route::new("POST", "/api/chain/applications/{id}/recheck"),
-    Route::new("GET", "/api/chain/simulate"),
-    Route::new("GET", "/api/chain/uppers"),
-    Route::new("GET", "/api/chain/lowers"),
-    Route::new("POST", "/api/chain/lowers"),
-    Route::new("POST", "/api/chain/lowers/{id}/cancel"),
+    Route::signed("GET", "/api/chain/applications", PATH_ORGS, Caller, |c| {
+        respond(200, c.with(|x| wf::list(x, scope_is_history(c.req)?, &list_filter(c.req)?, c.page()?)))
+    }),
+    Route::signed("GET", "/api/chain/applications/export", PATH_ORGS, Caller, |c| {
+        super::admin::export(c.with(|x| wf::export(x, scope_is_history(c.req)?, &list_filter(c.req)?)))
+    }),
+    Route::signed("GET", "/api/chain/applications/{id}", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| wf::get(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/chain/applications/{id}/tracking", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::tracking(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/chain/applications/{id}/materials", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| wf::list_materials(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/chain/applications/{id}/materials/{mid}", PATH_ORGS, Application, download_material),
+    Route::signed("POST", "/api/chain/applications/{id}/approve", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::approve_step(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/chain/applications/{id}/return", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::return_step(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/chain/applications/{id}/pass-down", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::pass_down_return(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/chain/applications/{id}/reject", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::reject_step(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/chain/applications/{id}/recheck", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::recheck(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/chain/simulate", ORGS, Caller, |c| {
+        respond(200, c.with(|x| chain::simulate(x, &query_as::<SimulationQuery>(c.req)?)))
+    }),
+    Route::signed("GET", "/api/chain/uppers", ORGS, Caller, |c| {
+        respond(200, c.with(|x| orgs::neighbours(x, c.req.query_param("org").as_deref(), false)))
+    }),
+    Route::signed("GET", "/api/chain/lowers", ORGS, Caller, |c| {
+        respond(200, c.with(|x| orgs::neighbours(x, c.req.query_param("org").as_deref(), true)))
+    }),
+    Route::signed("POST", "/api/chain/lowers", PATH_ORGS, Caller, |c| {
+        respond(201, c.with(|x| orgs::designate_lower(x, c.req.query_param("upper_org").as_deref(), c.json()?)))
+    }),
+    Route::signed("POST", "/api/chain/lowers/{id}/cancel", PATH_ORGS, EdgeUpper, |c| {
+        respond(200, c.with(|x| orgs::cancel_edge(x, c.id(0, "审核路径")?, &c.json::<CancelBody>()?.reason)))
+    }),
 ];
 
 fn scope_is_history(req: &Request) -> Result<bool, DomainError> {
@@ -58,60 +96,5 @@ fn scope_is_history(req: &Request) -> Result<bool, DomainError> {
 
 /// Serves `/api/chain/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let id = || id_segment(p[0], "申报");
-    match (route.method, route.path) {
-        ("GET", "/api/chain/applications") => {
-            respond(200, scope_is_history(req).and_then(|h| wf::list(&ctx, h, &list_filter(req)?, page(req)?)))
-        }
-        ("GET", "/api/chain/applications/export") => {
-            super::admin::export(scope_is_history(req).and_then(|h| wf::export(&ctx, h, &list_filter(req)?)))
-        }
-        ("GET", "/api/chain/applications/{id}") => respond(200, id().and_then(|a| wf::get(&ctx, a))),
-        ("GET", "/api/chain/applications/{id}/tracking") => respond(200, id().and_then(|a| chain::tracking(&ctx, a))),
-        ("GET", "/api/chain/applications/{id}/materials") => {
-            respond(200, id().and_then(|a| wf::list_materials(&ctx, a)))
-        }
-        ("GET", "/api/chain/applications/{id}/materials/{mid}") => {
-            download(id().and_then(|a| wf::download_material(&ctx, a, id_segment(p[1], "材料")?)))
-        }
-        ("POST", "/api/chain/applications/{id}/approve") => {
-            respond(200, id().and_then(|a| chain::approve_step(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/chain/applications/{id}/return") => {
-            respond(200, id().and_then(|a| chain::return_step(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/chain/applications/{id}/pass-down") => {
-            respond(200, id().and_then(|a| chain::pass_down_return(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/chain/applications/{id}/reject") => {
-            respond(200, id().and_then(|a| chain::reject_step(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/chain/applications/{id}/recheck") => {
-            respond(200, id().and_then(|a| chain::recheck(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/chain/simulate") => {
-            respond(200, query_as::<SimulationQuery>(req).and_then(|q| chain::simulate(&ctx, &q)))
-        }
-        ("GET", "/api/chain/uppers") => respond(200, orgs::neighbours(&ctx, req.query_param("org").as_deref(), false)),
-        ("GET", "/api/chain/lowers") => respond(200, orgs::neighbours(&ctx, req.query_param("org").as_deref(), true)),
-        ("POST", "/api/chain/lowers") => respond(
-            201,
-            parse_json(&req.body).and_then(|b| orgs::designate_lower(&ctx, req.query_param("upper_org").as_deref(), b)),
-        ),
-        ("POST", "/api/chain/lowers/{id}/cancel") => respond(
-            200,
-            id_segment(p[0], "审核路径")
-                .and_then(|e| parse_json::<CancelBody>(&req.body).and_then(|b| orgs::cancel_edge(&ctx, e, &b.reason))),
-        ),
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }

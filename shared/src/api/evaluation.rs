@@ -2,81 +2,86 @@
 //! the expert pool, the draw, interviews, tally, offline results, archive:
 //! `/api/evaluation/...`.
 
-use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
+use super::{respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Application, Caller, OfficePlan};
+use crate::auth::Role;
+use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
 
-const fn r(method: &'static str, path: &'static str) -> Route {
-    Route::new(method, path)
-}
+const OFFICE: Roles = &[Role::CommitteeOrg];
+const OFFICE_OR_PROVINCE: Roles = &[Role::CommitteeOrg, Role::Province];
+const PROVINCE: Roles = &[Role::Province];
+const P: &str = "评审方案";
 
-/// Every operation of this router (see [`Route`]).
+/// Every operation of this router.
 pub const ROUTES: &[Route] = &[
-    r("POST", "/api/evaluation/plans"),
-    r("GET", "/api/evaluation/plans"),
-    r("GET", "/api/evaluation/plans/{plan}"),
-    r("POST", "/api/evaluation/plans/{plan}/submit"),
-    r("POST", "/api/evaluation/plans/{plan}/audit"),
-    r("POST", "/api/evaluation/plans/{plan}/draw"),
-    r("GET", "/api/evaluation/plans/{plan}/draw"),
-    r("POST", "/api/evaluation/plans/{plan}/judges/{expert}/decline"),
-    r("POST", "/api/evaluation/plans/{plan}/interviews"),
-    r("POST", "/api/evaluation/plans/{plan}/tally"),
-    r("POST", "/api/evaluation/plans/{plan}/offline-results"),
-    r("GET", "/api/evaluation/plans/{plan}/results"),
-    r("GET", "/api/evaluation/plans/{plan}/archive"),
-    r("POST", "/api/evaluation/experts"),
-    r("POST", "/api/evaluation/experts/{expert}/relations"),
-    r("GET", "/api/evaluation/applications/{id}/interviews"),
+    Route::signed("POST", "/api/evaluation/plans", OFFICE, Caller, |c| {
+        respond(201, c.with(|x| ev::create_plan(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/evaluation/plans", OFFICE_OR_PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| ev::list_plans(x, c.page()?)))
+    }),
+    Route::signed("GET", "/api/evaluation/plans/{plan}", OFFICE_OR_PROVINCE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::get_plan(x, c.id(0, P)?)))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/submit", OFFICE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::submit_plan(x, c.id(0, P)?)))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/audit", PROVINCE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::audit_plan(x, c.id(0, P)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/draw", OFFICE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::draw(x, c.id(0, P)?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/evaluation/plans/{plan}/draw", OFFICE_OR_PROVINCE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::draw_record(x, c.id(0, P)?)))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/judges/{expert}/decline", OFFICE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::decline(x, c.id(0, P)?, c.param(1))))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/interviews", OFFICE, OfficePlan, |c| {
+        respond(201, c.with(|x| ev::notify_interview(x, c.id(0, P)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/tally", OFFICE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::tally(x, c.id(0, P)?)))
+    }),
+    Route::signed("POST", "/api/evaluation/plans/{plan}/offline-results", OFFICE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::offline_results(x, c.id(0, P)?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/evaluation/plans/{plan}/results", OFFICE_OR_PROVINCE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::results(x, c.id(0, P)?)))
+    }),
+    Route::signed("GET", "/api/evaluation/plans/{plan}/archive", OFFICE_OR_PROVINCE, OfficePlan, |c| {
+        respond(200, c.with(|x| ev::archive(x, c.id(0, P)?)))
+    }),
+    Route::signed("POST", "/api/evaluation/experts", OFFICE_OR_PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| ev::add_expert(x, c.json()?)))
+    }),
+    Route::signed("POST", "/api/evaluation/experts/{expert}/relations", OFFICE_OR_PROVINCE, Caller, |c| {
+        respond(
+            201,
+            c.with(|x| {
+                let relation: ev::Relation = c.json()?;
+                // The application named in the body must be one routed to the caller's
+                // committees; any other (or none) is the same 404.
+                if !crate::access::application_of_office(x.db, x.who, relation.application_id)? {
+                    return Err(DomainError::NotFound("申报"));
+                }
+                ev::declare_relation(x, c.param(0), relation)
+            }),
+        )
+    }),
+    Route::signed(
+        "GET",
+        "/api/evaluation/applications/{id}/interviews",
+        &[Role::Applicant, Role::CommitteeOrg, Role::Province],
+        Application,
+        |c| respond(200, c.with(|x| ev::interviews(x, c.id(0, "申报")?))),
+    ),
 ];
 
 /// Serves `/api/evaluation/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let plan = || id_segment(p[0], "评审方案");
-    match (route.method, route.path) {
-        ("POST", "/api/evaluation/plans") => respond(201, parse_json(&req.body).and_then(|b| ev::create_plan(&ctx, b))),
-        ("GET", "/api/evaluation/plans") => respond(200, page(req).and_then(|pg| ev::list_plans(&ctx, pg))),
-        ("GET", "/api/evaluation/plans/{plan}") => respond(200, plan().and_then(|id| ev::get_plan(&ctx, id))),
-        ("POST", "/api/evaluation/plans/{plan}/submit") => {
-            respond(200, plan().and_then(|id| ev::submit_plan(&ctx, id)))
-        }
-        ("POST", "/api/evaluation/plans/{plan}/audit") => {
-            respond(200, plan().and_then(|id| ev::audit_plan(&ctx, id, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/evaluation/plans/{plan}/draw") => {
-            respond(200, plan().and_then(|id| ev::draw(&ctx, id, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/evaluation/plans/{plan}/draw") => respond(200, plan().and_then(|id| ev::draw_record(&ctx, id))),
-        ("POST", "/api/evaluation/plans/{plan}/judges/{expert}/decline") => {
-            respond(200, plan().and_then(|id| ev::decline(&ctx, id, p[1])))
-        }
-        ("POST", "/api/evaluation/plans/{plan}/interviews") => {
-            respond(201, plan().and_then(|id| ev::notify_interview(&ctx, id, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/evaluation/plans/{plan}/tally") => respond(200, plan().and_then(|id| ev::tally(&ctx, id))),
-        ("POST", "/api/evaluation/plans/{plan}/offline-results") => {
-            respond(200, plan().and_then(|id| ev::offline_results(&ctx, id, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/evaluation/plans/{plan}/results") => respond(200, plan().and_then(|id| ev::results(&ctx, id))),
-        ("GET", "/api/evaluation/plans/{plan}/archive") => respond(200, plan().and_then(|id| ev::archive(&ctx, id))),
-        ("POST", "/api/evaluation/experts") => {
-            respond(201, parse_json(&req.body).and_then(|b| ev::add_expert(&ctx, b)))
-        }
-        ("POST", "/api/evaluation/experts/{expert}/relations") => {
-            respond(201, parse_json(&req.body).and_then(|b| ev::declare_relation(&ctx, p[0], b)))
-        }
-        ("GET", "/api/evaluation/applications/{id}/interviews") => {
-            respond(200, id_segment(p[0], "申报").and_then(|a| ev::interviews(&ctx, a)))
-        }
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }

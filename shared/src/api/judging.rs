@@ -1,36 +1,26 @@
-//! Routes of the `judging` component (评委): the participants of the plan a judge was
-//! drawn for, and the judge's work on each (§1.3): `/api/judging/...`.
+//! Routes of the `judging` component (评委, the drawn judges; the token's `sub` is the
+//! expert id): `/api/judging/...`. Only the plan a judge was drawn for; the judging window
+//! (R17) is checked by the operation.
 
-use super::{authenticate, id_segment, op_ctx, parse_json, respond, Env, Request, Response, Route};
+use super::{respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::DrawnJudge;
+use crate::auth::Role;
 use crate::store::Db;
 use crate::workflow::evaluation as ev;
 
-/// Every operation of this router (see [`Route`]).
+const JUDGE: Roles = &[Role::Judge];
+
+/// Every operation of this router.
 pub const ROUTES: &[Route] = &[
-    Route::new("GET", "/api/judging/plans/{plan}/participants"),
-    Route::new("POST", "/api/judging/plans/{plan}/participants/{participant}"),
+    Route::signed("GET", "/api/judging/plans/{plan}/participants", JUDGE, DrawnJudge, |c| {
+        respond(200, c.with(|x| ev::judge_participants(x, c.id(0, "评审方案")?)))
+    }),
+    Route::signed("POST", "/api/judging/plans/{plan}/participants/{participant}", JUDGE, DrawnJudge, |c| {
+        respond(200, c.with(|x| ev::judge_act(x, c.id(0, "评审方案")?, c.id(1, "参评人员")?, c.json()?)))
+    }),
 ];
 
 /// Serves `/api/judging/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let plan = || id_segment(p[0], "评审方案");
-    match (route.method, route.path) {
-        ("GET", "/api/judging/plans/{plan}/participants") => {
-            respond(200, plan().and_then(|id| ev::judge_participants(&ctx, id)))
-        }
-        ("POST", "/api/judging/plans/{plan}/participants/{participant}") => respond(
-            200,
-            plan().and_then(|id| ev::judge_act(&ctx, id, id_segment(p[1], "参评人员")?, parse_json(&req.body)?)),
-        ),
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }

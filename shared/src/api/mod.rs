@@ -133,8 +133,20 @@ pub struct Env {
     pub max_upload_bytes: usize,
 }
 
+impl Env {
+    /// The environment of a component that serves only public operations: no secret (so
+    /// no token is ever trusted there), the wall clock, the default upload limit.
+    pub fn public() -> Env {
+        Env { auth_secret: Vec::new(), now: Utc::now(), max_upload_bytes: 10 * 1024 * 1024 }
+    }
+}
+
 /// Verifies the bearer token.
 pub fn authenticate(req: &Request, env: &Env) -> Result<Claims, DomainError> {
+    // A router served without the secret (a public component) never trusts a token.
+    if env.auth_secret.len() < 16 {
+        return Err(DomainError::Unauthenticated);
+    }
     let token = auth::bearer(req.header("authorization"))?;
     auth::verify(&env.auth_secret, token, env.now.timestamp())
 }
@@ -251,24 +263,147 @@ pub fn op_ctx<'a>(db: &'a dyn Db, who: &'a Claims, env: &Env) -> OpCtx<'a> {
     OpCtx { db, who, now: env.now }
 }
 
-/// One operation a router serves: an upper-case method and a path template whose `{name}`
-/// segments are parameters, written exactly as in the OpenAPI description
-/// (`shared/openapi.json`). Convention: each router module exports
-/// `pub const ROUTES: &[Route]` and dispatches through [`dispatch`], so every path it serves
-/// is in its table; `tests/tests/openapi.rs` checks the tables against the description and
-/// `spin.toml` in both directions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What an operation's handler receives: the request, its environment and connection,
+/// the path parameters in template order, the optional services of its component, and —
+/// for operations that need a token — the verified caller, already admitted and
+/// authorised by the route's policy ([`crate::access`]).
+pub struct Call<'a> {
+    /// The request.
+    pub req: &'a Request,
+    /// The request's environment.
+    pub env: &'a Env,
+    /// The request's one connection.
+    pub db: &'a dyn Db,
+    /// Path parameters, in template order.
+    pub params: Vec<&'a str>,
+    /// Services only some components have (the seal key, the registry transport).
+    pub deps: &'a Deps<'a>,
+    /// The operation context of the signed-in caller (signed routes only).
+    ctx: Option<OpCtx<'a>>,
+}
+
+impl<'a> Call<'a> {
+    /// The caller's operation context. Signed routes always have one; a public route has
+    /// none, and asking is refused as unauthenticated rather than trusted.
+    pub fn ctx(&self) -> Result<&OpCtx<'a>, DomainError> {
+        self.ctx.as_ref().ok_or(DomainError::Unauthenticated)
+    }
+
+    /// Runs `op` with the caller's operation context (signed routes).
+    pub fn with<T>(&self, op: impl FnOnce(&OpCtx<'a>) -> Result<T, DomainError>) -> Result<T, DomainError> {
+        op(self.ctx()?)
+    }
+
+    /// Path parameter `i` as a positive id; anything else is a 404 for `what`.
+    pub fn id(&self, i: usize, what: &'static str) -> Result<i64, DomainError> {
+        id_segment(self.params.get(i).copied().unwrap_or_default(), what)
+    }
+
+    /// Path parameter `i` as text.
+    pub fn param(&self, i: usize) -> &'a str {
+        self.params.get(i).copied().unwrap_or_default()
+    }
+
+    /// The JSON body as `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, DomainError> {
+        parse_json(&self.req.body)
+    }
+
+    /// The JSON body as `T`, or `T::default()` when empty.
+    pub fn json_or_default<T: DeserializeOwned + Default>(&self) -> Result<T, DomainError> {
+        parse_json_or_default(&self.req.body)
+    }
+
+    /// `page` / `page_size` of the query.
+    pub fn page(&self) -> Result<PageRequest, DomainError> {
+        page(self.req)
+    }
+
+    /// The seal key (the `certificates` component only).
+    pub fn seal_key(&self) -> Result<crate::certificates::seal::SealKey, DomainError> {
+        match self.deps.seal_key {
+            Some(source) => source(),
+            None => Err(DomainError::Internal("this component holds no seal key".into())),
+        }
+    }
+}
+
+/// A service a component provides to its router.
+pub type Source<'a, T> = &'a dyn Fn() -> Result<T, DomainError>;
+
+/// The services only some components have; every other router gets `Deps::default()`.
+#[derive(Default)]
+pub struct Deps<'a> {
+    /// The electronic seal's private key (`certificates`).
+    pub seal_key: Option<Source<'a, crate::certificates::seal::SealKey>>,
+    /// The national registry's transport (`mohrss-report`).
+    pub registry: Option<Source<'a, Box<dyn crate::certificates::registry::Transport>>>,
+}
+
+/// A handler: maps a call to a response. Written once, next to its route.
+pub type Handler = for<'a, 'b> fn(&'b Call<'a>) -> Response;
+
+/// Who may call an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without a token (public verification, the API description).
+    Public,
+    /// A signed-in caller, admitted, of a listed role and within the scope.
+    Signed(crate::access::Policy),
+}
+
+/// One operation a router serves: an upper-case method, a path template whose `{name}`
+/// segments are parameters (written exactly as in the OpenAPI description,
+/// `shared/openapi.json`), who may call it, and its handler. Each router module exports
+/// `pub const ROUTES: &[Route]` and serves through [`serve`]: the path is written once,
+/// the policy is applied before the handler runs, and the OpenAPI "who" is generated
+/// from the same declaration ([`docs`](admin::docs)).
+#[derive(Clone, Copy)]
 pub struct Route {
     /// Upper-case HTTP method.
     pub method: &'static str,
     /// Path template, e.g. `/api/admin/committees/{id}/cancel`.
     pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// What it does.
+    pub handler: Handler,
 }
 
+impl std::fmt::Debug for Route {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Route")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("access", &self.access)
+            .finish()
+    }
+}
+
+impl PartialEq for Route {
+    fn eq(&self, other: &Route) -> bool {
+        self.method == other.method && self.path == other.path
+    }
+}
+
+/// The roles of one declaration, as a constant slice.
+pub type Roles = &'static [crate::auth::Role];
+
 impl Route {
-    /// A route (usable in `const` tables).
-    pub const fn new(method: &'static str, path: &'static str) -> Route {
-        Route { method, path }
+    /// An operation for signed-in callers of `roles`, tied to the object by `scope`.
+    pub const fn signed(
+        method: &'static str,
+        path: &'static str,
+        roles: Roles,
+        scope: crate::access::Scope,
+        handler: Handler,
+    ) -> Route {
+        Route { method, path, access: Access::Signed(crate::access::Policy { roles, scope }), handler }
+    }
+
+    /// An operation anyone may call without a token.
+    pub const fn public(method: &'static str, path: &'static str, handler: Handler) -> Route {
+        Route { method, path, access: Access::Public, handler }
     }
 
     /// The parameters of `path` if it matches this template (method aside).
@@ -296,7 +431,7 @@ impl Route {
 }
 
 /// The outcome of matching a request against a route table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Dispatch<'a> {
     /// The route and its path parameters, in template order.
     Found(&'static Route, Vec<&'a str>),
@@ -320,15 +455,49 @@ pub fn dispatch<'a>(routes: &'static [Route], req: &'a Request) -> Dispatch<'a> 
         .map_or(Dispatch::MethodNotAllowed, |(r, p)| Dispatch::Found(r, p))
 }
 
-/// The route of `routes` serving the request and its path parameters, or the 404/405
-/// response every router answers when there is none.
-pub fn route<'a>(routes: &'static [Route], req: &'a Request) -> Result<(&'static Route, Vec<&'a str>), Response> {
-    match dispatch(routes, req) {
-        Dispatch::Found(route, params) => Ok((route, params)),
-        Dispatch::MethodNotAllowed => Err(method_not_allowed()),
-        Dispatch::NotFound => Err(no_route()),
+/// Serves a request from a route table: match the route (404/405), then for a signed
+/// route authenticate the token (401), admit its claims (401), check the role (403) and
+/// the scope (404, the body of a missing id), and only then run the handler.
+pub fn serve(routes: &'static [Route], req: &Request, db: &dyn Db, env: &Env, deps: &Deps<'_>) -> Response {
+    let (route, params) = match dispatch(routes, req) {
+        Dispatch::Found(route, params) => (route, params),
+        Dispatch::MethodNotAllowed => return method_not_allowed(),
+        Dispatch::NotFound => return no_route(),
+    };
+    match route.access {
+        Access::Public => (route.handler)(&Call { req, env, db, params, deps, ctx: None }),
+        Access::Signed(policy) => {
+            let who = match authenticate(req, env)
+                .and_then(|who| crate::access::admit(db, &who).map(|()| who))
+                .and_then(|who| crate::access::authorise(db, &who, &policy, &params).map(|()| who))
+            {
+                Ok(who) => who,
+                Err(e) => return Response::error(&e),
+            };
+            let ctx = op_ctx(db, &who, env);
+            (route.handler)(&Call { req, env, db, params, deps, ctx: Some(ctx) })
+        }
     }
 }
+
+/// Every component's route table, by component id of `spin.toml`.
+pub const TABLES: &[(&str, &[Route])] = &[
+    ("admin", admin::ROUTES),
+    ("registration", admin::registration::ROUTES),
+    ("openapi", admin::docs::ROUTES),
+    ("results", results::ROUTES),
+    ("certificates", certificates::ROUTES),
+    ("verify", verify::ROUTES),
+    ("mohrss-report", mohrss::ROUTES),
+    ("jobs", jobs::ROUTES),
+    ("quota", quotas::ROUTES),
+    ("province", province::ROUTES),
+    ("evaluation", evaluation::ROUTES),
+    ("judging", judging::ROUTES),
+    ("submit", applicant::ROUTES),
+    ("review", unit::ROUTES),
+    ("chain", chain::ROUTES),
+];
 
 fn percent_decode(s: &str) -> String {
     fn hex_val(b: u8) -> Option<u8> {

@@ -1,7 +1,9 @@
 //! Routes of the `quota` component (评审职数): `/api/quotas/...`.
 
 use super::chain::query_as;
-use super::{authenticate, id_segment, op_ctx, page, parse_json, respond, Env, Request, Response, Route};
+use super::{respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Caller, QuotaAuditor};
+use crate::auth::Role;
 use crate::store::chain::QuotaFilter;
 use crate::store::Db;
 use crate::workflow::quotas;
@@ -24,13 +26,31 @@ struct Query {
     _page_size: Option<String>,
 }
 
-/// Every operation of this router (see [`Route`]).
+const UNIT: Roles = &[Role::Unit];
+/// Units see their own declarations, auditing organisations those they audit, the
+/// province all.
+const QUOTA_PARTIES: Roles = &[Role::Unit, Role::Dept, Role::Province];
+/// The auditor of a normal declaration is an organisation on the unit's path; special
+/// requests are the province's.
+const AUDITORS: Roles = &[Role::Dept, Role::Province];
+
+/// Every operation of this router.
 pub const ROUTES: &[Route] = &[
-    Route::new("POST", "/api/quotas"),
-    Route::new("POST", "/api/quotas/special"),
-    Route::new("GET", "/api/quotas"),
-    Route::new("GET", "/api/quotas/export"),
-    Route::new("POST", "/api/quotas/{id}/audit"),
+    Route::signed("POST", "/api/quotas", UNIT, Caller, |c| {
+        respond(201, c.with(|x| quotas::declare(x, false, c.json()?)))
+    }),
+    Route::signed("POST", "/api/quotas/special", UNIT, Caller, |c| {
+        respond(201, c.with(|x| quotas::declare(x, true, c.json()?)))
+    }),
+    Route::signed("GET", "/api/quotas", QUOTA_PARTIES, Caller, |c| {
+        respond(200, c.with(|x| quotas::list(x, filter(c.req)?, c.page()?)))
+    }),
+    Route::signed("GET", "/api/quotas/export", QUOTA_PARTIES, Caller, |c| {
+        super::admin::export(c.with(|x| quotas::export(x, filter(c.req)?)))
+    }),
+    Route::signed("POST", "/api/quotas/{id}/audit", AUDITORS, QuotaAuditor, |c| {
+        respond(200, c.with(|x| quotas::audit_quota(x, c.id(0, "评审职数申报")?, c.json()?)))
+    }),
 ];
 
 fn filter(req: &Request) -> Result<QuotaFilter, crate::error::DomainError> {
@@ -46,26 +66,5 @@ fn filter(req: &Request) -> Result<QuotaFilter, crate::error::DomainError> {
 
 /// Serves `/api/quotas/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match (route.method, route.path) {
-        ("POST", "/api/quotas") => respond(201, parse_json(&req.body).and_then(|b| quotas::declare(&ctx, false, b))),
-        ("POST", "/api/quotas/special") => {
-            respond(201, parse_json(&req.body).and_then(|b| quotas::declare(&ctx, true, b)))
-        }
-        ("GET", "/api/quotas") => respond(200, filter(req).and_then(|f| quotas::list(&ctx, f, page(req)?))),
-        ("GET", "/api/quotas/export") => super::admin::export(filter(req).and_then(|f| quotas::export(&ctx, f))),
-        ("POST", "/api/quotas/{id}/audit") => respond(
-            200,
-            id_segment(p[0], "评审职数申报").and_then(|id| quotas::audit_quota(&ctx, id, parse_json(&req.body)?)),
-        ),
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }

@@ -1,84 +1,61 @@
-//! Routes of the `review` component (unit, 用人单位): `/api/unit/applications/...`.
+//! Routes of the `review` component (用人单位, the unit's HR office):
+//! `/api/unit/applications/...`. A unit sees its own staff's applications, never drafts.
 
-use super::applicant::download;
-use super::{
-    authenticate, id_segment, list_filter, op_ctx, page, parse_json, parse_json_or_default, respond, Env, Request,
-    Response, Route,
-};
+use super::applicant::download_material;
+use super::{list_filter, respond, Deps, Env, Request, Response, Roles, Route};
+use crate::access::Scope::{Application, Caller};
 use crate::auth::Role;
-use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::{applications as wf, chain};
 
-/// Every operation of this router (see [`Route`]).
+const UNIT: Roles = &[Role::Unit];
+const A: &str = "申报";
+
+/// Every operation of this router.
 pub const ROUTES: &[Route] = &[
-    Route::new("GET", "/api/unit/applications"),
-    Route::new("GET", "/api/unit/applications/export"),
-    Route::new("GET", "/api/unit/applications/{id}"),
-    Route::new("GET", "/api/unit/applications/{id}/events"),
-    Route::new("GET", "/api/unit/applications/{id}/tracking"),
-    Route::new("GET", "/api/unit/applications/{id}/materials"),
-    Route::new("GET", "/api/unit/applications/{id}/materials/{mid}"),
-    Route::new("POST", "/api/unit/applications/{id}/approve"),
-    Route::new("POST", "/api/unit/applications/{id}/recommend"),
-    Route::new("POST", "/api/unit/applications/{id}/return"),
-    Route::new("POST", "/api/unit/applications/{id}/reject"),
-    Route::new("POST", "/api/unit/applications/{id}/objections"),
-    Route::new("GET", "/api/unit/applications/{id}/objections"),
-    Route::new("POST", "/api/unit/applications/{id}/objections/{oid}/resolve"),
+    Route::signed("GET", "/api/unit/applications", UNIT, Caller, |c| {
+        respond(200, c.with(|x| wf::list(x, false, &list_filter(c.req)?, c.page()?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/export", UNIT, Caller, |c| {
+        super::admin::export(c.with(|x| wf::export(x, false, &list_filter(c.req)?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/{id}", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::get(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/{id}/events", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::history(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/{id}/tracking", UNIT, Application, |c| {
+        respond(200, c.with(|x| chain::tracking(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/{id}/materials", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::list_materials(x, c.id(0, A)?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/{id}/materials/{mid}", UNIT, Application, download_material),
+    Route::signed("POST", "/api/unit/applications/{id}/approve", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::approve_into_publicity(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/unit/applications/{id}/recommend", UNIT, Application, |c| {
+        respond(200, c.with(|x| chain::recommend(x, c.id(0, A)?, c.json_or_default()?)))
+    }),
+    Route::signed("POST", "/api/unit/applications/{id}/return", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::return_for_correction(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/unit/applications/{id}/reject", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::reject(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/unit/applications/{id}/objections", UNIT, Application, |c| {
+        respond(201, c.with(|x| wf::record_objection(x, c.id(0, A)?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/unit/applications/{id}/objections", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::objections(x, c.id(0, A)?)))
+    }),
+    Route::signed("POST", "/api/unit/applications/{id}/objections/{oid}/resolve", UNIT, Application, |c| {
+        respond(200, c.with(|x| wf::resolve_objection(x, c.id(0, A)?, c.id(1, "异议")?, c.json()?)))
+    }),
 ];
 
-/// Serves `/api/unit/applications` and everything under it.
+/// Serves `/api/unit/applications/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    let who = match authenticate(req, env) {
-        Ok(c) => c,
-        Err(e) => return Response::error(&e),
-    };
-    if who.role != Role::Unit {
-        return Response::error(&DomainError::Forbidden);
-    }
-    let ctx = op_ctx(db, &who, env);
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let id = || id_segment(p[0], "申报");
-    match (route.method, route.path) {
-        ("GET", "/api/unit/applications") => {
-            respond(200, list_filter(req).and_then(|f| wf::list(&ctx, false, &f, page(req)?)))
-        }
-        ("GET", "/api/unit/applications/export") => {
-            super::admin::export(list_filter(req).and_then(|f| wf::export(&ctx, false, &f)))
-        }
-        ("GET", "/api/unit/applications/{id}") => respond(200, id().and_then(|a| wf::get(&ctx, a))),
-        ("GET", "/api/unit/applications/{id}/events") => respond(200, id().and_then(|a| wf::history(&ctx, a))),
-        ("GET", "/api/unit/applications/{id}/tracking") => respond(200, id().and_then(|a| chain::tracking(&ctx, a))),
-        ("GET", "/api/unit/applications/{id}/materials") => {
-            respond(200, id().and_then(|a| wf::list_materials(&ctx, a)))
-        }
-        ("GET", "/api/unit/applications/{id}/materials/{mid}") => {
-            download(id().and_then(|a| wf::download_material(&ctx, a, id_segment(p[1], "材料")?)))
-        }
-        ("POST", "/api/unit/applications/{id}/approve") => {
-            respond(200, id().and_then(|a| wf::approve_into_publicity(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/unit/applications/{id}/recommend") => {
-            respond(200, id().and_then(|a| chain::recommend(&ctx, a, parse_json_or_default(&req.body)?)))
-        }
-        ("POST", "/api/unit/applications/{id}/return") => {
-            respond(200, id().and_then(|a| wf::return_for_correction(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/unit/applications/{id}/reject") => {
-            respond(200, id().and_then(|a| wf::reject(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("POST", "/api/unit/applications/{id}/objections") => {
-            respond(201, id().and_then(|a| wf::record_objection(&ctx, a, parse_json(&req.body)?)))
-        }
-        ("GET", "/api/unit/applications/{id}/objections") => respond(200, id().and_then(|a| wf::objections(&ctx, a))),
-        ("POST", "/api/unit/applications/{id}/objections/{oid}/resolve") => respond(
-            200,
-            id().and_then(|a| wf::resolve_objection(&ctx, a, id_segment(p[1], "异议")?, parse_json(&req.body)?)),
-        ),
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, env, &Deps::default())
 }

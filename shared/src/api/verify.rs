@@ -3,7 +3,7 @@
 //! certificate's face shows (the ID number masked); the published seal keys; and the check
 //! of a downloaded sealed certificate. `/api/verify/...`.
 
-use super::{parse_json, respond, Request, Response, Route};
+use super::{respond, Deps, Env, Request, Response, Route};
 use crate::certificates::face::{CertificateFace, SealedCertificate};
 use crate::certificates::seal::{self, normalise_code};
 use crate::error::DomainError;
@@ -12,13 +12,21 @@ use crate::store::Db;
 use crate::workflow::certificates::sealed;
 use serde::Serialize;
 
-const fn r(method: &'static str, path: &'static str) -> Route {
-    Route::new(method, path)
-}
-
 /// Every operation of this router (see [`Route`]).
-pub const ROUTES: &[Route] =
-    &[r("GET", "/api/verify/seal-keys"), r("GET", "/api/verify/certificates/{no}"), r("POST", "/api/verify/documents")];
+pub const ROUTES: &[Route] = &[
+    Route::public("GET", "/api/verify/seal-keys", |c| {
+        respond(
+            200,
+            keys(c.db).map(
+                |k| serde_json::json!({ "algorithm": seal::ALGORITHM, "distid": seal::DEFAULT_DISTID, "keys": k }),
+            ),
+        )
+    }),
+    Route::public("GET", "/api/verify/certificates/{no}", |c| {
+        respond(200, verify_certificate(c.db, c.param(0), c.req.query_param("code").as_deref()))
+    }),
+    Route::public("POST", "/api/verify/documents", |c| respond(200, c.json().and_then(|d| check_document(c.db, &d)))),
+];
 
 /// A published seal key.
 #[derive(Debug, Serialize)]
@@ -121,21 +129,5 @@ pub fn check_document(db: &dyn Db, doc: &SealedCertificate) -> Result<DocumentCh
 
 /// Serves `/api/verify/...` (no token).
 pub fn handle(req: &Request, db: &dyn Db) -> Response {
-    let (route, p) = match crate::api::route(ROUTES, req) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match (route.method, route.path) {
-        ("GET", "/api/verify/seal-keys") => respond(
-            200,
-            keys(db).map(
-                |k| serde_json::json!({ "algorithm": seal::ALGORITHM, "distid": seal::DEFAULT_DISTID, "keys": k }),
-            ),
-        ),
-        ("GET", "/api/verify/certificates/{no}") => {
-            respond(200, verify_certificate(db, p[0], req.query_param("code").as_deref()))
-        }
-        ("POST", "/api/verify/documents") => respond(200, parse_json(&req.body).and_then(|d| check_document(db, &d))),
-        _ => super::admin::unhandled(route),
-    }
+    super::serve(ROUTES, req, db, &Env::public(), &Deps::default())
 }

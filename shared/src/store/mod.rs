@@ -2,6 +2,7 @@
 //! SQLite inside the wasm components, rusqlite natively (unit tests, benchmarks).
 //! Statements live as named constants next to the code that uses them, one statement each.
 
+pub mod access;
 pub mod admin;
 pub mod applications;
 pub mod certificates;

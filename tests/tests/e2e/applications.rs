@@ -9,6 +9,14 @@ use shared::auth::{mint, Claims, Role};
 const UNIT: &str = "ORG-CSU-HOSPITAL";
 const OTHER_UNIT: &str = "ORG-OTHER";
 
+/// A host with this file's two hospitals registered: a unit's token is admitted only with
+/// an organisation that exists.
+fn started() -> TestApp {
+    let app = TestApp::start();
+    app.add_organisations(&[(UNIT, "unit"), (OTHER_UNIT, "unit")]);
+    app
+}
+
 /// The people of a scenario and their tokens.
 struct Cast {
     applicant: String,
@@ -90,7 +98,7 @@ fn snapshot(app: &TestApp) -> Vec<(String, String)> {
 
 #[test]
 fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_publicity_to_recommendable() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
 
@@ -156,12 +164,13 @@ fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_p
         ["create_draft", "upload_material", "edit", "submit", "approve_into_publicity", "close_publicity"]
     );
     let (_, chain) = app.get("/api/jobs/audit-chain", c.province.as_str());
-    assert_eq!((chain["events"].as_i64(), &chain["first_broken_seq"]), (Some(6), &Value::Null), "{chain}");
+    // Six for the application, two for registering the hospitals (`started`).
+    assert_eq!((chain["events"].as_i64(), &chain["first_broken_seq"]), (Some(8), &Value::Null), "{chain}");
 }
 
 #[test]
 fn the_material_hash_recorded_is_the_sha256_of_the_uploaded_bytes_and_downloads_match() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let (id, _) = create(&app, &c.applicant, eligible_form());
@@ -186,7 +195,7 @@ fn the_material_hash_recorded_is_the_sha256_of_the_uploaded_bytes_and_downloads_
 
 #[test]
 fn an_applicant_cannot_read_anothers_application() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     let (id, _) = create(&app, &c.applicant, eligible_form());
     let (s, v) = app.get(&format!("/api/applications/{id}"), c.other_applicant.as_str());
@@ -201,7 +210,7 @@ fn an_applicant_cannot_read_anothers_application() {
 
 #[test]
 fn a_unit_cannot_see_or_act_on_another_units_application() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let id = submitted(&app, &c);
@@ -219,7 +228,7 @@ fn a_unit_cannot_see_or_act_on_another_units_application() {
 
 #[test]
 fn a_unit_never_sees_an_applicants_draft() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     let (id, _) = create(&app, &c.applicant, eligible_form());
     let (s, _) = app.get(&format!("/api/unit/applications/{id}"), c.unit.as_str());
@@ -228,7 +237,7 @@ fn a_unit_never_sees_an_applicants_draft() {
 
 #[test]
 fn no_token_a_bad_token_or_an_expired_token_is_401() {
-    let app = TestApp::start();
+    let app = started();
     let (s, v) = app.get("/api/applications", None);
     assert_eq!((s, v["code"].as_str()), (401, Some("UNAUTHENTICATED")));
     let (s, _) = app.get("/api/applications", "not.a.token");
@@ -256,7 +265,7 @@ fn no_token_a_bad_token_or_an_expired_token_is_401() {
 
 #[test]
 fn a_role_acting_outside_its_role_is_403() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let id = submitted(&app, &c);
@@ -271,7 +280,7 @@ fn a_role_acting_outside_its_role_is_403() {
 
 #[test]
 fn bad_input_is_a_4xx_naming_the_field_and_changes_nothing() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let (id, version) = create(&app, &c.applicant, eligible_form());
@@ -338,7 +347,7 @@ fn bad_input_is_a_4xx_naming_the_field_and_changes_nothing() {
 
 #[test]
 fn eight_simultaneous_approvals_give_one_200_and_seven_409_and_one_audit_event() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let id = submitted(&app, &c);
@@ -364,7 +373,7 @@ fn eight_simultaneous_approvals_give_one_200_and_seven_409_and_one_audit_event()
 
 #[test]
 fn the_timer_fired_twice_or_after_a_30_day_gap_moves_each_application_once() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-11-01T02:00:00Z");
     let ids: Vec<i64> = (0..3).map(|_| submitted(&app, &c)).collect();
@@ -390,7 +399,7 @@ fn the_timer_fired_twice_or_after_a_30_day_gap_moves_each_application_once() {
 
 #[test]
 fn a_return_lists_every_item_and_the_corrected_application_is_reviewed_again() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let id = submitted(&app, &c);
@@ -420,7 +429,7 @@ fn a_return_lists_every_item_and_the_corrected_application_is_reviewed_again() {
 
 #[test]
 fn an_upheld_objection_rejects_and_a_pending_one_holds_the_publicity_open() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-11-01T02:00:00Z");
     let upheld = submitted(&app, &c);
@@ -463,7 +472,7 @@ fn an_upheld_objection_rejects_and_a_pending_one_holds_the_publicity_open() {
 
 #[test]
 fn a_blacklisted_person_is_refused_at_submission_r5() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     {
@@ -482,7 +491,7 @@ fn a_blacklisted_person_is_refused_at_submission_r5() {
 
 #[test]
 fn a_retried_submit_with_the_same_idempotency_key_returns_the_same_result() {
-    let app = TestApp::start();
+    let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let (id, _) = create(&app, &c.applicant, eligible_form());
@@ -507,8 +516,8 @@ fn a_retried_submit_with_the_same_idempotency_key_returns_the_same_result() {
 
 #[test]
 fn working_days_through_the_api_follow_the_official_calendars_and_refuse_2027() {
-    let app = TestApp::start();
-    let t = app.token("anyone", "某人", Role::Unit, "ORG-X");
+    let app = started();
+    let t = app.token("anyone", "某人", Role::Applicant, "");
     let wd = |q: &str| app.get(&format!("/api/admin/calendar/working-days?{q}"), t.as_str());
     assert_eq!(wd("from=2025-10-15&subtract=10").1["result"], "2025-09-25");
     assert_eq!(wd("from=2026-09-30&add=3").1["result"], "2026-10-10");

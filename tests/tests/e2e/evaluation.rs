@@ -106,6 +106,14 @@ impl Session {
     }
 }
 
+/// An expert of the pool who was not drawn for the session's plan (the two who work at the
+/// participants' hospital never are).
+fn undrawn(s: &Session) -> String {
+    let rec = expect(s.p.app.get(&format!("/api/evaluation/plans/{}/draw", s.plan), s.p.cmt.as_str()), 200);
+    let drawn: Vec<&str> = rec["judges"].as_array().unwrap().iter().filter_map(|j| j["expert_id"].as_str()).collect();
+    (0..10).map(|i| format!("EXP-{i:02}")).find(|e| !drawn.contains(&e.as_str())).expect("an undrawn expert")
+}
+
 #[test]
 fn a_plan_is_audited_judges_are_drawn_the_day_before_and_the_tally_applies_the_sixty_percent_limit() {
     let s = session(10);
@@ -168,10 +176,11 @@ fn a_plan_is_audited_judges_are_drawn_the_day_before_and_the_tally_applies_the_s
     }
     let again = s.judge(&judges[0], first, json!({"kind": "vote", "choice": "disagree"}));
     assert_eq!((again.0, again.1["code"].as_str()), (409, Some("ALREADY_VOTED")));
-    // A judge cannot read the archive (other judges' ballots) before or after the tally.
+    // A judge cannot read the archive (other judges' ballots) before or after the tally:
+    // the archive is the committee office's and the province's (403 for any judge).
     assert_eq!(
         p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), s.judge_token(&judges[0]).as_str()).0,
-        404
+        403
     );
 
     let results =
@@ -198,7 +207,7 @@ fn a_plan_is_audited_judges_are_drawn_the_day_before_and_the_tally_applies_the_s
     assert_eq!(archive["participants"][0]["ballots"]["agree"], 5);
     assert_eq!(
         p.app.get(&format!("/api/evaluation/plans/{}/archive", s.plan), p.unit.as_str()).0,
-        404,
+        403,
         "R16: confidential"
     );
 
@@ -255,7 +264,13 @@ fn r16_the_ballot_table_holds_no_judge_reference_and_a_judge_of_another_plan_get
     let judge = s.judges(&rec)[0].clone();
     s.p.app.set_clock("2024-11-04T02:00:00Z");
     expect(s.judge(&judge, s.participants[0], json!({"kind": "vote", "choice": "agree"})), 200);
-    let stranger = s.judge_token("EXP-99");
+    // An expert outside the pool is refused at admission (401); one of the pool not drawn
+    // for this plan gets the plan's 404.
+    assert_eq!(
+        s.p.app.get(&format!("/api/judging/plans/{}/participants", s.plan), s.judge_token("EXP-99").as_str()).0,
+        401
+    );
+    let stranger = s.judge_token(&undrawn(&s));
     let v = s.p.app.post(
         &format!("/api/judging/plans/{}/participants/{}", s.plan, s.participants[0]),
         stranger.as_str(),

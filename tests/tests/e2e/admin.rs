@@ -301,6 +301,7 @@ fn an_import_of_a_file_that_is_not_the_template_is_refused_whole() {
     let r =
         app.request("POST", "/api/admin/imports/specialties", Some(&p), Some((XLSX_CONTENT_TYPE, b"PK-not".to_vec())));
     assert_eq!((r.status, r.json()["field"].as_str()), (400, Some("file")));
+    app.add_organisations(&[(UNIT, "unit")]);
     let unit = app.token("hr", "人事", Role::Unit, UNIT);
     let r = app.request("GET", "/api/admin/imports/specialties/template", Some(&unit), None);
     assert_eq!(r.status, 403);
@@ -457,6 +458,7 @@ fn a_blacklist_record_is_modified_and_lifted_by_hand_with_a_reason_and_versions_
     assert_eq!((l["status"].as_str(), l["lifted_reason"].as_str()), (Some("lifted"), Some("复议撤销")));
     let listed = expect(app.get("/api/admin/blacklist?status=lifted", p.as_str()), 200);
     assert_eq!(listed["total"], 1);
+    app.add_organisations(&[(UNIT, "unit")]);
     let (s, _) = app.get("/api/admin/blacklist", app.token("hr", "人事", Role::Unit, UNIT).as_str());
     assert_eq!(s, 403, "only the province reads the blacklist");
 }
@@ -481,7 +483,7 @@ fn a_unit_registration_is_rejected_with_an_opinion_corrected_approved_and_the_un
     }
     let hr = app.token("op-cs", "长沙人社", Role::Dept, CITY_HR);
     let other_hr = app.token("op-zz", "株洲人社", Role::Dept, "ORG-ZZ-HR");
-    let registrant = app.token("reg-qian", "钱经办", Role::Unit, "");
+    let registrant = app.token("reg-qian", "钱经办", Role::Applicant, "");
     let code = "91350100M000100Y43";
     let org = format!("ORG-{code}");
     let form = |name: &str, version: Option<i64>| {
@@ -503,7 +505,7 @@ fn a_unit_registration_is_rejected_with_an_opinion_corrected_approved_and_the_un
     let (s, e) = app.post(&format!("/api/registrations/{id}/token"), registrant.as_str(), &json!({}));
     assert_eq!((s, e["code"].as_str()), (409, Some("REGISTRATION_NOT_APPROVED")));
     // A registration is only its registrant's and its HR office's.
-    let (s, _) = app.get(&format!("/api/registrations/{id}"), app.token("reg-x", "他人", Role::Unit, "").as_str());
+    let (s, _) = app.get(&format!("/api/registrations/{id}"), app.token("reg-x", "他人", Role::Applicant, "").as_str());
     assert_eq!(s, 404);
     let (s, _) = app.get(&format!("/api/admin/registrations/{id}"), other_hr.as_str());
     assert_eq!(s, 404);
@@ -732,6 +734,7 @@ fn a_deadline_into_an_unloaded_year_is_refused_until_the_province_loads_its_sche
 
     // A submitted application whose publicity would run into 2027.
     let applicant = app.token("eng-zhou", "周工", Role::Applicant, "");
+    app.add_organisations(&[(UNIT, "unit")]);
     let unit = app.token("hr-1", "人事", Role::Unit, UNIT);
     let mut form = health_form(&citizen_id("43010219850315123"), UNIT, "CMT-X");
     form["series"] = json!("工程");

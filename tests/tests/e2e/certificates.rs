@@ -55,16 +55,9 @@ fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
     p.app.set_clock(&resume);
 }
 
-/// The province's own organisation (省本级, region 439900) with its issuing-unit code 9900.
+/// The province's own organisation (省本级, region 439900, from migration 0007) with its
+/// issuing-unit code 9900.
 fn issuing_unit(p: &Province) -> Value {
-    expect(
-        p.app.post(
-            "/api/province/organisations",
-            p.province.as_str(),
-            &json!({"id": PROVINCE_ORG, "kind": "province", "name": "湖南省人力资源和社会保障厅", "region_code": "439900"}),
-        ),
-        201,
-    );
     let u = expect(
         p.app.post("/api/certificates/issuing-units", p.province.as_str(), &json!({"org_id": PROVINCE_ORG})),
         201,
@@ -446,14 +439,7 @@ fn an_upheld_objection_means_not_passed_and_the_person_is_never_filed() {
 /// A province with the issuing unit 9900 only (certificates come from Excel imports).
 fn import_province(app: TestApp) -> (TestApp, String) {
     let province = app.token("op-prov", "专技处", Role::Province, PROVINCE_ORG);
-    expect(
-        app.post(
-            "/api/province/organisations",
-            province.as_str(),
-            &json!({"id": PROVINCE_ORG, "kind": "province", "name": "湖南省人力资源和社会保障厅", "region_code": "439900"}),
-        ),
-        201,
-    );
+    // The province's own organisation comes with the migrations (0007).
     expect(app.post("/api/certificates/issuing-units", province.as_str(), &json!({"org_id": PROVINCE_ORG})), 201);
     (app, province)
 }
@@ -1095,8 +1081,8 @@ fn the_registry_holds_exactly_one_record_per_certificate_and_revocation_through_
     assert_eq!((r["requeued"].as_i64(), r["run"]["acknowledged"].as_i64()), (Some(1), Some(1)));
     let r = expect(app.post("/api/mohrss/report", province.as_str(), &json!({"all": true})), 200);
     assert_eq!(r["run"]["sends"], 0, "nothing left unreported");
-    let unit = app.token("hr", "hr", Role::Unit, "ORG-X");
-    assert_eq!(app.post("/api/mohrss/report", unit.as_str(), &json!({"all": true})).0, 403);
+    let applicant = app.token("hr", "hr", Role::Applicant, "");
+    assert_eq!(app.post("/api/mohrss/report", applicant.as_str(), &json!({"all": true})).0, 403);
 
     // Exactly one record per certificate and per revocation, however often each was sent.
     let keys = reg.record_keys();

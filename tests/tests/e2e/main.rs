@@ -1,0 +1,13 @@
+//! The end-to-end suite, one test binary (each binary links wasmtime again, so one
+//! binary builds once): every module drives the built `.wasm` components over HTTP
+//! through the local host on real SQLite files.
+
+mod access;
+mod admin;
+mod applications;
+mod certificates;
+mod chain;
+mod evaluation;
+mod host;
+mod manifest;
+mod openapi;
