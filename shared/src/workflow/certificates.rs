@@ -7,6 +7,7 @@
 //! its MOHRSS report queued (outbox) and its audit event written in one transaction; a
 //! revocation likewise (and, for fraud, the integrity record of 七(一)).
 
+use super::transition;
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
 use crate::audit;
 use crate::auth::Role;
@@ -16,7 +17,7 @@ use crate::certificates::numbering::{check_new_range, next_range, NumberFormat, 
 use crate::certificates::outbox::record_key;
 use crate::certificates::registry::RegistryRecord;
 use crate::certificates::seal::{self, SealKey};
-use crate::domain::application::{confirm_next, Action, Actor, ApplicationState, TitleLevel};
+use crate::domain::application::{Action, Actor, ApplicationState, TitleLevel};
 use crate::domain::citizen_id::{mask_str, CitizenId};
 use crate::error::DomainError;
 use crate::excel::{self, Sheet};
@@ -404,18 +405,17 @@ fn seal_and_store(
     };
     store::enqueue(db, "issue", id, &rk, &serde_json::to_string(&record).map_err(internal)?, &now)?;
     if let Some((app_id, version, state)) = d.application {
-        let next =
-            confirm_next(state, Action::IssueCertificate, Actor::Role(Role::Province), ApplicationState::Certified)
-                .map_err(|_| {
-                    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能发证", state.label()))
-                })?;
-        astore::update_cas(db, app_id, version, state, &Changes { state: Some(next), ..Changes::default() }, &now)?
-            .ok_or_else(stale)?;
-        let mut e = ctx.event("application", app_id, Action::IssueCertificate.as_str());
-        e.from_state = Some(state.as_str().into());
-        e.to_state = Some(next.as_str().into());
+        let mut e = ctx.by();
         e.detail = Some(serde_json::json!({ "certificate_id": id, "certificate_no": no }));
-        audit::record(db, &e)?;
+        transition::apply(
+            db,
+            transition::Current { id: app_id, version, state },
+            Action::IssueCertificate,
+            Actor::Role(Role::Province),
+            ApplicationState::Certified,
+            &Changes::default(),
+            e,
+        )?;
     }
     let mut e = ctx.event("certificate", id, Action::IssueCertificate.as_str());
     e.detail = Some(serde_json::json!({
@@ -964,27 +964,15 @@ pub fn revoke(ctx: &OpCtx<'_>, id: i64, req: Revoke) -> Result<CertificateDetail
         }
         if let Some(app_id) = c.application_id {
             if let Some(r) = astore::load(db, app_id)? {
-                let next = confirm_next(
-                    r.state,
-                    Action::RevokeCertificate,
-                    Actor::Role(Role::Province),
-                    ApplicationState::Revoked,
-                )
-                .map_err(|_| {
-                    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能撤销", r.state.label()))
-                })?;
                 let changes = Changes {
-                    state: Some(next),
                     decision_reason: Some(Some(format!("职称已撤销：{reason}"))),
                     ..Changes::default()
                 };
-                astore::update_cas(db, app_id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                let mut e = ctx.event("application", app_id, Action::RevokeCertificate.as_str());
-                e.from_state = Some(r.state.as_str().into());
-                e.to_state = Some(next.as_str().into());
+                let mut e = ctx.by();
                 e.opinion = Some(reason.to_owned());
                 e.detail = Some(serde_json::json!({ "certificate_id": id, "fraud": req.fraud }));
-                audit::record(db, &e)?;
+                let province = Actor::Role(Role::Province);
+                transition::apply(db, &r, Action::RevokeCertificate, province, ApplicationState::Revoked, &changes, e)?;
             }
         }
         let rk = record_key("revoke", &c.certificate_no);

@@ -5,10 +5,11 @@
 //! path, the confidential archive, and the reversible operations the province may undo.
 
 use super::applications::{load_visible, view, ApplicationView};
+use super::transition;
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Role;
-use crate::domain::application::{confirm_next, Action, Actor, ApplicationState};
+use crate::domain::application::{Action, Actor, ApplicationState};
 use crate::domain::evaluation::{
     self as ev, Controls, ExpertNeed, Outcome, PassRule, PoolExpert, Recusal, ScoringItem, Tallied,
 };
@@ -300,12 +301,11 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
                         format!("参评申报 {a} 当前状态为“{}”，方案未核准", r.state.label()),
                     ));
                 }
-                let changes =
-                    Changes { state: Some(ApplicationState::InPlan), plan_id: Some(Some(id)), ..Changes::default() };
-                astore::update_cas(db, *a, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                let mut e = ctx.application_event(*a, "enter_plan", r.state, ApplicationState::InPlan);
+                let changes = Changes { plan_id: Some(Some(id)), ..Changes::default() };
+                let mut e = ctx.by();
                 e.detail = Some(serde_json::json!({ "plan_id": id }));
-                audit::record(db, &e)?;
+                let province = Actor::Role(Role::Province);
+                transition::apply(db, &r, Action::EnterPlan, province, ApplicationState::InPlan, &changes, e)?;
             }
         }
         let mut e = plan_event(ctx, id, "audit_plan", Some("submitted"), Some(to));
@@ -894,13 +894,17 @@ fn apply_results(
             Outcome::OverQuota => Some("超出单位核定评审职数".to_owned()),
         };
         let changes = Changes {
-            state: Some(target),
             voted_on: Some(Some(voted.clone())),
             decision_reason: Some(reason.clone()),
             ..Changes::default()
         };
-        let after =
-            astore::update_cas(db, id, r.version, ApplicationState::InPlan, &changes, &now)?.ok_or_else(stale)?;
+        let mut e = ctx.by();
+        e.opinion = reason;
+        e.detail = Some(
+            serde_json::json!({ "plan_id": plan.id, "outcome": outcome_name, "agree": t.agree, "present": t.present, "rank": rank }),
+        );
+        let action = if offline { Action::EnterOfflineResult } else { Action::Tally };
+        let after = transition::apply(db, r, action, Actor::Role(Role::CommitteeOrg), target, &changes, e)?;
         cstore::insert_operation(
             db,
             &ReversibleOperation {
@@ -915,12 +919,6 @@ fn apply_results(
                 undone_at: None,
             },
         )?;
-        let mut e = ctx.application_event(id, if offline { "enter_offline_result" } else { "tally" }, r.state, target);
-        e.opinion = reason;
-        e.detail = Some(
-            serde_json::json!({ "plan_id": plan.id, "outcome": outcome_name, "agree": t.agree, "present": t.present, "rank": rank }),
-        );
-        audit::record(db, &e)?;
     }
     Ok(estore::results(db, plan.id)?)
 }
@@ -1020,33 +1018,21 @@ pub fn offline_results(ctx: &OpCtx<'_>, id: i64, req: OfflineResults) -> Result<
     })
 }
 
-/// Undoes a tally for one participant (called by the province's undo).
-pub(crate) fn undo_tally(
-    db: &dyn Db,
-    application: i64,
-    op: &ReversibleOperation,
-    now: &str,
-) -> Result<ApplicationState, DomainError> {
+/// Undoes a tally for one participant (called by the province's undo, which moves the
+/// application back into the plan with the returned changes): deletes the result.
+pub(crate) fn undo_tally(db: &dyn Db, r: &ApplicationRecord, op: &ReversibleOperation) -> Result<Changes, DomainError> {
     let rec: serde_json::Value =
         serde_json::from_str(&op.before_state).map_err(|e| DomainError::Internal(e.to_string()))?;
     let plan_id = rec["plan_id"].as_i64().ok_or_else(|| DomainError::Internal("op plan".into()))?;
-    let r = astore::load(db, application)?.ok_or(DomainError::NotFound("申报"))?;
     if op.after_version != r.version {
         return Err(DomainError::conflict("UNDO_OUT_OF_ORDER", "该操作之后申报已有新的变化，须先回退后续操作"));
     }
-    let prior =
-        confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), ApplicationState::InPlan).map_err(|_| {
-            DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能回退评审结果", r.state.label()))
-        })?;
-    let changes = Changes {
-        state: Some(prior),
+    estore::delete_result(db, plan_id, r.id)?;
+    Ok(Changes {
         voted_on: Some(rec["voted_on"].as_str().map(str::to_owned)),
         decision_reason: Some(rec["decision_reason"].as_str().map(str::to_owned)),
         ..Changes::default()
-    };
-    astore::update_cas(db, application, r.version, r.state, &changes, now)?.ok_or_else(stale)?;
-    estore::delete_result(db, plan_id, application)?;
-    Ok(prior)
+    })
 }
 
 /// The results of a tallied plan (organising unit and province).

@@ -10,10 +10,11 @@
 //! document number (备案文号) and date, or rejects with an opinion. Late acts are allowed
 //! but flagged: refusing them would leave the people concerned without a title.
 
+use super::transition;
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Role;
-use crate::domain::application::{confirm_next, next_state, Action, Actor, ApplicationState, TransitionError};
+use crate::domain::application::{next_state, Action, Actor, ApplicationState, TransitionError};
 use crate::domain::citizen_id::mask_str;
 use crate::error::DomainError;
 use crate::store::applications::{self as astore, ApplicationRecord, Changes, Objection};
@@ -66,17 +67,8 @@ fn move_application(
     audit_base: &AuditEvent,
     detail: serde_json::Value,
 ) -> Result<(), DomainError> {
-    let next = confirm_next(r.state, action, actor, to).map_err(|e| map_transition(r.state, e))?;
-    let changes = Changes { state: Some(next), ..changes };
-    astore::update_cas(db, r.id, r.version, r.state, &changes, &audit_base.at)?.ok_or_else(stale)?;
-    let mut e = audit_base.clone();
-    e.subject_kind = "application".into();
-    e.subject_id = r.id.to_string();
-    e.action = action.as_str().into();
-    e.from_state = Some(r.state.as_str().into());
-    e.to_state = Some(next.as_str().into());
-    e.detail = Some(detail);
-    audit::record(db, &e)?;
+    let e = AuditEvent { detail: Some(detail), ..audit_base.clone() };
+    transition::apply(db, r, action, actor, to, &changes, e)?;
     Ok(())
 }
 
