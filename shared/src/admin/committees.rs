@@ -243,6 +243,10 @@ fn check_refs(ctx: &OpCtx<'_>, db: &dyn Db, v: &ValidCommittee) -> Result<(), Do
             return Err(DomainError::invalid(format!("organisers[{i}]"), format!("组建单位 {o} 不存在或未生效")));
         }
     }
+    check_specialties(db, v)
+}
+
+fn check_specialties(db: &dyn Db, v: &ValidCommittee) -> Result<(), DomainError> {
     for (i, s) in v.specialties.iter().enumerate() {
         if store::specialty_by_name(db, s)?.is_none() {
             return Err(DomainError::invalid(format!("specialties[{i}]"), format!("专业“{s}”不在职称专业树中")));
@@ -259,12 +263,13 @@ fn detail(v: &ValidCommittee) -> serde_json::Value {
     })
 }
 
-/// Creates a committee inside the caller's transaction (API and import).
+/// Creates a committee inside the caller's transaction (API and import), through the one
+/// creator [`crate::workflow::organisations::create_committee_in`]; the full record's
+/// specialties must be in the specialty tree.
 pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result<CommitteeView, DomainError> {
     let v = validate(input, true)?;
-    check_refs(ctx, db, &v)?;
+    check_specialties(db, &v)?;
     let level = cstore::parse_level(v.max_level).ok_or_else(|| DomainError::Internal("level".into()))?;
-    let now = stamp(ctx.now);
     let new = NewCommittee {
         id: v.id.clone(),
         name: v.name.clone(),
@@ -273,14 +278,10 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result
         max_level: level,
         is_final: v.is_final,
         valid_until: v.valid_until,
-        specialties: Vec::new(),
+        specialties: v.specialties.clone(),
     };
-    if !cstore::insert_committee(db, &new, &now)? {
-        return Err(DomainError::conflict("COMMITTEE_EXISTS", format!("评委会编号 {} 已存在", v.id)));
-    }
     let valid_until = v.valid_until.to_string();
-    store::write_committee_details(db, &v.id, &fields(&v, &valid_until), &ctx.who.sub, &now)?;
-    audit::record(db, &event(ctx, "committee", &v.id, "create_committee", detail(&v)))?;
+    crate::workflow::organisations::create_committee_in(ctx, db, &new, Some(&fields(&v, &valid_until)), detail(&v))?;
     get_in(db, &v.id)
 }
 
