@@ -8,7 +8,7 @@ use super::{event, label_of, parse_choice, require_province, required_text, stal
 use crate::audit;
 use crate::auth::Role;
 use crate::domain::path::{Method, StepKind};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Filter, PathEdge, EDGE_FROM, EDGE_SELECT, EDGE_VERSION_KIND};
 use crate::store::chain as cstore;
@@ -109,7 +109,7 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, req: EdgeEdit) -> Result<PathEdge, Domai
             return Err(DomainError::NotFound(WHAT));
         }
         if e.status != "active" {
-            return Err(DomainError::conflict("EDGE_NOT_ACTIVE", "该审核路径已取消，不能修改"));
+            return Err(DomainError::conflict(ErrorCode::EdgeNotActive, &[]));
         }
         let v = validate(&EdgeInput {
             lower_org: e.lower_org.clone(),

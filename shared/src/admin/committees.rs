@@ -14,7 +14,7 @@ use super::{
 use crate::audit;
 use crate::domain::application::ApplicationState;
 use crate::domain::citizen_id::{mask_str, CitizenId};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Committee, CommitteeFields, Filter, COMMITTEE_FROM, COMMITTEE_SELECT};
 use crate::store::chain::{self as cstore, NewCommittee};
@@ -300,7 +300,7 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: CommitteeInput) -> Result<Commit
     with_tx(ctx.db, |db| {
         let c = store::committee_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if c.status != "active" {
-            return Err(DomainError::conflict("COMMITTEE_CANCELLED", "评委会已注销，不能修改"));
+            return Err(DomainError::conflict(ErrorCode::CommitteeCancelled, &[&id]));
         }
         if c.version != version {
             return Err(stale(WHAT));
@@ -309,10 +309,7 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: CommitteeInput) -> Result<Commit
         for s in c.specialties.iter().filter(|s| !v.specialties.contains(s)) {
             let (n, ids) = store::open_applications_of_committee(db, id, Some(s), CLOSED_STATES)?;
             if n > 0 {
-                return Err(DomainError::conflict(
-                    "COMMITTEE_SPECIALTY_IN_USE",
-                    format!("尚有 {n} 份未办结申报（{}）按专业“{s}”由该评委会评审，不能移除该专业", id_list(&ids)),
-                ));
+                return Err(DomainError::conflict(ErrorCode::CommitteeSpecialtyInUse, &[&n, &id_list(&ids), &s]));
             }
         }
         let valid_until = v.valid_until.to_string();
@@ -337,15 +334,12 @@ pub fn cancel(ctx: &OpCtx<'_>, id: &str, body: ReasonBody) -> Result<CommitteeVi
     with_tx(ctx.db, |db| {
         let c = store::committee_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if c.status != "active" {
-            return Err(DomainError::conflict("COMMITTEE_CANCELLED", "评委会已注销"));
+            return Err(DomainError::conflict(ErrorCode::CommitteeCancelled, &[&id]));
         }
         check_version(WHAT, c.version, body.version)?;
         let (n, ids) = store::open_applications_of_committee(db, id, None, CLOSED_STATES)?;
         if n > 0 {
-            return Err(DomainError::conflict(
-                "COMMITTEE_HAS_OPEN_APPLICATIONS",
-                format!("该评委会尚有 {n} 份未办结申报（{}），请先将其转移至其他评委会后再注销", id_list(&ids)),
-            ));
+            return Err(DomainError::conflict(ErrorCode::CommitteeHasOpenApplications, &[&n, &id_list(&ids)]));
         }
         if !store::cancel_committee(db, id, c.version, &reason, &stamp(ctx.now))? {
             return Err(stale(WHAT));

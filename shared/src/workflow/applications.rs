@@ -8,7 +8,7 @@ use crate::auth::Role;
 use crate::domain::application::{next_state, Action, Actor, ApplicationForm, ApplicationState};
 use crate::domain::citizen_id::mask_str;
 use crate::domain::rules::{check_submission, SubmissionContext};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{
     self as store, ApplicationRecord, Changes, FormColumns, ListFilter, ListScope, MaterialMeta, Objection,
 };
@@ -171,8 +171,8 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
             return Err(DomainError::conflict(
-                "INVALID_STATE",
-                format!("申报当前状态为“{}”，不能修改", r.state.label()),
+                ErrorCode::InvalidState,
+                &[&format!("申报当前状态为“{}”，不能修改", r.state.label())],
             ));
         }
         check_version(&r, Some(req.version))?;
@@ -293,8 +293,8 @@ pub fn upload_material(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<Mater
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
             return Err(DomainError::conflict(
-                "INVALID_STATE",
-                format!("申报当前状态为“{}”，不能上传材料", r.state.label()),
+                ErrorCode::InvalidState,
+                &[&format!("申报当前状态为“{}”，不能上传材料", r.state.label())],
             ));
         }
         let mut meta = MaterialMeta {
@@ -334,7 +334,7 @@ pub fn delete_material(ctx: &OpCtx<'_>, id: i64, material: i64) -> Result<(), Do
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
-            return Err(DomainError::conflict("INVALID_STATE", "当前状态不能删除材料"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"当前状态不能删除材料"]));
         }
         if !store::delete_material(db, id, material)? {
             return Err(DomainError::NotFound("材料"));
@@ -597,7 +597,7 @@ pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Resul
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
         if r.state != ApplicationState::UnitPublicity {
-            return Err(DomainError::conflict("INVALID_STATE", "仅可在单位公示期间登记异议"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"仅可在单位公示期间登记异议"]));
         }
         let now = stamp(ctx.now);
         let oid = store::insert_objection(db, id, "unit_publicity", req.content.trim(), &ctx.who.sub, &now)?;
@@ -632,7 +632,7 @@ pub fn resolve_objection(
         let r = load_visible(ctx, db, id)?;
         let now = stamp(ctx.now);
         if !store::resolve_objection(db, id, objection, req.upheld, req.finding.trim(), &ctx.who.sub, &now)? {
-            return Err(DomainError::conflict("OBJECTION_NOT_PENDING", "该异议不存在或已处理"));
+            return Err(DomainError::conflict(ErrorCode::ObjectionNotPending, &[]));
         }
         if req.upheld {
             let next = next_of(r.state, Action::UpholdObjection, Role::Unit)?;

@@ -19,7 +19,7 @@ use crate::certificates::registry::RegistryRecord;
 use crate::certificates::seal::{self, SealKey};
 use crate::domain::application::{Action, Actor, ApplicationState, TitleLevel};
 use crate::domain::citizen_id::{mask_str, CitizenId};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::{self, Sheet};
 use crate::store::applications::{self as astore, ApplicationRecord, Changes};
 use crate::store::certificates::{
@@ -34,7 +34,7 @@ const CERTIFICATE: &str = "证书";
 const APPLICATION: &str = "申报";
 
 fn stale() -> DomainError {
-    DomainError::conflict("CERTIFICATE_STALE", "数据已被他人处理或修改，请刷新后重试")
+    DomainError::conflict(ErrorCode::CertificateStale, &[])
 }
 
 fn internal(e: impl std::fmt::Display) -> DomainError {
@@ -80,10 +80,10 @@ pub fn add_issuing_unit(ctx: &OpCtx<'_>, req: NewIssuingUnit) -> Result<IssuingU
             return Err(DomainError::invalid("code", "发证单位编码须为4位数字"));
         }
         if store::active_issuing_unit(db, Some(&code), None)?.is_some() {
-            return Err(DomainError::conflict("ISSUING_CODE_TAKEN", format!("发证单位编码 {code} 已被使用")));
+            return Err(DomainError::conflict(ErrorCode::IssuingCodeTaken, &[&code]));
         }
         if store::active_issuing_unit(db, None, Some(req.org_id.trim()))?.is_some() {
-            return Err(DomainError::conflict("ISSUING_UNIT_EXISTS", "该机构已有有效的发证单位编码，请先注销"));
+            return Err(DomainError::conflict(ErrorCode::IssuingUnitExists, &[]));
         }
         let name = req.name.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&org_name).to_owned();
         let now = stamp(ctx.now);
@@ -114,7 +114,7 @@ pub fn cancel_issuing_unit(ctx: &OpCtx<'_>, id: i64, req: Cancel) -> Result<Issu
     with_tx(ctx.db, |db| {
         let u = store::issuing_unit(db, id)?.ok_or(DomainError::NotFound("发证单位"))?;
         if u.status != "active" {
-            return Err(DomainError::conflict("ISSUING_UNIT_CANCELLED", "该发证单位编码已注销"));
+            return Err(DomainError::conflict(ErrorCode::IssuingUnitCancelled, &[]));
         }
         let version = req.version.unwrap_or(u.version);
         if !store::cancel_issuing_unit(db, id, version, req.reason.trim(), &stamp(ctx.now))? {
@@ -200,15 +200,12 @@ fn series_code(db: &dyn Db, fmt: &NumberFormat, series: &str) -> Result<String, 
     }
     match store::series_position(db, series)? {
         Some(p) => Ok(format!("{p:02}")),
-        None => Err(DomainError::conflict(
-            "SERIES_CODE_MISSING",
-            format!("系列“{series}”没有证书编号代码，请在编号格式中配置"),
-        )),
+        None => Err(DomainError::conflict(ErrorCode::SeriesCodeMissing, &[&series])),
     }
 }
 
 fn number_error(e: crate::certificates::numbering::NumberError) -> DomainError {
-    DomainError::conflict("CERTIFICATE_NUMBER", e.to_string())
+    DomainError::conflict(ErrorCode::CertificateNumber, &[&e])
 }
 
 /// Takes the next number of the scope of `parts`, growing the scope's pool when it is
@@ -428,8 +425,8 @@ fn seal_and_store(
 
 /// The draft of the certificate of a filed application.
 fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, DomainError> {
-    let filing = store::approved_filing_of(db, r.id)?
-        .ok_or_else(|| DomainError::conflict("NOT_FILED", format!("申报 {} 没有审核通过的备案", r.id)))?;
+    let filing =
+        store::approved_filing_of(db, r.id)?.ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
     let citizen_id = r
         .citizen_id
         .as_deref()
@@ -529,9 +526,8 @@ fn issuer_for(db: &dyn Db, ctx: &OpCtx<'_>, code: Option<&str>) -> Result<Issuin
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => store::active_issuing_unit(db, Some(c), None)?
             .ok_or_else(|| DomainError::invalid("issuer_code", "发证单位编码不存在或已注销")),
-        None => store::active_issuing_unit(db, None, Some(&ctx.who.org))?.ok_or_else(|| {
-            DomainError::conflict("ISSUING_UNIT_MISSING", "本单位没有有效的发证单位编码，请先配置（发证单位编码配置）")
-        }),
+        None => store::active_issuing_unit(db, None, Some(&ctx.who.org))?
+            .ok_or_else(|| DomainError::conflict(ErrorCode::IssuingUnitMissing, &[])),
     }
 }
 
@@ -576,7 +572,7 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
             )
         };
         if ids.is_empty() {
-            return Err(DomainError::conflict("NOTHING_TO_ISSUE", "没有符合条件的待发证人员"));
+            return Err(DomainError::conflict(ErrorCode::NothingToIssue, &[]));
         }
         let selector = serde_json::to_string(&req).map_err(internal)?;
         let id = store::insert_job(db, mode, &selector, &issuer.code, ids.len() as i64, &ctx.who.sub, &stamp(ctx.now))?;
@@ -940,7 +936,7 @@ pub fn revoke(ctx: &OpCtx<'_>, id: i64, req: Revoke) -> Result<CertificateDetail
     with_tx(ctx.db, |db| {
         let c = store::certificate(db, id)?.ok_or(DomainError::NotFound(CERTIFICATE))?;
         if c.status != "valid" {
-            return Err(DomainError::conflict("CERTIFICATE_REVOKED", "该证书已撤销"));
+            return Err(DomainError::conflict(ErrorCode::CertificateRevoked, &[]));
         }
         if req.version.is_some_and(|v| v != c.version) {
             return Err(stale());
@@ -1133,7 +1129,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
     with_tx(ctx.db, |db| {
         let i = store::import(db, id)?.ok_or(DomainError::NotFound("导入"))?;
         if i.status != "validated" {
-            return Err(DomainError::conflict("IMPORT_COMMITTED", "该导入已提交"));
+            return Err(DomainError::conflict(ErrorCode::ImportCommitted, &[]));
         }
         let rows: Vec<ImportRow> = serde_json::from_str(&i.rows).map_err(internal)?;
         let fmt = load_format(db)?;

@@ -11,7 +11,7 @@ use crate::audit::{self, HistoryEntry};
 use crate::auth::Role;
 use crate::domain::application::{next_states, Action, Actor, ApplicationForm, ApplicationState};
 use crate::domain::path::{self, Method, PathBreak, PathQuery, PathStep, StepKind};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as store, ApplicationRecord, Changes, ListFilter, ListScope};
 use crate::store::chain::{self as cstore, ReversibleOperation};
 use crate::store::{with_tx, Db};
@@ -32,7 +32,7 @@ fn form_of(r: &ApplicationRecord) -> Result<ApplicationForm, DomainError> {
 }
 
 fn path_error(b: PathBreak) -> DomainError {
-    DomainError::conflict(b.code, format!("{}。处理方：{}", b.message, b.fixer))
+    DomainError::path_break(&b)
 }
 
 // ---------------------------------------------------------------- resolution
@@ -79,8 +79,8 @@ fn resolve_path(
     let unit = cstore::organisation_by_id(db, &q.unit_org)?;
     if unit.as_ref().is_none_or(|u| u.status != "active") {
         return Ok(Err(PathBreak {
-            code: "UNIT_NOT_REGISTERED",
-            message: format!("单位 {} 未注册或未通过审核", q.unit_org),
+            code: ErrorCode::UnitNotRegistered,
+            message: ErrorCode::UnitNotRegistered.render(&[&q.unit_org]),
             at: q.unit_org.clone(),
             fixer: "单位完成账号注册并经人社部门审核".into(),
         }));
@@ -157,7 +157,7 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
             return Err(stale());
         }
         if r.publicity_closed_on.is_none() {
-            return Err(DomainError::conflict("PUBLICITY_NOT_COMPLETED", "未经单位公示的申报不得推荐上报（R11）"));
+            return Err(DomainError::conflict(ErrorCode::PublicityNotCompleted, &[]));
         }
         let form = form_of(&r)?;
         let q = query_of(&r, &form)?;
@@ -167,17 +167,13 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
             let (approved, used) =
                 cstore::quota_usage(db, &r.unit_org, r.batch_year, &r.series, &r.target_level, r.id)?;
             if used + 1 > approved {
-                return Err(DomainError::RulesFailed(vec![crate::error::Violation {
-                    rule: Some("R10"),
-                    code: "R10_QUOTA_EXCEEDED",
-                    message: format!(
-                        "事业单位须在核定评审职数内推荐：{} 年度{}{}已核定 {approved} 个，已推荐 {used} 人，不能再推荐",
-                        r.batch_year,
-                        r.series,
-                        crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label()),
-                    ),
-                    field: None,
-                }]));
+                let level = crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label());
+                return Err(DomainError::rule(
+                    "R10",
+                    ErrorCode::R10QuotaExceeded,
+                    &[&r.batch_year, &r.series, &level, &approved, &used],
+                    None,
+                ));
             }
         }
         let first = &steps[0];
@@ -208,7 +204,7 @@ fn load_held(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<(ApplicationRecord
     }
     let r = load_visible(ctx, db, id)?;
     if r.holder_org.as_deref() != Some(ctx.who.org.as_str()) || !r.state.is_on_path() {
-        return Err(DomainError::conflict("NOT_YOUR_STEP", "该申报当前不在本单位审核环节，不能操作"));
+        return Err(DomainError::conflict(ErrorCode::NotYourStep, &[]));
     }
     let steps = stored_path(&r)?;
     let pos = r.path_position.unwrap_or(0) as usize;
@@ -491,11 +487,11 @@ pub fn undo_latest(ctx: &OpCtx<'_>, id: i64, req: Undo) -> Result<ApplicationVie
         let op = cstore::operations(db, id)?
             .into_iter()
             .find(|o| o.undone_at.is_none())
-            .ok_or_else(|| DomainError::conflict("NOTHING_TO_UNDO", "该申报没有可回退的终审操作"))?;
+            .ok_or_else(|| DomainError::conflict(ErrorCode::NothingToUndo, &[]))?;
         if req.operation_id.is_some_and(|want| want != op.id) {
             return Err(DomainError::conflict(
-                "UNDO_OUT_OF_ORDER",
-                format!("须按倒序逐一回退：最近的操作是 {}（{}）", op.id, op.kind),
+                ErrorCode::UndoOutOfOrder,
+                &[&format!("最近的操作是 {}（{}）", op.id, op.kind)],
             ));
         }
         let now = stamp(ctx.now);
@@ -507,8 +503,8 @@ pub fn undo_latest(ctx: &OpCtx<'_>, id: i64, req: Undo) -> Result<ApplicationVie
             "recheck_pass" | "recheck_fail" => {
                 if op.after_version != r.version {
                     return Err(DomainError::conflict(
-                        "UNDO_OUT_OF_ORDER",
-                        "该操作之后申报已有新的变化，须先回退后续操作",
+                        ErrorCode::UndoOutOfOrder,
+                        &[&"该操作之后申报已有新的变化，须先回退后续操作"],
                     ));
                 }
                 let before: Snapshot = serde_json::from_str(&op.before_state)
@@ -638,10 +634,7 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
         let today = shanghai_today(ctx.now);
         for r in &rows {
             if !TRANSFERABLE.contains(&r.state) {
-                return Err(DomainError::conflict(
-                    "TRANSFER_STATE",
-                    format!("申报 {} 当前状态为“{}”，不能调整评委会，本次调整未执行", r.id, r.state.label()),
-                ));
+                return Err(DomainError::conflict(ErrorCode::TransferState, &[&r.id, &r.state.label()]));
             }
             let form = form_of(r)?;
             let q = query_of(r, &form)?;
@@ -653,8 +646,12 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
                 method: q.method,
                 today,
             };
-            path::check_committee(&pq, &committee)
-                .map_err(|b| DomainError::conflict(b.code, format!("申报 {}：{}。本次调整未执行", r.id, b.message)))?;
+            path::check_committee(&pq, &committee).map_err(|b| {
+                DomainError::path_break(&PathBreak {
+                    message: format!("申报 {}：{}（本次调整未执行）", r.id, b.message),
+                    ..b
+                })
+            })?;
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if !req.dry_run {

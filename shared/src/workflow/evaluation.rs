@@ -13,7 +13,7 @@ use crate::domain::application::{Action, Actor, ApplicationState};
 use crate::domain::evaluation::{
     self as ev, Controls, ExpertNeed, Outcome, PassRule, PoolExpert, Recusal, ScoringItem, Tallied,
 };
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as astore, ApplicationRecord, Changes};
 use crate::store::chain::{self as cstore, ReversibleOperation};
 use crate::store::evaluation::{self as estore, Expert, Plan};
@@ -38,7 +38,7 @@ fn date(s: &str) -> Result<NaiveDate, DomainError> {
 }
 
 fn stale() -> DomainError {
-    DomainError::conflict("PLAN_STALE", "评审方案已被他人处理或修改，请刷新后重试")
+    DomainError::conflict(ErrorCode::PlanStale, &[])
 }
 
 /// Loads a plan the caller may see: its organising unit, the province; judges only their own.
@@ -145,12 +145,7 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
         }
         let batch = reference::batch_for(db, req.batch_year, &req.committee)?
             .ok_or_else(|| DomainError::invalid("batch_year", "年度评审批次尚未设立"))?;
-        if req.judging_end > batch.voting_deadline {
-            return Err(DomainError::invalid(
-                "judging_end",
-                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
-            ));
-        }
+        ev::check_voting_deadline(req.judging_end, batch.voting_deadline, Some("judging_end"))?;
         let mut seen = HashSet::new();
         for (i, a) in req.participants.iter().enumerate() {
             let field = format!("participants[{i}]");
@@ -161,12 +156,7 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
                 astore::load(db, *a)?.ok_or_else(|| DomainError::invalid(field.clone(), format!("申报 {a} 不存在")))?;
             if let Some(cid) = &r.citizen_id {
                 if estore::failed_this_year(db, cid, r.batch_year)? {
-                    return Err(DomainError::RulesFailed(vec![crate::error::Violation {
-                        rule: Some("R16"),
-                        code: "R16_NO_REJUDGING",
-                        message: format!("申报 {a} 的申报人本年度评审未通过，不得复评"),
-                        field: Some(field),
-                    }]));
+                    return Err(DomainError::rule("R16", ErrorCode::R16NoRejudging, &[a], Some(&field)));
                 }
             }
             if r.state != ApplicationState::Qualified || r.committee != req.committee || r.batch_year != req.batch_year
@@ -216,7 +206,7 @@ pub fn submit_plan(ctx: &OpCtx<'_>, id: i64) -> Result<Plan, DomainError> {
     with_tx(ctx.db, |db| {
         let p = own_plan(ctx, db, id)?;
         if p.status != "draft" && p.status != "rejected" {
-            return Err(DomainError::conflict("INVALID_STATE", "只有草稿或被退回的方案可以报送"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"只有草稿或被退回的方案可以报送"]));
         }
         let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
             .ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
@@ -225,16 +215,13 @@ pub fn submit_plan(ctx: &OpCtx<'_>, id: i64) -> Result<Plan, DomainError> {
         let latest = reference::calendar(db)?.subtract_working_days(date(&p.review_start)?, lead)?;
         let today = shanghai_today(ctx.now);
         if today > latest {
-            return Err(DomainError::RulesFailed(vec![crate::error::Violation {
-                rule: Some("R13"),
-                code: "R13_PLAN_TOO_LATE",
-                message: format!(
-                    "{}须在开评前 {lead} 个工作日报送评审方案（开评 {}，最迟 {latest}），今日 {today} 已逾期",
-                    if self_review { "自主评审单位" } else { "高评会组建单位" },
-                    p.review_start
-                ),
-                field: Some("review_start".into()),
-            }]));
+            let who = if self_review { "自主评审单位" } else { "高评会组建单位" };
+            return Err(DomainError::rule(
+                "R13",
+                ErrorCode::R13PlanTooLate,
+                &[&who, &lead, &p.review_start, &latest, &today],
+                Some("review_start"),
+            ));
         }
         let now = stamp(ctx.now);
         if !estore::set_plan_status(
@@ -273,13 +260,13 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
     with_tx(ctx.db, |db| {
         let p = load_plan(ctx, db, id)?;
         if p.status != "submitted" {
-            return Err(DomainError::conflict("INVALID_STATE", "该方案不在待审核状态"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"该方案不在待审核状态"]));
         }
         let desk = estore::audit_desk(db, &p.kind)?.unwrap_or_default();
         if desk != ctx.who.org {
             return Err(DomainError::conflict(
-                "PLAN_AUDIT_DESK",
-                format!("{}评审方案由 {desk} 审核", if p.kind == "special" { "专场" } else { "常规" }),
+                ErrorCode::PlanAuditDesk,
+                &[&if p.kind == "special" { "专场" } else { "常规" }, &desk],
             ));
         }
         let now = stamp(ctx.now);
@@ -296,10 +283,7 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
             for a in &p.participants {
                 let r = astore::load(db, *a)?.ok_or(DomainError::NotFound("申报"))?;
                 if r.state != ApplicationState::Qualified {
-                    return Err(DomainError::conflict(
-                        "PARTICIPANT_STATE",
-                        format!("参评申报 {a} 当前状态为“{}”，方案未核准", r.state.label()),
-                    ));
+                    return Err(DomainError::conflict(ErrorCode::ParticipantState, &[a, &r.state.label()]));
                 }
                 let changes = Changes { plan_id: Some(Some(id)), ..Changes::default() };
                 let mut e = ctx.by();
@@ -373,7 +357,7 @@ pub fn add_expert(ctx: &OpCtx<'_>, req: NewExpert) -> Result<Expert, DomainError
             status: "active".into(),
         };
         if !estore::insert_expert(db, &e, &stamp(ctx.now))? {
-            return Err(DomainError::conflict("EXPERT_EXISTS", format!("专家编号 {} 已存在", e.id)));
+            return Err(DomainError::conflict(ErrorCode::ExpertExists, &[&e.id]));
         }
         audit::record(db, &ctx.event("expert", &e.id, "add_expert"))?;
         Ok(e)
@@ -447,16 +431,16 @@ pub fn draw(ctx: &OpCtx<'_>, id: i64, req: DrawRequest) -> Result<serde_json::Va
     with_tx(ctx.db, |db| {
         let p = own_plan(ctx, db, id)?;
         if p.offline {
-            return Err(DomainError::conflict("PLAN_OFFLINE", "线下评审方案不进行系统抽取"));
+            return Err(DomainError::conflict(ErrorCode::PlanOffline, &[]));
         }
         if p.status != "approved" {
-            return Err(DomainError::conflict("PLAN_NOT_APPROVED", "评审方案未经核准，不得抽取评委"));
+            return Err(DomainError::conflict(ErrorCode::PlanNotApproved, &[]));
         }
         let day_before =
             date(&p.review_start)?.checked_sub_days(Days::new(1)).ok_or(DomainError::Internal("date".into()))?;
         let today = shanghai_today(ctx.now);
         if today != day_before {
-            return Err(DomainError::conflict("DRAW_NOT_TODAY", format!("评委须于开评前1天（{day_before}）抽取")));
+            return Err(DomainError::conflict(ErrorCode::DrawNotToday, &[&day_before]));
         }
         if p.seed_commitment.as_deref() != Some(ev::commitment(&req.seed).as_str()) {
             return Err(DomainError::invalid("seed", "种子与方案核准时的承诺值不符"));
@@ -469,8 +453,8 @@ pub fn draw(ctx: &OpCtx<'_>, id: i64, req: DrawRequest) -> Result<serde_json::Va
         let needs = needs_of(&p)?;
         let panel = ev::draw(&req.seed, &pool, &needs, &recusal).map_err(|s| {
             DomainError::conflict(
-                "DRAW_SHORTFALL",
-                format!("“{}”专业可抽取专家 {} 人，不足所需 {} 人", s.specialty, s.available, s.needed),
+                ErrorCode::DrawShortfall,
+                &[&format!("“{}”专业可抽取专家 {} 人，所需 {} 人", s.specialty, s.available, s.needed)],
             )
         })?;
         let now = stamp(ctx.now);
@@ -535,13 +519,13 @@ pub fn decline(ctx: &OpCtx<'_>, id: i64, expert: &str) -> Result<serde_json::Val
     with_tx(ctx.db, |db| {
         let p = own_plan(ctx, db, id)?;
         if p.status != "drawn" {
-            return Err(DomainError::conflict("INVALID_STATE", "评委尚未抽取或评审已结束"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"评委尚未抽取或评审已结束"]));
         }
         let judges = estore::judges(db, id)?;
         let need_index =
             judges.iter().find(|(e, _, _)| e == expert).map(|(_, n, _)| *n).ok_or(DomainError::NotFound("评委"))?;
         if !estore::decline_judge(db, id, expert)? {
-            return Err(DomainError::conflict("JUDGE_NOT_DRAWN", "该评委已请辞"));
+            return Err(DomainError::conflict(ErrorCode::JudgeNotDrawn, &[]));
         }
         let rec = estore::draw_record(db, id)?.ok_or(DomainError::NotFound("抽取记录"))?;
         let seed = rec["seed"].as_str().unwrap_or_default().to_owned();
@@ -552,7 +536,7 @@ pub fn decline(ctx: &OpCtx<'_>, id: i64, expert: &str) -> Result<serde_json::Val
         let needs = needs_of(&p)?;
         let already: HashSet<String> = judges.iter().map(|(e, _, _)| e.clone()).collect();
         let sub = ev::substitute(&seed, &pool, need_index, &needs[need_index], &recusal, &already)
-            .ok_or_else(|| DomainError::conflict("DRAW_SHORTFALL", "没有可递补的专家"))?;
+            .ok_or_else(|| DomainError::conflict(ErrorCode::DrawShortfall, &[&"没有可递补的专家"]))?;
         estore::insert_judge(db, id, &sub, need_index, Some(expert))?;
         let mut e = plan_event(ctx, id, "substitute_judge", None, None);
         e.detail = Some(serde_json::json!({ "declined": expert, "substitute": sub }));
@@ -583,7 +567,7 @@ pub fn notify_interview(ctx: &OpCtx<'_>, id: i64, req: InterviewNotice) -> Resul
             return Err(DomainError::invalid("application_id", "不是本方案的参评人员"));
         }
         if !matches!(p.status.as_str(), "approved" | "drawn") {
-            return Err(DomainError::conflict("INVALID_STATE", "方案核准后方可通知答辩"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"方案核准后方可通知答辩"]));
         }
         let at = req.scheduled_at.format("%Y-%m-%dT%H:%M").to_string();
         estore::upsert_interview(db, id, req.application_id, &at, req.place.trim(), &stamp(ctx.now))?;
@@ -694,31 +678,25 @@ pub fn judge_act(
             return Err(DomainError::NotFound("参评人员"));
         }
         if p.status != "drawn" {
-            return Err(DomainError::conflict("JUDGING_CLOSED", "该方案不在评审阶段"));
+            return Err(DomainError::conflict(ErrorCode::JudgingClosed, &[]));
         }
         let today = shanghai_today(ctx.now);
         let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
             .ok_or_else(|| DomainError::Internal("batch".into()))?;
         if today < date(&p.review_start)? || today > date(&p.judging_end)? {
-            return Err(DomainError::conflict(
-                "OUTSIDE_JUDGING_WINDOW",
-                format!("评审时间为 {} 至 {}", p.review_start, p.judging_end),
-            ));
+            return Err(DomainError::conflict(ErrorCode::OutsideJudgingWindow, &[&p.review_start, &p.judging_end]));
         }
-        if kind == "vote" && today > batch.voting_deadline {
-            return Err(DomainError::conflict(
-                "R17_VOTING_CLOSED",
-                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
-            ));
+        if kind == "vote" {
+            ev::check_voting_deadline(today, batch.voting_deadline, None)?;
         }
         let app = astore::load(db, application)?.ok_or(DomainError::NotFound("申报"))?;
         if app.state != ApplicationState::InPlan {
-            return Err(DomainError::conflict("INVALID_STATE", "该参评人员已完成评审"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"该参评人员已完成评审"]));
         }
         let now = stamp(ctx.now);
         let before = if let JudgeAct::Vote { choice } = &act {
             if !estore::cast_ballot(db, plan_id, application, &ctx.who.sub, &random_id()?, choice)? {
-                return Err(DomainError::conflict("ALREADY_VOTED", "您已对该参评人员投票"));
+                return Err(DomainError::conflict(ErrorCode::AlreadyVoted, &[]));
             }
             serde_json::json!({ "phase": "vote" })
         } else {
@@ -763,7 +741,7 @@ pub(crate) fn undo_judge_operation(
     let plan_id = rec["plan_id"].as_i64().ok_or_else(|| DomainError::Internal("op plan".into()))?;
     let app = astore::load(db, application)?.ok_or(DomainError::NotFound("申报"))?;
     if app.state != ApplicationState::InPlan {
-        return Err(DomainError::conflict("UNDO_OUT_OF_ORDER", "须先回退评审结果"));
+        return Err(DomainError::conflict(ErrorCode::UndoOutOfOrder, &[&"须先回退评审结果"]));
     }
     if op.kind == "judge_vote" {
         estore::clear_ballots(db, plan_id, application)?;
@@ -929,17 +907,12 @@ pub fn tally(ctx: &OpCtx<'_>, id: i64) -> Result<Vec<serde_json::Value>, DomainE
     with_tx(ctx.db, |db| {
         let p = own_plan(ctx, db, id)?;
         if p.status != "drawn" {
-            return Err(DomainError::conflict("INVALID_STATE", "该方案不能计票"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"该方案不能计票"]));
         }
         let today = shanghai_today(ctx.now);
         let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
             .ok_or_else(|| DomainError::Internal("batch".into()))?;
-        if today > batch.voting_deadline {
-            return Err(DomainError::conflict(
-                "R17_VOTING_CLOSED",
-                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
-            ));
-        }
+        ev::check_voting_deadline(today, batch.voting_deadline, None)?;
         let present = estore::judges(db, id)?.iter().filter(|(_, _, s)| s == "drawn").count() as u32;
         let mut counts = Vec::new();
         for a in &p.participants {
@@ -970,19 +943,14 @@ pub fn offline_results(ctx: &OpCtx<'_>, id: i64, req: OfflineResults) -> Result<
     with_tx(ctx.db, |db| {
         let p = own_plan(ctx, db, id)?;
         if !p.offline {
-            return Err(DomainError::conflict("PLAN_ONLINE", "线上评审方案须由评委投票产生结果"));
+            return Err(DomainError::conflict(ErrorCode::PlanOnline, &[]));
         }
         if p.status != "approved" {
-            return Err(DomainError::conflict("PLAN_NOT_APPROVED", "评审方案未经核准"));
+            return Err(DomainError::conflict(ErrorCode::PlanNotApproved, &[]));
         }
         let batch = reference::batch_for(db, p.batch_year, &p.committee_id)?
             .ok_or_else(|| DomainError::Internal("batch".into()))?;
-        if req.voted_on > batch.voting_deadline {
-            return Err(DomainError::invalid(
-                "voted_on",
-                format!("评议投票须在 {} 前完成（R17）", batch.voting_deadline),
-            ));
-        }
+        ev::check_voting_deadline(req.voted_on, batch.voting_deadline, Some("voted_on"))?;
         if req.voted_on < date(&p.review_start)? || req.voted_on > shanghai_today(ctx.now) {
             return Err(DomainError::invalid("voted_on", "表决日期须在开评日期之后且不晚于今日"));
         }
@@ -1025,7 +993,10 @@ pub(crate) fn undo_tally(db: &dyn Db, r: &ApplicationRecord, op: &ReversibleOper
         serde_json::from_str(&op.before_state).map_err(|e| DomainError::Internal(e.to_string()))?;
     let plan_id = rec["plan_id"].as_i64().ok_or_else(|| DomainError::Internal("op plan".into()))?;
     if op.after_version != r.version {
-        return Err(DomainError::conflict("UNDO_OUT_OF_ORDER", "该操作之后申报已有新的变化，须先回退后续操作"));
+        return Err(DomainError::conflict(
+            ErrorCode::UndoOutOfOrder,
+            &[&"该操作之后申报已有新的变化，须先回退后续操作"],
+        ));
     }
     estore::delete_result(db, plan_id, r.id)?;
     Ok(Changes {

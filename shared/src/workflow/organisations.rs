@@ -8,7 +8,7 @@ use crate::audit;
 use crate::auth::Role;
 use crate::domain::application::TitleLevel;
 use crate::domain::path::{Method, StepKind};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::admin::CommitteeFields;
 use crate::store::chain::{self as cstore, EdgeRecord, NewCommittee, Organisation};
 use crate::store::{with_tx, Db};
@@ -77,11 +77,11 @@ pub fn create_organisation_in(ctx: &OpCtx<'_>, db: &dyn Db, o: Organisation) -> 
             return Err(DomainError::invalid("credit_code", "统一社会信用代码无效（18位，末位为校验码）"));
         }
         if crate::store::admin::credit_code_taken(db, c)? {
-            return Err(DomainError::conflict("CREDIT_CODE_TAKEN", format!("统一社会信用代码 {c} 已被其他机构使用")));
+            return Err(DomainError::conflict(ErrorCode::CreditCodeTaken, &[c]));
         }
     }
     if !cstore::insert_organisation(db, &o, &stamp(ctx.now))? {
-        return Err(DomainError::conflict("ORGANISATION_EXISTS", format!("机构编号 {} 已存在", o.id)));
+        return Err(DomainError::conflict(ErrorCode::OrganisationExists, &[&o.id]));
     }
     audit::record(db, &event(ctx, "organisation", &o.id, "create_organisation", serde_json::json!({"kind": o.kind})))?;
     Ok(o)
@@ -166,7 +166,7 @@ pub fn create_committee_in(
     }
     let now = stamp(ctx.now);
     if !cstore::insert_committee(db, c, &now)? {
-        return Err(DomainError::conflict("COMMITTEE_EXISTS", format!("评委会编号 {} 已存在", c.id)));
+        return Err(DomainError::conflict(ErrorCode::CommitteeExists, &[&c.id]));
     }
     if let Some(d) = details {
         crate::store::admin::write_committee_details(db, &c.id, d, &ctx.who.sub, &now)?;
@@ -262,7 +262,7 @@ pub fn create_edge_in(ctx: &OpCtx<'_>, db: &dyn Db, e: &NewEdge<'_>) -> Result<i
         }
     }
     if cstore::active_edge_id(db, e.lower_org, e.level, e.method)?.is_some() {
-        return Err(DomainError::conflict("LOWER_ALREADY_DESIGNATED", "该单位在此层级和取得方式下已有上级审核单位"));
+        return Err(DomainError::conflict(ErrorCode::LowerAlreadyDesignated, &[]));
     }
     let level = cstore::level_name(e.level);
     if crate::store::admin::edge_would_loop(db, e.lower_org, e.upper_org, level, e.method.as_str())? {
@@ -297,7 +297,7 @@ pub fn cancel_edge(ctx: &OpCtx<'_>, id: i64, reason: &str) -> Result<EdgeRecord,
             return Err(DomainError::NotFound("审核路径"));
         }
         if !cstore::cancel_edge(db, id, reason.trim(), &stamp(ctx.now))? {
-            return Err(DomainError::conflict("EDGE_NOT_ACTIVE", "该审核路径已取消"));
+            return Err(DomainError::conflict(ErrorCode::EdgeNotActive, &[]));
         }
         audit::record(
             db,

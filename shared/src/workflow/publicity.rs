@@ -6,7 +6,7 @@ use super::transition;
 use super::{shanghai_today, stamp};
 use crate::audit::AuditEvent;
 use crate::domain::application::{next_state, Action, Actor};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as store, Changes};
 use crate::store::{with_tx, Db};
 use chrono::{DateTime, Utc};
@@ -61,7 +61,7 @@ pub fn run(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<TimerReport, Do
                 // Another run moved it first: skip it, as before (idempotent timer).
                 match transition::apply(db, &r, Action::ClosePublicity, Actor::System, next, &changes, by) {
                     Ok(_) => moved.push(id),
-                    Err(DomainError::Conflict { code: "APPLICATION_STALE", .. }) => {}
+                    Err(DomainError::Conflict { code: ErrorCode::ApplicationStale, .. }) => {}
                     Err(e) => return Err(e),
                 }
             }

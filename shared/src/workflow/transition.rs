@@ -9,7 +9,7 @@
 
 use crate::audit::{self, AuditEvent};
 use crate::domain::application::{Action, Actor, ApplicationState, Confirmed, TransitionError};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as store, ApplicationRecord, Changes};
 use crate::store::Db;
 
@@ -41,12 +41,12 @@ pub fn refusal(state: ApplicationState, e: TransitionError) -> DomainError {
 
 /// 409 `INVALID_STATE`: the application's state does not allow the operation.
 pub fn wrong_state(state: ApplicationState) -> DomainError {
-    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能执行此操作", state.label()))
+    DomainError::conflict(ErrorCode::InvalidState, &[&format!("申报当前状态为“{}”", state.label())])
 }
 
 /// 409 `APPLICATION_STALE`: the application changed since the caller read it.
 pub fn stale() -> DomainError {
-    DomainError::conflict("APPLICATION_STALE", "申报已被他人处理或修改，请刷新后重试")
+    DomainError::conflict(ErrorCode::ApplicationStale, &[])
 }
 
 /// Moves application `app` by `action` of `actor` to `to` (which the table must allow
