@@ -716,6 +716,14 @@ pub type EventTuple<'a> = (&'a str, &'a str, &'a str, &'a str);
 /// Roles that may hold an application on its audit path ([`Actor::PathHolder`]).
 const PATH_HOLDER_ROLES: [Role; 3] = [Role::Dept, Role::CommitteeOrg, Role::Province];
 
+impl Actor {
+    /// Whether an audit event's `role` (the wire name of the caller's role, or `system`)
+    /// is this actor: [`Actor::PathHolder`] is any of `dept`, `committee_org`, `province`.
+    pub fn matches_role(self, role: &str) -> bool {
+        actor_matches(self, role)
+    }
+}
+
 fn actor_matches(actor: Actor, role: &str) -> bool {
     match actor {
         Actor::Role(r) => r.as_str() == role,

@@ -66,6 +66,7 @@ pub fn apply(
 ) -> Result<i64, DomainError> {
     let app = app.into();
     let step = Confirmed::new(app.state, action, actor, to).map_err(|e| refusal(app.state, e))?;
+    same_actor(actor, &by)?;
     let version = store::move_cas(db, app.id, app.version, &step, changes, &by.at)?.ok_or_else(stale)?;
     audit::record(db, &event(app.id, &step, by))?;
     Ok(version)
@@ -83,8 +84,19 @@ pub fn record_in_place(
 ) -> Result<(), DomainError> {
     let app = app.into();
     let step = Confirmed::new(app.state, action, actor, app.state).map_err(|e| refusal(app.state, e))?;
+    same_actor(actor, &by)?;
     audit::record(db, &event(app.id, &step, by))?;
     Ok(())
+}
+
+/// The table's actor and the audited role must agree, so that the audit trail read back
+/// by [`crate::domain::application::undeclared`] says what the table checked.
+fn same_actor(actor: Actor, by: &AuditEvent) -> Result<(), DomainError> {
+    if actor.matches_role(&by.role) {
+        Ok(())
+    } else {
+        Err(DomainError::Internal(format!("transition by {actor:?} audited as role {}", by.role)))
+    }
 }
 
 fn event(id: i64, step: &Confirmed, by: AuditEvent) -> AuditEvent {
