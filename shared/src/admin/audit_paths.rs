@@ -8,7 +8,7 @@ use super::{event, label_of, parse_choice, require_province, required_text, stal
 use crate::audit;
 use crate::auth::Role;
 use crate::domain::path::{Method, StepKind};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Filter, PathEdge, EDGE_FROM, EDGE_SELECT, EDGE_VERSION_KIND};
 use crate::store::chain as cstore;
@@ -71,32 +71,18 @@ fn check_loop(db: &dyn Db, v: &ValidEdge) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Adds an edge inside the caller's transaction (import): both organisations active, one
-/// upper per lower, level and method, no loop.
+/// Adds an edge inside the caller's transaction (import), through the one creator
+/// [`crate::workflow::organisations::create_edge_in`] (the same rules as 指定下级).
 pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &EdgeInput) -> Result<PathEdge, DomainError> {
     let v = validate(input)?;
-    check_org(db, "lower_org", &v.lower_org)?;
-    check_org(db, "upper_org", &v.upper_org)?;
-    let level = cstore::parse_level(v.level).ok_or_else(|| DomainError::Internal("level".into()))?;
-    let method = Method::parse(v.method).ok_or_else(|| DomainError::Internal("method".into()))?;
-    let step = StepKind::parse(v.step).ok_or_else(|| DomainError::Internal("step".into()))?;
-    if cstore::active_edge_id(db, &v.lower_org, level, method)?.is_some() {
-        return Err(DomainError::conflict("LOWER_ALREADY_DESIGNATED", "该单位在此层级和取得方式下已有上级审核单位"));
-    }
-    check_loop(db, &v)?;
-    let id = cstore::insert_edge(db, &v.lower_org, &v.upper_org, level, method, step, &ctx.who.sub, &stamp(ctx.now))?;
-    audit::record(
-        db,
-        &event(
-            ctx,
-            "audit_path_edge",
-            &id.to_string(),
-            "designate_lower",
-            serde_json::json!({
-                "lower_org": v.lower_org, "upper_org": v.upper_org, "level": v.level, "method": v.method, "step": v.step
-            }),
-        ),
-    )?;
+    let edge = crate::workflow::organisations::NewEdge {
+        lower_org: &v.lower_org,
+        upper_org: &v.upper_org,
+        level: cstore::parse_level(v.level).ok_or_else(|| DomainError::Internal("level".into()))?,
+        method: Method::parse(v.method).ok_or_else(|| DomainError::Internal("method".into()))?,
+        step: StepKind::parse(v.step).ok_or_else(|| DomainError::Internal("step".into()))?,
+    };
+    let id = crate::workflow::organisations::create_edge_in(ctx, db, &edge)?;
     store::path_edge_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))
 }
 
@@ -123,7 +109,7 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, req: EdgeEdit) -> Result<PathEdge, Domai
             return Err(DomainError::NotFound(WHAT));
         }
         if e.status != "active" {
-            return Err(DomainError::conflict("EDGE_NOT_ACTIVE", "该审核路径已取消，不能修改"));
+            return Err(DomainError::conflict(ErrorCode::EdgeNotActive, &[]));
         }
         let v = validate(&EdgeInput {
             lower_org: e.lower_org.clone(),

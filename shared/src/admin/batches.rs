@@ -5,7 +5,7 @@
 
 use super::{event, parse_date, require_province, required_text, stale};
 use crate::audit;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, BatchRow, CommitteeBatch, BATCH_VERSION_KIND};
 use crate::store::{with_tx, Db};
@@ -218,7 +218,7 @@ pub fn create(ctx: &OpCtx<'_>, input: BatchInput) -> Result<BatchView, DomainErr
     let b = validate(year, &input)?;
     with_tx(ctx.db, |db| {
         if !store::insert_batch(db, &b)? {
-            return Err(DomainError::conflict("BATCH_EXISTS", format!("{year} 年度批次已存在")));
+            return Err(DomainError::conflict(ErrorCode::BatchExists, &[&year]));
         }
         audit::record(
             db,

@@ -7,7 +7,7 @@
 use super::{check_version, event, parse_date, require_province, required_text, stale};
 use crate::audit::{self, AuditEvent};
 use crate::domain::citizen_id::{mask_str, CitizenId};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{
     self as store, BlacklistRecord, Filter, BLACKLIST_FROM, BLACKLIST_SELECT, BLACKLIST_VERSION_KIND,
@@ -188,7 +188,7 @@ pub fn add_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &AddInput) -> Result<Blacklis
     };
     let (from, to) = (p.recorded_on.to_string(), p.expires_on.to_string());
     if store::blacklist_overlap(db, &citizen_id, &from, &to, 0)?.is_some() {
-        return Err(DomainError::conflict("BLACKLIST_DUPLICATE", "该人员在此期间已有未解除的黑名单记录"));
+        return Err(DomainError::conflict(ErrorCode::BlacklistDuplicate, &[]));
     }
     let id = store::insert_blacklist(db, &citizen_id, &name, &reason, &from, &to, &stamp(ctx.now))?;
     let mut e = event(
@@ -233,11 +233,11 @@ pub fn modify(ctx: &OpCtx<'_>, id: i64, input: ModifyInput) -> Result<BlacklistV
     with_tx(ctx.db, |db| {
         let r = store::blacklist_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if r.lifted_at.is_some() {
-            return Err(DomainError::conflict("BLACKLIST_LIFTED", "该记录已解除，不能修改"));
+            return Err(DomainError::conflict(ErrorCode::BlacklistLifted, &[]));
         }
         let (from, to) = (p.recorded_on.to_string(), p.expires_on.to_string());
         if store::blacklist_overlap(db, &r.citizen_id, &from, &to, id)?.is_some() {
-            return Err(DomainError::conflict("BLACKLIST_DUPLICATE", "该人员在此期间已有其他未解除的黑名单记录"));
+            return Err(DomainError::conflict(ErrorCode::BlacklistDuplicate, &[]));
         }
         if !store::bump_row_version(
             db,
@@ -275,7 +275,7 @@ pub fn lift(ctx: &OpCtx<'_>, id: i64, body: super::ReasonBody) -> Result<Blackli
     with_tx(ctx.db, |db| {
         let r = store::blacklist_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if r.lifted_at.is_some() {
-            return Err(DomainError::conflict("BLACKLIST_LIFTED", "该记录已解除"));
+            return Err(DomainError::conflict(ErrorCode::BlacklistLifted, &[]));
         }
         check_version(WHAT, r.version, body.version)?;
         let now = stamp(ctx.now);

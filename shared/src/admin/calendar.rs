@@ -5,7 +5,7 @@
 
 use super::{event, require_province, required_text};
 use crate::audit;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::admin::{self as store, CalendarYear};
 use crate::store::with_tx;
 use crate::workflow::OpCtx;
@@ -99,10 +99,7 @@ pub fn load(ctx: &OpCtx<'_>, year_: i32, s: YearSchedule) -> Result<YearView, Do
     with_tx(ctx.db, |db| {
         let loaded = store::calendar_years(db)?.into_iter().any(|y| y.year == year_);
         if loaded && !s.replace {
-            return Err(DomainError::conflict(
-                "CALENDAR_YEAR_PUBLISHED",
-                format!("{year_} 年的节假日安排已导入；如需更正，请设置 replace 为 true"),
-            ));
+            return Err(DomainError::conflict(ErrorCode::CalendarYearPublished, &[&year_]));
         }
         store::replace_calendar_year(db, year_, &notice, &days)?;
         audit::record(

@@ -14,7 +14,7 @@ use super::{
 use crate::audit;
 use crate::domain::application::ApplicationState;
 use crate::domain::citizen_id::{mask_str, CitizenId};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Committee, CommitteeFields, Filter, COMMITTEE_FROM, COMMITTEE_SELECT};
 use crate::store::chain::{self as cstore, NewCommittee};
@@ -243,6 +243,10 @@ fn check_refs(ctx: &OpCtx<'_>, db: &dyn Db, v: &ValidCommittee) -> Result<(), Do
             return Err(DomainError::invalid(format!("organisers[{i}]"), format!("组建单位 {o} 不存在或未生效")));
         }
     }
+    check_specialties(db, v)
+}
+
+fn check_specialties(db: &dyn Db, v: &ValidCommittee) -> Result<(), DomainError> {
     for (i, s) in v.specialties.iter().enumerate() {
         if store::specialty_by_name(db, s)?.is_none() {
             return Err(DomainError::invalid(format!("specialties[{i}]"), format!("专业“{s}”不在职称专业树中")));
@@ -259,12 +263,13 @@ fn detail(v: &ValidCommittee) -> serde_json::Value {
     })
 }
 
-/// Creates a committee inside the caller's transaction (API and import).
+/// Creates a committee inside the caller's transaction (API and import), through the one
+/// creator [`crate::workflow::organisations::create_committee_in`]; the full record's
+/// specialties must be in the specialty tree.
 pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result<CommitteeView, DomainError> {
     let v = validate(input, true)?;
-    check_refs(ctx, db, &v)?;
+    check_specialties(db, &v)?;
     let level = cstore::parse_level(v.max_level).ok_or_else(|| DomainError::Internal("level".into()))?;
-    let now = stamp(ctx.now);
     let new = NewCommittee {
         id: v.id.clone(),
         name: v.name.clone(),
@@ -273,14 +278,10 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result
         max_level: level,
         is_final: v.is_final,
         valid_until: v.valid_until,
-        specialties: Vec::new(),
+        specialties: v.specialties.clone(),
     };
-    if !cstore::insert_committee(db, &new, &now)? {
-        return Err(DomainError::conflict("COMMITTEE_EXISTS", format!("评委会编号 {} 已存在", v.id)));
-    }
     let valid_until = v.valid_until.to_string();
-    store::write_committee_details(db, &v.id, &fields(&v, &valid_until), &ctx.who.sub, &now)?;
-    audit::record(db, &event(ctx, "committee", &v.id, "create_committee", detail(&v)))?;
+    crate::workflow::organisations::create_committee_in(ctx, db, &new, Some(&fields(&v, &valid_until)), detail(&v))?;
     get_in(db, &v.id)
 }
 
@@ -299,7 +300,7 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: CommitteeInput) -> Result<Commit
     with_tx(ctx.db, |db| {
         let c = store::committee_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if c.status != "active" {
-            return Err(DomainError::conflict("COMMITTEE_CANCELLED", "评委会已注销，不能修改"));
+            return Err(DomainError::conflict(ErrorCode::CommitteeCancelled, &[&id]));
         }
         if c.version != version {
             return Err(stale(WHAT));
@@ -308,10 +309,7 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: CommitteeInput) -> Result<Commit
         for s in c.specialties.iter().filter(|s| !v.specialties.contains(s)) {
             let (n, ids) = store::open_applications_of_committee(db, id, Some(s), CLOSED_STATES)?;
             if n > 0 {
-                return Err(DomainError::conflict(
-                    "COMMITTEE_SPECIALTY_IN_USE",
-                    format!("尚有 {n} 份未办结申报（{}）按专业“{s}”由该评委会评审，不能移除该专业", id_list(&ids)),
-                ));
+                return Err(DomainError::conflict(ErrorCode::CommitteeSpecialtyInUse, &[&n, &id_list(&ids), &s]));
             }
         }
         let valid_until = v.valid_until.to_string();
@@ -336,15 +334,12 @@ pub fn cancel(ctx: &OpCtx<'_>, id: &str, body: ReasonBody) -> Result<CommitteeVi
     with_tx(ctx.db, |db| {
         let c = store::committee_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if c.status != "active" {
-            return Err(DomainError::conflict("COMMITTEE_CANCELLED", "评委会已注销"));
+            return Err(DomainError::conflict(ErrorCode::CommitteeCancelled, &[&id]));
         }
         check_version(WHAT, c.version, body.version)?;
         let (n, ids) = store::open_applications_of_committee(db, id, None, CLOSED_STATES)?;
         if n > 0 {
-            return Err(DomainError::conflict(
-                "COMMITTEE_HAS_OPEN_APPLICATIONS",
-                format!("该评委会尚有 {n} 份未办结申报（{}），请先将其转移至其他评委会后再注销", id_list(&ids)),
-            ));
+            return Err(DomainError::conflict(ErrorCode::CommitteeHasOpenApplications, &[&n, &id_list(&ids)]));
         }
         if !store::cancel_committee(db, id, c.version, &reason, &stamp(ctx.now))? {
             return Err(stale(WHAT));

@@ -15,7 +15,7 @@ use super::{
     INSTITUTION_METHODS, LEVELS, METHODS, NODE_TYPES, ORG_KINDS, SENIOR_LEVELS, STEPS, YES_NO,
 };
 use crate::audit::{self, AuditEvent};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::{self, column_letter, TemplateColumn};
 use crate::store::admin::{self as store};
 use crate::store::{with_tx, Db};
@@ -273,7 +273,7 @@ fn error_at(kind: ImportKind, row: usize, e: &DomainError) -> RowError {
         row,
         column: at.map(column_letter),
         header: at.map(|i| cols[i].column.header.to_owned()),
-        code: e.code().to_owned(),
+        code: e.code().as_str().to_owned(),
         reason: e.message(),
     }
 }
@@ -316,8 +316,8 @@ pub fn read_rows(kind: ImportKind, sheet: &[Vec<String>]) -> Result<ReadRows, Do
                     row,
                     column: Some(column_letter(pos)),
                     header: Some(c.column.header.into()),
-                    code: "FIELD_REQUIRED".into(),
-                    reason: format!("请填写{}", c.column.header),
+                    code: ErrorCode::FieldRequired.as_str().into(),
+                    reason: ErrorCode::FieldRequired.render(&[&c.column.header]),
                 });
             }
             map.insert(c.key.to_owned(), v);
@@ -537,7 +537,7 @@ pub fn commit(ctx: &OpCtx<'_>, kind: ImportKind, id: i64) -> Result<ImportReport
     with_tx(ctx.db, |db| {
         let r = store::import_by_id(db, id, kind.as_str())?.ok_or(DomainError::NotFound("导入批次"))?;
         if r.status != "validated" {
-            return Err(DomainError::conflict("IMPORT_ALREADY_COMMITTED", "该导入批次已提交"));
+            return Err(DomainError::conflict(ErrorCode::ImportAlreadyCommitted, &[]));
         }
         let staged: Vec<StagedRow> = serde_json::from_str(&r.rows).map_err(|e| DomainError::Internal(e.to_string()))?;
         let validated: ImportReport =
@@ -554,7 +554,7 @@ pub fn commit(ctx: &OpCtx<'_>, kind: ImportKind, id: i64) -> Result<ImportReport
         };
         let now = stamp(ctx.now);
         if !store::mark_import_committed(db, id, &json(&report)?, &now)? {
-            return Err(DomainError::conflict("IMPORT_ALREADY_COMMITTED", "该导入批次已提交"));
+            return Err(DomainError::conflict(ErrorCode::ImportAlreadyCommitted, &[]));
         }
         audit::record(
             db,

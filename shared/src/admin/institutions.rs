@@ -8,7 +8,7 @@ use super::{
     INSTITUTION_METHODS, LEVELS, NODE_TYPES,
 };
 use crate::audit;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{
     self as store, Filter, Institution, InstitutionFields, INSTITUTION_FROM, INSTITUTION_SELECT,
@@ -95,7 +95,7 @@ fn check_refs(db: &dyn Db, v: &ValidInstitution, except: i64) -> Result<(), Doma
         ));
     }
     if store::institution_duplicate(db, &v.fields(), except)? {
-        return Err(DomainError::conflict("INSTITUTION_EXISTS", "该机构已是此职称等级和取得方式的受理机构"));
+        return Err(DomainError::conflict(ErrorCode::InstitutionExists, &[]));
     }
     Ok(())
 }
@@ -134,7 +134,7 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, input: InstitutionInput) -> Result<Insti
     with_tx(ctx.db, |db| {
         let i = store::institution_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if i.status != "active" {
-            return Err(DomainError::conflict("INSTITUTION_CANCELLED", "受理机构已注销，不能修改"));
+            return Err(DomainError::conflict(ErrorCode::InstitutionCancelled, &[]));
         }
         if i.version != version {
             return Err(stale(WHAT));
@@ -164,7 +164,7 @@ pub fn cancel(ctx: &OpCtx<'_>, id: i64, body: ReasonBody) -> Result<Institution,
     with_tx(ctx.db, |db| {
         let i = store::institution_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if i.status != "active" {
-            return Err(DomainError::conflict("INSTITUTION_CANCELLED", "受理机构已注销"));
+            return Err(DomainError::conflict(ErrorCode::InstitutionCancelled, &[]));
         }
         check_version(WHAT, i.version, body.version)?;
         if !store::cancel_institution(db, id, i.version, &reason, &stamp(ctx.now))? {

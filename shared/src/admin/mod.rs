@@ -28,7 +28,7 @@ pub mod titles;
 
 use crate::audit::AuditEvent;
 use crate::auth::Role;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::workflow::OpCtx;
 use chrono::NaiveDate;
 
@@ -163,7 +163,7 @@ pub fn require_province(ctx: &OpCtx<'_>) -> Result<(), DomainError> {
 
 /// The compare-and-set failure of every administered object.
 pub fn stale(what: &str) -> DomainError {
-    DomainError::conflict("ADMIN_STALE", format!("{what}已被他人修改，请刷新后重试"))
+    DomainError::conflict(ErrorCode::AdminStale, &[&what])
 }
 
 /// An audit event for an administered object, by the caller, now.

@@ -1,18 +1,17 @@
 //! Organisations as the administration needs them: the fuzzy lookup behind every "录入机构
 //!名称，回车查询机构信息，支持模糊查询" of annex 3 (by name or credit code), an export, and
 //! the batch import that builds a province's organisations from Excel. Single creation is
-//! the audit chain's (`POST /api/province/organisations`); both write through
-//! [`crate::store::chain::insert_organisation`].
+//! the audit chain's (`POST /api/province/organisations`); both go through the one creator
+//! [`crate::workflow::organisations::create_organisation_in`].
 
-use super::{event, label_of, parse_choice, parse_code, parse_yes_no, require_province, required_text, ORG_KINDS};
-use crate::audit;
+use super::{label_of, parse_choice, parse_code, parse_yes_no, require_province, required_text, ORG_KINDS};
 use crate::error::DomainError;
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Filter, ORG_SELECT};
-use crate::store::chain::{self as cstore, Organisation};
+use crate::store::chain::Organisation;
 use crate::store::Db;
 use crate::workflow::organisations::valid_credit_code;
-use crate::workflow::{stamp, OpCtx, Page, PageRequest};
+use crate::workflow::{OpCtx, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 
 /// An organisation as imported (every field text, as read from a cell).
@@ -54,19 +53,10 @@ pub fn validate(input: &OrganisationInput) -> Result<Organisation, DomainError> 
     })
 }
 
-/// Creates an active organisation inside the caller's transaction (import).
+/// Creates an active organisation inside the caller's transaction (import), through the
+/// one creator [`crate::workflow::organisations::create_organisation_in`].
 pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &OrganisationInput) -> Result<Organisation, DomainError> {
-    let o = validate(input)?;
-    if let Some(c) = &o.credit_code {
-        if store::credit_code_taken(db, c)? {
-            return Err(DomainError::conflict("CREDIT_CODE_TAKEN", format!("统一社会信用代码 {c} 已被其他机构使用")));
-        }
-    }
-    if !cstore::insert_organisation(db, &o, &stamp(ctx.now))? {
-        return Err(DomainError::conflict("ORGANISATION_EXISTS", format!("机构编号 {} 已存在", o.id)));
-    }
-    audit::record(db, &event(ctx, "organisation", &o.id, "create_organisation", serde_json::json!({"kind": o.kind})))?;
-    Ok(o)
+    crate::workflow::organisations::create_organisation_in(ctx, db, validate(input)?)
 }
 
 /// Lookup filters: `q` (name contains, or credit code / id equals), `kind`, `status`.

@@ -14,7 +14,7 @@
 use super::{event, parse_phone, required_text, stale};
 use crate::audit;
 use crate::auth::{self, Claims, Role};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Attachment, Filter, Registration, RegistrationFields, REGISTRATION_SELECT};
 use crate::store::chain as cstore;
@@ -177,18 +177,18 @@ fn own(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<Registration, DomainErro
 pub fn register(ctx: &OpCtx<'_>, input: RegistrationInput) -> Result<RegistrationView, DomainError> {
     require_registrant(ctx)?;
     if !ctx.who.org.is_empty() {
-        return Err(DomainError::conflict("ALREADY_AN_ORGANISATION", "当前账号已属于某单位，无需注册"));
+        return Err(DomainError::conflict(ErrorCode::AlreadyAnOrganisation, &[]));
     }
     let v = validate(&input)?;
     with_tx(ctx.db, |db| {
         check_review_org(db, &v.review_org)?;
         if store::credit_code_taken(db, &v.credit_code)? {
-            return Err(DomainError::conflict("CREDIT_CODE_TAKEN", "该统一社会信用代码已注册"));
+            return Err(DomainError::conflict(ErrorCode::CreditCodeTaken, &[&v.credit_code]));
         }
         let now = stamp(ctx.now);
         let org_id = v.org_id();
         if !store::insert_pending_org(db, &org_id, &v.fields(), &now)? {
-            return Err(DomainError::conflict("CREDIT_CODE_TAKEN", "该统一社会信用代码已注册"));
+            return Err(DomainError::conflict(ErrorCode::CreditCodeTaken, &[&v.credit_code]));
         }
         let id = store::insert_registration(db, &org_id, &v.fields(), &ctx.who.sub, &ctx.who.name, &now)?;
         let mut e = event(
@@ -214,7 +214,7 @@ pub fn correct(ctx: &OpCtx<'_>, id: i64, input: RegistrationInput) -> Result<Reg
     with_tx(ctx.db, |db| {
         let r = own(ctx, db, id)?;
         if r.status == "approved" {
-            return Err(DomainError::conflict("REGISTRATION_APPROVED", "注册已审核通过，不能再修改"));
+            return Err(DomainError::conflict(ErrorCode::RegistrationApproved, &[&"修改"]));
         }
         if v.credit_code != r.credit_code {
             return Err(DomainError::invalid("credit_code", "统一社会信用代码不能修改"));
@@ -264,7 +264,7 @@ pub fn upload(
     with_tx(ctx.db, |db| {
         let r = own(ctx, db, id)?;
         if r.status == "approved" {
-            return Err(DomainError::conflict("REGISTRATION_APPROVED", "注册已审核通过，不能再上传附件"));
+            return Err(DomainError::conflict(ErrorCode::RegistrationApproved, &[&"上传附件"]));
         }
         let mut a = Attachment {
             id: 0,
@@ -323,10 +323,7 @@ pub fn token(ctx: &OpCtx<'_>, id: i64, secret: &[u8]) -> Result<UnitToken, Domai
     require_registrant(ctx)?;
     let r = own(ctx, ctx.db, id)?;
     if r.status != "approved" {
-        return Err(DomainError::conflict(
-            "REGISTRATION_NOT_APPROVED",
-            format!("注册申请当前状态为“{}”，审核通过后方可登录单位网厅", status_label(&r.status)),
-        ));
+        return Err(DomainError::conflict(ErrorCode::RegistrationNotApproved, &[&status_label(&r.status)]));
     }
     let claims = exchanged_claims(ctx.who, &r.org_id);
     Ok(UnitToken { token: auth::mint(secret, &claims), org: r.org_id, exp: claims.exp })
@@ -385,10 +382,7 @@ fn decide(ctx: &OpCtx<'_>, id: i64, d: Decision, approve: bool) -> Result<Regist
     with_tx(ctx.db, |db| {
         let r = reviewable(ctx, db, id)?;
         if r.status != "pending" {
-            return Err(DomainError::conflict(
-                "REGISTRATION_NOT_PENDING",
-                format!("注册申请当前状态为“{}”，不能审核", status_label(&r.status)),
-            ));
+            return Err(DomainError::conflict(ErrorCode::RegistrationNotPending, &[&status_label(&r.status)]));
         }
         super::check_version(WHAT, r.version, d.version)?;
         let status = if approve { "approved" } else { "rejected" };

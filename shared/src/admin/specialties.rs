@@ -4,7 +4,7 @@
 
 use super::{event, parse_code, require_province, required_text, stale};
 use crate::audit;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Filter, Specialty, SPECIALTY_FROM, SPECIALTY_SELECT};
 use crate::store::{with_tx, Db};
@@ -60,7 +60,7 @@ fn in_use_error(name: &str, committees: &[String], apps: i64) -> Option<DomainEr
     if apps > 0 {
         what.push(format!("{apps} 份申报"));
     }
-    Some(DomainError::conflict("SPECIALTY_IN_USE", format!("专业“{name}”正被{}使用，不能删除或改名", what.join("及"))))
+    Some(DomainError::conflict(ErrorCode::SpecialtyInUse, &[&name, &what.join("及")]))
 }
 
 /// Adds a specialty inside the caller's transaction (used by the API and the import).
@@ -69,10 +69,10 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &SpecialtyInput) -> Result
     let parent = store::specialty_by_code(db, &v.parent_code)?
         .ok_or_else(|| DomainError::invalid("parent_code", format!("上级专业代码 {} 不存在", v.parent_code)))?;
     if store::specialty_by_code(db, &v.code)?.is_some() {
-        return Err(DomainError::conflict("SPECIALTY_CODE_TAKEN", format!("专业代码 {} 已存在", v.code)));
+        return Err(DomainError::conflict(ErrorCode::SpecialtyCodeTaken, &[&v.code]));
     }
     if store::specialty_by_name(db, &v.name)?.is_some() {
-        return Err(DomainError::conflict("SPECIALTY_NAME_TAKEN", format!("专业名称“{}”已存在", v.name)));
+        return Err(DomainError::conflict(ErrorCode::SpecialtyNameTaken, &[&v.name]));
     }
     let id = store::insert_specialty(db, parent.id, &v.code, &v.name, &stamp(ctx.now))?;
     audit::record(
@@ -105,7 +105,7 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, input: SpecialtyInput) -> Result<Special
     with_tx(ctx.db, |db| {
         let s = store::specialty_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if s.is_root {
-            return Err(DomainError::conflict("SPECIALTY_ROOT_FIXED", "专业大类为固定栏目，不能修改或删除"));
+            return Err(DomainError::conflict(ErrorCode::SpecialtyRootFixed, &[]));
         }
         if s.version != version {
             return Err(stale(WHAT));
@@ -117,10 +117,10 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, input: SpecialtyInput) -> Result<Special
                 }
             }
             if store::specialty_children(db, id)? > 0 {
-                return Err(DomainError::conflict("SPECIALTY_HAS_CHILDREN", "该专业有下级专业，不能修改代码"));
+                return Err(DomainError::conflict(ErrorCode::SpecialtyHasChildren, &[&"不能修改代码"]));
             }
             if store::specialty_by_code(db, &v.code)?.is_some() {
-                return Err(DomainError::conflict("SPECIALTY_CODE_TAKEN", format!("专业代码 {} 已存在", v.code)));
+                return Err(DomainError::conflict(ErrorCode::SpecialtyCodeTaken, &[&v.code]));
             }
         }
         if v.name != s.name {
@@ -129,7 +129,7 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, input: SpecialtyInput) -> Result<Special
                 return Err(e);
             }
             if store::specialty_by_name(db, &v.name)?.is_some() {
-                return Err(DomainError::conflict("SPECIALTY_NAME_TAKEN", format!("专业名称“{}”已存在", v.name)));
+                return Err(DomainError::conflict(ErrorCode::SpecialtyNameTaken, &[&v.name]));
             }
         }
         store::update_specialty(db, id, version, &v.code, &v.name, &stamp(ctx.now))?.ok_or_else(|| stale(WHAT))?;
@@ -155,11 +155,11 @@ pub fn delete(ctx: &OpCtx<'_>, id: i64, version: Option<i64>) -> Result<(), Doma
     with_tx(ctx.db, |db| {
         let s = store::specialty_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
         if s.is_root {
-            return Err(DomainError::conflict("SPECIALTY_ROOT_FIXED", "专业大类为固定栏目，不能修改或删除"));
+            return Err(DomainError::conflict(ErrorCode::SpecialtyRootFixed, &[]));
         }
         super::check_version(WHAT, s.version, version)?;
         if store::specialty_children(db, id)? > 0 {
-            return Err(DomainError::conflict("SPECIALTY_HAS_CHILDREN", "该专业有下级专业，请先删除下级专业"));
+            return Err(DomainError::conflict(ErrorCode::SpecialtyHasChildren, &[&"请先删除下级专业"]));
         }
         let (committees, apps) = store::specialty_usage(db, &s.name)?;
         if let Some(e) = in_use_error(&s.name, &committees, apps) {

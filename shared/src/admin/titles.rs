@@ -5,7 +5,7 @@
 
 use super::{event, label_of, parse_choice, require_province, required_text, stale, LEVELS};
 use crate::audit;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Filter, Title, TitleFields, TitleSeries, TITLE_SELECT};
 use crate::store::{with_tx, Db};
@@ -79,7 +79,7 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &TitleInput) -> Result<Tit
         return Err(DomainError::invalid("series", format!("系列“{}”不存在（系列为固定栏目，不能新增）", v.series)));
     }
     if store::title_name_taken(db, &v.series, &v.name, 0)? {
-        return Err(DomainError::conflict("TITLE_NAME_TAKEN", format!("{}系列已有职称“{}”", v.series, v.name)));
+        return Err(DomainError::conflict(ErrorCode::TitleNameTaken, &[&v.series, &v.name]));
     }
     let id = store::insert_title(db, &v.fields(), &stamp(ctx.now))?;
     audit::record(
@@ -117,10 +117,10 @@ pub fn update(ctx: &OpCtx<'_>, id: i64, input: TitleInput) -> Result<Title, Doma
             return Err(DomainError::invalid("series", format!("系列“{}”不存在", v.series)));
         }
         if (t.series != v.series || t.level != v.level) && store::title_usage(db, &t.series, &t.level)? > 0 {
-            return Err(DomainError::conflict("TITLE_IN_USE", "已有申报按该职称申报，不能修改其系列或级别"));
+            return Err(DomainError::conflict(ErrorCode::TitleInUse, &[&t.name, &"不能修改其系列或级别"]));
         }
         if store::title_name_taken(db, &v.series, &v.name, id)? {
-            return Err(DomainError::conflict("TITLE_NAME_TAKEN", format!("{}系列已有职称“{}”", v.series, v.name)));
+            return Err(DomainError::conflict(ErrorCode::TitleNameTaken, &[&v.series, &v.name]));
         }
         store::update_title(db, id, version, &v.fields(), &stamp(ctx.now))?.ok_or_else(|| stale(WHAT))?;
         audit::record(
@@ -147,10 +147,7 @@ pub fn delete(ctx: &OpCtx<'_>, id: i64, version: Option<i64>) -> Result<(), Doma
         super::check_version(WHAT, t.version, version)?;
         let n = store::title_usage(db, &t.series, &t.level)?;
         if n > 0 {
-            return Err(DomainError::conflict(
-                "TITLE_IN_USE",
-                format!("职称“{}”正被 {n} 份申报使用，不能删除", t.name),
-            ));
+            return Err(DomainError::conflict(ErrorCode::TitleInUse, &[&t.name, &format!("共 {n} 份，不能删除")]));
         }
         if !store::delete_title(db, id, t.version)? {
             return Err(stale(WHAT));

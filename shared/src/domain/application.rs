@@ -452,6 +452,12 @@ pub enum Action {
     RecheckFail,
     /// 省人社厅回退终审操作 (annex 3 §1.26)
     Undo,
+    /// 评审方案核准，参评人员列入方案 (五(一), annex 3 §1.13–1.14)
+    EnterPlan,
+    /// 计票：表决、通过率控制、职数双控 (五(三)–(四))
+    Tally,
+    /// 线下评审直接录入结果 (annex 2 §1.2.5)
+    EnterOfflineResult,
     /// 评审结果公示 (六(一), R18)
     OpenResultPublicity,
     /// 结果公示异议登记（暂缓）
@@ -475,6 +481,42 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every action, for tests and the transition check.
+    pub const ALL: [Action; 27] = [
+        Action::Submit,
+        Action::ApproveIntoPublicity,
+        Action::Return,
+        Action::Reject,
+        Action::UpholdObjection,
+        Action::ClosePublicity,
+        Action::Recommend,
+        Action::ApproveStep,
+        Action::ReturnStep,
+        Action::PassDownReturn,
+        Action::RejectStep,
+        Action::RecheckPass,
+        Action::RecheckFail,
+        Action::Undo,
+        Action::EnterPlan,
+        Action::Tally,
+        Action::EnterOfflineResult,
+        Action::OpenResultPublicity,
+        Action::RecordResultObjection,
+        Action::UpholdResultObjection,
+        Action::DismissResultObjection,
+        Action::CloseResultPublicity,
+        Action::RequestFiling,
+        Action::ApproveFiling,
+        Action::RejectFiling,
+        Action::IssueCertificate,
+        Action::RevokeCertificate,
+    ];
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
     /// Wire name, as recorded in the audit trail.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -492,6 +534,9 @@ impl Action {
             Action::RecheckPass => "recheck_pass",
             Action::RecheckFail => "recheck_fail",
             Action::Undo => "undo",
+            Action::EnterPlan => "enter_plan",
+            Action::Tally => "tally",
+            Action::EnterOfflineResult => "enter_offline_result",
             Action::OpenResultPublicity => "open_result_publicity",
             Action::RecordResultObjection => "record_result_objection",
             Action::UpholdResultObjection => "uphold_result_objection",
@@ -519,6 +564,7 @@ const COMMITTEE_ORG: Actor = Actor::Role(Role::CommitteeOrg);
 const AFTER_DISMISSAL: &[ApplicationState] = &[S::ResultPublicity, S::PublicityPassed, S::ResultOnHold];
 const ON_PATH: &[ApplicationState] = &[S::UpperAudit, S::FormalReview, S::Recheck];
 const RETURNING: &[ApplicationState] = &[S::ReturnDescending, S::ReturnedToUnit];
+const JUDGED: &[ApplicationState] = &[S::Passed, S::NotPassed];
 
 /// The one transition table: (state, action, actor) → the states it may lead to. Where
 /// more than one, the audit path decides (the next step's kind, or how far down a return
@@ -545,6 +591,11 @@ pub const TRANSITIONS: &[(ApplicationState, Action, Actor, &[ApplicationState])]
     (S::Recheck, A::RecheckPass, HOLDER, &[S::Qualified]),
     (S::Recheck, A::RecheckFail, HOLDER, &[S::Terminated]),
     (S::Qualified, A::Undo, PROVINCE, &[S::Recheck]),
+    // The province approves a plan: its participants enter it (五(一): no plan, no review).
+    (S::Qualified, A::EnterPlan, PROVINCE, &[S::InPlan]),
+    // The organising unit tallies the ballots, or enters an offline session's results.
+    (S::InPlan, A::Tally, COMMITTEE_ORG, JUDGED),
+    (S::InPlan, A::EnterOfflineResult, COMMITTEE_ORG, JUDGED),
     (S::Terminated, A::Undo, PROVINCE, &[S::Recheck]),
     // Undoing a judge's operation leaves the participant in the plan; undoing the tally
     // brings a result back into the plan (annex 3 §1.26).
@@ -612,9 +663,209 @@ pub fn confirm_next(
     }
 }
 
+/// A move the table allows: (from, action, actor) → to. Only [`Confirmed::new`] makes
+/// one, after consulting [`TRANSITIONS`]; the store's state-writing statement takes one,
+/// so no code can write a state the table does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Confirmed {
+    from: ApplicationState,
+    action: Action,
+    actor: Actor,
+    to: ApplicationState,
+}
+
+impl Confirmed {
+    /// Confirms `from --action by actor--> to` against the table.
+    pub fn new(
+        from: ApplicationState,
+        action: Action,
+        actor: Actor,
+        to: ApplicationState,
+    ) -> Result<Confirmed, TransitionError> {
+        confirm_next(from, action, actor, to).map(|to| Confirmed { from, action, actor, to })
+    }
+
+    /// The state moved from.
+    pub fn from(&self) -> ApplicationState {
+        self.from
+    }
+
+    /// The action.
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// Who acts.
+    pub fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// The state moved to.
+    pub fn to(&self) -> ApplicationState {
+        self.to
+    }
+}
+
+/// One application audit event as the transition check reads it:
+/// `(from_state, to_state, action, role)`, the wire strings of the audit trail —
+/// `from_state`/`to_state` are [`ApplicationState::as_str`] names, `action` is
+/// [`Action::as_str`] for every state change, `role` is the actor's role
+/// ([`Role::as_str`], or `"system"` for scheduled jobs).
+pub type EventTuple<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// Roles that may hold an application on its audit path ([`Actor::PathHolder`]).
+const PATH_HOLDER_ROLES: [Role; 3] = [Role::Dept, Role::CommitteeOrg, Role::Province];
+
+impl Actor {
+    /// Whether an audit event's `role` (the wire name of the caller's role, or `system`)
+    /// is this actor: [`Actor::PathHolder`] is any of `dept`, `committee_org`, `province`.
+    pub fn matches_role(self, role: &str) -> bool {
+        actor_matches(self, role)
+    }
+}
+
+fn actor_matches(actor: Actor, role: &str) -> bool {
+    match actor {
+        Actor::Role(r) => r.as_str() == role,
+        Actor::PathHolder => PATH_HOLDER_ROLES.iter().any(|r| r.as_str() == role),
+        Actor::System => role == "system",
+    }
+}
+
+fn is_declared(from: &str, to: &str, action: &str, role: &str) -> bool {
+    let (Some(from), Some(to), Some(action)) =
+        (ApplicationState::parse(from), ApplicationState::parse(to), Action::parse(action))
+    else {
+        return false;
+    };
+    TRANSITIONS.iter().any(|t| t.0 == from && t.1 == action && actor_matches(t.2, role) && t.3.contains(&to))
+}
+
+/// Whether an event records a transition: a change of state, or an event named by an
+/// [`Action`] (a declared move may keep the state, e.g. an undo of a judge's operation).
+/// Events that keep the state under another name (`edit`, `record_objection`,
+/// `dismiss_objection`, `transfer_committee`) change data, not state.
+fn is_transition(from: &str, to: &str, action: &str) -> bool {
+    from != to || Action::parse(action).is_some()
+}
+
+/// The transitions that happened but that [`TRANSITIONS`] does not declare: every
+/// distinct `(from_state, to_state, action, role)` of `events` (application audit events
+/// with both states present; see [`EventTuple`]) that is a transition and that no row
+/// allows — an unknown state or action name, a role the row does not name
+/// ([`Actor::PathHolder`] is any of `dept`, `committee_org`, `province`;
+/// [`Actor::System`] is `system`), or a target the row does not list. Empty when every
+/// recorded move was declared. Sorted, without duplicates.
+pub fn undeclared<'a>(events: &[EventTuple<'a>]) -> Vec<EventTuple<'a>> {
+    let mut out: Vec<EventTuple<'a>> = events
+        .iter()
+        .copied()
+        .filter(|&(from, to, action, role)| is_transition(from, to, action) && !is_declared(from, to, action, role))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The declared transitions no event exercised: every `(from, action, actor, to)` of
+/// [`TRANSITIONS`] (one entry per listed target) that no tuple of `events` (see
+/// [`EventTuple`]) matches. In table order.
+pub fn unexercised(events: &[EventTuple<'_>]) -> Vec<(ApplicationState, Action, Actor, ApplicationState)> {
+    let mut out = Vec::new();
+    for &(from, action, actor, targets) in TRANSITIONS {
+        for &to in targets {
+            let seen = events.iter().any(|&(f, t, a, role)| {
+                f == from.as_str() && t == to.as_str() && a == action.as_str() && actor_matches(actor, role)
+            });
+            if !seen {
+                out.push((from, action, actor, to));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_move_is_not_reported_as_undeclared() {
+        let events = [
+            ("draft", "unit_review", "submit", "applicant"),
+            ("upper_audit", "formal_review", "approve_step", "dept"),
+            ("unit_publicity", "recommendable", "close_publicity", "system"),
+            ("qualified", "in_plan", "enter_plan", "province"),
+            ("in_plan", "passed", "tally", "committee_org"),
+            ("in_plan", "not_passed", "enter_offline_result", "committee_org"),
+        ];
+        assert_eq!(undeclared(&events), Vec::<EventTuple<'_>>::new());
+    }
+
+    #[test]
+    fn a_move_of_the_wrong_role_target_or_name_is_undeclared() {
+        let events = [
+            ("draft", "unit_review", "submit", "unit"),
+            ("unit_review", "certified", "approve_into_publicity", "unit"),
+            ("qualified", "in_plan", "enter_plan_legacy", "province"),
+            ("in_plan", "passed", "tally", "applicant"),
+            ("nowhere", "draft", "submit", "applicant"),
+            ("draft", "unit_review", "submit", "unit"),
+        ];
+        assert_eq!(
+            undeclared(&events),
+            vec![
+                ("draft", "unit_review", "submit", "unit"),
+                ("in_plan", "passed", "tally", "applicant"),
+                ("nowhere", "draft", "submit", "applicant"),
+                ("qualified", "in_plan", "enter_plan_legacy", "province"),
+                ("unit_review", "certified", "approve_into_publicity", "unit"),
+            ]
+        );
+    }
+
+    #[test]
+    fn data_changes_that_keep_the_state_are_not_transitions() {
+        let events = [
+            ("draft", "draft", "edit", "applicant"),
+            ("unit_publicity", "unit_publicity", "record_objection", "unit"),
+            ("qualified", "qualified", "transfer_committee", "province"),
+        ];
+        assert!(undeclared(&events).is_empty());
+        assert_eq!(undeclared(&[("qualified", "qualified", "undo", "province")]).len(), 1);
+        assert!(undeclared(&[("in_plan", "in_plan", "undo", "province")]).is_empty());
+    }
+
+    #[test]
+    fn unexercised_lists_every_declared_target_until_an_event_takes_it() {
+        let total: usize = TRANSITIONS.iter().map(|t| t.3.len()).sum();
+        assert_eq!(unexercised(&[]).len(), total);
+        let events =
+            [("recommendable", "formal_review", "recommend", "unit"), ("in_plan", "passed", "tally", "committee_org")];
+        let left = unexercised(&events);
+        assert_eq!(left.len(), total - 2);
+        assert!(!left.contains(&(S::Recommendable, A::Recommend, UNIT, S::FormalReview)));
+        assert!(left.contains(&(S::Recommendable, A::Recommend, UNIT, S::UpperAudit)));
+        assert!(left.contains(&(S::InPlan, A::Tally, COMMITTEE_ORG, S::NotPassed)));
+        let holder = unexercised(&[("upper_audit", "rejected", "reject_step", "committee_org")]);
+        assert!(!holder.contains(&(S::UpperAudit, A::RejectStep, HOLDER, S::Rejected)));
+    }
+
+    #[test]
+    fn a_confirmed_move_exists_only_for_a_declared_row() {
+        assert!(Confirmed::new(S::Qualified, A::EnterPlan, PROVINCE, S::InPlan).is_ok());
+        assert_eq!(Confirmed::new(S::Qualified, A::EnterPlan, PROVINCE, S::Passed), Err(TransitionError::WrongState));
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+        for &(_, action, _, _) in TRANSITIONS {
+            assert!(Action::ALL.contains(&action));
+        }
+    }
 
     #[test]
     fn every_declared_transition_is_reachable_through_next_state() {

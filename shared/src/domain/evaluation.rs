@@ -1,6 +1,8 @@
 //! The committee's evaluation, pure: the verifiable judge draw with recusal (R14), the
 //! pass rule, pass-rate control (R15) and quota double control (R10) of the tally.
 
+use crate::error::{DomainError, ErrorCode};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
@@ -241,9 +243,28 @@ pub fn decide(rule: PassRule, controls: &Controls, tallied: &[Tallied]) -> Vec<(
     out
 }
 
+/// R17 (二(四)): all voting is finished by the batch's voting deadline (2024-12-15 unless
+/// the committee's batch says otherwise). The one check for a plan's last judging day, a
+/// judge's ballot, a tally and an offline session's vote date; `field` names the request
+/// field carrying `day`, when one does.
+pub fn check_voting_deadline(day: NaiveDate, deadline: NaiveDate, field: Option<&str>) -> Result<(), DomainError> {
+    if day > deadline {
+        return Err(DomainError::rule("R17", ErrorCode::R17VotingClosed, &[&deadline], field));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r17_a_vote_on_the_deadline_counts_and_the_day_after_is_refused_with_its_own_code() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert!(check_voting_deadline(d("2024-12-15"), d("2024-12-15"), None).is_ok());
+        let e = check_voting_deadline(d("2024-12-16"), d("2024-12-15"), Some("voted_on")).unwrap_err();
+        assert_eq!((e.code().as_str(), e.status(), e.field()), ("R17_VOTING_CLOSED", 422, Some("voted_on")));
+    }
 
     fn pool(n: usize) -> Vec<PoolExpert> {
         (0..n)

@@ -5,6 +5,7 @@
 //! must fix it.
 
 use crate::domain::application::TitleLevel;
+use crate::error::ErrorCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -107,8 +108,8 @@ pub struct CommitteeFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathBreak {
     /// Stable code.
-    pub code: &'static str,
-    /// Chinese explanation.
+    pub code: ErrorCode,
+    /// Chinese explanation (the code's template, filled in).
     pub message: String,
     /// The organisation or committee where it breaks.
     pub at: String,
@@ -138,8 +139,8 @@ pub fn resolve(
     committee: Option<&CommitteeFacts>,
 ) -> Result<Vec<PathStep>, PathBreak> {
     let committee = committee.ok_or_else(|| PathBreak {
-        code: "COMMITTEE_NOT_FOUND",
-        message: "所选评委会不存在".into(),
+        code: ErrorCode::CommitteeNotFound,
+        message: ErrorCode::CommitteeNotFound.render(&[]),
         at: String::new(),
         fixer: "申报人重新选择评委会".into(),
     })?;
@@ -149,15 +150,16 @@ pub fn resolve(
     let mut current = q.unit.to_owned();
     while current != committee.organising_org {
         let edge = edges.get(&current).ok_or_else(|| PathBreak {
-            code: "NO_UPPER",
-            message: format!("机构 {current} 未配置{}（{}）的上级审核单位", q.level.label(), method_label(q.method)),
+            code: ErrorCode::NoUpper,
+            message: ErrorCode::NoUpper
+                .render(&[&current, &format!("{}（{}）", q.level.label(), method_label(q.method))]),
             at: current.clone(),
             fixer: format!("由 {current} 的上级单位在“指定下级”中添加该单位，或由省人社厅配置审核路径"),
         })?;
         if !seen.insert(edge.upper.clone()) || steps.len() >= MAX_STEPS {
             return Err(PathBreak {
-                code: "PATH_LOOP",
-                message: format!("审核路径在 {} 处形成循环", edge.upper),
+                code: ErrorCode::PathLoop,
+                message: ErrorCode::PathLoop.render(&[&edge.upper]),
                 at: edge.upper.clone(),
                 fixer: "省人社厅检查并修正审核路径配置".into(),
             });
@@ -174,8 +176,8 @@ pub fn resolve(
     let self_review = steps.len() == 1;
     if !has_formal_review && !self_review {
         return Err(PathBreak {
-            code: "NO_FORMAL_REVIEW",
-            message: "审核路径中没有形式审查环节（市州人社局或省直厅局）".into(),
+            code: ErrorCode::NoFormalReview,
+            message: ErrorCode::NoFormalReview.render(&[]),
             at: steps.last().map(|s| s.org.clone()).unwrap_or_default(),
             fixer: "省人社厅将路径中的市州人社局或省直厅局设为形式审查".into(),
         });
@@ -187,30 +189,29 @@ pub fn resolve(
 /// authority, of the series, for the level, and may review the specialty.
 pub fn check_committee(q: &PathQuery<'_>, c: &CommitteeFacts) -> Result<(), PathBreak> {
     let fixer = "省人社厅（评委会管理）".to_owned();
-    let brk = |code, message: String| PathBreak { code, message, at: c.id.clone(), fixer: fixer.clone() };
+    let brk = |code: ErrorCode, args: &[&dyn std::fmt::Display]| PathBreak {
+        code,
+        message: code.render(args),
+        at: c.id.clone(),
+        fixer: fixer.clone(),
+    };
     if !c.active {
-        return Err(brk("COMMITTEE_CANCELLED", format!("评委会 {} 已撤销", c.id)));
+        return Err(brk(ErrorCode::CommitteeCancelled, &[&c.id]));
     }
     if c.valid_until < q.today {
-        return Err(brk(
-            "COMMITTEE_EXPIRED",
-            format!("评委会 {} 已超过有效期（{}），评审不予认可", c.id, c.valid_until),
-        ));
+        return Err(brk(ErrorCode::CommitteeExpired, &[&c.id, &c.valid_until]));
     }
     if !c.is_final {
-        return Err(brk("COMMITTEE_NOT_FINAL", format!("评委会 {} 不是终审机构", c.id)));
+        return Err(brk(ErrorCode::CommitteeNotFinal, &[&c.id]));
     }
     if c.series != q.series {
-        return Err(brk("COMMITTEE_SERIES_MISMATCH", format!("评委会 {} 不评审{}系列", c.id, q.series)));
+        return Err(brk(ErrorCode::CommitteeSeriesMismatch, &[&c.id, &q.series]));
     }
     if q.level > c.max_level {
-        return Err(brk("COMMITTEE_LEVEL_EXCEEDED", format!("评委会 {} 无权评审{}职称", c.id, q.level.label())));
+        return Err(brk(ErrorCode::CommitteeLevelExceeded, &[&c.id, &q.level.label()]));
     }
     if !c.specialties.contains(q.specialty) {
-        return Err(brk(
-            "COMMITTEE_SPECIALTY_NOT_COVERED",
-            format!("评委会 {} 无权评审“{}”专业，超出评审范围不予认可", c.id, q.specialty),
-        ));
+        return Err(brk(ErrorCode::CommitteeSpecialtyNotCovered, &[&c.id, &q.specialty]));
     }
     Ok(())
 }
@@ -282,40 +283,43 @@ mod tests {
         let mut e = edges();
         e.remove("ORG-DEPT");
         let b = resolve(&q(), &e, Some(&committee())).unwrap_err();
-        assert_eq!((b.code, b.at.as_str()), ("NO_UPPER", "ORG-DEPT"));
+        assert_eq!((b.code.as_str(), b.at.as_str()), ("NO_UPPER", "ORG-DEPT"));
         assert!(b.fixer.contains("指定下级"));
     }
 
     #[test]
     fn r20_a_committee_past_its_validity_is_not_recognised() {
         let c = CommitteeFacts { valid_until: d("2024-09-30"), ..committee() };
-        assert_eq!(resolve(&q(), &edges(), Some(&c)).unwrap_err().code, "COMMITTEE_EXPIRED");
+        assert_eq!(resolve(&q(), &edges(), Some(&c)).unwrap_err().code.as_str(), "COMMITTEE_EXPIRED");
     }
 
     #[test]
     fn r20_a_committee_reviewing_outside_its_specialties_is_not_recognised() {
         let q = PathQuery { specialty: "建筑学", ..q() };
-        assert_eq!(resolve(&q, &edges(), Some(&committee())).unwrap_err().code, "COMMITTEE_SPECIALTY_NOT_COVERED");
+        assert_eq!(
+            resolve(&q, &edges(), Some(&committee())).unwrap_err().code.as_str(),
+            "COMMITTEE_SPECIALTY_NOT_COVERED"
+        );
     }
 
     #[test]
     fn a_committee_that_is_not_a_final_authority_breaks_the_path() {
         let c = CommitteeFacts { is_final: false, ..committee() };
-        assert_eq!(resolve(&q(), &edges(), Some(&c)).unwrap_err().code, "COMMITTEE_NOT_FINAL");
+        assert_eq!(resolve(&q(), &edges(), Some(&c)).unwrap_err().code.as_str(), "COMMITTEE_NOT_FINAL");
     }
 
     #[test]
     fn a_loop_in_the_configuration_is_reported_not_followed_forever() {
         let mut e = edges();
         e.insert("ORG-CITY".into(), Edge { lower: "ORG-CITY".into(), upper: "ORG-DEPT".into(), step: StepKind::Audit });
-        assert_eq!(resolve(&q(), &e, Some(&committee())).unwrap_err().code, "PATH_LOOP");
+        assert_eq!(resolve(&q(), &e, Some(&committee())).unwrap_err().code.as_str(), "PATH_LOOP");
     }
 
     #[test]
     fn a_path_without_formal_review_is_a_break() {
         let mut e = edges();
         e.get_mut("ORG-DEPT").unwrap().step = StepKind::Audit;
-        assert_eq!(resolve(&q(), &e, Some(&committee())).unwrap_err().code, "NO_FORMAL_REVIEW");
+        assert_eq!(resolve(&q(), &e, Some(&committee())).unwrap_err().code.as_str(), "NO_FORMAL_REVIEW");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and every failed rule is reported at once (一次性告知).
 
 use crate::domain::application::{ApplicationForm, PromotionException};
-use crate::error::Violation;
+use crate::error::{ErrorCode, Violation};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -54,7 +54,7 @@ pub struct SubmissionCheck {
     pub flags: Vec<Flag>,
 }
 
-fn violation(rule: Option<&'static str>, code: &'static str, message: String, field: &str) -> Violation {
+fn violation(rule: Option<&'static str>, code: ErrorCode, message: String, field: &str) -> Violation {
     Violation { rule, code, message, field: Some(field.to_owned()) }
 }
 
@@ -85,13 +85,13 @@ fn r6_own_unit(form: &ApplicationForm, v: &mut Vec<Violation>) {
         (Some(employer), Some(unit)) if employer == unit => {}
         (None, _) => v.push(violation(
             Some("R6"),
-            "R6_EMPLOYER_REQUIRED",
+            ErrorCode::R6EmployerRequired,
             "已纳入岗位设置管理的事业单位专技人才须填写所在工作单位".into(),
             "employment.employer_org",
         )),
         _ => v.push(violation(
             Some("R6"),
-            "R6_OWN_UNIT_ONLY",
+            ErrorCode::R6OwnUnitOnly,
             "已纳入岗位设置管理的事业单位专技人才只能通过所在工作单位申报".into(),
             "unit_org",
         )),
@@ -109,7 +109,7 @@ fn r7_continuing_education(form: &ApplicationForm, ctx: &SubmissionContext, v: &
     if hours < required {
         v.push(violation(
             Some("R7"),
-            "R7_CONTINUING_EDUCATION_HOURS",
+            ErrorCode::R7ContinuingEducationHours,
             format!("继续教育学时 {hours} 未达到本系列要求的 {required} 学时"),
             "continuing_education_hours",
         ));
@@ -128,7 +128,7 @@ fn r8_grassroots_service(form: &ApplicationForm, ctx: &SubmissionContext, v: &mu
     if form.grassroots_service_months.unwrap_or(0) == 0 {
         v.push(violation(
             Some("R8"),
-            "R8_GRASSROOTS_SERVICE_REQUIRED",
+            ErrorCode::R8GrassrootsServiceRequired,
             "本系列晋升副高级以上职称须具有基层一线工作经历".into(),
             "grassroots_service_months",
         ));
@@ -148,7 +148,7 @@ fn r9_recognised_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
     if in_belt && !filed {
         out.violations.push(violation(
             Some("R9"),
-            "R9_TITLE_NOT_RECOGNISED",
+            ErrorCode::R9TitleNotRecognised,
             format!("{p}取得的职称须经用人单位认定并报人社部门备案后方与我省职称同等有效"),
             "current_title.recognition_filing_no",
         ));
@@ -162,7 +162,9 @@ fn r9_recognised_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
 }
 
 fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
-    let missing = |field: &str, label: &str| violation(None, "FIELD_REQUIRED", format!("请填写{label}"), field);
+    let missing = |field: &str, label: &str| {
+        violation(None, ErrorCode::FieldRequired, ErrorCode::FieldRequired.render(&[&label]), field)
+    };
     if form.citizen_id.is_none() {
         v.push(missing("citizen_id", "公民身份号码"));
     }
@@ -176,7 +178,7 @@ fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
         None => v.push(missing("target_level", "申报层级")),
         Some(l) if !l.is_senior() => v.push(violation(
             None,
-            "TARGET_LEVEL_NOT_SENIOR",
+            ErrorCode::TargetLevelNotSenior,
             format!("本系统受理高级职称评审，申报层级不能为{}", l.label()),
             "target_level",
         )),
@@ -211,7 +213,7 @@ fn r1_next_lower_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
     match &form.current_title {
         None => out.violations.push(violation(
             Some("R1"),
-            "R1_LOWER_TITLE_REQUIRED",
+            ErrorCode::R1LowerTitleRequired,
             format!("晋升{}职称须具有下一层级（{}）同一系列职称", target.label(), required.label()),
             "current_title",
         )),
@@ -219,7 +221,7 @@ fn r1_next_lower_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
             if t.level != required {
                 out.violations.push(violation(
                     Some("R1"),
-                    "R1_LOWER_TITLE_REQUIRED",
+                    ErrorCode::R1LowerTitleRequired,
                     format!(
                         "晋升{}职称须具有下一层级（{}）职称，现有职称为{}",
                         target.label(),
@@ -233,7 +235,7 @@ fn r1_next_lower_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
                 if t.series != series {
                     out.violations.push(violation(
                         Some("R1"),
-                        "R1_SAME_SERIES_REQUIRED",
+                        ErrorCode::R1SameSeriesRequired,
                         format!("现有职称系列（{}）与申报系列（{series}）不一致", t.series),
                         "current_title.series",
                     ));
@@ -251,7 +253,7 @@ fn r2_material_cutoff(form: &ApplicationForm, ctx: &SubmissionContext, v: &mut V
         if a.date > cutoff {
             v.push(violation(
                 Some("R2"),
-                "R2_AFTER_MATERIAL_CUTOFF",
+                ErrorCode::R2AfterMaterialCutoff,
                 format!("“{}”取得时间 {} 晚于材料报送截止日 {cutoff}，不作为有效参评材料", a.title, a.date),
                 &format!("achievements[{i}].date"),
             ));
@@ -261,7 +263,7 @@ fn r2_material_cutoff(form: &ApplicationForm, ctx: &SubmissionContext, v: &mut V
         if t.obtained_on > cutoff {
             v.push(violation(
                 Some("R2"),
-                "R2_AFTER_MATERIAL_CUTOFF",
+                ErrorCode::R2AfterMaterialCutoff,
                 format!("现有职称取得时间 {} 晚于材料报送截止日 {cutoff}", t.obtained_on),
                 "current_title.obtained_on",
             ));
@@ -286,13 +288,13 @@ fn r3_annual_assessments(form: &ApplicationForm, ctx: &SubmissionContext, v: &mu
         match form.assessments.iter().position(|a| a.year == year) {
             None => v.push(violation(
                 Some("R3"),
-                "R3_ASSESSMENT_MISSING",
+                ErrorCode::R3AssessmentMissing,
                 format!("缺少 {year} 年度考核结果"),
                 "assessments",
             )),
             Some(i) if !form.assessments[i].result.is_qualified_or_better() => v.push(violation(
                 Some("R3"),
-                "R3_ASSESSMENT_BELOW_QUALIFIED",
+                ErrorCode::R3AssessmentBelowQualified,
                 format!("{year} 年度考核结果未达到“合格”及以上"),
                 &format!("assessments[{i}].result"),
             )),
@@ -317,7 +319,7 @@ fn r4_integrity(form: &ApplicationForm, v: &mut Vec<Violation>) {
     ];
     for (hit, field, msg) in checks {
         if hit {
-            v.push(violation(Some("R4"), "R4_NOT_ELIGIBLE", msg.to_owned(), field));
+            v.push(violation(Some("R4"), ErrorCode::R4NotEligible, msg.to_owned(), field));
         }
     }
 }
@@ -327,7 +329,7 @@ fn r5_blacklist(ctx: &SubmissionContext, v: &mut Vec<Violation>) {
     if ctx.blacklisted {
         v.push(violation(
             Some("R5"),
-            "R5_BLACKLISTED",
+            ErrorCode::R5Blacklisted,
             "申报人已记入职称评审诚信档案库，记录期内不得申报".to_owned(),
             "citizen_id",
         ));
@@ -387,7 +389,7 @@ mod tests {
     }
 
     fn codes(c: &SubmissionCheck) -> Vec<&'static str> {
-        c.violations.iter().map(|v| v.code).collect()
+        c.violations.iter().map(|v| v.code.as_str()).collect()
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! SQL for applications, materials and objections.
 
 use super::{Db, Row, StoreError, Value};
-use crate::domain::application::ApplicationState;
+use crate::domain::application::{ApplicationState, Confirmed};
 
 /// An application row as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,9 +153,9 @@ pub fn insert_draft(
 }
 
 /// The fields a compare-and-set update may change. `None` leaves a column as it is.
+/// The state is not among them: only a [`Confirmed`] move changes it ([`move_cas`]).
 #[derive(Debug, Default, Clone)]
 pub struct Changes {
-    pub state: Option<ApplicationState>,
     pub form_columns: Option<FormColumns>,
     pub form: Option<String>,
     pub flags: Option<String>,
@@ -176,14 +176,40 @@ pub struct Changes {
     pub voted_on: Option<Option<String>>,
 }
 
-/// Compare-and-set: applies `changes` only if the row is still at `version` (and, when
-/// given, in `state`); bumps the version. Returns the new version, or `None` when the row
-/// moved on (the caller answers 409).
+/// Compare-and-set: applies `changes` only if the row is still at `version` and in
+/// `expected_state`, which it keeps; bumps the version. Returns the new version, or
+/// `None` when the row moved on (the caller answers 409).
 pub fn update_cas(
     db: &dyn Db,
     id: i64,
     version: i64,
     expected_state: ApplicationState,
+    changes: &Changes,
+    now: &str,
+) -> Result<Option<i64>, StoreError> {
+    cas(db, id, version, expected_state, None, changes, now)
+}
+
+/// Compare-and-set of a state change: moves the row from `step.from()` to `step.to()`
+/// with `changes`, only if it is still at `version` and in `step.from()`. Called only by
+/// `workflow::transition::apply`, which also records the audit event.
+pub fn move_cas(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    step: &Confirmed,
+    changes: &Changes,
+    now: &str,
+) -> Result<Option<i64>, StoreError> {
+    cas(db, id, version, step.from(), Some(step.to()), changes, now)
+}
+
+fn cas(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    expected_state: ApplicationState,
+    new_state: Option<ApplicationState>,
     changes: &Changes,
     now: &str,
 ) -> Result<Option<i64>, StoreError> {
@@ -193,7 +219,7 @@ pub fn update_cas(
         sets.push(col);
         params.push(v);
     };
-    if let Some(s) = changes.state {
+    if let Some(s) = new_state {
         set("state = ?", s.as_str().into());
     }
     if let Some(c) = &changes.form_columns {

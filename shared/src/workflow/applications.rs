@@ -1,13 +1,14 @@
 //! The first slice of the workflow: drafts, materials, submission (R1–R5), unit review
 //! into publicity (R11), returns with every item at once, rejections and objections.
 
+use super::transition::{self, stale};
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::Role;
-use crate::domain::application::{next_state, Action, Actor, ApplicationForm, ApplicationState, TransitionError};
+use crate::domain::application::{next_state, Action, Actor, ApplicationForm, ApplicationState};
 use crate::domain::citizen_id::mask_str;
 use crate::domain::rules::{check_submission, SubmissionContext};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{
     self as store, ApplicationRecord, Changes, FormColumns, ListFilter, ListScope, MaterialMeta, Objection,
 };
@@ -107,17 +108,9 @@ pub(crate) fn load_visible(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<Appl
     }
 }
 
-fn transition(state: ApplicationState, action: Action, role: Role) -> Result<ApplicationState, DomainError> {
-    next_state(state, action, Actor::Role(role)).map_err(|e| match e {
-        TransitionError::NotYourAction => DomainError::Forbidden,
-        TransitionError::WrongState => {
-            DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能执行此操作", state.label()))
-        }
-    })
-}
-
-fn stale() -> DomainError {
-    DomainError::conflict("APPLICATION_STALE", "申报已被他人修改，请刷新后重试")
+/// The state `action` of `role` leads to (checked before anything else is).
+fn next_of(state: ApplicationState, action: Action, role: Role) -> Result<ApplicationState, DomainError> {
+    next_state(state, action, Actor::Role(role)).map_err(|e| transition::refusal(state, e))
 }
 
 fn check_version(r: &ApplicationRecord, expected: Option<i64>) -> Result<(), DomainError> {
@@ -178,8 +171,8 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
             return Err(DomainError::conflict(
-                "INVALID_STATE",
-                format!("申报当前状态为“{}”，不能修改", r.state.label()),
+                ErrorCode::InvalidState,
+                &[&format!("申报当前状态为“{}”，不能修改", r.state.label())],
             ));
         }
         check_version(&r, Some(req.version))?;
@@ -300,8 +293,8 @@ pub fn upload_material(ctx: &OpCtx<'_>, id: i64, up: Upload<'_>) -> Result<Mater
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
             return Err(DomainError::conflict(
-                "INVALID_STATE",
-                format!("申报当前状态为“{}”，不能上传材料", r.state.label()),
+                ErrorCode::InvalidState,
+                &[&format!("申报当前状态为“{}”，不能上传材料", r.state.label())],
             ));
         }
         let mut meta = MaterialMeta {
@@ -341,7 +334,7 @@ pub fn delete_material(ctx: &OpCtx<'_>, id: i64, material: i64) -> Result<(), Do
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
         if !r.state.is_editable() {
-            return Err(DomainError::conflict("INVALID_STATE", "当前状态不能删除材料"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"当前状态不能删除材料"]));
         }
         if !store::delete_material(db, id, material)? {
             return Err(DomainError::NotFound("材料"));
@@ -369,7 +362,7 @@ pub fn submit(
                 return Ok(view(&r));
             }
         }
-        let next = transition(r.state, Action::Submit, Role::Applicant)?;
+        let next = next_of(r.state, Action::Submit, Role::Applicant)?;
         check_version(&r, expected_version)?;
         let form: ApplicationForm =
             serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
@@ -394,18 +387,16 @@ pub fn submit(
         let flags = serde_json::to_string(&check.flags).map_err(|e| DomainError::Internal(e.to_string()))?;
         let now = stamp(ctx.now);
         let changes = Changes {
-            state: Some(next),
             flags: Some(flags),
             submitted_at: Some(now.clone()),
             submit_key: Some(idempotency_key.map(str::to_owned)),
             ..Changes::default()
         };
-        store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::Submit.as_str(), r.state, next);
+        let mut e = ctx.by();
         if !check.flags.is_empty() {
             e.detail = Some(serde_json::json!({ "flags": check.flags }));
         }
-        audit::record(db, &e)?;
+        transition::apply(db, &r, Action::Submit, Actor::Role(Role::Applicant), next, &changes, e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
@@ -461,7 +452,7 @@ pub fn approve_into_publicity(
     }
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
-        let next = transition(r.state, Action::ApproveIntoPublicity, Role::Unit)?;
+        let next = next_of(r.state, Action::ApproveIntoPublicity, Role::Unit)?;
         check_version(&r, req.version)?;
         let submitted_on = r.submitted_at.as_deref().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
         if let Some(sub) = submitted_on {
@@ -474,7 +465,6 @@ pub fn approve_into_publicity(
         let calendar = reference::calendar(db)?;
         let end = calendar.add_working_days(req.publicity_start, batch.unit_publicity_working_days)?;
         let changes = Changes {
-            state: Some(next),
             publicity_start: Some(req.publicity_start.to_string()),
             publicity_end: Some(end.to_string()),
             complaint_office: Some(req.complaint_office.trim().to_owned()),
@@ -482,8 +472,7 @@ pub fn approve_into_publicity(
             return_items: Some(None),
             ..Changes::default()
         };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::ApproveIntoPublicity.as_str(), r.state, next);
+        let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({
             "publicity_start": req.publicity_start.to_string(),
@@ -492,7 +481,7 @@ pub fn approve_into_publicity(
             "complaint_office": req.complaint_office.trim(),
             "complaint_phone": req.complaint_phone.trim(),
         }));
-        audit::record(db, &e)?;
+        transition::apply(db, &r, Action::ApproveIntoPublicity, Actor::Role(Role::Unit), next, &changes, e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
@@ -543,7 +532,7 @@ pub fn return_for_correction(
     validate_return_items(&req.items)?;
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
-        let next = transition(r.state, Action::Return, Role::Unit)?;
+        let next = next_of(r.state, Action::Return, Role::Unit)?;
         check_version(&r, req.version)?;
         let mut all: Vec<ReturnItem> = Vec::new();
         if r.state == ApplicationState::ReturnedToUnit {
@@ -554,12 +543,11 @@ pub fn return_for_correction(
             return Err(DomainError::invalid("items", "退回时须一次性列明全部需补正的内容"));
         }
         let items = serde_json::to_value(&all).map_err(|e| DomainError::Internal(e.to_string()))?;
-        let changes = Changes { state: Some(next), return_items: Some(Some(items.to_string())), ..Changes::default() };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::Return.as_str(), r.state, next);
+        let changes = Changes { return_items: Some(Some(items.to_string())), ..Changes::default() };
+        let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "items": items }));
-        audit::record(db, &e)?;
+        transition::apply(db, &r, Action::Return, Actor::Role(Role::Unit), next, &changes, e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
@@ -582,17 +570,12 @@ pub fn reject(ctx: &OpCtx<'_>, id: i64, req: Reject) -> Result<ApplicationView, 
     non_empty("reason", "不予通过的原因", &req.reason, 500)?;
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
-        let next = transition(r.state, Action::Reject, Role::Unit)?;
+        let next = next_of(r.state, Action::Reject, Role::Unit)?;
         check_version(&r, req.version)?;
-        let changes = Changes {
-            state: Some(next),
-            decision_reason: Some(Some(req.reason.trim().to_owned())),
-            ..Changes::default()
-        };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::Reject.as_str(), r.state, next);
+        let changes = Changes { decision_reason: Some(Some(req.reason.trim().to_owned())), ..Changes::default() };
+        let mut e = ctx.by();
         e.opinion = Some(req.reason.trim().to_owned());
-        audit::record(db, &e)?;
+        transition::apply(db, &r, Action::Reject, Actor::Role(Role::Unit), next, &changes, e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
@@ -614,7 +597,7 @@ pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Resul
     with_tx(ctx.db, |db| {
         let r = load_visible(ctx, db, id)?;
         if r.state != ApplicationState::UnitPublicity {
-            return Err(DomainError::conflict("INVALID_STATE", "仅可在单位公示期间登记异议"));
+            return Err(DomainError::conflict(ErrorCode::InvalidState, &[&"仅可在单位公示期间登记异议"]));
         }
         let now = stamp(ctx.now);
         let oid = store::insert_objection(db, id, "unit_publicity", req.content.trim(), &ctx.who.sub, &now)?;
@@ -649,20 +632,18 @@ pub fn resolve_objection(
         let r = load_visible(ctx, db, id)?;
         let now = stamp(ctx.now);
         if !store::resolve_objection(db, id, objection, req.upheld, req.finding.trim(), &ctx.who.sub, &now)? {
-            return Err(DomainError::conflict("OBJECTION_NOT_PENDING", "该异议不存在或已处理"));
+            return Err(DomainError::conflict(ErrorCode::ObjectionNotPending, &[]));
         }
         if req.upheld {
-            let next = transition(r.state, Action::UpholdObjection, Role::Unit)?;
+            let next = next_of(r.state, Action::UpholdObjection, Role::Unit)?;
             let changes = Changes {
-                state: Some(next),
                 decision_reason: Some(Some(format!("公示异议经查实：{}", req.finding.trim()))),
                 ..Changes::default()
             };
-            store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-            let mut e = ctx.application_event(id, Action::UpholdObjection.as_str(), r.state, next);
+            let mut e = ctx.by();
             e.opinion = Some(req.finding.trim().to_owned());
             e.detail = Some(serde_json::json!({ "objection_id": objection }));
-            audit::record(db, &e)?;
+            transition::apply(db, &r, Action::UpholdObjection, Actor::Role(Role::Unit), next, &changes, e)?;
         } else {
             let mut e = ctx.application_event(id, "dismiss_objection", r.state, r.state);
             e.opinion = Some(req.finding.trim().to_owned());

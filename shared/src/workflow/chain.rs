@@ -9,11 +9,9 @@ use super::applications::{load_visible, view, ApplicationView, ReturnItem};
 use super::{shanghai_today, stamp, OpCtx};
 use crate::audit::{self, HistoryEntry};
 use crate::auth::Role;
-use crate::domain::application::{
-    confirm_next, next_states, Action, Actor, ApplicationForm, ApplicationState, TransitionError,
-};
+use crate::domain::application::{next_states, Action, Actor, ApplicationForm, ApplicationState};
 use crate::domain::path::{self, Method, PathBreak, PathQuery, PathStep, StepKind};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as store, ApplicationRecord, Changes, ListFilter, ListScope};
 use crate::store::chain::{self as cstore, ReversibleOperation};
 use crate::store::{with_tx, Db};
@@ -22,20 +20,7 @@ use serde::{Deserialize, Serialize};
 
 const APPLICATION: &str = "申报";
 
-fn wrong_state(state: ApplicationState) -> DomainError {
-    DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能执行此操作", state.label()))
-}
-
-fn stale() -> DomainError {
-    DomainError::conflict("APPLICATION_STALE", "申报已被他人处理或修改，请刷新后重试")
-}
-
-fn map_transition(state: ApplicationState, e: TransitionError) -> DomainError {
-    match e {
-        TransitionError::NotYourAction => DomainError::Forbidden,
-        TransitionError::WrongState => wrong_state(state),
-    }
-}
+use super::transition::{self, refusal as map_transition, stale, wrong_state};
 
 fn stored_path(r: &ApplicationRecord) -> Result<Vec<PathStep>, DomainError> {
     let raw = r.path.as_deref().ok_or_else(|| DomainError::Internal(format!("application {} has no path", r.id)))?;
@@ -47,7 +32,7 @@ fn form_of(r: &ApplicationRecord) -> Result<ApplicationForm, DomainError> {
 }
 
 fn path_error(b: PathBreak) -> DomainError {
-    DomainError::conflict(b.code, format!("{}。处理方：{}", b.message, b.fixer))
+    DomainError::path_break(&b)
 }
 
 // ---------------------------------------------------------------- resolution
@@ -94,8 +79,8 @@ fn resolve_path(
     let unit = cstore::organisation_by_id(db, &q.unit_org)?;
     if unit.as_ref().is_none_or(|u| u.status != "active") {
         return Ok(Err(PathBreak {
-            code: "UNIT_NOT_REGISTERED",
-            message: format!("单位 {} 未注册或未通过审核", q.unit_org),
+            code: ErrorCode::UnitNotRegistered,
+            message: ErrorCode::UnitNotRegistered.render(&[&q.unit_org]),
             at: q.unit_org.clone(),
             fixer: "单位完成账号注册并经人社部门审核".into(),
         }));
@@ -172,7 +157,7 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
             return Err(stale());
         }
         if r.publicity_closed_on.is_none() {
-            return Err(DomainError::conflict("PUBLICITY_NOT_COMPLETED", "未经单位公示的申报不得推荐上报（R11）"));
+            return Err(DomainError::conflict(ErrorCode::PublicityNotCompleted, &[]));
         }
         let form = form_of(&r)?;
         let q = query_of(&r, &form)?;
@@ -182,26 +167,18 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
             let (approved, used) =
                 cstore::quota_usage(db, &r.unit_org, r.batch_year, &r.series, &r.target_level, r.id)?;
             if used + 1 > approved {
-                return Err(DomainError::RulesFailed(vec![crate::error::Violation {
-                    rule: Some("R10"),
-                    code: "R10_QUOTA_EXCEEDED",
-                    message: format!(
-                        "事业单位须在核定评审职数内推荐：{} 年度{}{}已核定 {approved} 个，已推荐 {used} 人，不能再推荐",
-                        r.batch_year,
-                        r.series,
-                        crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label()),
-                    ),
-                    field: None,
-                }]));
+                let level = crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label());
+                return Err(DomainError::rule(
+                    "R10",
+                    ErrorCode::R10QuotaExceeded,
+                    &[&r.batch_year, &r.series, &level, &approved, &used],
+                    None,
+                ));
             }
         }
         let first = &steps[0];
-        let next =
-            confirm_next(r.state, Action::Recommend, Actor::Role(Role::Unit), ApplicationState::at_step(first.kind))
-                .map_err(|e| map_transition(r.state, e))?;
         let now = stamp(ctx.now);
         let changes = Changes {
-            state: Some(next),
             path: Some(Some(serde_json::to_string(&steps).map_err(|e| DomainError::Internal(e.to_string()))?)),
             path_position: Some(Some(0)),
             holder_org: Some(Some(first.org.clone())),
@@ -209,11 +186,11 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
             return_items: Some(None),
             ..Changes::default()
         };
-        store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::Recommend.as_str(), r.state, next);
+        let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "path": steps, "to_org": first.org }));
-        audit::record(db, &e)?;
+        let to = ApplicationState::at_step(first.kind);
+        transition::apply(db, &r, Action::Recommend, Actor::Role(Role::Unit), to, &changes, e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -227,7 +204,7 @@ fn load_held(ctx: &OpCtx<'_>, db: &dyn Db, id: i64) -> Result<(ApplicationRecord
     }
     let r = load_visible(ctx, db, id)?;
     if r.holder_org.as_deref() != Some(ctx.who.org.as_str()) || !r.state.is_on_path() {
-        return Err(DomainError::conflict("NOT_YOUR_STEP", "该申报当前不在本单位审核环节，不能操作"));
+        return Err(DomainError::conflict(ErrorCode::NotYourStep, &[]));
     }
     let steps = stored_path(&r)?;
     let pos = r.path_position.unwrap_or(0) as usize;
@@ -264,19 +241,16 @@ pub fn approve_step(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<Appli
         let (r, steps, pos) = load_held(ctx, db, id)?;
         check_version(&r, req.version)?;
         let nxt = steps.get(pos + 1).ok_or_else(|| wrong_state(r.state))?;
-        let next = confirm_next(r.state, Action::ApproveStep, Actor::PathHolder, ApplicationState::at_step(nxt.kind))
-            .map_err(|e| map_transition(r.state, e))?;
         let changes = Changes {
-            state: Some(next),
             path_position: Some(Some(pos as i64 + 1)),
             holder_org: Some(Some(nxt.org.clone())),
             ..Changes::default()
         };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::ApproveStep.as_str(), r.state, next);
+        let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "step": steps[pos].kind, "to_org": nxt.org }));
-        audit::record(db, &e)?;
+        let to = ApplicationState::at_step(nxt.kind);
+        transition::apply(db, &r, Action::ApproveStep, Actor::PathHolder, to, &changes, e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -313,21 +287,17 @@ pub fn return_step(ctx: &OpCtx<'_>, id: i64, req: StepReturn) -> Result<Applicat
         let (r, steps, pos) = load_held(ctx, db, id)?;
         check_version(&r, req.version)?;
         let (target, position, holder) = one_level_down(&steps, pos);
-        let next = confirm_next(r.state, Action::ReturnStep, Actor::PathHolder, target)
-            .map_err(|e| map_transition(r.state, e))?;
         let items = serde_json::to_value(&req.items).map_err(|e| DomainError::Internal(e.to_string()))?;
         let changes = Changes {
-            state: Some(next),
             path_position: Some(position),
             holder_org: Some(holder.clone()),
             return_items: Some(Some(items.to_string())),
             ..Changes::default()
         };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::ReturnStep.as_str(), r.state, next);
+        let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "items": items, "step": steps[pos].kind, "to_org": holder }));
-        audit::record(db, &e)?;
+        transition::apply(db, &r, Action::ReturnStep, Actor::PathHolder, target, &changes, e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -338,19 +308,11 @@ pub fn pass_down_return(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<A
         let (r, steps, pos) = load_held(ctx, db, id)?;
         check_version(&r, req.version)?;
         let (target, position, holder) = one_level_down(&steps, pos);
-        let next = confirm_next(r.state, Action::PassDownReturn, Actor::PathHolder, target)
-            .map_err(|e| map_transition(r.state, e))?;
-        let changes = Changes {
-            state: Some(next),
-            path_position: Some(position),
-            holder_org: Some(holder.clone()),
-            ..Changes::default()
-        };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
-        let mut e = ctx.application_event(id, Action::PassDownReturn.as_str(), r.state, next);
+        let changes = Changes { path_position: Some(position), holder_org: Some(holder.clone()), ..Changes::default() };
+        let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "to_org": holder }));
-        audit::record(db, &e)?;
+        transition::apply(db, &r, Action::PassDownReturn, Actor::PathHolder, target, &changes, e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -388,16 +350,17 @@ pub fn reject_step(ctx: &OpCtx<'_>, id: i64, req: StepReject) -> Result<Applicat
     with_tx(ctx.db, |db| {
         let (r, _steps, _pos) = load_held(ctx, db, id)?;
         check_version(&r, req.version)?;
-        let next = confirm_next(r.state, Action::RejectStep, Actor::PathHolder, ApplicationState::Rejected)
-            .map_err(|e| map_transition(r.state, e))?;
         let now = stamp(ctx.now);
         let changes = Changes {
-            state: Some(next),
             holder_org: Some(None),
             decision_reason: Some(Some(req.reason.trim().to_owned())),
             ..Changes::default()
         };
-        store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+        let mut e = ctx.by();
+        e.opinion = Some(req.reason.trim().to_owned());
+        e.detail = Some(serde_json::json!({ "false_materials": req.false_materials }));
+        let to = ApplicationState::Rejected;
+        transition::apply(db, &r, Action::RejectStep, Actor::PathHolder, to, &changes, e)?;
         if req.false_materials {
             if let Some(cid) = &r.citizen_id {
                 let from = shanghai_today(ctx.now);
@@ -412,10 +375,6 @@ pub fn reject_step(ctx: &OpCtx<'_>, id: i64, req: StepReject) -> Result<Applicat
                 )?;
             }
         }
-        let mut e = ctx.application_event(id, Action::RejectStep.as_str(), r.state, next);
-        e.opinion = Some(req.reason.trim().to_owned());
-        e.detail = Some(serde_json::json!({ "false_materials": req.false_materials }));
-        audit::record(db, &e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -469,15 +428,15 @@ pub fn recheck(ctx: &OpCtx<'_>, id: i64, req: RecheckDecision) -> Result<Applica
         } else {
             (Action::RecheckFail, ApplicationState::Terminated)
         };
-        let next = confirm_next(r.state, action, Actor::PathHolder, target).map_err(|e| map_transition(r.state, e))?;
         let now = stamp(ctx.now);
         let changes = Changes {
-            state: Some(next),
             holder_org: Some(None),
             decision_reason: Some(if req.pass { None } else { reason.map(|s| format!("材料复核不合格：{s}")) }),
             ..Changes::default()
         };
-        let after = store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
+        let mut e = ctx.by();
+        e.opinion = reason.map(str::to_owned);
+        let after = transition::apply(db, &r, action, Actor::PathHolder, target, &changes, e)?;
         cstore::insert_operation(
             db,
             &ReversibleOperation {
@@ -492,9 +451,6 @@ pub fn recheck(ctx: &OpCtx<'_>, id: i64, req: RecheckDecision) -> Result<Applica
                 undone_at: None,
             },
         )?;
-        let mut e = ctx.application_event(id, action.as_str(), r.state, next);
-        e.opinion = reason.map(str::to_owned);
-        audit::record(db, &e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -531,54 +487,52 @@ pub fn undo_latest(ctx: &OpCtx<'_>, id: i64, req: Undo) -> Result<ApplicationVie
         let op = cstore::operations(db, id)?
             .into_iter()
             .find(|o| o.undone_at.is_none())
-            .ok_or_else(|| DomainError::conflict("NOTHING_TO_UNDO", "该申报没有可回退的终审操作"))?;
+            .ok_or_else(|| DomainError::conflict(ErrorCode::NothingToUndo, &[]))?;
         if req.operation_id.is_some_and(|want| want != op.id) {
             return Err(DomainError::conflict(
-                "UNDO_OUT_OF_ORDER",
-                format!("须按倒序逐一回退：最近的操作是 {}（{}）", op.id, op.kind),
+                ErrorCode::UndoOutOfOrder,
+                &[&format!("最近的操作是 {}（{}）", op.id, op.kind)],
             ));
         }
         let now = stamp(ctx.now);
-        let next = match op.kind.as_str() {
+        let province = Actor::Role(Role::Province);
+        let mut e = ctx.by();
+        e.opinion = Some(req.reason.trim().to_owned());
+        e.detail = Some(serde_json::json!({ "operation_id": op.id, "undone": op.kind, "by_org": op.org }));
+        match op.kind.as_str() {
             "recheck_pass" | "recheck_fail" => {
                 if op.after_version != r.version {
                     return Err(DomainError::conflict(
-                        "UNDO_OUT_OF_ORDER",
-                        "该操作之后申报已有新的变化，须先回退后续操作",
+                        ErrorCode::UndoOutOfOrder,
+                        &[&"该操作之后申报已有新的变化，须先回退后续操作"],
                     ));
                 }
                 let before: Snapshot = serde_json::from_str(&op.before_state)
                     .map_err(|e| DomainError::Internal(format!("snapshot: {e}")))?;
                 let prior = ApplicationState::parse(&before.state)
                     .ok_or_else(|| DomainError::Internal(format!("snapshot state {}", before.state)))?;
-                let next = confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), prior)
-                    .map_err(|e| map_transition(r.state, e))?;
                 let changes = Changes {
-                    state: Some(next),
                     path_position: Some(before.path_position),
                     holder_org: Some(before.holder_org.clone()),
                     decision_reason: Some(before.decision_reason.clone()),
                     ..Changes::default()
                 };
-                store::update_cas(db, id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                next
+                transition::apply(db, &r, Action::Undo, province, prior, &changes, e)?;
             }
-            "tally" => crate::workflow::evaluation::undo_tally(db, id, &op, &now)?,
+            "tally" => {
+                let changes = crate::workflow::evaluation::undo_tally(db, &r, &op)?;
+                transition::apply(db, &r, Action::Undo, province, ApplicationState::InPlan, &changes, e)?;
+            }
             k if k.starts_with("judge_") => {
-                confirm_next(r.state, Action::Undo, Actor::Role(Role::Province), ApplicationState::InPlan)
-                    .map_err(|e| map_transition(r.state, e))?;
+                next_states(r.state, Action::Undo, province).map_err(|e| map_transition(r.state, e))?;
                 crate::workflow::evaluation::undo_judge_operation(db, id, &op, &now)?;
-                r.state
+                transition::record_in_place(db, &r, Action::Undo, province, e)?;
             }
             other => return Err(DomainError::Internal(format!("unknown operation kind {other}"))),
-        };
+        }
         if !cstore::mark_undone(db, op.id, &ctx.who.sub, &now)? {
             return Err(stale());
         }
-        let mut e = ctx.application_event(id, Action::Undo.as_str(), r.state, next);
-        e.opinion = Some(req.reason.trim().to_owned());
-        e.detail = Some(serde_json::json!({ "operation_id": op.id, "undone": op.kind, "by_org": op.org }));
-        audit::record(db, &e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }
@@ -680,10 +634,7 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
         let today = shanghai_today(ctx.now);
         for r in &rows {
             if !TRANSFERABLE.contains(&r.state) {
-                return Err(DomainError::conflict(
-                    "TRANSFER_STATE",
-                    format!("申报 {} 当前状态为“{}”，不能调整评委会，本次调整未执行", r.id, r.state.label()),
-                ));
+                return Err(DomainError::conflict(ErrorCode::TransferState, &[&r.id, &r.state.label()]));
             }
             let form = form_of(r)?;
             let q = query_of(r, &form)?;
@@ -695,8 +646,12 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
                 method: q.method,
                 today,
             };
-            path::check_committee(&pq, &committee)
-                .map_err(|b| DomainError::conflict(b.code, format!("申报 {}：{}。本次调整未执行", r.id, b.message)))?;
+            path::check_committee(&pq, &committee).map_err(|b| {
+                DomainError::path_break(&PathBreak {
+                    message: format!("申报 {}：{}（本次调整未执行）", r.id, b.message),
+                    ..b
+                })
+            })?;
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if !req.dry_run {

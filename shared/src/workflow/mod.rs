@@ -10,6 +10,7 @@ pub mod organisations;
 pub mod publicity;
 pub mod quotas;
 pub mod results;
+pub mod transition;
 
 use crate::auth::{Claims, Role};
 use crate::error::DomainError;
@@ -43,6 +44,12 @@ impl OpCtx<'_> {
             detail: None,
             at: stamp(self.now),
         }
+    }
+
+    /// The caller and the request's time: the base of the audit event of a state change,
+    /// which [`transition::apply`] completes with the subject, action and states.
+    pub fn by(&self) -> crate::audit::AuditEvent {
+        self.event("application", "", "")
     }
 
     /// An audit event of the caller moving an application from one state to another.

@@ -2,15 +2,16 @@
 //! registers organisations and committees; an upper organisation designates its lowers
 //! (指定下级, annex 3 §1.4–1.8) and anyone on a path can ask for its uppers and lowers.
 
-use super::{stamp, OpCtx};
+use super::{shanghai_today, stamp, OpCtx};
 use crate::admin::event;
 use crate::audit;
 use crate::auth::Role;
 use crate::domain::application::TitleLevel;
 use crate::domain::path::{Method, StepKind};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
+use crate::store::admin::CommitteeFields;
 use crate::store::chain::{self as cstore, EdgeRecord, NewCommittee, Organisation};
-use crate::store::with_tx;
+use crate::store::{with_tx, Db};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
@@ -53,46 +54,54 @@ pub fn valid_credit_code(code: &str) -> bool {
     CHARS.chars().nth(check as usize) == Some(b[17])
 }
 
-/// The province registers an organisation (active at once).
-pub fn create_organisation(ctx: &OpCtx<'_>, req: NewOrganisation) -> Result<Organisation, DomainError> {
-    ctx.require_role(Role::Province)?;
-    if req.id.trim().is_empty() || req.id.len() > 64 {
+/// The one creator of an active organisation, inside the caller's transaction: every
+/// rule in one place — id, kind, name, region code, a valid credit code used by no other
+/// organisation, an id not taken — and the audit event. The province's single creation
+/// (`POST /api/province/organisations`) and the Excel import both call it; they differ
+/// only in how they read their input and who may call them.
+pub fn create_organisation_in(ctx: &OpCtx<'_>, db: &dyn Db, o: Organisation) -> Result<Organisation, DomainError> {
+    if o.id.trim().is_empty() || o.id.len() > 64 {
         return Err(DomainError::invalid("id", "机构编号不能为空且不超过64字符"));
     }
-    if !ORG_KINDS.contains(&req.kind.as_str()) {
+    if !ORG_KINDS.contains(&o.kind.as_str()) {
         return Err(DomainError::invalid("kind", format!("机构类型须为：{}", ORG_KINDS.join("、"))));
     }
-    if req.name.trim().is_empty() {
+    if o.name.trim().is_empty() {
         return Err(DomainError::invalid("name", "请填写机构名称"));
     }
-    if req.region_code.len() != 6 || !req.region_code.chars().all(|c| c.is_ascii_digit()) {
+    if o.region_code.len() != 6 || !o.region_code.chars().all(|c| c.is_ascii_digit()) {
         return Err(DomainError::invalid("region_code", "行政区划代码须为6位数字"));
     }
-    if let Some(c) = &req.credit_code {
+    if let Some(c) = &o.credit_code {
         if !valid_credit_code(c) {
-            return Err(DomainError::invalid("credit_code", "统一社会信用代码无效"));
+            return Err(DomainError::invalid("credit_code", "统一社会信用代码无效（18位，末位为校验码）"));
+        }
+        if crate::store::admin::credit_code_taken(db, c)? {
+            return Err(DomainError::conflict(ErrorCode::CreditCodeTaken, &[c]));
         }
     }
-    with_tx(ctx.db, |db| {
-        let o = Organisation {
-            id: req.id.trim().to_owned(),
-            kind: req.kind.clone(),
-            name: req.name.trim().to_owned(),
-            credit_code: req.credit_code.clone(),
-            region_code: req.region_code.clone(),
-            public_institution: req.public_institution,
-            self_review: req.self_review,
-            status: "active".into(),
-        };
-        if !cstore::insert_organisation(db, &o, &stamp(ctx.now))? {
-            return Err(DomainError::conflict("ORGANISATION_EXISTS", format!("机构编号 {} 已存在", o.id)));
-        }
-        audit::record(
-            db,
-            &event(ctx, "organisation", &o.id, "create_organisation", serde_json::json!({"kind": o.kind})),
-        )?;
-        Ok(o)
-    })
+    if !cstore::insert_organisation(db, &o, &stamp(ctx.now))? {
+        return Err(DomainError::conflict(ErrorCode::OrganisationExists, &[&o.id]));
+    }
+    audit::record(db, &event(ctx, "organisation", &o.id, "create_organisation", serde_json::json!({"kind": o.kind})))?;
+    Ok(o)
+}
+
+/// The province registers an organisation (active at once), through
+/// [`create_organisation_in`].
+pub fn create_organisation(ctx: &OpCtx<'_>, req: NewOrganisation) -> Result<Organisation, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let o = Organisation {
+        id: req.id.trim().to_owned(),
+        kind: req.kind.clone(),
+        name: req.name.trim().to_owned(),
+        credit_code: req.credit_code.as_deref().map(|c| c.trim().to_ascii_uppercase()),
+        region_code: req.region_code.clone(),
+        public_institution: req.public_institution,
+        self_review: req.self_review,
+        status: "active".into(),
+    };
+    with_tx(ctx.db, |db| create_organisation_in(ctx, db, o))
 }
 
 /// Body of "create committee" (minimal: full administration is the province's admin).
@@ -114,47 +123,74 @@ fn yes() -> bool {
     true
 }
 
-/// The province registers a committee with the specialties it may review.
-pub fn create_committee(ctx: &OpCtx<'_>, req: CreateCommittee) -> Result<serde_json::Value, DomainError> {
-    ctx.require_role(Role::Province)?;
-    if req.id.trim().is_empty() {
+/// The one creator of a committee, inside the caller's transaction: every rule in one
+/// place — an id and a name, a senior level, at least one specialty, active organising
+/// units, a known series, a validity not already past (R20, 七(四)), an id not taken —
+/// then the committee's full record when given (`details`: operator, organisers, fees),
+/// and the audit event (`detail` is its detail). The province's quick registration
+/// (`POST /api/province/committees`) and the full administration with its Excel import
+/// (`admin::committees`) both call it.
+pub fn create_committee_in(
+    ctx: &OpCtx<'_>,
+    db: &dyn Db,
+    c: &NewCommittee,
+    details: Option<&CommitteeFields<'_>>,
+    detail: serde_json::Value,
+) -> Result<(), DomainError> {
+    if c.id.trim().is_empty() {
         return Err(DomainError::invalid("id", "请填写评委会编号"));
     }
-    if req.specialties.is_empty() || req.specialties.iter().any(|s| s.trim().is_empty()) {
+    if c.name.trim().is_empty() {
+        return Err(DomainError::invalid("name", "请填写评委会名称"));
+    }
+    if c.specialties.is_empty() || c.specialties.iter().any(|s| s.trim().is_empty()) {
         return Err(DomainError::invalid("specialties", "请填写评委会可评审的专业"));
     }
-    if !req.max_level.is_senior() {
+    if !c.max_level.is_senior() {
         return Err(DomainError::invalid("max_level", "高评会评审层级须为副高级或正高级"));
     }
+    if c.valid_until < shanghai_today(ctx.now) {
+        return Err(DomainError::invalid("valid_until", "有效期不能早于今天（过期的评委会不予认可）"));
+    }
+    if !crate::store::admin::series_exists(db, &c.series)? {
+        return Err(DomainError::invalid("series", format!("系列“{}”不存在", c.series)));
+    }
+    let organisers: Vec<(String, &str)> = match details {
+        Some(d) => d.organisers.iter().enumerate().map(|(i, o)| (format!("organisers[{i}]"), o.as_str())).collect(),
+        None => vec![("organising_org".to_owned(), c.organising_org.as_str())],
+    };
+    for (field, o) in organisers {
+        if cstore::organisation_by_id(db, o)?.is_none_or(|org| org.status != "active") {
+            return Err(DomainError::invalid(field, format!("组建单位 {o} 不存在或未生效")));
+        }
+    }
+    let now = stamp(ctx.now);
+    if !cstore::insert_committee(db, c, &now)? {
+        return Err(DomainError::conflict(ErrorCode::CommitteeExists, &[&c.id]));
+    }
+    if let Some(d) = details {
+        crate::store::admin::write_committee_details(db, &c.id, d, &ctx.who.sub, &now)?;
+    }
+    audit::record(db, &event(ctx, "committee", &c.id, "create_committee", detail))?;
+    Ok(())
+}
+
+/// The province registers a committee with the specialties it may review, through
+/// [`create_committee_in`].
+pub fn create_committee(ctx: &OpCtx<'_>, req: CreateCommittee) -> Result<serde_json::Value, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let c = NewCommittee {
+        id: req.id.trim().to_owned(),
+        name: req.name.trim().to_owned(),
+        organising_org: req.organising_org.clone(),
+        series: req.series.trim().to_owned(),
+        max_level: req.max_level,
+        is_final: req.is_final,
+        valid_until: req.valid_until,
+        specialties: req.specialties.iter().map(|s| s.trim().to_owned()).collect(),
+    };
     with_tx(ctx.db, |db| {
-        let org = cstore::organisation_by_id(db, &req.organising_org)?
-            .ok_or_else(|| DomainError::invalid("organising_org", "组建单位不存在"))?;
-        if org.status != "active" {
-            return Err(DomainError::invalid("organising_org", "组建单位未生效"));
-        }
-        let c = NewCommittee {
-            id: req.id.trim().to_owned(),
-            name: req.name.trim().to_owned(),
-            organising_org: req.organising_org.clone(),
-            series: req.series.trim().to_owned(),
-            max_level: req.max_level,
-            is_final: req.is_final,
-            valid_until: req.valid_until,
-            specialties: req.specialties.iter().map(|s| s.trim().to_owned()).collect(),
-        };
-        if !cstore::insert_committee(db, &c, &stamp(ctx.now))? {
-            return Err(DomainError::conflict("COMMITTEE_EXISTS", format!("评委会编号 {} 已存在", c.id)));
-        }
-        audit::record(
-            db,
-            &event(
-                ctx,
-                "committee",
-                &c.id,
-                "create_committee",
-                serde_json::json!({"organising_org": c.organising_org}),
-            ),
-        )?;
+        create_committee_in(ctx, db, &c, None, serde_json::json!({"organising_org": c.organising_org}))?;
         Ok(serde_json::json!({ "id": c.id, "name": c.name, "organising_org": c.organising_org,
             "series": c.series, "valid_until": c.valid_until, "specialties": c.specialties, "is_final": c.is_final }))
     })
@@ -185,43 +221,69 @@ pub fn designate_lower(ctx: &OpCtx<'_>, upper: Option<&str>, req: DesignateLower
         (Role::Dept | Role::CommitteeOrg | Role::Province, None) => ctx.who.org.clone(),
         _ => return Err(DomainError::Forbidden),
     };
-    if req.step == StepKind::Recheck {
-        return Err(DomainError::invalid("step", "材料复核由评委会组建单位承担，无需配置"));
-    }
-    if !req.level.is_senior() {
-        return Err(DomainError::invalid("level", "审核路径层级须为副高级或正高级"));
-    }
-    if req.lower_org == upper {
-        return Err(DomainError::invalid("lower_org", "不能指定本单位为下级"));
-    }
+    let edge =
+        NewEdge { lower_org: &req.lower_org, upper_org: &upper, level: req.level, method: req.method, step: req.step };
     with_tx(ctx.db, |db| {
-        for (field, id) in [("lower_org", req.lower_org.as_str()), ("upper_org", upper.as_str())] {
-            if cstore::organisation_by_id(db, id)?.is_none_or(|o| o.status != "active") {
-                return Err(DomainError::invalid(field, format!("机构 {id} 不存在或未生效")));
-            }
-        }
-        if cstore::active_edge_id(db, &req.lower_org, req.level, req.method)?.is_some() {
-            return Err(DomainError::conflict(
-                "LOWER_ALREADY_DESIGNATED",
-                "该单位在此层级和取得方式下已有上级审核单位",
-            ));
-        }
-        let now = stamp(ctx.now);
-        let id = cstore::insert_edge(db, &req.lower_org, &upper, req.level, req.method, req.step, &ctx.who.sub, &now)?;
-        audit::record(
-            db,
-            &event(
-                ctx,
-                "audit_path_edge",
-                &id.to_string(),
-                "designate_lower",
-                serde_json::json!({
-                    "lower_org": req.lower_org, "upper_org": upper, "level": req.level, "method": req.method, "step": req.step
-                }),
-            ),
-        )?;
+        let id = create_edge_in(ctx, db, &edge)?;
         cstore::edge_by_id(db, id)?.ok_or(DomainError::NotFound("审核路径"))
     })
+}
+
+/// An audit-path edge to create: `lower_org`'s upper for a level and method, and what
+/// the upper does for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewEdge<'a> {
+    pub lower_org: &'a str,
+    pub upper_org: &'a str,
+    pub level: TitleLevel,
+    pub method: Method,
+    pub step: StepKind,
+}
+
+/// The one creator of an audit-path edge, inside the caller's transaction: every rule in
+/// one place — an audit or formal-review step (the recheck is the committee's), a senior
+/// level, two different active organisations, one upper per lower, level and method, and
+/// no loop (the upper's own path must not come back to the lower) — and the audit event.
+/// Designation by an upper (指定下级, `POST /api/chain/lowers`) and the Excel import both
+/// call it. Returns the new edge's id.
+pub fn create_edge_in(ctx: &OpCtx<'_>, db: &dyn Db, e: &NewEdge<'_>) -> Result<i64, DomainError> {
+    if e.step == StepKind::Recheck {
+        return Err(DomainError::invalid("step", "材料复核由评委会组建单位承担，无需配置"));
+    }
+    if !e.level.is_senior() {
+        return Err(DomainError::invalid("level", "审核路径层级须为副高级或正高级"));
+    }
+    if e.lower_org == e.upper_org {
+        return Err(DomainError::invalid("upper_org", "上级机构不能与下级机构相同"));
+    }
+    for (field, id) in [("lower_org", e.lower_org), ("upper_org", e.upper_org)] {
+        if cstore::organisation_by_id(db, id)?.is_none_or(|o| o.status != "active") {
+            return Err(DomainError::invalid(field, format!("机构 {id} 不存在或未生效")));
+        }
+    }
+    if cstore::active_edge_id(db, e.lower_org, e.level, e.method)?.is_some() {
+        return Err(DomainError::conflict(ErrorCode::LowerAlreadyDesignated, &[]));
+    }
+    let level = cstore::level_name(e.level);
+    if crate::store::admin::edge_would_loop(db, e.lower_org, e.upper_org, level, e.method.as_str())? {
+        return Err(DomainError::invalid("upper_org", "该上级机构的审核路径会回到本机构，形成循环"));
+    }
+    let id =
+        cstore::insert_edge(db, e.lower_org, e.upper_org, e.level, e.method, e.step, &ctx.who.sub, &stamp(ctx.now))?;
+    audit::record(
+        db,
+        &event(
+            ctx,
+            "audit_path_edge",
+            &id.to_string(),
+            "designate_lower",
+            serde_json::json!({
+                "lower_org": e.lower_org, "upper_org": e.upper_org, "level": level,
+                "method": e.method.as_str(), "step": e.step.as_str()
+            }),
+        ),
+    )?;
+    Ok(id)
 }
 
 /// Cancels an edge (its upper or the province), with a reason.
@@ -235,7 +297,7 @@ pub fn cancel_edge(ctx: &OpCtx<'_>, id: i64, reason: &str) -> Result<EdgeRecord,
             return Err(DomainError::NotFound("审核路径"));
         }
         if !cstore::cancel_edge(db, id, reason.trim(), &stamp(ctx.now))? {
-            return Err(DomainError::conflict("EDGE_NOT_ACTIVE", "该审核路径已取消"));
+            return Err(DomainError::conflict(ErrorCode::EdgeNotActive, &[]));
         }
         audit::record(
             db,
@@ -259,6 +321,96 @@ pub fn neighbours(ctx: &OpCtx<'_>, org: Option<&str>, lowers: bool) -> Result<Ve
         _ => ctx.who.org.clone(),
     };
     Ok(cstore::edges_of(ctx.db, &org, lowers)?)
+}
+
+#[cfg(all(test, feature = "native"))]
+mod creator_tests {
+    use super::*;
+    use crate::admin::organisations::{self as admin_orgs, OrganisationInput};
+    use crate::auth::Claims;
+    use crate::store::native::{apply_migrations_dir, NativeDb};
+    use chrono::{DateTime, Utc};
+
+    const CODE: &str = "91350100M000100Y43";
+
+    fn db() -> NativeDb {
+        let db = NativeDb::open_in_memory().expect("db");
+        apply_migrations_dir(&db, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations"))
+            .expect("migrations");
+        db
+    }
+
+    fn claims(role: Role, org: &str) -> Claims {
+        Claims { sub: format!("op-{org}"), name: "经办人".into(), role, org: org.into(), exp: i64::MAX }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2024-08-01T02:00:00Z").expect("time").with_timezone(&Utc)
+    }
+
+    fn org(id: &str, kind: &str, credit_code: Option<&str>) -> NewOrganisation {
+        NewOrganisation {
+            id: id.into(),
+            kind: kind.into(),
+            name: id.into(),
+            credit_code: credit_code.map(str::to_owned),
+            region_code: "430100".into(),
+            public_institution: false,
+            self_review: false,
+        }
+    }
+
+    #[test]
+    fn designating_a_lower_that_is_already_above_the_upper_is_refused_as_a_loop() {
+        let db = db();
+        let province = claims(Role::Province, "ORG-PROVINCE");
+        let ctx = OpCtx { db: &db, who: &province, now: now() };
+        for id in ["ORG-UNIT", "ORG-DEPT", "ORG-CITY"] {
+            create_organisation(&ctx, org(id, "dept", None)).expect("organisation");
+        }
+        let designate = |upper: &str, lower: &str| {
+            let who = claims(Role::Dept, upper);
+            let ctx = OpCtx { db: &db, who: &who, now: now() };
+            designate_lower(
+                &ctx,
+                None,
+                DesignateLower {
+                    lower_org: lower.into(),
+                    level: TitleLevel::DeputySenior,
+                    method: Method::Review,
+                    step: StepKind::Audit,
+                },
+            )
+        };
+        designate("ORG-DEPT", "ORG-UNIT").expect("dept above unit");
+        designate("ORG-CITY", "ORG-DEPT").expect("city above dept");
+        let e = designate("ORG-UNIT", "ORG-CITY").expect_err("unit above city closes a loop");
+        assert_eq!(e.field(), Some("upper_org"));
+        assert!(e.message().contains("循环"), "{e:?}");
+    }
+
+    #[test]
+    fn every_organisation_creator_refuses_a_credit_code_already_used() {
+        let db = db();
+        let province = claims(Role::Province, "ORG-PROVINCE");
+        let ctx = OpCtx { db: &db, who: &province, now: now() };
+        create_organisation(&ctx, org("ORG-A", "unit", Some(CODE))).expect("first");
+        let single = create_organisation(&ctx, org("ORG-B", "unit", Some(CODE))).expect_err("single creation");
+        assert_eq!(single.code(), "CREDIT_CODE_TAKEN");
+        let lower = create_organisation(&ctx, org("ORG-C", "unit", Some(&CODE.to_ascii_lowercase())))
+            .expect_err("the same code in lower case");
+        assert_eq!(lower.code(), "CREDIT_CODE_TAKEN");
+        let input = OrganisationInput {
+            id: "ORG-D".into(),
+            kind: "unit".into(),
+            name: "某单位".into(),
+            credit_code: CODE.into(),
+            region_code: "430100".into(),
+            ..OrganisationInput::default()
+        };
+        let imported = crate::store::with_tx(&db, |db| admin_orgs::create_in(&ctx, db, &input)).expect_err("import");
+        assert_eq!(imported.code(), "CREDIT_CODE_TAKEN");
+    }
 }
 
 #[cfg(test)]

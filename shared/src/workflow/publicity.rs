@@ -2,10 +2,11 @@
 //! working days have passed (R11), and result publicity too (R18, [`super::results`]). Idempotent: each application moves once, however
 //! often or late the job runs.
 
+use super::transition;
 use super::{shanghai_today, stamp};
-use crate::audit::{self, AuditEvent};
-use crate::domain::application::{next_state, Action, Actor, ApplicationState};
-use crate::error::DomainError;
+use crate::audit::AuditEvent;
+use crate::domain::application::{next_state, Action, Actor};
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as store, Changes};
 use crate::store::{with_tx, Db};
 use chrono::{DateTime, Utc};
@@ -40,29 +41,28 @@ pub fn run(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<TimerReport, Do
                 let Some(r) = store::load(db, id)? else { continue };
                 let next = next_state(r.state, Action::ClosePublicity, Actor::System)
                     .map_err(|_| DomainError::Internal(format!("application {id} not in publicity")))?;
-                let changes =
-                    Changes { state: Some(next), publicity_closed_on: Some(today.clone()), ..Changes::default() };
-                if store::update_cas(db, id, r.version, ApplicationState::UnitPublicity, &changes, &at)?.is_some() {
-                    audit::record(
-                        db,
-                        &AuditEvent {
-                            subject_kind: "application".into(),
-                            subject_id: id.to_string(),
-                            actor: format!("system:{job}"),
-                            role: "system".into(),
-                            org: String::new(),
-                            action: Action::ClosePublicity.as_str().into(),
-                            from_state: Some(r.state.as_str().into()),
-                            to_state: Some(next.as_str().into()),
-                            opinion: None,
-                            detail: Some(serde_json::json!({
-                                "publicity_end": r.publicity_end,
-                                "closed_on": today,
-                            })),
-                            at: at.clone(),
-                        },
-                    )?;
-                    moved.push(id);
+                let changes = Changes { publicity_closed_on: Some(today.clone()), ..Changes::default() };
+                let by = AuditEvent {
+                    subject_kind: String::new(),
+                    subject_id: String::new(),
+                    actor: format!("system:{job}"),
+                    role: "system".into(),
+                    org: String::new(),
+                    action: String::new(),
+                    from_state: None,
+                    to_state: None,
+                    opinion: None,
+                    detail: Some(serde_json::json!({
+                        "publicity_end": r.publicity_end,
+                        "closed_on": today,
+                    })),
+                    at: at.clone(),
+                };
+                // Another run moved it first: skip it, as before (idempotent timer).
+                match transition::apply(db, &r, Action::ClosePublicity, Actor::System, next, &changes, by) {
+                    Ok(_) => moved.push(id),
+                    Err(DomainError::Conflict { code: ErrorCode::ApplicationStale, .. }) => {}
+                    Err(e) => return Err(e),
                 }
             }
             Ok::<_, DomainError>(moved)

@@ -8,7 +8,7 @@ use crate::audit::{self, AuditEvent};
 use crate::auth::Role;
 use crate::domain::application::TitleLevel;
 use crate::domain::path::Method;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::chain::{self as cstore, Quota, QuotaFilter};
 use crate::store::{reference, with_tx};
 use chrono::NaiveDate;
@@ -64,7 +64,7 @@ fn event(ctx: &OpCtx<'_>, id: i64, action: &str, from: Option<&str>, to: &str) -
 
 fn date(s: Option<&str>, what: &str) -> Result<NaiveDate, DomainError> {
     s.and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .ok_or_else(|| DomainError::conflict("BATCH_DATE_NOT_SET", format!("年度批次未设置{what}")))
+        .ok_or_else(|| DomainError::conflict(ErrorCode::BatchDateNotSet, &[&what]))
 }
 
 /// A unit declares its normal annual quota (within vacant posts, by the deadline), or a
@@ -98,9 +98,9 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
             .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", req.batch_year)))?;
         let unit = cstore::organisation_by_id(db, &ctx.who.org)?
             .filter(|o| o.status == "active")
-            .ok_or_else(|| DomainError::conflict("UNIT_NOT_REGISTERED", "本单位未注册或未通过审核"))?;
+            .ok_or_else(|| DomainError::conflict(ErrorCode::UnitNotRegistered, &[&ctx.who.org]))?;
         if !unit.public_institution {
-            return Err(DomainError::conflict("NOT_PUBLIC_INSTITUTION", "评审职数管理适用于事业单位"));
+            return Err(DomainError::conflict(ErrorCode::NotPublicInstitution, &[]));
         }
         let level = cstore::level_name(req.level);
         let auditor = if special {
@@ -109,27 +109,21 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
                 date(batch.special_quota_end.as_deref(), "特殊职数申报时间")?,
             );
             if today < start || today > end {
-                return Err(DomainError::conflict(
-                    "SPECIAL_QUOTA_WINDOW_CLOSED",
-                    format!("特殊情况评审职数须于 {start} 至 {end} 向省人社厅提交"),
-                ));
+                return Err(DomainError::conflict(ErrorCode::SpecialQuotaWindowClosed, &[&start, &end]));
             }
             "PROVINCE".to_owned()
         } else {
             let deadline = date(batch.quota_audit_deadline.as_deref(), "评审职数审核截止日")?;
             if today > deadline {
-                return Err(DomainError::conflict(
-                    "QUOTA_DEADLINE_PASSED",
-                    format!("年度评审职数申报审核已于 {deadline} 截止"),
-                ));
+                return Err(DomainError::conflict(ErrorCode::QuotaDeadlinePassed, &[&deadline]));
             }
             if cstore::has_open_normal_quota(db, &unit.id, req.batch_year, &req.series, level)? {
-                return Err(DomainError::conflict("QUOTA_ALREADY_DECLARED", "本年度该系列层级已申报评审职数"));
+                return Err(DomainError::conflict(ErrorCode::QuotaAlreadyDeclared, &[]));
             }
             let edge = cstore::edges_of(db, &unit.id, false)?
                 .into_iter()
                 .find(|e| e.level == level && e.method == Method::Review.as_str())
-                .ok_or_else(|| DomainError::conflict("NO_UPPER", "本单位未配置上级审核单位，无法申报评审职数"))?;
+                .ok_or_else(|| DomainError::conflict(ErrorCode::NoUpper, &[&ctx.who.org, &"评审职数申报所需"]))?;
             edge.upper_org
         };
         let now = stamp(ctx.now);
@@ -185,20 +179,17 @@ pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, D
             return Err(DomainError::NotFound("评审职数申报"));
         }
         if req.version.is_some_and(|v| v != q.version) {
-            return Err(DomainError::conflict("QUOTA_STALE", "该申报已被处理，请刷新"));
+            return Err(DomainError::conflict(ErrorCode::QuotaStale, &[]));
         }
         if q.kind == "normal" {
             let batch = reference::batch(db, q.year)?.ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
             let deadline = date(batch.quota_audit_deadline.as_deref(), "评审职数审核截止日")?;
             if shanghai_today(ctx.now) > deadline {
-                return Err(DomainError::conflict(
-                    "QUOTA_DEADLINE_PASSED",
-                    format!("评审职数审核已于 {deadline} 截止"),
-                ));
+                return Err(DomainError::conflict(ErrorCode::QuotaDeadlinePassed, &[&deadline]));
             }
         }
         if !cstore::audit_quota(db, id, q.version, req.approve, opinion, &stamp(ctx.now))? {
-            return Err(DomainError::conflict("QUOTA_STALE", "该申报已被处理，请刷新"));
+            return Err(DomainError::conflict(ErrorCode::QuotaStale, &[]));
         }
         let to = if req.approve { "approved" } else { "rejected" };
         let mut e = event(ctx, id, "audit_quota", Some("pending"), to);

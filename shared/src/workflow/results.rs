@@ -10,12 +10,13 @@
 //! document number (备案文号) and date, or rejects with an opinion. Late acts are allowed
 //! but flagged: refusing them would leave the people concerned without a title.
 
+use super::transition;
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
 use crate::audit::{self, AuditEvent};
 use crate::auth::Role;
-use crate::domain::application::{confirm_next, next_state, Action, Actor, ApplicationState, TransitionError};
+use crate::domain::application::{next_state, Action, Actor, ApplicationState, TransitionError};
 use crate::domain::citizen_id::mask_str;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{self as astore, ApplicationRecord, Changes, Objection};
 use crate::store::certificates::{self as store, Filing, ListedPerson, Publicity, SessionFlag};
 use crate::store::{reference, with_tx, Db};
@@ -29,14 +30,14 @@ const APPLICATION: &str = "申报";
 pub const STAGE: &str = "result_publicity";
 
 fn stale() -> DomainError {
-    DomainError::conflict("APPLICATION_STALE", "数据已被他人处理或修改，请刷新后重试")
+    DomainError::conflict(ErrorCode::ApplicationStale, &[])
 }
 
 fn map_transition(state: ApplicationState, e: TransitionError) -> DomainError {
     match e {
         TransitionError::NotYourAction => DomainError::Forbidden,
         TransitionError::WrongState => {
-            DomainError::conflict("INVALID_STATE", format!("申报当前状态为“{}”，不能执行此操作", state.label()))
+            DomainError::conflict(ErrorCode::InvalidState, &[&format!("申报当前状态为“{}”", state.label())])
         }
     }
 }
@@ -66,17 +67,8 @@ fn move_application(
     audit_base: &AuditEvent,
     detail: serde_json::Value,
 ) -> Result<(), DomainError> {
-    let next = confirm_next(r.state, action, actor, to).map_err(|e| map_transition(r.state, e))?;
-    let changes = Changes { state: Some(next), ..changes };
-    astore::update_cas(db, r.id, r.version, r.state, &changes, &audit_base.at)?.ok_or_else(stale)?;
-    let mut e = audit_base.clone();
-    e.subject_kind = "application".into();
-    e.subject_id = r.id.to_string();
-    e.action = action.as_str().into();
-    e.from_state = Some(r.state.as_str().into());
-    e.to_state = Some(next.as_str().into());
-    e.detail = Some(detail);
-    audit::record(db, &e)?;
+    let e = AuditEvent { detail: Some(detail), ..audit_base.clone() };
+    transition::apply(db, r, action, actor, to, &changes, e)?;
     Ok(())
 }
 
@@ -221,7 +213,7 @@ pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityVi
         let ids = store::passed_in_session(db, &c.id, req.plan_id, &voted)?;
         let first = match ids.first() {
             Some(id) => astore::load(db, *id)?.ok_or(DomainError::NotFound(APPLICATION))?,
-            None => return Err(DomainError::conflict("NOTHING_TO_PUBLICISE", "该场评审没有待公示的评审通过人员")),
+            None => return Err(DomainError::conflict(ErrorCode::NothingToPublicise, &[])),
         };
         let batch = reference::batch(db, first.batch_year)?.ok_or(DomainError::NotFound("年度批次"))?;
         let calendar = reference::calendar(db)?;
@@ -332,7 +324,7 @@ pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Resul
     with_tx(ctx.db, |db| {
         let (r, p) = load_in_publicity(ctx, db, id)?;
         if r.state == ApplicationState::ResultPublicity && shanghai_today(ctx.now) > date(&p.end_on)? {
-            return Err(DomainError::conflict("PUBLICITY_ENDED", "公示期已结束，不能再登记异议"));
+            return Err(DomainError::conflict(ErrorCode::PublicityEnded, &[]));
         }
         let oid = astore::insert_objection(db, id, STAGE, req.content.trim(), &ctx.who.sub, &stamp(ctx.now))?;
         let base = ctx.event("application", id, "");
@@ -388,7 +380,7 @@ pub fn resolve_objection(
         if o.status != "pending"
             || !astore::resolve_objection(db, id, objection, req.upheld, req.finding.trim(), &ctx.who.sub, &now)?
         {
-            return Err(DomainError::conflict("OBJECTION_RESOLVED", "该异议已处理"));
+            return Err(DomainError::conflict(ErrorCode::ObjectionResolved, &[]));
         }
         let base = ctx.event("application", id, "");
         let detail =
@@ -586,7 +578,7 @@ pub fn request_filing(ctx: &OpCtx<'_>, req: RequestFiling) -> Result<FilingView,
             }
         };
         if ids.is_empty() {
-            return Err(DomainError::conflict("NOTHING_TO_FILE", "没有公示无异议、待备案的人员"));
+            return Err(DomainError::conflict(ErrorCode::NothingToFile, &[]));
         }
         let today = shanghai_today(ctx.now);
         let mut f = Filing {
@@ -708,7 +700,7 @@ pub fn audit_filing(ctx: &OpCtx<'_>, id: i64, req: AuditFiling) -> Result<Filing
             return Err(stale());
         }
         if f.status != "pending" {
-            return Err(DomainError::conflict("FILING_AUDITED", "该备案申请已审核"));
+            return Err(DomainError::conflict(ErrorCode::FilingAudited, &[]));
         }
         let filed_on = req.filed_on.map(|d| d.to_string());
         let now = stamp(ctx.now);

@@ -1,0 +1,153 @@
+//! Generation jobs.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// A generation job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Job {
+    pub id: i64,
+    pub mode: String,
+    pub selector: serde_json::Value,
+    pub issuer_code: String,
+    pub status: String,
+    pub total: i64,
+    pub issued: i64,
+    pub skipped: i64,
+    pub failed: i64,
+    pub created_by: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+}
+
+pub(super) const JOB_COLUMNS: &str =
+    "id, mode, selector, issuer_code, status, total, issued, skipped, failed, created_by, created_at, finished_at";
+
+pub(super) fn job_row(r: &Row) -> Result<Job, StoreError> {
+    Ok(Job {
+        id: r.int(0)?,
+        mode: r.text(1)?,
+        selector: serde_json::from_str(&r.text(2)?).unwrap_or_default(),
+        issuer_code: r.text(3)?,
+        status: r.text(4)?,
+        total: r.int(5)?,
+        issued: r.int(6)?,
+        skipped: r.int(7)?,
+        failed: r.int(8)?,
+        created_by: r.text(9)?,
+        created_at: r.text(10)?,
+        finished_at: r.opt_text(11)?,
+    })
+}
+
+/// Inserts a running job.
+pub fn insert_job(
+    db: &dyn Db,
+    mode: &str,
+    selector: &str,
+    issuer_code: &str,
+    total: i64,
+    by: &str,
+    now: &str,
+) -> Result<i64, StoreError> {
+    first_id(db.query(
+        "INSERT INTO certificate_jobs (mode, selector, issuer_code, status, total, created_by, created_at) \
+         VALUES (?, ?, ?, 'running', ?, ?, ?) RETURNING id",
+        &[mode.into(), selector.into(), issuer_code.into(), total.into(), by.into(), now.into()],
+    )?)
+}
+
+/// Adds a pending item to a job.
+pub fn insert_job_item(db: &dyn Db, job_id: i64, application_id: i64) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT OR IGNORE INTO certificate_job_items (job_id, application_id, status) VALUES (?, ?, 'pending')",
+        &[job_id.into(), application_id.into()],
+    )
+}
+
+/// One job.
+pub fn job(db: &dyn Db, id: i64) -> Result<Option<Job>, StoreError> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM certificate_jobs WHERE id = ?");
+    db.query_opt(&sql, &[id.into()])?.as_ref().map(job_row).transpose()
+}
+
+/// A page of jobs, latest first.
+pub fn list_jobs(db: &dyn Db, limit: i64, offset: i64) -> Result<(Vec<Job>, i64), StoreError> {
+    let sql = format!("SELECT {JOB_COLUMNS} FROM certificate_jobs ORDER BY id DESC LIMIT ? OFFSET ?");
+    let items = db.query(&sql, &[limit.into(), offset.into()])?.iter().map(job_row).collect::<Result<_, _>>()?;
+    Ok((items, count(db, "SELECT COUNT(*) FROM certificate_jobs", &[])?))
+}
+
+/// The next pending items of a job.
+pub fn pending_items(db: &dyn Db, job_id: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
+    db.query(
+        "SELECT application_id FROM certificate_job_items WHERE job_id = ? AND status = 'pending' \
+         ORDER BY application_id LIMIT ?",
+        &[job_id.into(), limit.into()],
+    )?
+    .iter()
+    .map(|r| r.int(0))
+    .collect()
+}
+
+/// Records an item's outcome and counts it in the job.
+pub fn finish_item(
+    db: &dyn Db,
+    job_id: i64,
+    application_id: i64,
+    status: &str,
+    certificate_id: Option<i64>,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    let done = db.query(
+        "UPDATE certificate_job_items SET status = ?, certificate_id = ?, reason = ? \
+         WHERE job_id = ? AND application_id = ? AND status = 'pending' RETURNING job_id",
+        &[status.into(), certificate_id.into(), reason.into(), job_id.into(), application_id.into()],
+    )?;
+    if done.is_empty() {
+        return Ok(());
+    }
+    let col = match status {
+        "issued" => "issued",
+        "skipped" => "skipped",
+        _ => "failed",
+    };
+    db.execute(&format!("UPDATE certificate_jobs SET {col} = {col} + 1 WHERE id = ?"), &[job_id.into()])
+}
+
+/// Marks a job done when no item is pending.
+pub fn finish_job_if_done(db: &dyn Db, job_id: i64, now: &str) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE certificate_jobs SET status = 'done', finished_at = ? WHERE id = ? AND status = 'running' \
+         AND NOT EXISTS (SELECT 1 FROM certificate_job_items WHERE job_id = ? AND status = 'pending')",
+        &[now.into(), job_id.into(), job_id.into()],
+    )
+}
+
+/// An item of a job that did not issue.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JobItem {
+    pub application_id: i64,
+    pub status: String,
+    pub certificate_id: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// The items of a job that were skipped or failed (at most `limit`).
+pub fn job_problems(db: &dyn Db, job_id: i64, limit: i64) -> Result<Vec<JobItem>, StoreError> {
+    db.query(
+        "SELECT application_id, status, certificate_id, reason FROM certificate_job_items \
+         WHERE job_id = ? AND status IN ('skipped', 'failed') ORDER BY application_id LIMIT ?",
+        &[job_id.into(), limit.into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(JobItem {
+            application_id: r.int(0)?,
+            status: r.text(1)?,
+            certificate_id: r.opt_int(2)?,
+            reason: r.opt_text(3)?,
+        })
+    })
+    .collect()
+}

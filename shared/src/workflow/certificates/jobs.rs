@@ -1,0 +1,248 @@
+//! Generation jobs (§1.17, §1.29).
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Which filed passers a job issues for (exactly one of the three).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generate {
+    /// By filing document number (录入发文文号).
+    #[serde(default)]
+    pub doc_no: Option<String>,
+    /// By selection (勾选).
+    #[serde(default)]
+    pub application_ids: Option<Vec<i64>>,
+    /// By query (按查询条件批量发证).
+    #[serde(default)]
+    pub query: Option<CandidateQuery>,
+    /// The issuing unit's code; default: the caller's organisation's.
+    #[serde(default)]
+    pub issuer_code: Option<String>,
+    /// Run the job now (default); `false` only creates it, to be run by `…/jobs/{id}/run`.
+    #[serde(default = "run_now")]
+    pub run: bool,
+}
+
+pub(super) fn run_now() -> bool {
+    true
+}
+
+/// The query form of a job.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateQuery {
+    #[serde(default)]
+    pub batch_year: Option<i32>,
+    #[serde(default)]
+    pub committee: Option<String>,
+    #[serde(default)]
+    pub series: Option<String>,
+    #[serde(default)]
+    pub level: Option<TitleLevel>,
+}
+
+/// Most applications one job covers.
+pub const MAX_JOB: i64 = 20_000;
+/// Certificates sealed per transaction (a job yields the write lock between chunks).
+pub(super) const CHUNK: i64 = 50;
+/// The pause between two chunks of a job (longer than SQLite's longest busy-wait step).
+pub(super) const YIELD: std::time::Duration = std::time::Duration::from_millis(110);
+
+/// A job with its progress and the items that did not issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobView {
+    #[serde(flatten)]
+    pub job: Job,
+    /// Items done (issued + skipped + failed) of `total`.
+    pub done: i64,
+    pub problems: Vec<JobItem>,
+}
+
+pub(super) fn job_view(db: &dyn Db, id: i64) -> Result<JobView, DomainError> {
+    let job = store::job(db, id)?.ok_or(DomainError::NotFound("发证任务"))?;
+    let problems = store::job_problems(db, id, 200)?;
+    Ok(JobView { done: job.issued + job.skipped + job.failed, job, problems })
+}
+
+pub(super) fn issuer_for(db: &dyn Db, ctx: &OpCtx<'_>, code: Option<&str>) -> Result<IssuingUnit, DomainError> {
+    match code.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) => store::active_issuing_unit(db, Some(c), None)?
+            .ok_or_else(|| DomainError::invalid("issuer_code", "发证单位编码不存在或已注销")),
+        None => store::active_issuing_unit(db, None, Some(&ctx.who.org))?
+            .ok_or_else(|| DomainError::conflict(ErrorCode::IssuingUnitMissing, &[])),
+    }
+}
+
+/// Creates a generation job for the selected filed passers and runs it to the end (each
+/// chunk in its own transaction), unless `run` is false. Two jobs over the same people issue each certificate
+/// once: an application already certified is skipped.
+pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let modes = [req.doc_no.is_some(), req.application_ids.is_some(), req.query.is_some()];
+    if modes.iter().filter(|m| **m).count() != 1 {
+        return Err(DomainError::invalid(
+            "doc_no",
+            "请三选一：发文文号（doc_no）、勾选（application_ids）或查询条件（query）",
+        ));
+    }
+    let job_id = with_tx(ctx.db, |db| {
+        let issuer = issuer_for(db, ctx, req.issuer_code.as_deref())?;
+        let (mode, ids) = if let Some(doc) = &req.doc_no {
+            if doc.trim().is_empty() {
+                return Err(DomainError::invalid("doc_no", "请填写发文文号"));
+            }
+            ("doc_no", store::filed_candidates(db, Some(doc.trim()), None, None, None, None, MAX_JOB)?)
+        } else if let Some(ids) = &req.application_ids {
+            if ids.is_empty() || ids.len() as i64 > MAX_JOB {
+                return Err(DomainError::invalid("application_ids", format!("请选择1到{MAX_JOB}个申报")));
+            }
+            ("selection", ids.clone())
+        } else {
+            let q = req.query.clone().unwrap_or_default();
+            let level = q.level.map(crate::store::chain::level_name);
+            (
+                "query",
+                store::filed_candidates(
+                    db,
+                    None,
+                    q.batch_year,
+                    q.committee.as_deref(),
+                    q.series.as_deref(),
+                    level,
+                    MAX_JOB,
+                )?,
+            )
+        };
+        if ids.is_empty() {
+            return Err(DomainError::conflict(ErrorCode::NothingToIssue, &[]));
+        }
+        let selector = serde_json::to_string(&req).map_err(internal)?;
+        let id = store::insert_job(db, mode, &selector, &issuer.code, ids.len() as i64, &ctx.who.sub, &stamp(ctx.now))?;
+        for a in &ids {
+            store::insert_job_item(db, id, *a)?;
+        }
+        let mut e = ctx.event("certificate_job", id, "start_certificate_job");
+        e.detail = Some(serde_json::json!({ "mode": mode, "total": ids.len(), "issuer_code": issuer.code }));
+        audit::record(db, &e)?;
+        Ok(id)
+    })?;
+    if req.run {
+        run_job(ctx, key, job_id)
+    } else {
+        job_view(ctx.db, job_id)
+    }
+}
+
+/// Runs (or resumes) a job until no item is pending.
+pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let job = store::job(ctx.db, job_id)?.ok_or(DomainError::NotFound("发证任务"))?;
+    let fmt = load_format(ctx.db)?;
+    let mut busy = 0;
+    loop {
+        let r = with_tx(ctx.db, |db| {
+            let issuer = store::active_issuing_unit(db, Some(&job.issuer_code), None)?;
+            let items = store::pending_items(db, job_id, CHUNK)?;
+            for a in &items {
+                let outcome = match (astore::load(db, *a)?, &issuer) {
+                    (None, _) => Err(("failed", "申报不存在".to_owned())),
+                    (_, None) => Err(("failed", format!("发证单位编码 {} 已注销", job.issuer_code))),
+                    (Some(r), _) if r.state != ApplicationState::Filed => {
+                        let reason = match store::certificate_of_application(db, r.id)? {
+                            Some(no) => format!("已发证（{no}）"),
+                            None => format!("申报状态为“{}”，不是已备案待发证", r.state.label()),
+                        };
+                        Err(("skipped", reason))
+                    }
+                    (Some(r), Some(issuer)) => {
+                        let d = draft_of(db, &r)?;
+                        Ok(seal_and_store(ctx, db, key, &fmt, issuer, &d, ("application", Some(job_id), None))?)
+                    }
+                };
+                match outcome {
+                    Ok(cid) => store::finish_item(db, job_id, *a, "issued", Some(cid), None)?,
+                    Err((status, reason)) => store::finish_item(db, job_id, *a, status, None, Some(&reason))?,
+                }
+            }
+            store::finish_job_if_done(db, job_id, &stamp(ctx.now))?;
+            Ok::<_, DomainError>(items.len() as i64)
+        });
+        match r {
+            Ok(n) if n < CHUNK => return job_view(ctx.db, job_id),
+            Ok(_) => {
+                busy = 0;
+                // Let other writers in between chunks: SQLite's busy handler polls at
+                // most every 100 ms, so a writer that begins again at once starves them.
+                std::thread::sleep(YIELD);
+            }
+            // Another job holds the write lock longer than the busy timeout: try again.
+            Err(DomainError::Busy) if busy < 5 => busy += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One job with its progress.
+pub fn get_job(ctx: &OpCtx<'_>, id: i64) -> Result<JobView, DomainError> {
+    ctx.require_role(Role::Province)?;
+    job_view(ctx.db, id)
+}
+
+/// Jobs, latest first.
+pub fn list_jobs(ctx: &OpCtx<'_>, page: PageRequest) -> Result<Page<Job>, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let (items, total) = store::list_jobs(ctx.db, page.limit(), page.offset())?;
+    Ok(Page { items, page: page.page, page_size: page.page_size, total })
+}
+
+/// A filed passer awaiting a certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub application_id: i64,
+    pub name: String,
+    pub citizen_id: Option<String>,
+    pub series: String,
+    pub level: String,
+    pub specialty: String,
+    pub committee: String,
+    pub doc_no: Option<String>,
+}
+
+/// Filed passers awaiting a certificate (默认查询未生成电子证书的信息), by filing document
+/// number and the query's filters.
+pub fn candidates(
+    ctx: &OpCtx<'_>,
+    doc_no: Option<&str>,
+    q: &CandidateQuery,
+    page: PageRequest,
+) -> Result<Page<Candidate>, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let level = q.level.map(crate::store::chain::level_name);
+    let ids = store::filed_candidates(
+        ctx.db,
+        doc_no,
+        q.batch_year,
+        q.committee.as_deref(),
+        q.series.as_deref(),
+        level,
+        MAX_JOB,
+    )?;
+    let total = ids.len() as i64;
+    let mut items = Vec::new();
+    for id in ids.into_iter().skip(page.offset() as usize).take(page.limit() as usize) {
+        let r = astore::load(ctx.db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        let f = store::approved_filing_of(ctx.db, id)?;
+        items.push(Candidate {
+            application_id: id,
+            name: r.applicant_name,
+            citizen_id: r.citizen_id.as_deref().map(mask_str),
+            series: r.series,
+            level: r.target_level,
+            specialty: r.specialty,
+            committee: r.committee,
+            doc_no: f.and_then(|f| f.doc_no),
+        });
+    }
+    Ok(Page { items, page: page.page, page_size: page.page_size, total })
+}

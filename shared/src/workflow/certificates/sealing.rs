@@ -1,0 +1,173 @@
+//! Sealing.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// Everything a certificate records besides its number and seal.
+pub(super) struct Draft {
+    pub(super) application: Option<(i64, i64, ApplicationState)>,
+    pub(super) holder_sub: Option<String>,
+    pub(super) citizen_id: CitizenId,
+    pub(super) name: String,
+    pub(super) unit_org: String,
+    pub(super) unit_name: String,
+    pub(super) series: String,
+    pub(super) level: String,
+    pub(super) specialty: String,
+    pub(super) title: String,
+    pub(super) committee: String,
+    pub(super) committee_name: String,
+    pub(super) approval_doc_no: String,
+    pub(super) obtained_on: NaiveDate,
+}
+
+/// Numbers, seals and stores a certificate, queues its MOHRSS report and audits it, in
+/// the caller's transaction. Returns the certificate's id.
+pub(super) fn seal_and_store(
+    ctx: &OpCtx<'_>,
+    db: &dyn Db,
+    key: &SealKey,
+    fmt: &NumberFormat,
+    issuer: &IssuingUnit,
+    d: &Draft,
+    origin: (&str, Option<i64>, Option<i64>),
+) -> Result<i64, DomainError> {
+    let now = stamp(ctx.now);
+    let parts = NumberParts {
+        level: d.level.clone(),
+        series_code: series_code(db, fmt, &d.series)?,
+        year: d.obtained_on.year(),
+        issuing_code: issuer.code.clone(),
+    };
+    let no = allocate_number(db, fmt, &parts, &ctx.who.sub, &now)?;
+    let level_label = level_of(&d.level).map_or("", |l| l.label());
+    let f = CertificateFace {
+        schema: FACE_SCHEMA.into(),
+        certificate_no: no.clone(),
+        name: d.name.clone(),
+        gender: d.citizen_id.gender().into(),
+        citizen_id: d.citizen_id.mask(),
+        unit: d.unit_name.clone(),
+        series: d.series.clone(),
+        specialty: d.specialty.clone(),
+        title: d.title.clone(),
+        level: level_label.into(),
+        committee: d.committee_name.clone(),
+        approval_doc_no: d.approval_doc_no.clone(),
+        obtained_on: d.obtained_on.to_string(),
+        issuer: issuer.name.clone(),
+        issuer_code: issuer.code.clone(),
+        issued_on: shanghai_today(ctx.now).to_string(),
+    };
+    let payload = f.canonical();
+    let signature = key.sign(payload.as_bytes());
+    let code = seal::verification_code(&signature);
+    store::publish_key(db, key.key_id(), seal::ALGORITHM, seal::DEFAULT_DISTID, key.public_key_hex(), &now)?;
+    let (source, job_id, import_id) = origin;
+    let id = store::insert_certificate(
+        db,
+        &CertificateRecord {
+            id: 0,
+            certificate_no: no.clone(),
+            application_id: d.application.map(|a| a.0),
+            source: source.into(),
+            holder_sub: d.holder_sub.clone(),
+            citizen_id: d.citizen_id.as_str().into(),
+            name: d.name.clone(),
+            series: d.series.clone(),
+            level: d.level.clone(),
+            specialty: d.specialty.clone(),
+            committee: d.committee.clone(),
+            unit_org: d.unit_org.clone(),
+            approval_doc_no: d.approval_doc_no.clone(),
+            issuer_code: issuer.code.clone(),
+            issued_on: f.issued_on.clone(),
+            payload,
+            seal_key_id: key.key_id().into(),
+            signature: signature.clone(),
+            verification_code: code,
+            status: "valid".into(),
+            revoked_at: None,
+            revoked_by: None,
+            revocation_reason: None,
+            revocation_fraud: false,
+            job_id,
+            import_id,
+            created_by: ctx.who.sub.clone(),
+            created_at: now.clone(),
+            version: 1,
+        },
+    )?;
+    let doc = SealedCertificate {
+        certificate: f,
+        seal: Seal {
+            algorithm: seal::ALGORITHM.into(),
+            distid: seal::DEFAULT_DISTID.into(),
+            key_id: key.key_id().into(),
+            signature,
+        },
+    };
+    let rk = record_key("issue", &no);
+    let record = RegistryRecord {
+        record_key: rk.clone(),
+        kind: "issue".into(),
+        certificate_no: no.clone(),
+        body: serde_json::json!({ "certificate": doc.certificate, "seal": doc.seal, "citizen_id": d.citizen_id.as_str() }),
+    };
+    store::enqueue(db, "issue", id, &rk, &serde_json::to_string(&record).map_err(internal)?, &now)?;
+    if let Some((app_id, version, state)) = d.application {
+        let mut e = ctx.by();
+        e.detail = Some(serde_json::json!({ "certificate_id": id, "certificate_no": no }));
+        transition::apply(
+            db,
+            transition::Current { id: app_id, version, state },
+            Action::IssueCertificate,
+            Actor::Role(Role::Province),
+            ApplicationState::Certified,
+            &Changes::default(),
+            e,
+        )?;
+    }
+    let mut e = ctx.event("certificate", id, Action::IssueCertificate.as_str());
+    e.detail = Some(serde_json::json!({
+        "certificate_no": no, "source": source, "application_id": d.application.map(|a| a.0),
+        "job_id": job_id, "import_id": import_id, "seal_key_id": key.key_id(),
+    }));
+    audit::record(db, &e)?;
+    Ok(id)
+}
+
+/// The draft of the certificate of a filed application.
+pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, DomainError> {
+    let filing =
+        store::approved_filing_of(db, r.id)?.ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
+    let citizen_id = r
+        .citizen_id
+        .as_deref()
+        .and_then(|c| CitizenId::parse(c).ok())
+        .ok_or_else(|| internal(format!("application {} has no valid ID number", r.id)))?;
+    let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
+    let unit_name = store::organisation(db, &r.unit_org)?.map_or_else(|| r.unit_org.clone(), |o| o.0);
+    let committee_name = store::committee(db, &r.committee)?.map_or_else(|| r.committee.clone(), |c| c.name);
+    let title =
+        store::title_name(db, &r.series, &r.target_level)?.unwrap_or_else(|| format!("{}{}", r.series, level.label()));
+    let obtained = r.voted_on.as_deref().or(filing.filed_on.as_deref()).unwrap_or_default();
+    let obtained_on = NaiveDate::parse_from_str(obtained, "%Y-%m-%d")
+        .map_err(|_| internal(format!("application {} has no vote date", r.id)))?;
+    Ok(Draft {
+        application: Some((r.id, r.version, r.state)),
+        holder_sub: Some(r.applicant_id.clone()),
+        citizen_id,
+        name: r.applicant_name.clone(),
+        unit_org: r.unit_org.clone(),
+        unit_name,
+        series: r.series.clone(),
+        level: r.target_level.clone(),
+        specialty: r.specialty.clone(),
+        title,
+        committee: r.committee.clone(),
+        committee_name,
+        approval_doc_no: filing.doc_no.unwrap_or_default(),
+        obtained_on,
+    })
+}
