@@ -184,7 +184,7 @@ describe('unit HR', () => {
     await row.waitFor();
     await shot(page, 'unit-work-list');
     assert.deepEqual(await axe(page), [], 'unit work list');
-    await row.locator('.el-checkbox').click();
+    await row.getByTestId('row-check').click();
     await page.getByTestId('batch-approve').click();
     await date(page, 'pub-start', '2026-11-30');
     await page.fill('#pub-office', '医院人事处');
@@ -248,7 +248,7 @@ describe('departments and province', () => {
     const p = await pctx.newPage();
     await p.goto(`${BASE}/province/dashboard`);
     await p.getByTestId('state-chart').locator('canvas').waitFor();
-    await p.getByRole('cell', { name: '单位公示' }).waitFor();
+    await p.getByRole('cell', { name: /单位/ }).first().waitFor();
     await shot(p, 'province-dashboard');
     assert.deepEqual(await axe(p), [], 'province dashboard');
     await pctx.close();
@@ -332,7 +332,7 @@ describe('public certificate verification (issue 17)', () => {
     await page.getByTestId('not-found').waitFor();
     await shot(page, 'verify-not-found');
     await page.goto(`${BASE}/verify`);
-    await page.getByLabel('证书编号').fill(valid.no);
+    await page.getByLabel('证书编号', { exact: true }).fill(valid.no);
     await page.getByLabel('验证码（8 位）').fill(valid.code);
     await page.getByRole('button', { name: '查验' }).click();
     await page.getByTestId('seal-browser').getByText('电子印章有效').waitFor();
