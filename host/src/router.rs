@@ -228,6 +228,30 @@ mod tests {
     }
 
     #[test]
+    fn in_the_apps_manifest_every_api_route_beats_the_portal_catch_all() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let m = crate::manifest::Manifest::load(&dir.join("spin.toml")).unwrap();
+        let r = Router::new(m.http_triggers.iter().map(|t| (t.route.as_str(), t.component.as_str()))).unwrap();
+        let cases = [
+            ("/api/health", "health"),
+            ("/api/applications", "submit"),
+            ("/api/applications/7/materials/2", "submit"),
+            ("/api/unit/applications/7/approve", "review"),
+            ("/api/verify/certificates/B042401000000001", "verify"),
+            ("/api/openapi.json", "openapi"),
+            ("/", "portal"),
+            ("/login", "portal"),
+            ("/verify/certificates/B042401000000001", "portal"),
+            ("/assets/index-abc123.js", "portal"),
+            // No API trigger covers it, so the portal answers (with the API's 404 JSON).
+            ("/api/no-such-thing", "portal"),
+        ];
+        for (path, want) in cases {
+            assert_eq!(component(&r, path).as_deref(), Some(want), "{path}");
+        }
+    }
+
+    #[test]
     fn a_later_duplicate_route_replaces_the_earlier() {
         let r = router(&[("/foo", "first"), ("/foo", "second")]);
         assert_eq!(component(&r, "/foo").as_deref(), Some("second"));

@@ -92,9 +92,11 @@ impl SealedCertificate {
     }
 }
 
-/// The public verification address of a certificate (what the QR code holds).
+/// The public verification address of a certificate (what the QR code holds): the
+/// portal's verification page (issue 17), which a phone opens as a page and which calls
+/// `GET /api/verify/certificates/{no}?code=` itself, checking the seal in the browser too.
 pub fn verify_url(base_url: &str, certificate_no: &str, code: &str) -> String {
-    format!("{}/api/verify/certificates/{certificate_no}?code={code}", base_url.trim_end_matches('/'))
+    format!("{}/verify/certificates/{certificate_no}?code={code}", base_url.trim_end_matches('/'))
 }
 
 /// The QR code of `text` as an SVG element (error correction M).
@@ -232,7 +234,7 @@ pub(crate) mod tests {
         let key = SealKey::from_hex(&"2a".repeat(32)).unwrap();
         let doc = sealed(&key);
         let url = verify_url("http://h:3000/", "B042401000000001", "ABCD1234");
-        assert_eq!(url, "http://h:3000/api/verify/certificates/B042401000000001?code=ABCD1234");
+        assert_eq!(url, "http://h:3000/verify/certificates/B042401000000001?code=ABCD1234");
         let html = render_html(&doc, "ABCD1234", &url, false);
         assert!(html.contains("王&lt;医生&gt;") && !html.contains("王<医生>"));
         assert!(html.contains("<svg") && html.contains(&url));

@@ -282,7 +282,11 @@ fn r19_voted_results_go_through_publicity_and_filing_to_sealed_certificates_with
     let html = p.app.request("GET", &format!("/api/certificates/{cid}/html"), Some(p.applicant.as_str()), None);
     let text = String::from_utf8(html.body).unwrap();
     let code = detail["verification_code"].as_str().unwrap();
-    assert!(text.contains("<svg") && text.contains(&format!("/api/verify/certificates/B042499000000001?code={code}")));
+    assert!(
+        text.contains("<svg")
+            && text.contains(&format!("/verify/certificates/B042499000000001?code={code}"))
+            && !text.contains("/api/verify/certificates/")
+    );
     assert!(!text.contains("430102198503151236"));
 
     // The tracking shows every step.

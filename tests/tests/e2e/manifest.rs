@@ -44,6 +44,8 @@ fn each_component_is_granted_exactly_what_it_needs() {
         ("results", (db(), 0, vec!["auth_secret".into()])),
         ("certificates", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into(), "seal_private_key".into()])),
         ("verify", (db(), 0, vec![])),
+        // Issue 16: the portal serves embedded files only: no database, variable or host.
+        ("portal", (vec![], 0, vec![])),
         (
             "mohrss-report",
             (db(), 1, vec!["auth_secret".into(), "mohrss_registry_url".into(), "mohrss_timeout_ms".into()]),

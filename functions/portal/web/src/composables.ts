@@ -1,0 +1,49 @@
+// Shared page helpers: API errors next to the field they name, pagination state.
+import { reactive, ref } from 'vue';
+import { ElMessage } from 'element-plus';
+import { ApiError, type Violation } from './api/client';
+
+/**
+ * Errors by field for `el-form-item :error`. `run` shows an API error next to its
+ * `field` (or every violation of a 422 RULES_FAILED at once); errors without a field go
+ * to `general`, shown above the form.
+ */
+export function useApiErrors() {
+  const fields = reactive<Record<string, string>>({});
+  const general = ref('');
+  const violations = ref<Violation[]>([]);
+  function clear() {
+    for (const k of Object.keys(fields)) delete fields[k];
+    general.value = '';
+    violations.value = [];
+  }
+  function show(e: unknown) {
+    clear();
+    if (e instanceof ApiError) {
+      violations.value = e.violations;
+      for (const v of e.violations) {
+        if (v.field) fields[v.field] = fields[v.field] ? `${fields[v.field]}；${v.message}` : (v.message ?? '');
+      }
+      if (e.field) fields[e.field] = e.message;
+      if (!e.field || e.violations.length) general.value = e.message;
+    } else {
+      general.value = '网络异常，请稍后重试';
+    }
+  }
+  async function run<T>(f: () => Promise<T>, ok?: string): Promise<T | undefined> {
+    clear();
+    try {
+      const r = await f();
+      if (ok) ElMessage.success(ok);
+      return r;
+    } catch (e) {
+      show(e);
+      return undefined;
+    }
+  }
+  return { fields, general, violations, clear, show, run };
+}
+
+export function usePager(pageSize = 10) {
+  return reactive({ page: 1, page_size: pageSize, total: 0 });
+}

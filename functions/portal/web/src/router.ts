@@ -1,0 +1,89 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { setSignedOutHandler, type Role } from './api/client';
+import { homeOf, session, signedIn } from './session';
+import Layout from './components/Layout.vue';
+
+const roles = (...r: Role[]) => ({ roles: r });
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', component: () => import('./pages/Login.vue'), meta: { public: true, title: '登录' } },
+  { path: '/register', component: () => import('./pages/Register.vue'), meta: { public: true, title: '注册' } },
+  {
+    path: '/',
+    component: Layout,
+    children: [
+      { path: '', redirect: () => homeOf(session.role) },
+      {
+        path: 'applicant/applications',
+        component: () => import('./pages/applicant/MyApplications.vue'),
+        meta: { ...roles('applicant'), title: '我的申报' },
+      },
+      {
+        path: 'applicant/applications/new',
+        component: () => import('./pages/applicant/ApplicationForm.vue'),
+        meta: { ...roles('applicant'), title: '新建申报' },
+      },
+      {
+        path: 'applicant/applications/:id/edit',
+        component: () => import('./pages/applicant/ApplicationForm.vue'),
+        meta: { ...roles('applicant'), title: '填写申报' },
+      },
+      {
+        path: 'applicant/applications/:id',
+        component: () => import('./pages/applicant/ApplicationDetail.vue'),
+        meta: { ...roles('applicant'), title: '申报进度' },
+      },
+      {
+        path: 'unit/applications',
+        component: () => import('./pages/unit/WorkList.vue'),
+        meta: { ...roles('unit'), title: '单位审核' },
+      },
+      {
+        path: 'unit/applications/:id',
+        component: () => import('./pages/unit/UnitDetail.vue'),
+        meta: { ...roles('unit'), title: '申报详情' },
+      },
+      {
+        path: 'chain/applications',
+        component: () => import('./pages/chain/ChainList.vue'),
+        meta: { ...roles('dept', 'committee_org', 'province'), title: '审核工作台' },
+      },
+      {
+        path: 'chain/applications/:id',
+        component: () => import('./pages/chain/ChainDetail.vue'),
+        meta: { ...roles('dept', 'committee_org', 'province'), title: '审核详情' },
+      },
+      {
+        path: 'province/dashboard',
+        component: () => import('./pages/province/Dashboard.vue'),
+        meta: { ...roles('province'), title: '统计看板' },
+      },
+      {
+        path: 'province/blacklist',
+        component: () => import('./pages/province/Blacklist.vue'),
+        meta: { ...roles('province'), title: '诚信档案（黑名单）' },
+      },
+      { path: 'judge', component: () => import('./pages/Placeholder.vue'), meta: { ...roles('judge'), title: '评审任务' } },
+      { path: ':rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } },
+    ],
+  },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true;
+  if (!signedIn()) return { path: '/login', query: { next: to.fullPath } };
+  const allowed = to.meta.roles as Role[] | undefined;
+  if (allowed && session.role && !allowed.includes(session.role)) return homeOf(session.role);
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = `${(to.meta.title as string) ?? ''} - 职称评审网上申报系统`;
+});
+
+setSignedOutHandler(() => {
+  const next = router.currentRoute.value.fullPath;
+  void router.push({ path: '/login', query: { next } });
+});
