@@ -42,3 +42,21 @@ INSERT OR IGNORE INTO review_quotas (id, unit_org, year, series, level, kind, va
                                      opinion, declared_by, declared_at, audited_at)
     VALUES (1, 'ORG-DEMO-HOSPITAL', 2026, '卫生', 'deputy_senior', 'normal', 5, 3, 'approved', 'ORG-DEMO-HEALTH', '演示数据',
             'demo', '2026-07-01T00:00:00Z', '2026-07-02T00:00:00Z');
+
+-- People and operators to sign in with (issue 11). DEVELOPMENT ONLY: every demo account's
+-- password is `Demo-2026!` (the Argon2id hash below was computed with m=19456, t=2, p=1);
+-- never load this file into a production database. Sign in with the phone number or the
+-- ID number; organisation staff then switch to their operator membership.
+INSERT OR IGNORE INTO people (id, id_hash, citizen_id, name, phone, password_hash, created_at, updated_at) VALUES
+    ('P-DEMO-APPLICANT', '16109c76546da933a8db2462087c5adf5b665a07a8eb4534262ca32e2a248baf', '430102198503151236', '张三', '13800000001', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-HR', 'a602cf480d5cbc312bf685ad1558c150473c2145d2110cc3317fa57bb65a9d76', '430102198001010011', '王人事', '13800000002', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-HEALTH', 'a23454835d95031c23c9aefabac67d0b499f994fedd182ac6de5f07854d4c77c', '430102198102020024', '李审核', '13800000003', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-CITY', '01a1ae77ba22db75436ac430f653e1bb6b52c68332cadbf73c1349ded99ebbdb', '430102198203030037', '赵形审', '13800000004', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-CMT', '0a392c31d2ed5b896b123664bd199732c70467c4335c17690be3f2b31188ea61', '43010219830404004X', '孙复核', '13800000005', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-PROVINCE', '922e1955a36b92ea203e61e37b32c5e3552b628db28196bce23204dc583b3730', '430102198405050052', '周专技', '13800000006', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+INSERT OR IGNORE INTO operators (id, person_id, org, role, duty, valid_from, valid_until, note, created_by, created_at, updated_at) VALUES
+    (1, 'P-DEMO-HR', 'ORG-DEMO-HOSPITAL', 'unit', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    (2, 'P-DEMO-HEALTH', 'ORG-DEMO-HEALTH', 'dept', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    (3, 'P-DEMO-CITY', 'ORG-DEMO-CITY-HR', 'dept', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    (4, 'P-DEMO-CMT', 'ORG-DEMO-CMT-OFFICE', 'committee_org', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    (5, 'P-DEMO-PROVINCE', 'ORG-PROVINCE', 'province', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');

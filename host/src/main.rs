@@ -105,6 +105,8 @@ fn mint_token(args: &[String]) -> Result<()> {
         role,
         org: a.get("--org").unwrap_or_default().to_string(),
         exp: chrono::Utc::now().timestamp() + ttl,
+        sid: None,
+        op: None,
     };
     println!("{}", mint(secret.as_bytes(), &claims));
     Ok(())

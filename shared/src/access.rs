@@ -46,6 +46,9 @@ pub enum Scope {
     /// `{id}` is an application listed in a result publicity of the caller's committee
     /// office (the province: any).
     ResultEntry,
+    /// The caller acts through an administrator (管理员) operator record of its own
+    /// organisation (valid, as admission checked); anyone else is 403.
+    OrgAdministrator,
     /// `{id}` is a unit registration the caller filed.
     OwnRegistration,
     /// `{id}` is a unit registration addressed to the caller's HR office (the province:
@@ -67,6 +70,7 @@ impl Scope {
             Scope::OfficePublicity => "公示所属评委会的组建单位；省人社厅",
             Scope::OfficeFiling => "备案所属评委会的组建单位；省人社厅",
             Scope::ResultEntry => "列入其评审结果公示的评委会组建单位；省人社厅",
+            Scope::OrgAdministrator => "本单位管理员（以管理员操作员身份登录）",
             Scope::OwnRegistration => "注册申请人本人",
             Scope::RegistrationReviewer => "受理该注册的人社部门；省人社厅",
         }
@@ -85,6 +89,7 @@ impl Scope {
             Scope::OfficePublicity => "office_publicity",
             Scope::OfficeFiling => "office_filing",
             Scope::ResultEntry => "result_entry",
+            Scope::OrgAdministrator => "org_administrator",
             Scope::OwnRegistration => "own_registration",
             Scope::RegistrationReviewer => "registration_reviewer",
         }
@@ -93,7 +98,7 @@ impl Scope {
     /// What a refused object is called in the 404 body (the same as a missing one).
     pub fn object(self) -> &'static str {
         match self {
-            Scope::Caller => "对象",
+            Scope::Caller | Scope::OrgAdministrator => "对象",
             Scope::Application | Scope::ResultEntry => "申报",
             Scope::OfficePlan | Scope::DrawnJudge => "评审方案",
             Scope::QuotaAuditor => "评审职数申报",
@@ -121,7 +126,7 @@ pub fn needs_organisation(role: Role) -> bool {
 }
 
 /// Admission: the claims are consistent with their role (module docs). 401 otherwise.
-pub fn admit(db: &dyn Db, who: &Claims) -> Result<(), DomainError> {
+pub fn admit(db: &dyn Db, who: &Claims, now: chrono::DateTime<chrono::Utc>) -> Result<(), DomainError> {
     if who.sub.trim().is_empty() {
         return Err(DomainError::Unauthenticated);
     }
@@ -132,15 +137,16 @@ pub fn admit(db: &dyn Db, who: &Claims) -> Result<(), DomainError> {
         if who.role == Role::Judge && !store::expert_exists(db, &who.sub)? {
             return Err(DomainError::Unauthenticated);
         }
-        return Ok(());
+        return crate::workflow::session::admit_session(db, who, now);
     }
     if who.org.trim().is_empty() {
         return Err(DomainError::Unauthenticated);
     }
     match store::organisation(db, &who.org)? {
-        Some((kind, status)) if status == "active" && (kind == "province") == (who.role == Role::Province) => Ok(()),
-        _ => Err(DomainError::Unauthenticated),
+        Some((kind, status)) if status == "active" && (kind == "province") == (who.role == Role::Province) => {}
+        _ => return Err(DomainError::Unauthenticated),
     }
+    crate::workflow::session::admit_session(db, who, now)
 }
 
 /// Applies `policy` to an admitted caller and the path's parameters: 403 for a role the
@@ -152,10 +158,18 @@ pub fn authorise(db: &dyn Db, who: &Claims, policy: &Policy, params: &[&str]) ->
     if policy.scope == Scope::Caller {
         return Ok(());
     }
+    if policy.scope == Scope::OrgAdministrator {
+        let admin = match who.op {
+            Some(op) => crate::store::people::operator_by_id(db, op)?
+                .is_some_and(|o| o.duty == "admin" && o.org == who.org && o.status == "active"),
+            None => false,
+        };
+        return if admin { Ok(()) } else { Err(DomainError::Forbidden) };
+    }
     let hidden = DomainError::NotFound(policy.scope.object());
     let first = params.first().copied().unwrap_or_default();
     let visible = match policy.scope {
-        Scope::Caller => true,
+        Scope::Caller | Scope::OrgAdministrator => true,
         Scope::DrawnJudge => match numeric(first) {
             Some(plan) => store::is_drawn_judge(db, plan, &who.sub)?,
             None => false,

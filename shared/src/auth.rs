@@ -73,6 +73,13 @@ pub struct Claims {
     pub org: String,
     /// Expiry, seconds since the Unix epoch (UTC).
     pub exp: i64,
+    /// The sign-in session the token belongs to (absent: a development token minted on
+    /// the host). A signed-out session's tokens are refused at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The operator record the token acts through, for an organisation role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<i64>,
 }
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
@@ -129,7 +136,15 @@ mod tests {
     use super::*;
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: "u1".into(), name: "张三".into(), role: Role::Applicant, org: String::new(), exp }
+        Claims {
+            sub: "u1".into(),
+            name: "张三".into(),
+            role: Role::Applicant,
+            org: String::new(),
+            exp,
+            sid: None,
+            op: None,
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod certificates;
 pub mod domain;
 pub mod error;
 pub mod excel;
+pub mod identity;
 #[cfg(feature = "spin")]
 pub mod spin;
 pub mod store;

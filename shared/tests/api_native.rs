@@ -17,7 +17,18 @@ struct World {
 }
 
 fn token(sub: &str, role: Role, org: &str) -> String {
-    mint(SECRET, &Claims { sub: sub.into(), name: format!("{sub}名"), role, org: org.into(), exp: 4_102_444_800 })
+    mint(
+        SECRET,
+        &Claims {
+            sub: sub.into(),
+            name: format!("{sub}名"),
+            role,
+            org: org.into(),
+            exp: 4_102_444_800,
+            sid: None,
+            op: None,
+        },
+    )
 }
 
 impl World {

@@ -54,7 +54,15 @@ fn approve_body() -> Vec<u8> {
 }
 
 fn token(sub: &str, role: Role, org: &str) -> String {
-    let claims = Claims { sub: sub.into(), name: format!("{sub}名"), role, org: org.into(), exp: FAR_FUTURE_EXP };
+    let claims = Claims {
+        sub: sub.into(),
+        name: format!("{sub}名"),
+        role,
+        org: org.into(),
+        exp: FAR_FUTURE_EXP,
+        sid: None,
+        op: None,
+    };
     mint(DEV_SECRET.as_bytes(), &claims)
 }
 

@@ -142,6 +142,45 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// Every application state change a test host recorded must be a declared transition
+/// (`shared::domain::application::TRANSITIONS`): checked when each test's host stops, over
+/// that host's whole audit trail. What the suite exercised is appended to
+/// `target/transitions-exercised.tsv`, from which `scripts/test` lists the declared
+/// transitions no scenario took.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let Ok(db) = rusqlite::Connection::open_with_flags(self.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        else {
+            return;
+        };
+        let rows: Vec<(String, String, String, String)> = match db.prepare(
+            "SELECT from_state, to_state, action, role FROM audit_events WHERE subject_kind = 'application' \
+             AND from_state IS NOT NULL AND to_state IS NOT NULL",
+        ) {
+            Ok(mut stmt) => stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .map(|it| it.filter_map(Result::ok).collect())
+                .unwrap_or_default(),
+            Err(_) => return, // not the app's schema (the probe fixture)
+        };
+        let events: Vec<(&str, &str, &str, &str)> =
+            rows.iter().map(|(f, t, a, r)| (f.as_str(), t.as_str(), a.as_str(), r.as_str())).collect();
+        let undeclared = shared::domain::application::undeclared(&events);
+        if !events.is_empty() {
+            let lines: String = events.iter().map(|(f, t, a, r)| format!("{f}\t{t}\t{a}\t{r}\n")).collect();
+            let path = repo_root().join("target").join("transitions-exercised.tsv");
+            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                use std::io::Write;
+                let _ = f.write_all(lines.as_bytes());
+            }
+        }
+        assert!(undeclared.is_empty(), "transitions that happened but are not declared: {undeclared:?}");
+    }
+}
+
 impl TestApp {
     /// A builder for a host of `manifest`: test mode, no cron schedules, `auth_secret` =
     /// [`DEV_SECRET`], `SPIN_VARIABLE_*` from the environment ignored, a fresh database.
@@ -189,7 +228,15 @@ impl TestApp {
 
     /// A token signed with [`DEV_SECRET`], valid until [`FAR_FUTURE_EXP`].
     pub fn token(&self, sub: &str, name: &str, role: Role, org: &str) -> String {
-        let claims = Claims { sub: sub.into(), name: name.into(), role, org: org.into(), exp: FAR_FUTURE_EXP };
+        let claims = Claims {
+            sub: sub.into(),
+            name: name.into(),
+            role,
+            org: org.into(),
+            exp: FAR_FUTURE_EXP,
+            sid: None,
+            op: None,
+        };
         mint(DEV_SECRET.as_bytes(), &claims)
     }
 

@@ -305,9 +305,18 @@ pub fn download(ctx: &OpCtx<'_>, id: i64, attachment: i64) -> Result<(String, St
     store::attachment_content(ctx.db, id, attachment)?.ok_or(DomainError::NotFound("附件"))
 }
 
-/// Token lifetime cap for the exchanged token: never beyond the presented one.
-fn exchanged_claims(who: &Claims, org: &str) -> Claims {
-    Claims { sub: who.sub.clone(), name: who.name.clone(), role: Role::Unit, org: org.to_owned(), exp: who.exp }
+/// Token lifetime cap for the exchanged token: never beyond the presented one. A signed-in
+/// registrant's token keeps its session and acts through its administrator record.
+fn exchanged_claims(who: &Claims, org: &str, op: Option<i64>) -> Claims {
+    Claims {
+        sub: who.sub.clone(),
+        name: who.name.clone(),
+        role: Role::Unit,
+        org: org.to_owned(),
+        exp: who.exp,
+        sid: who.sid.clone(),
+        op,
+    }
 }
 
 /// A token for the unit's organisation, once approved.
@@ -325,7 +334,11 @@ pub fn token(ctx: &OpCtx<'_>, id: i64, secret: &[u8]) -> Result<UnitToken, Domai
     if r.status != "approved" {
         return Err(DomainError::conflict(ErrorCode::RegistrationNotApproved, &[&status_label(&r.status)]));
     }
-    let claims = exchanged_claims(ctx.who, &r.org_id);
+    let op = crate::store::people::operators_of_person(ctx.db, &ctx.who.sub)?
+        .into_iter()
+        .find(|o| o.org == r.org_id && o.duty == "admin" && o.status == "active")
+        .map(|o| o.id);
+    let claims = exchanged_claims(ctx.who, &r.org_id, op);
     Ok(UnitToken { token: auth::mint(secret, &claims), org: r.org_id, exp: claims.exp })
 }
 
@@ -416,6 +429,30 @@ fn decide(ctx: &OpCtx<'_>, id: i64, d: Decision, approve: bool) -> Result<Regist
         e.to_state = Some(status.into());
         e.opinion = opinion.clone();
         audit::record(db, &e)?;
+        if approve {
+            // The registrant becomes the unit's first administrator (annex 3 §1.25) when
+            // they signed in as a registered person.
+            if let Some(op) = crate::workflow::session::first_admin(
+                db,
+                &r.registrant_sub,
+                &r.org_id,
+                Role::Unit,
+                &ctx.who.sub,
+                ctx.now,
+            )? {
+                audit::record(
+                    db,
+                    &event(
+                        ctx,
+                        "operator",
+                        &op.to_string(),
+                        "add_operator",
+                        serde_json::json!({
+                    "person_id": r.registrant_sub, "org": r.org_id, "duty": "admin"}),
+                    ),
+                )?;
+            }
+        }
         view(db, store::registration_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?)
     })
 }
@@ -546,8 +583,16 @@ mod tests {
 
     #[test]
     fn the_exchanged_token_keeps_the_person_role_and_expiry_and_adds_only_the_org() {
-        let who = Claims { sub: "reg-1".into(), name: "钱七".into(), role: Role::Unit, org: String::new(), exp: 99 };
-        let c = exchanged_claims(&who, "ORG-X");
+        let who = Claims {
+            sub: "reg-1".into(),
+            name: "钱七".into(),
+            role: Role::Unit,
+            org: String::new(),
+            exp: 99,
+            sid: None,
+            op: None,
+        };
+        let c = exchanged_claims(&who, "ORG-X", None);
         assert_eq!((c.sub.as_str(), c.role, c.exp, c.org.as_str()), ("reg-1", Role::Unit, 99, "ORG-X"));
     }
 }

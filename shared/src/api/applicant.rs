@@ -3,9 +3,12 @@
 use super::{respond, Call, Deps, Env, Request, Response, Roles, Route};
 use crate::access::Scope::{Application, Caller};
 use crate::auth::Role;
-use crate::error::DomainError;
+use crate::domain::application::ApplicationForm;
+use crate::domain::citizen_id::CitizenId;
+use crate::error::{DomainError, ErrorCode};
 use crate::store::Db;
 use crate::workflow::applications::{self as wf, Upload};
+use crate::workflow::OpCtx;
 
 const APPLICANT: Roles = &[Role::Applicant];
 const A: &str = "申报";
@@ -13,7 +16,14 @@ const A: &str = "申报";
 /// Every operation of this router: the applicant's own applications only.
 pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/applications", APPLICANT, Caller, |c| {
-        respond(201, c.with(|x| wf::create_draft(x, c.json()?)))
+        respond(
+            201,
+            c.with(|x| {
+                let mut body: wf::CreateDraft = c.json()?;
+                bind_citizen(x, &mut body.form)?;
+                wf::create_draft(x, body)
+            }),
+        )
     }),
     Route::signed("GET", "/api/applications", APPLICANT, Caller, |c| {
         respond(200, c.with(|x| wf::list(x, false, &Default::default(), c.page()?)))
@@ -22,7 +32,14 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| wf::get(x, c.id(0, A)?)))
     }),
     Route::signed("PUT", "/api/applications/{id}", APPLICANT, Application, |c| {
-        respond(200, c.with(|x| wf::update_draft(x, c.id(0, A)?, c.json()?)))
+        respond(
+            200,
+            c.with(|x| {
+                let mut body: wf::UpdateDraft = c.json()?;
+                bind_citizen(x, &mut body.form)?;
+                wf::update_draft(x, c.id(0, A)?, body)
+            }),
+        )
     }),
     Route::signed("POST", "/api/applications/{id}/submit", APPLICANT, Application, |c| {
         respond(
@@ -52,6 +69,22 @@ pub const ROUTES: &[Route] = &[
         )
     }),
 ];
+
+/// A signed-in applicant applies under their own ID number only: the form's number must be
+/// the person's (else 403, nothing stored), and an absent one is filled in.
+fn bind_citizen(x: &OpCtx<'_>, form: &mut ApplicationForm) -> Result<(), DomainError> {
+    let Some(own) = crate::workflow::session::own_citizen_id(x.db, x.who)? else {
+        return Ok(());
+    };
+    match &form.citizen_id {
+        Some(id) if id.as_str() != own => Err(DomainError::conflict(ErrorCode::NotOwnCitizenId, &[])),
+        Some(_) => Ok(()),
+        None => {
+            form.citizen_id = Some(CitizenId::parse(&own).map_err(|e| DomainError::Internal(e.0.to_owned()))?);
+            Ok(())
+        }
+    }
+}
 
 /// Optional body of "submit".
 #[derive(Debug, Default, serde::Deserialize)]

@@ -15,6 +15,7 @@ pub mod mohrss;
 pub mod province;
 pub mod quotas;
 pub mod results;
+pub mod session;
 pub mod unit;
 pub mod verify;
 
@@ -468,7 +469,7 @@ pub fn serve(routes: &'static [Route], req: &Request, db: &dyn Db, env: &Env, de
         Access::Public => (route.handler)(&Call { req, env, db, params, deps, ctx: None }),
         Access::Signed(policy) => {
             let who = match authenticate(req, env)
-                .and_then(|who| crate::access::admit(db, &who).map(|()| who))
+                .and_then(|who| crate::access::admit(db, &who, env.now).map(|()| who))
                 .and_then(|who| crate::access::authorise(db, &who, &policy, &params).map(|()| who))
             {
                 Ok(who) => who,
@@ -497,6 +498,7 @@ pub const TABLES: &[(&str, &[Route])] = &[
     ("submit", applicant::ROUTES),
     ("review", unit::ROUTES),
     ("chain", chain::ROUTES),
+    ("session", session::ROUTES),
 ];
 
 fn percent_decode(s: &str) -> String {

@@ -30,6 +30,28 @@ pub enum ErrorCode {
     FieldRequired,
     /// `APPLICATION_STALE` (409): 申报已被他人处理或修改，请刷新后重试
     ApplicationStale,
+    /// `LOGIN_FAILED` (401): 账号或密码错误
+    LoginFailed,
+    /// `ACCOUNT_LOCKED` (423): 连续登录失败次数过多，账号已锁定，请于 {} 后再试
+    AccountLocked,
+    /// `TOO_MANY_ATTEMPTS` (429): 登录尝试过于频繁，请稍后再试
+    TooManyAttempts,
+    /// `PERSON_EXISTS` (409): 该身份证号码已注册，请直接登录或找回密码
+    PersonExists,
+    /// `PHONE_TAKEN` (409): 该手机号码已被其他账号使用
+    PhoneTaken,
+    /// `NO_SESSION` (409): 该令牌不是通过登录取得的（开发用令牌），不能执行此操作
+    NoSession,
+    /// `OPERATOR_ALREADY_IN_STATE` (409): 操作员已处于该状态
+    OperatorAlreadyInState,
+    /// `CANNOT_DISABLE_SELF` (409): 管理员不能停用自己
+    CannotDisableSelf,
+    /// `OPERATOR_STALE` (409): 操作员信息已被修改，请刷新后重试
+    OperatorStale,
+    /// `NOT_OWN_CITIZEN_ID` (403): 只能以本人的身份证号码申报
+    NotOwnCitizenId,
+    /// `COMMITMENT_REQUIRED` (422): 提交申报前须阅读并承诺《{}》
+    CommitmentRequired,
     /// `INVALID_STATE` (409): 当前状态不能执行此操作：{}
     InvalidState,
     /// `OBJECTION_NOT_PENDING` (409): 该异议不存在或已处理
@@ -226,7 +248,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 109] = [
+    pub const ALL: [ErrorCode; 120] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -240,6 +262,17 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::FieldRequired,
         ErrorCode::ApplicationStale,
+        ErrorCode::LoginFailed,
+        ErrorCode::AccountLocked,
+        ErrorCode::TooManyAttempts,
+        ErrorCode::PersonExists,
+        ErrorCode::PhoneTaken,
+        ErrorCode::NoSession,
+        ErrorCode::OperatorAlreadyInState,
+        ErrorCode::CannotDisableSelf,
+        ErrorCode::OperatorStale,
+        ErrorCode::NotOwnCitizenId,
+        ErrorCode::CommitmentRequired,
         ErrorCode::InvalidState,
         ErrorCode::ObjectionNotPending,
         ErrorCode::ObjectionResolved,
@@ -354,6 +387,17 @@ impl ErrorCode {
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::FieldRequired => "FIELD_REQUIRED",
             ErrorCode::ApplicationStale => "APPLICATION_STALE",
+            ErrorCode::LoginFailed => "LOGIN_FAILED",
+            ErrorCode::AccountLocked => "ACCOUNT_LOCKED",
+            ErrorCode::TooManyAttempts => "TOO_MANY_ATTEMPTS",
+            ErrorCode::PersonExists => "PERSON_EXISTS",
+            ErrorCode::PhoneTaken => "PHONE_TAKEN",
+            ErrorCode::NoSession => "NO_SESSION",
+            ErrorCode::OperatorAlreadyInState => "OPERATOR_ALREADY_IN_STATE",
+            ErrorCode::CannotDisableSelf => "CANNOT_DISABLE_SELF",
+            ErrorCode::OperatorStale => "OPERATOR_STALE",
+            ErrorCode::NotOwnCitizenId => "NOT_OWN_CITIZEN_ID",
+            ErrorCode::CommitmentRequired => "COMMITMENT_REQUIRED",
             ErrorCode::InvalidState => "INVALID_STATE",
             ErrorCode::ObjectionNotPending => "OBJECTION_NOT_PENDING",
             ErrorCode::ObjectionResolved => "OBJECTION_RESOLVED",
@@ -460,6 +504,17 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::LoginFailed => 401,
+            ErrorCode::AccountLocked => 423,
+            ErrorCode::TooManyAttempts => 429,
+            ErrorCode::PersonExists => 409,
+            ErrorCode::PhoneTaken => 409,
+            ErrorCode::NoSession => 409,
+            ErrorCode::OperatorAlreadyInState => 409,
+            ErrorCode::CannotDisableSelf => 409,
+            ErrorCode::OperatorStale => 409,
+            ErrorCode::NotOwnCitizenId => 403,
+            ErrorCode::CommitmentRequired => 422,
             ErrorCode::ApplicationStale
             | ErrorCode::InvalidState
             | ErrorCode::ObjectionNotPending
@@ -582,6 +637,17 @@ impl ErrorCode {
             ErrorCode::Internal => "服务器内部错误",
             ErrorCode::FieldRequired => "请填写{}",
             ErrorCode::ApplicationStale => "申报已被他人处理或修改，请刷新后重试",
+            ErrorCode::LoginFailed => "账号或密码错误",
+            ErrorCode::AccountLocked => "连续登录失败次数过多，账号已锁定，请于 {} 后再试",
+            ErrorCode::TooManyAttempts => "登录尝试过于频繁，请稍后再试",
+            ErrorCode::PersonExists => "该身份证号码已注册，请直接登录或找回密码",
+            ErrorCode::PhoneTaken => "该手机号码已被其他账号使用",
+            ErrorCode::NoSession => "该令牌不是通过登录取得的（开发用令牌），不能执行此操作",
+            ErrorCode::OperatorAlreadyInState => "操作员已处于该状态",
+            ErrorCode::CannotDisableSelf => "管理员不能停用自己",
+            ErrorCode::OperatorStale => "操作员信息已被修改，请刷新后重试",
+            ErrorCode::NotOwnCitizenId => "只能以本人的身份证号码申报",
+            ErrorCode::CommitmentRequired => "提交申报前须阅读并承诺《{}》",
             ErrorCode::InvalidState => "当前状态不能执行此操作：{}",
             ErrorCode::ObjectionNotPending => "该异议不存在或已处理",
             ErrorCode::ObjectionResolved => "该异议已处理",

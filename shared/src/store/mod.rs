@@ -10,6 +10,7 @@ pub mod chain;
 pub mod evaluation;
 #[cfg(feature = "native")]
 pub mod native;
+pub mod people;
 pub mod reference;
 #[cfg(feature = "spin")]
 pub mod spin;

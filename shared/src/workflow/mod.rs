@@ -10,6 +10,7 @@ pub mod organisations;
 pub mod publicity;
 pub mod quotas;
 pub mod results;
+pub mod session;
 pub mod transition;
 
 use crate::auth::{Claims, Role};

@@ -341,7 +341,15 @@ mod creator_tests {
     }
 
     fn claims(role: Role, org: &str) -> Claims {
-        Claims { sub: format!("op-{org}"), name: "经办人".into(), role, org: org.into(), exp: i64::MAX }
+        Claims {
+            sub: format!("op-{org}"),
+            name: "经办人".into(),
+            role,
+            org: org.into(),
+            exp: i64::MAX,
+            sid: None,
+            op: None,
+        }
     }
 
     fn now() -> DateTime<Utc> {

@@ -250,6 +250,8 @@ fn no_token_a_bad_token_or_an_expired_token_is_401() {
             role: Role::Province,
             org: String::new(),
             exp: e2e::FAR_FUTURE_EXP,
+            sid: None,
+            op: None,
         },
     );
     let (s, _) = app.get("/api/jobs/audit-chain", forged.as_str());
@@ -257,7 +259,15 @@ fn no_token_a_bad_token_or_an_expired_token_is_401() {
     app.set_clock("2024-10-01T00:00:00Z");
     let expired = mint(
         e2e::DEV_SECRET.as_bytes(),
-        &Claims { sub: "x".into(), name: "x".into(), role: Role::Applicant, org: String::new(), exp: 1_727_740_799 },
+        &Claims {
+            sub: "x".into(),
+            name: "x".into(),
+            role: Role::Applicant,
+            org: String::new(),
+            exp: 1_727_740_799,
+            sid: None,
+            op: None,
+        },
     );
     let (s, _) = app.get("/api/applications", expired.as_str());
     assert_eq!(s, 401);

@@ -347,7 +347,8 @@ fn the_offline_path_enters_results_directly_and_a_declared_exception_lets_all_pa
         p.cmt.as_str(),
         &json!({"voted_on": "2024-12-16", "results": results}),
     );
-    assert_eq!((v.0, v.1["field"].as_str()), (400, Some("voted_on")), "R17: no vote after 12-15");
+    assert_eq!((v.0, v.1["field"].as_str()), (422, Some("voted_on")), "R17: no vote after 12-15");
+    assert_eq!(v.1["code"], "R17_VOTING_CLOSED");
     let out = expect(
         p.app.post(
             &format!("/api/evaluation/plans/{plan}/offline-results"),
@@ -437,7 +438,8 @@ fn a_committee_with_its_own_schedule_is_held_to_its_own_voting_deadline() {
     p.app.set_clock("2024-10-08T02:00:00Z");
     let late = plan_body(&[a], "2024-11-04", json!({"judging_end": "2024-11-11"}));
     let v = p.app.post("/api/evaluation/plans", p.cmt.as_str(), &late);
-    assert_eq!((v.0, v.1["field"].as_str()), (400, Some("judging_end")), "{}", v.1);
+    assert_eq!((v.0, v.1["field"].as_str()), (422, Some("judging_end")), "{}", v.1);
+    assert_eq!(v.1["code"], "R17_VOTING_CLOSED");
     assert!(v.1["message"].as_str().unwrap().contains("2024-11-08"));
     expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[a], "2024-11-04", json!({}))), 201);
 }

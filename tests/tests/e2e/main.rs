@@ -11,3 +11,5 @@ mod evaluation;
 mod host;
 mod manifest;
 mod openapi;
+mod session;
+mod transitions;

@@ -3,7 +3,9 @@
 // is tried, else the session ends and the sign-in page opens.
 import type { components } from './schema';
 
-export type ErrorBody = components['schemas']['Error'];
+// The code is one of the documented ErrorCode values, or `HTTP_<status>` when the answer
+// was not the API's JSON error (a proxy's page, a network failure).
+export type ErrorBody = Omit<components['schemas']['Error'], 'code'> & { code: components['schemas']['ErrorCode'] | `HTTP_${number}` };
 export type Violation = NonNullable<ErrorBody['violations']>[number];
 export type Application = components['schemas']['Application'] & {
   applicant_name?: string;

@@ -11,10 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Liveness (存活检查)
-         * @description Who: anyone.
-         */
+        /** Liveness (存活检查) */
         get: operations["get_health"];
         put?: never;
         post?: never;
@@ -31,10 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * This OpenAPI 3.1 description
-         * @description Who: anyone.
-         */
+        /** This OpenAPI 3.1 description */
         get: operations["get_openapi_json"];
         put?: never;
         post?: never;
@@ -51,16 +45,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List own applications
-         * @description Who: applicant.
-         */
+        /** List own applications */
         get: operations["get_applications"];
         put?: never;
-        /**
-         * Create a draft (暂存申报)
-         * @description Who: applicant.
-         */
+        /** Create a draft (暂存申报) */
         post: operations["post_applications"];
         delete?: never;
         options?: never;
@@ -75,15 +63,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Progress of one application
-         * @description Who: applicant.
-         */
+        /** Progress of one application */
         get: operations["get_applications_by_id"];
-        /**
-         * Edit a draft or a returned application (version compare-and-set)
-         * @description Who: applicant.
-         */
+        /** Edit a draft or a returned application (version compare-and-set) */
         put: operations["put_applications_by_id"];
         post?: never;
         delete?: never;
@@ -101,10 +83,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Submit (提交申报): R1–R5 checked, every failure listed; Idempotency-Key honoured
-         * @description Who: applicant.
-         */
+        /** Submit (提交申报): R1–R5 checked, every failure listed; Idempotency-Key honoured */
         post: operations["post_applications_by_id_submit"];
         delete?: never;
         options?: never;
@@ -119,10 +98,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Process tracking (过程跟踪)
-         * @description Who: applicant.
-         */
+        /** Process tracking (过程跟踪) */
         get: operations["get_applications_by_id_tracking"];
         put?: never;
         post?: never;
@@ -139,10 +115,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Audit history
-         * @description Who: applicant.
-         */
+        /** Audit history */
         get: operations["get_applications_by_id_events"];
         put?: never;
         post?: never;
@@ -159,16 +132,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List materials
-         * @description Who: applicant.
-         */
+        /** List materials */
         get: operations["get_applications_by_id_materials"];
         put?: never;
-        /**
-         * Upload a material (raw bytes; PDF, JPEG or PNG)
-         * @description Who: applicant.
-         */
+        /** Upload a material (raw bytes; PDF, JPEG or PNG) */
         post: operations["post_applications_by_id_materials"];
         delete?: never;
         options?: never;
@@ -183,17 +150,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download a material
-         * @description Who: applicant.
-         */
+        /** Download a material */
         get: operations["get_applications_by_id_materials_by_mid"];
         put?: never;
         post?: never;
-        /**
-         * Delete a material while editable
-         * @description Who: applicant.
-         */
+        /** Delete a material while editable */
         delete: operations["delete_applications_by_id_materials_by_mid"];
         options?: never;
         head?: never;
@@ -207,10 +168,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Own unit's applications (never drafts)
-         * @description Who: unit.
-         */
+        /** Own unit's applications (never drafts) */
         get: operations["get_unit_applications"];
         put?: never;
         post?: never;
@@ -227,10 +185,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One application
-         * @description Who: unit.
-         */
+        /** One application */
         get: operations["get_unit_applications_by_id"];
         put?: never;
         post?: never;
@@ -247,10 +202,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Audit history
-         * @description Who: unit.
-         */
+        /** Audit history */
         get: operations["get_unit_applications_by_id_events"];
         put?: never;
         post?: never;
@@ -267,10 +219,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Process tracking (过程跟踪)
-         * @description Who: unit.
-         */
+        /** Process tracking (过程跟踪) */
         get: operations["get_unit_applications_by_id_tracking"];
         put?: never;
         post?: never;
@@ -287,10 +236,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List materials
-         * @description Who: unit.
-         */
+        /** List materials */
         get: operations["get_unit_applications_by_id_materials"];
         put?: never;
         post?: never;
@@ -307,10 +253,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download a material
-         * @description Who: unit.
-         */
+        /** Download a material */
         get: operations["get_unit_applications_by_id_materials_by_mid"];
         put?: never;
         post?: never;
@@ -329,10 +272,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Approve into unit publicity (R11)
-         * @description Who: unit.
-         */
+        /** Approve into unit publicity (R11) */
         post: operations["post_unit_applications_by_id_approve"];
         delete?: never;
         options?: never;
@@ -349,10 +289,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Recommend upward (推荐上报, R10)
-         * @description Who: unit.
-         */
+        /** Recommend upward (推荐上报, R10) */
         post: operations["post_unit_applications_by_id_recommend"];
         delete?: never;
         options?: never;
@@ -369,10 +306,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Return with every item to correct
-         * @description Who: unit.
-         */
+        /** Return with every item to correct */
         post: operations["post_unit_applications_by_id_return"];
         delete?: never;
         options?: never;
@@ -389,10 +323,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Reject with a reason
-         * @description Who: unit.
-         */
+        /** Reject with a reason */
         post: operations["post_unit_applications_by_id_reject"];
         delete?: never;
         options?: never;
@@ -407,16 +338,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List objections
-         * @description Who: unit.
-         */
+        /** List objections */
         get: operations["get_unit_applications_by_id_objections"];
         put?: never;
-        /**
-         * Record an objection during publicity
-         * @description Who: unit.
-         */
+        /** Record an objection during publicity */
         post: operations["post_unit_applications_by_id_objections"];
         delete?: never;
         options?: never;
@@ -433,10 +358,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Resolve an objection
-         * @description Who: unit.
-         */
+        /** Resolve an objection */
         post: operations["post_unit_applications_by_id_objections_by_oid_resolve"];
         delete?: never;
         options?: never;
@@ -453,10 +375,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Run the publicity timer by hand
-         * @description Who: province.
-         */
+        /** Run the publicity timer by hand */
         post: operations["post_jobs_publicity_timer"];
         delete?: never;
         options?: never;
@@ -471,10 +390,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Verify the audit hash chain
-         * @description Who: province.
-         */
+        /** Verify the audit hash chain */
         get: operations["get_jobs_audit_chain"];
         put?: never;
         post?: never;
@@ -491,10 +407,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Applications at (scope=current) or past (scope=history) the caller
-         * @description Who: dept, committee_org, province.
-         */
+        /** Applications at (scope=current) or past (scope=history) the caller */
         get: operations["get_chain_applications"];
         put?: never;
         post?: never;
@@ -511,10 +424,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One application
-         * @description Who: dept, committee_org, province.
-         */
+        /** One application */
         get: operations["get_chain_applications_by_id"];
         put?: never;
         post?: never;
@@ -531,10 +441,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Process tracking (过程跟踪)
-         * @description Who: dept, committee_org, province.
-         */
+        /** Process tracking (过程跟踪) */
         get: operations["get_chain_applications_by_id_tracking"];
         put?: never;
         post?: never;
@@ -551,10 +458,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List materials
-         * @description Who: dept, committee_org, province.
-         */
+        /** List materials */
         get: operations["get_chain_applications_by_id_materials"];
         put?: never;
         post?: never;
@@ -571,10 +475,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download a material
-         * @description Who: dept, committee_org, province.
-         */
+        /** Download a material */
         get: operations["get_chain_applications_by_id_materials_by_mid"];
         put?: never;
         post?: never;
@@ -593,10 +494,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Approve this step (上级审核 / 形式审查)
-         * @description Who: dept, committee_org.
-         */
+        /** Approve this step (上级审核 / 形式审查) */
         post: operations["post_chain_applications_by_id_approve"];
         delete?: never;
         options?: never;
@@ -613,10 +511,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Return one level down with every item (R12)
-         * @description Who: dept, committee_org.
-         */
+        /** Return one level down with every item (R12) */
         post: operations["post_chain_applications_by_id_return"];
         delete?: never;
         options?: never;
@@ -633,10 +528,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Pass a return further down (层层退回)
-         * @description Who: dept, committee_org.
-         */
+        /** Pass a return further down (层层退回) */
         post: operations["post_chain_applications_by_id_pass_down"];
         delete?: never;
         options?: never;
@@ -653,10 +545,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Reject at this step
-         * @description Who: dept, committee_org.
-         */
+        /** Reject at this step */
         post: operations["post_chain_applications_by_id_reject"];
         delete?: never;
         options?: never;
@@ -673,10 +562,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Committee recheck: pass or fail (材料复核)
-         * @description Who: dept, committee_org.
-         */
+        /** Committee recheck: pass or fail (材料复核) */
         post: operations["post_chain_applications_by_id_recheck"];
         delete?: never;
         options?: never;
@@ -691,10 +577,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Audit-path simulation: the chain or its exact break (§1.28)
-         * @description Who: dept, committee_org, province.
-         */
+        /** Audit-path simulation: the chain or its exact break (§1.28) */
         get: operations["get_chain_simulate"];
         put?: never;
         post?: never;
@@ -711,10 +594,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * My uppers
-         * @description Who: unit, dept, committee_org, province.
-         */
+        /** My uppers */
         get: operations["get_chain_uppers"];
         put?: never;
         post?: never;
@@ -731,16 +611,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * My lowers
-         * @description Who: unit, dept, committee_org, province.
-         */
+        /** My lowers */
         get: operations["get_chain_lowers"];
         put?: never;
-        /**
-         * Designate a lower (指定下级): add an audit-path edge
-         * @description Who: dept, committee_org, province.
-         */
+        /** Designate a lower (指定下级): add an audit-path edge */
         post: operations["post_chain_lowers"];
         delete?: never;
         options?: never;
@@ -757,10 +631,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Cancel an audit-path edge with a reason
-         * @description Who: dept, committee_org, province.
-         */
+        /** Cancel an audit-path edge with a reason */
         post: operations["post_chain_lowers_by_id_cancel"];
         delete?: never;
         options?: never;
@@ -775,16 +646,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Quota declarations with totals
-         * @description Who: unit, dept, province.
-         */
+        /** Quota declarations with totals */
         get: operations["get_quotas"];
         put?: never;
-        /**
-         * Declare the annual review quota (职数申报)
-         * @description Who: unit.
-         */
+        /** Declare the annual review quota (职数申报) */
         post: operations["post_quotas"];
         delete?: never;
         options?: never;
@@ -801,10 +666,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Request a special-case quota (三(二)2)
-         * @description Who: unit.
-         */
+        /** Request a special-case quota (三(二)2) */
         post: operations["post_quotas_special"];
         delete?: never;
         options?: never;
@@ -821,10 +683,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Audit a quota declaration
-         * @description Who: dept, province.
-         */
+        /** Audit a quota declaration */
         post: operations["post_quotas_by_id_audit"];
         delete?: never;
         options?: never;
@@ -841,10 +700,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Register an organisation
-         * @description Who: province.
-         */
+        /** Register an organisation */
         post: operations["post_province_organisations"];
         delete?: never;
         options?: never;
@@ -861,10 +717,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Register a committee (minimal; full administration under /api/admin/committees)
-         * @description Who: province.
-         */
+        /** Register a committee (minimal; full administration under /api/admin/committees) */
         post: operations["post_province_committees"];
         delete?: never;
         options?: never;
@@ -879,10 +732,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Reversible operations of an application (§1.26)
-         * @description Who: province.
-         */
+        /** Reversible operations of an application (§1.26) */
         get: operations["get_province_applications_by_id_operations"];
         put?: never;
         post?: never;
@@ -901,10 +751,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Undo the latest operation (§1.26)
-         * @description Who: province.
-         */
+        /** Undo the latest operation (§1.26) */
         post: operations["post_province_applications_by_id_undo"];
         delete?: never;
         options?: never;
@@ -921,10 +768,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Move applications to another committee, selected or by query; dry run first (§1.27)
-         * @description Who: province.
-         */
+        /** Move applications to another committee, selected or by query; dry run first (§1.27) */
         post: operations["post_province_transfers"];
         delete?: never;
         options?: never;
@@ -939,16 +783,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Review plans
-         * @description Who: committee_org, province.
-         */
+        /** Review plans */
         get: operations["get_evaluation_plans"];
         put?: never;
-        /**
-         * Create a review plan (评审方案, annex 2 §1.2.2)
-         * @description Who: committee_org.
-         */
+        /** Create a review plan (评审方案, annex 2 §1.2.2) */
         post: operations["post_evaluation_plans"];
         delete?: never;
         options?: never;
@@ -963,10 +801,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One review plan
-         * @description Who: committee_org, province.
-         */
+        /** One review plan */
         get: operations["get_evaluation_plans_by_plan"];
         put?: never;
         post?: never;
@@ -985,10 +820,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Submit a plan for filing (R13)
-         * @description Who: committee_org.
-         */
+        /** Submit a plan for filing (R13) */
         post: operations["post_evaluation_plans_by_plan_submit"];
         delete?: never;
         options?: never;
@@ -1005,10 +837,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Audit a plan (§1.13–1.14)
-         * @description Who: province.
-         */
+        /** Audit a plan (§1.13–1.14) */
         post: operations["post_evaluation_plans_by_plan_audit"];
         delete?: never;
         options?: never;
@@ -1023,16 +852,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The draw record
-         * @description Who: committee_org, province.
-         */
+        /** The draw record */
         get: operations["get_evaluation_plans_by_plan_draw"];
         put?: never;
-        /**
-         * Draw the judges the day before review (R14)
-         * @description Who: committee_org.
-         */
+        /** Draw the judges the day before review (R14) */
         post: operations["post_evaluation_plans_by_plan_draw"];
         delete?: never;
         options?: never;
@@ -1049,10 +872,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * A drawn judge declines
-         * @description Who: committee_org.
-         */
+        /** A drawn judge declines */
         post: operations["post_evaluation_plans_by_plan_judges_by_expert_decline"];
         delete?: never;
         options?: never;
@@ -1069,10 +889,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Interview notice (面试通知)
-         * @description Who: committee_org.
-         */
+        /** Interview notice (面试通知) */
         post: operations["post_evaluation_plans_by_plan_interviews"];
         delete?: never;
         options?: never;
@@ -1089,10 +906,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Tally the anonymous ballots (R15, R16)
-         * @description Who: committee_org.
-         */
+        /** Tally the anonymous ballots (R15, R16) */
         post: operations["post_evaluation_plans_by_plan_tally"];
         delete?: never;
         options?: never;
@@ -1109,10 +923,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Enter the results of an offline session (§1.2.5)
-         * @description Who: committee_org.
-         */
+        /** Enter the results of an offline session (§1.2.5) */
         post: operations["post_evaluation_plans_by_plan_offline_results"];
         delete?: never;
         options?: never;
@@ -1127,10 +938,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Results of a plan
-         * @description Who: committee_org, province.
-         */
+        /** Results of a plan */
         get: operations["get_evaluation_plans_by_plan_results"];
         put?: never;
         post?: never;
@@ -1147,10 +955,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The archive of a session (confidential)
-         * @description Who: committee_org, province.
-         */
+        /** The archive of a session (confidential) */
         get: operations["get_evaluation_plans_by_plan_archive"];
         put?: never;
         post?: never;
@@ -1169,10 +974,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Add an expert to the pool
-         * @description Who: committee_org, province.
-         */
+        /** Add an expert to the pool */
         post: operations["post_evaluation_experts"];
         delete?: never;
         options?: never;
@@ -1189,10 +991,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Declare an expert relation (回避)
-         * @description Who: committee_org, province.
-         */
+        /** Declare an expert relation (回避) */
         post: operations["post_evaluation_experts_by_expert_relations"];
         delete?: never;
         options?: never;
@@ -1207,10 +1006,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Interview notices of an application
-         * @description Who: applicant, committee_org, province.
-         */
+        /** Interview notices of an application */
         get: operations["get_evaluation_applications_by_id_interviews"];
         put?: never;
         post?: never;
@@ -1227,10 +1023,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Participants of the plan the judge was drawn for, in its window
-         * @description Who: judge.
-         */
+        /** Participants of the plan the judge was drawn for, in its window */
         get: operations["get_judging_plans_by_plan_participants"];
         put?: never;
         post?: never;
@@ -1249,10 +1042,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * A judge scores, votes or gives an opinion (§1.3)
-         * @description Who: judge.
-         */
+        /** A judge scores, votes or gives an opinion (§1.3) */
         post: operations["post_judging_plans_by_plan_participants_by_participant"];
         delete?: never;
         options?: never;
@@ -1267,10 +1057,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Review sessions whose results await publicity or filing
-         * @description Who: committee_org, province.
-         */
+        /** Review sessions whose results await publicity or filing */
         get: operations["get_results_sessions"];
         put?: never;
         post?: never;
@@ -1287,16 +1074,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Result publicities (评审结果公示, 六(一))
-         * @description Who: committee_org, province.
-         */
+        /** Result publicities (评审结果公示, 六(一)) */
         get: operations["get_results_publicities"];
         put?: never;
-        /**
-         * Open the result publicity of a session (within 3 working days of the vote, ≥ 5 working days; R18)
-         * @description Who: committee_org.
-         */
+        /** Open the result publicity of a session (within 3 working days of the vote, ≥ 5 working days; R18) */
         post: operations["post_results_publicities"];
         delete?: never;
         options?: never;
@@ -1311,10 +1092,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One result publicity
-         * @description Who: committee_org, province.
-         */
+        /** One result publicity */
         get: operations["get_results_publicities_by_id"];
         put?: never;
         post?: never;
@@ -1331,16 +1109,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Objections raised during result publicity
-         * @description Who: committee_org, province.
-         */
+        /** Objections raised during result publicity */
         get: operations["get_results_applications_by_id_objections"];
         put?: never;
-        /**
-         * Record an objection during result publicity
-         * @description Who: committee_org.
-         */
+        /** Record an objection during result publicity */
         post: operations["post_results_applications_by_id_objections"];
         delete?: never;
         options?: never;
@@ -1357,10 +1129,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Resolve a result-publicity objection
-         * @description Who: committee_org.
-         */
+        /** Resolve a result-publicity objection */
         post: operations["post_results_applications_by_id_objections_by_oid_resolve"];
         delete?: never;
         options?: never;
@@ -1375,16 +1144,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Filing requests (备案, 六(二))
-         * @description Who: committee_org, province.
-         */
+        /** Filing requests (备案, 六(二)) */
         get: operations["get_results_filings"];
         put?: never;
-        /**
-         * Request filing within 15 working days (R19)
-         * @description Who: committee_org.
-         */
+        /** Request filing within 15 working days (R19) */
         post: operations["post_results_filings"];
         delete?: never;
         options?: never;
@@ -1399,10 +1162,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One filing request
-         * @description Who: committee_org, province.
-         */
+        /** One filing request */
         get: operations["get_results_filings_by_id"];
         put?: never;
         post?: never;
@@ -1421,10 +1181,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Audit a filing request with 备案文号 and date (§1.15)
-         * @description Who: province.
-         */
+        /** Audit a filing request with 备案文号 and date (§1.15) */
         post: operations["post_results_filings_by_id_audit"];
         delete?: never;
         options?: never;
@@ -1439,10 +1196,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Certificate query (§1.20)
-         * @description Who: authorised roles.
-         */
+        /** Certificate query (§1.20) */
         get: operations["get_certificates"];
         put?: never;
         post?: never;
@@ -1459,10 +1213,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export certificates as xlsx (ID numbers masked)
-         * @description Who: authorised roles.
-         */
+        /** Export certificates as xlsx (ID numbers masked) */
         get: operations["get_certificates_export"];
         put?: never;
         post?: never;
@@ -1479,10 +1230,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Filed applications awaiting a certificate
-         * @description Who: province.
-         */
+        /** Filed applications awaiting a certificate */
         get: operations["get_certificates_candidates"];
         put?: never;
         post?: never;
@@ -1499,10 +1247,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One certificate
-         * @description Who: holder, authorised roles.
-         */
+        /** One certificate */
         get: operations["get_certificates_by_id"];
         put?: never;
         post?: never;
@@ -1519,10 +1264,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The electronic certificate (sealed)
-         * @description Who: holder, authorised roles.
-         */
+        /** The electronic certificate (sealed) */
         get: operations["get_certificates_by_id_html"];
         put?: never;
         post?: never;
@@ -1541,10 +1283,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Revoke a certificate (§1.19)
-         * @description Who: province.
-         */
+        /** Revoke a certificate (§1.19) */
         post: operations["post_certificates_by_id_revoke"];
         delete?: never;
         options?: never;
@@ -1559,16 +1298,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Certificate generation jobs (§1.29)
-         * @description Who: province.
-         */
+        /** Certificate generation jobs (§1.29) */
         get: operations["get_certificates_jobs"];
         put?: never;
-        /**
-         * Generate certificates by document number or by query
-         * @description Who: province.
-         */
+        /** Generate certificates by document number or by query */
         post: operations["post_certificates_jobs"];
         delete?: never;
         options?: never;
@@ -1583,10 +1316,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One generation job
-         * @description Who: province.
-         */
+        /** One generation job */
         get: operations["get_certificates_jobs_by_id"];
         put?: never;
         post?: never;
@@ -1605,10 +1335,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Run a generation job
-         * @description Who: province.
-         */
+        /** Run a generation job */
         post: operations["post_certificates_jobs_by_id_run"];
         delete?: never;
         options?: never;
@@ -1623,16 +1350,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Issuing-unit codes (发证单位编码, §1.9)
-         * @description Who: province.
-         */
+        /** Issuing-unit codes (发证单位编码, §1.9) */
         get: operations["get_certificates_issuing_units"];
         put?: never;
-        /**
-         * Add an issuing-unit code (last 4 digits of the region code)
-         * @description Who: province.
-         */
+        /** Add an issuing-unit code (last 4 digits of the region code) */
         post: operations["post_certificates_issuing_units"];
         delete?: never;
         options?: never;
@@ -1647,10 +1368,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export issuing-unit codes as xlsx
-         * @description Who: province.
-         */
+        /** Export issuing-unit codes as xlsx */
         get: operations["get_certificates_issuing_units_export"];
         put?: never;
         post?: never;
@@ -1669,10 +1387,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Cancel an issuing-unit code with a reason
-         * @description Who: province.
-         */
+        /** Cancel an issuing-unit code with a reason */
         post: operations["post_certificates_issuing_units_by_id_cancel"];
         delete?: never;
         options?: never;
@@ -1687,15 +1402,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The certificate number format
-         * @description Who: province.
-         */
+        /** The certificate number format */
         get: operations["get_certificates_number_format"];
-        /**
-         * Change the certificate number format
-         * @description Who: province.
-         */
+        /** Change the certificate number format */
         put: operations["put_certificates_number_format"];
         post?: never;
         delete?: never;
@@ -1711,16 +1420,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Certificate number pools (§1.16)
-         * @description Who: province.
-         */
+        /** Certificate number pools (§1.16) */
         get: operations["get_certificates_number_pools"];
         put?: never;
-        /**
-         * Add a certificate number pool
-         * @description Who: province.
-         */
+        /** Add a certificate number pool */
         post: operations["post_certificates_number_pools"];
         delete?: never;
         options?: never;
@@ -1735,10 +1438,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download the certificate import template
-         * @description Who: province.
-         */
+        /** Download the certificate import template */
         get: operations["get_certificates_imports_template"];
         put?: never;
         post?: never;
@@ -1757,10 +1457,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Upload a certificate import: validated row by row
-         * @description Who: province.
-         */
+        /** Upload a certificate import: validated row by row */
         post: operations["post_certificates_imports"];
         delete?: never;
         options?: never;
@@ -1775,10 +1472,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The report of a certificate import
-         * @description Who: province.
-         */
+        /** The report of a certificate import */
         get: operations["get_certificates_imports_by_id"];
         put?: never;
         post?: never;
@@ -1797,10 +1491,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Commit the valid rows of a certificate import
-         * @description Who: province.
-         */
+        /** Commit the valid rows of a certificate import */
         post: operations["post_certificates_imports_by_id_commit"];
         delete?: never;
         options?: never;
@@ -1815,10 +1506,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The published seal keys (SM2)
-         * @description Who: anyone.
-         */
+        /** The published seal keys (SM2) */
         get: operations["get_verify_seal_keys"];
         put?: never;
         post?: never;
@@ -1835,10 +1523,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Verify a certificate by number and verification code (ID masked)
-         * @description Who: anyone.
-         */
+        /** Verify a certificate by number and verification code (ID masked) */
         get: operations["get_verify_certificates_by_no"];
         put?: never;
         post?: never;
@@ -1857,10 +1542,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Check a downloaded sealed certificate
-         * @description Who: anyone.
-         */
+        /** Check a downloaded sealed certificate */
         post: operations["post_verify_documents"];
         delete?: never;
         options?: never;
@@ -1877,10 +1559,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Report selected or all unreported certificates to MOHRSS now (§1.18)
-         * @description Who: province.
-         */
+        /** Report selected or all unreported certificates to MOHRSS now (§1.18) */
         post: operations["post_mohrss_report"];
         delete?: never;
         options?: never;
@@ -1895,10 +1574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Every report record and its status
-         * @description Who: province.
-         */
+        /** Every report record and its status */
         get: operations["get_mohrss_outbox"];
         put?: never;
         post?: never;
@@ -1915,10 +1591,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Report batches
-         * @description Who: province.
-         */
+        /** Report batches */
         get: operations["get_mohrss_batches"];
         put?: never;
         post?: never;
@@ -1935,10 +1608,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One report batch
-         * @description Who: province.
-         */
+        /** One report batch */
         get: operations["get_mohrss_batches_by_id"];
         put?: never;
         post?: never;
@@ -1955,16 +1625,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query specialty (职称专业 §1.1)
-         * @description Who: signed in.
-         */
+        /** Query specialty (职称专业 §1.1) */
         get: operations["get_admin_specialties"];
         put?: never;
-        /**
-         * Add specialty
-         * @description Who: province.
-         */
+        /** Add specialty */
         post: operations["post_admin_specialties"];
         delete?: never;
         options?: never;
@@ -1979,10 +1643,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export every specialty matching the query as xlsx (导出查询结果)
-         * @description Who: province.
-         */
+        /** Export every specialty matching the query as xlsx (导出查询结果) */
         get: operations["get_admin_specialties_export"];
         put?: never;
         post?: never;
@@ -1999,21 +1660,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One specialty
-         * @description Who: signed in.
-         */
+        /** One specialty */
         get: operations["get_admin_specialties_by_id"];
-        /**
-         * Edit specialty (version compare-and-set)
-         * @description Who: province.
-         */
+        /** Edit specialty (version compare-and-set) */
         put: operations["put_admin_specialties_by_id"];
         post?: never;
-        /**
-         * Delete specialty; refused while in use
-         * @description Who: province.
-         */
+        /** Delete specialty; refused while in use */
         delete: operations["delete_admin_specialties_by_id"];
         options?: never;
         head?: never;
@@ -2027,10 +1679,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The whole specialty tree
-         * @description Who: signed in.
-         */
+        /** The whole specialty tree */
         get: operations["get_admin_specialties_tree"];
         put?: never;
         post?: never;
@@ -2047,10 +1696,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The fixed series (系列), roots of the title tree
-         * @description Who: signed in.
-         */
+        /** The fixed series (系列), roots of the title tree */
         get: operations["get_admin_title_series"];
         put?: never;
         post?: never;
@@ -2067,16 +1713,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query title (职称树 §1.2)
-         * @description Who: signed in.
-         */
+        /** Query title (职称树 §1.2) */
         get: operations["get_admin_titles"];
         put?: never;
-        /**
-         * Add title
-         * @description Who: province.
-         */
+        /** Add title */
         post: operations["post_admin_titles"];
         delete?: never;
         options?: never;
@@ -2091,10 +1731,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export every title matching the query as xlsx (导出查询结果)
-         * @description Who: province.
-         */
+        /** Export every title matching the query as xlsx (导出查询结果) */
         get: operations["get_admin_titles_export"];
         put?: never;
         post?: never;
@@ -2111,21 +1748,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One title
-         * @description Who: signed in.
-         */
+        /** One title */
         get: operations["get_admin_titles_by_id"];
-        /**
-         * Edit title (version compare-and-set)
-         * @description Who: province.
-         */
+        /** Edit title (version compare-and-set) */
         put: operations["put_admin_titles_by_id"];
         post?: never;
-        /**
-         * Delete title; refused while in use
-         * @description Who: province.
-         */
+        /** Delete title; refused while in use */
         delete: operations["delete_admin_titles_by_id"];
         options?: never;
         head?: never;
@@ -2139,10 +1767,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Organisation lookup by name (fuzzy), credit code or id
-         * @description Who: unit, dept, committee_org, province.
-         */
+        /** Organisation lookup by name (fuzzy), credit code or id */
         get: operations["get_admin_organisations"];
         put?: never;
         post?: never;
@@ -2159,10 +1784,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export organisations as xlsx
-         * @description Who: province.
-         */
+        /** Export organisations as xlsx */
         get: operations["get_admin_organisations_export"];
         put?: never;
         post?: never;
@@ -2179,16 +1801,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query acceptance institution (受理机构 §1.3)
-         * @description Who: signed in.
-         */
+        /** Query acceptance institution (受理机构 §1.3) */
         get: operations["get_admin_institutions"];
         put?: never;
-        /**
-         * Add acceptance institution
-         * @description Who: province.
-         */
+        /** Add acceptance institution */
         post: operations["post_admin_institutions"];
         delete?: never;
         options?: never;
@@ -2203,10 +1819,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export every acceptance institution matching the query as xlsx (导出查询结果)
-         * @description Who: province.
-         */
+        /** Export every acceptance institution matching the query as xlsx (导出查询结果) */
         get: operations["get_admin_institutions_export"];
         put?: never;
         post?: never;
@@ -2223,15 +1836,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One acceptance institution
-         * @description Who: signed in.
-         */
+        /** One acceptance institution */
         get: operations["get_admin_institutions_by_id"];
-        /**
-         * Edit acceptance institution (version compare-and-set)
-         * @description Who: province.
-         */
+        /** Edit acceptance institution (version compare-and-set) */
         put: operations["put_admin_institutions_by_id"];
         post?: never;
         delete?: never;
@@ -2249,10 +1856,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Cancel (注销) acceptance institution with a reason
-         * @description Who: province.
-         */
+        /** Cancel (注销) acceptance institution with a reason */
         post: operations["post_admin_institutions_by_id_cancel"];
         delete?: never;
         options?: never;
@@ -2267,10 +1871,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query audit-path edge (审核路径 §1.4–1.8)
-         * @description Who: province (or the edge's upper organisation).
-         */
+        /** Query audit-path edge (审核路径 §1.4–1.8) */
         get: operations["get_admin_audit_paths"];
         put?: never;
         post?: never;
@@ -2287,10 +1888,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export every audit-path edge matching the query as xlsx (导出查询结果)
-         * @description Who: province.
-         */
+        /** Export every audit-path edge matching the query as xlsx (导出查询结果) */
         get: operations["get_admin_audit_paths_export"];
         put?: never;
         post?: never;
@@ -2307,15 +1905,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One audit-path edge
-         * @description Who: province (or the edge's upper organisation).
-         */
+        /** One audit-path edge */
         get: operations["get_admin_audit_paths_by_id"];
-        /**
-         * Edit audit-path edge (version compare-and-set)
-         * @description Who: province, or the upper organisation (dept, committee_org).
-         */
+        /** Edit audit-path edge (version compare-and-set) */
         put: operations["put_admin_audit_paths_by_id"];
         post?: never;
         delete?: never;
@@ -2331,16 +1923,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query committee (评委会 §1.10–1.11)
-         * @description Who: signed in.
-         */
+        /** Query committee (评委会 §1.10–1.11) */
         get: operations["get_admin_committees"];
         put?: never;
-        /**
-         * Add committee
-         * @description Who: province.
-         */
+        /** Add committee */
         post: operations["post_admin_committees"];
         delete?: never;
         options?: never;
@@ -2355,10 +1941,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export every committee matching the query as xlsx (导出查询结果)
-         * @description Who: province.
-         */
+        /** Export every committee matching the query as xlsx (导出查询结果) */
         get: operations["get_admin_committees_export"];
         put?: never;
         post?: never;
@@ -2375,15 +1958,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One committee
-         * @description Who: signed in.
-         */
+        /** One committee */
         get: operations["get_admin_committees_by_id"];
-        /**
-         * Edit committee (version compare-and-set)
-         * @description Who: province.
-         */
+        /** Edit committee (version compare-and-set) */
         put: operations["put_admin_committees_by_id"];
         post?: never;
         delete?: never;
@@ -2421,16 +1998,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Annual batches (年度批次, annex 2 §1.4.2)
-         * @description Who: signed in.
-         */
+        /** Annual batches (年度批次, annex 2 §1.4.2) */
         get: operations["get_admin_batches"];
         put?: never;
-        /**
-         * Set up a year's batch
-         * @description Who: province.
-         */
+        /** Set up a year's batch */
         post: operations["post_admin_batches"];
         delete?: never;
         options?: never;
@@ -2445,10 +2016,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export batches as xlsx
-         * @description Who: province.
-         */
+        /** Export batches as xlsx */
         get: operations["get_admin_batches_export"];
         put?: never;
         post?: never;
@@ -2465,15 +2033,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One year's batch with the committees' own dates
-         * @description Who: signed in.
-         */
+        /** One year's batch with the committees' own dates */
         get: operations["get_admin_batches_by_year"];
-        /**
-         * Change a year's batch (version compare-and-set)
-         * @description Who: province.
-         */
+        /** Change a year's batch (version compare-and-set) */
         put: operations["put_admin_batches_by_year"];
         post?: never;
         delete?: never;
@@ -2490,10 +2052,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * A committee's own material cutoff / voting deadline (二(五))
-         * @description Who: province.
-         */
+        /** A committee's own material cutoff / voting deadline (二(五)) */
         put: operations["put_admin_batches_by_year_committees_by_committee"];
         post?: never;
         delete?: never;
@@ -2509,10 +2068,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Loaded calendar years
-         * @description Who: signed in.
-         */
+        /** Loaded calendar years */
         get: operations["get_admin_calendar"];
         put?: never;
         post?: never;
@@ -2529,15 +2085,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * A loaded year's days off and adjusted workdays
-         * @description Who: signed in.
-         */
+        /** A loaded year's days off and adjusted workdays */
         get: operations["get_admin_calendar_by_year"];
-        /**
-         * Load a year's official schedule (until then, computations into it are refused)
-         * @description Who: province.
-         */
+        /** Load a year's official schedule (until then, computations into it are refused) */
         put: operations["put_admin_calendar_by_year"];
         post?: never;
         delete?: never;
@@ -2553,16 +2103,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Query the blacklist (黑名单 §1.21)
-         * @description Who: province.
-         */
+        /** Query the blacklist (黑名单 §1.21) */
         get: operations["get_admin_blacklist"];
         put?: never;
-        /**
-         * Add a person by ID number and name, or by a looked-up application; 3 years by default
-         * @description Who: province.
-         */
+        /** Add a person by ID number and name, or by a looked-up application; 3 years by default */
         post: operations["post_admin_blacklist"];
         delete?: never;
         options?: never;
@@ -2577,10 +2121,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export the blacklist as xlsx (ID numbers masked)
-         * @description Who: province.
-         */
+        /** Export the blacklist as xlsx (ID numbers masked) */
         get: operations["get_admin_blacklist_export"];
         put?: never;
         post?: never;
@@ -2599,10 +2140,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Run the blacklist lifter by hand
-         * @description Who: province.
-         */
+        /** Run the blacklist lifter by hand */
         post: operations["post_admin_blacklist_lift_expired"];
         delete?: never;
         options?: never;
@@ -2617,15 +2155,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One record
-         * @description Who: province.
-         */
+        /** One record */
         get: operations["get_admin_blacklist_by_id"];
-        /**
-         * Modify an unlifted record (version compare-and-set)
-         * @description Who: province.
-         */
+        /** Modify an unlifted record (version compare-and-set) */
         put: operations["put_admin_blacklist_by_id"];
         post?: never;
         delete?: never;
@@ -2643,10 +2175,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Lift a record with a reason
-         * @description Who: province.
-         */
+        /** Lift a record with a reason */
         post: operations["post_admin_blacklist_by_id_lift"];
         delete?: never;
         options?: never;
@@ -2661,10 +2190,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * People lookup by name or ID number (for adding to the blacklist)
-         * @description Who: province.
-         */
+        /** People lookup by name or ID number (for adding to the blacklist) */
         get: operations["get_admin_people"];
         put?: never;
         post?: never;
@@ -2681,10 +2207,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Unit registrations to audit (§1.25)
-         * @description Who: province, dept (those addressed to it).
-         */
+        /** Unit registrations to audit (§1.25) */
         get: operations["get_admin_registrations"];
         put?: never;
         post?: never;
@@ -2701,10 +2224,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export registrations as xlsx
-         * @description Who: province, dept.
-         */
+        /** Export registrations as xlsx */
         get: operations["get_admin_registrations_export"];
         put?: never;
         post?: never;
@@ -2721,10 +2241,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One registration with its attachments
-         * @description Who: province, dept.
-         */
+        /** One registration with its attachments */
         get: operations["get_admin_registrations_by_id"];
         put?: never;
         post?: never;
@@ -2741,10 +2258,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download an attachment
-         * @description Who: province, dept.
-         */
+        /** Download an attachment */
         get: operations["get_admin_registrations_by_id_attachments_by_attachment"];
         put?: never;
         post?: never;
@@ -2763,10 +2277,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Approve: the unit's organisation becomes active
-         * @description Who: province, dept.
-         */
+        /** Approve: the unit's organisation becomes active */
         post: operations["post_admin_registrations_by_id_approve"];
         delete?: never;
         options?: never;
@@ -2783,10 +2294,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Reject with an opinion telling the unit what to fix
-         * @description Who: province, dept.
-         */
+        /** Reject with an opinion telling the unit what to fix */
         post: operations["post_admin_registrations_by_id_reject"];
         delete?: never;
         options?: never;
@@ -2801,10 +2309,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download the import template (dropdowns for enumerations)
-         * @description Who: province.
-         */
+        /** Download the import template (dropdowns for enumerations) */
         get: operations["get_admin_imports_by_kind_template"];
         put?: never;
         post?: never;
@@ -2823,10 +2328,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Upload a filled template: every row validated, nothing written; the report lists row, column, reason
-         * @description Who: province.
-         */
+        /** Upload a filled template: every row validated, nothing written; the report lists row, column, reason */
         post: operations["post_admin_imports_by_kind"];
         delete?: never;
         options?: never;
@@ -2841,10 +2343,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The report of an import
-         * @description Who: province.
-         */
+        /** The report of an import */
         get: operations["get_admin_imports_by_kind_by_id"];
         put?: never;
         post?: never;
@@ -2863,10 +2362,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Commit the valid rows (rows that no longer pass are reported and skipped)
-         * @description Who: province.
-         */
+        /** Commit the valid rows (rows that no longer pass are reported and skipped) */
         post: operations["post_admin_imports_by_kind_by_id_commit"];
         delete?: never;
         options?: never;
@@ -2881,10 +2377,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The audit history of an administered object, oldest first
-         * @description Who: province.
-         */
+        /** The audit history of an administered object, oldest first */
         get: operations["get_admin_history_by_kind_by_id"];
         put?: never;
         post?: never;
@@ -2901,16 +2394,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Own registrations
-         * @description Who: unit.
-         */
+        /** Own registrations */
         get: operations["get_registrations"];
         put?: never;
-        /**
-         * Register a unit (its organisation is created pending)
-         * @description Who: unit (no organisation yet).
-         */
+        /** Register a unit (its organisation is created pending) */
         post: operations["post_registrations"];
         delete?: never;
         options?: never;
@@ -2925,15 +2412,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * One own registration, with the reviewer's opinion
-         * @description Who: unit.
-         */
+        /** One own registration, with the reviewer's opinion */
         get: operations["get_registrations_by_id"];
-        /**
-         * Correct a pending or rejected registration (pending again)
-         * @description Who: unit.
-         */
+        /** Correct a pending or rejected registration (pending again) */
         put: operations["put_registrations_by_id"];
         post?: never;
         delete?: never;
@@ -2949,16 +2430,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * List attachments
-         * @description Who: unit.
-         */
+        /** List attachments */
         get: operations["get_registrations_by_id_attachments"];
         put?: never;
-        /**
-         * Upload an attachment (raw bytes; PDF, JPEG or PNG)
-         * @description Who: unit.
-         */
+        /** Upload an attachment (raw bytes; PDF, JPEG or PNG) */
         post: operations["post_registrations_by_id_attachments"];
         delete?: never;
         options?: never;
@@ -2973,10 +2448,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download an attachment
-         * @description Who: unit.
-         */
+        /** Download an attachment */
         get: operations["get_registrations_by_id_attachments_by_attachment"];
         put?: never;
         post?: never;
@@ -2995,10 +2467,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Once approved: exchange the token for one carrying the new organisation
-         * @description Who: unit.
-         */
+        /** Once approved: exchange the token for one carrying the new organisation */
         post: operations["post_registrations_by_id_token"];
         delete?: never;
         options?: never;
@@ -3013,10 +2482,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export the unit's applications (xlsx, full result set)
-         * @description Who: unit.
-         */
+        /** Export the unit's applications (xlsx, full result set) */
         get: operations["export_unit_applications"];
         put?: never;
         post?: never;
@@ -3033,10 +2499,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export the organisation's applications (xlsx, full result set)
-         * @description Who: dept, committee_org, province.
-         */
+        /** Export the organisation's applications (xlsx, full result set) */
         get: operations["export_chain_applications"];
         put?: never;
         post?: never;
@@ -3053,10 +2516,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Export the quota query (xlsx, full result set)
-         * @description Who: unit, dept, province.
-         */
+        /** Export the quota query (xlsx, full result set) */
         get: operations["export_quotas"];
         put?: never;
         post?: never;
@@ -3075,11 +2535,255 @@ export interface paths {
         };
         /**
          * Working-day computation on the official calendar (add / subtract / between / is working day)
-         * @description Who: anyone signed in. `add=N`: the last day of an N-working-day period opened on `from` (the opening day does not count); `subtract=N`: the N-th working day before `from`; `to=`: working days after `from` up to and including `to`; none: whether `from` is a working day. 422 CALENDAR_YEAR_NOT_PUBLISHED when the computation reaches an unloaded year.
+         * @description `add=N`: the last day of an N-working-day period opened on `from` (the opening day does not count); `subtract=N`: the N-th working day before `from`; `to=`: working days after `from` up to and including `to`; none: whether `from` is a working day. 422 CALENDAR_YEAR_NOT_PUBLISHED when the computation reaches an unloaded year.
          */
         get: operations["get_admin_calendar_working_days"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register an individual (个人网厅实名注册)
+         * @description Real name, ID number (GB 11643 check digit), mobile phone and a password (8–64 characters, three of upper case, lower case, digits and symbols, not containing the ID number or phone). Answers 201 `{person_id, name}`; an ID number already registered is `PERSON_EXISTS`.
+         */
+        post: operations["post_session_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in by ID number or phone and password
+         * @description A new session acting as the person. Answers `{access_token, refresh_token, expires_in, user, memberships, role, org}`: an access token of 15 minutes naming its session, a refresh token (rotated at each use), the person (ID masked) and what they may act as. A wrong account or password is 401 `LOGIN_FAILED` whether or not the account exists; the 5th consecutive failure locks the account for 15 minutes (423 `ACCOUNT_LOCKED`, with the time it unlocks); 20 failures from one client address in 15 minutes are 429 `TOO_MANY_ATTEMPTS`.
+         */
+        post: operations["post_session_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh the access token
+         * @description With the current refresh token (and optionally `operator_id` or `role: judge` to keep acting as that). Answers `{access_token, refresh_token, expires_in, user, memberships, role, org}`: an access token of 15 minutes naming its session, a refresh token (rotated at each use), the person (ID masked) and what they may act as. A session idle for 30 minutes or 12 hours old has ended.
+         */
+        post: operations["post_session_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act as an operator, as a judge, or as oneself again
+         * @description Body `{operator_id}` (one of the memberships), `{role: "judge"}`, or empty (the person). Answers `{access_token, refresh_token, expires_in, user, memberships, role, org}`: an access token of 15 minutes naming its session, a refresh token (rotated at each use), the person (ID masked) and what they may act as.
+         */
+        post: operations["post_session_switch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The person (masked), the memberships, the role and organisation acted as.
+         */
+        get: operations["get_session_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out
+         * @description Ends the session: every token of it is refused from now on.
+         */
+        post: operations["post_session_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change one's password
+         * @description Old and new password; every session of the person ends.
+         */
+        post: operations["post_session_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organisation's operators
+         * @description The caller's organisation's operators (its administrator only).
+         */
+        get: operations["get_operators"];
+        put?: never;
+        /**
+         * Add an operator
+         * @description A registered person (by ID number) as 经办人 `clerk`, 审核人 `reviewer` or 管理员 `admin` of the caller's organisation, with a validity window (administrator only).
+         */
+        post: operations["post_operators"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operators/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an operator
+         * @description Its tokens are refused at once (administrator only).
+         */
+        post: operations["post_operators_by_id_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operators/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-enable an operator
+         * @description Administrator only.
+         */
+        post: operations["post_operators_by_id_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operators/{id}/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delegate an operator's duty for an absence
+         * @description A time-boxed grant of the operator's role and duty to another registered person (`to_citizen_id`), from `valid_from` to `valid_until`, with a reason; recorded, and revoked by disabling it (administrator only).
+         */
+        post: operations["post_operators_by_id_delegations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operators/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset an operator's password
+         * @description A temporary password shown once, to be changed at the next sign-in; the person's sessions end (administrator only).
+         */
+        post: operations["post_operators_by_id_password_reset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3096,14 +2800,13 @@ export interface components {
             status?: string;
         };
         Error: {
-            /** @description Stable code, e.g. SPECIALTY_IN_USE */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description Chinese message */
             message: string;
             field?: string;
             violations?: {
                 rule?: string;
-                code?: string;
+                code?: components["schemas"]["ErrorCode"];
                 message?: string;
                 field?: string;
             }[];
@@ -3452,6 +3155,11 @@ export interface components {
                 reason?: string;
             }[];
         };
+        /**
+         * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
+         * @enum {string}
+         */
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE";
     };
     responses: {
         /** @description Error */
@@ -8671,6 +8379,426 @@ export interface operations {
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_session_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    citizen_id: string;
+                    phone: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_session_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+            423: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    post_session_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refresh_token: string;
+                    operator_id?: number;
+                    role?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_session_switch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    operator_id?: number;
+                    role?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_session_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_session_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_session_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    old_password: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_operators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_operators: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    citizen_id: string;
+                    /** @enum {string} */
+                    duty: "clerk" | "reviewer" | "admin";
+                    valid_from?: string;
+                    valid_until?: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_operators_by_id_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Operator id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version?: number;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_operators_by_id_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Operator id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version?: number;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_operators_by_id_delegations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Operator id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    to_citizen_id: string;
+                    valid_from: string;
+                    valid_until: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_operators_by_id_password_reset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Operator id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             422: components["responses"]["Error"];
         };
     };

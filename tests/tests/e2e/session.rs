@@ -1,0 +1,269 @@
+//! People, operators and sign-in (issue 11), end to end through the `session` component:
+//! register → sign in → apply under one's own ID number only; a unit registration makes its
+//! registrant the first administrator, who adds an operator; the operator's actions are
+//! audited in their name; disabling the operator or signing out refuses its tokens at once;
+//! delegations hold only inside their window; five wrong passwords lock the account.
+
+use e2e::scenario::*;
+use e2e::TestApp;
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Hunan-2024-ok";
+
+fn register(app: &TestApp, name: &str, citizen: &str, phone: &str) -> String {
+    let v = expect(
+        app.post(
+            "/api/session/register",
+            None,
+            &json!({"name": name, "citizen_id": citizen, "phone": phone, "password": PASSWORD}),
+        ),
+        201,
+    );
+    v["person_id"].as_str().unwrap().to_owned()
+}
+
+fn login(app: &TestApp, account: &str) -> Value {
+    expect(app.post("/api/session/login", None, &json!({"account": account, "password": PASSWORD})), 200)
+}
+
+fn token(v: &Value) -> String {
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+fn switch(app: &TestApp, person_token: &str, operator_id: i64) -> String {
+    token(&expect(app.post("/api/session/switch", person_token, &json!({"operator_id": operator_id})), 200))
+}
+
+#[test]
+fn a_registered_person_signs_in_and_applies_only_under_their_own_id_number() {
+    let p = health_province();
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let me = citizen_id(11);
+    let person = register(&p.app, "赵医生", &me, "13800000011");
+    // Weak passwords and bad ID numbers are refused by name.
+    let (s, e) = p.app.post(
+        "/api/session/register",
+        None,
+        &json!({"name": "钱", "citizen_id": citizen_id(12), "phone": "13800000012", "password": "password"}),
+    );
+    assert_eq!((s, e["field"].as_str()), (400, Some("password")), "{e}");
+    let (s, e) = p.app.post(
+        "/api/session/register",
+        None,
+        &json!({"name": "钱", "citizen_id": "430102198503151237", "phone": "13800000012", "password": PASSWORD}),
+    );
+    assert_eq!((s, e["field"].as_str()), (400, Some("citizen_id")), "{e}");
+    let (s, e) = p.app.post(
+        "/api/session/register",
+        None,
+        &json!({"name": "赵", "citizen_id": me, "phone": "13800000013", "password": PASSWORD}),
+    );
+    assert_eq!((s, e["code"].as_str()), (409, Some("PERSON_EXISTS")));
+
+    let signed = login(&p.app, "13800000011");
+    assert_eq!(
+        (signed["user"]["person_id"].as_str(), signed["role"].as_str()),
+        (Some(person.as_str()), Some("applicant"))
+    );
+    assert!(!signed["user"]["citizen_id"].as_str().unwrap().contains(&me[6..14]), "the ID number is masked");
+    let t = token(&signed);
+    // Someone else's ID number: refused, nothing stored.
+    let before: i64 = p.app.db().query_row("SELECT COUNT(*) FROM applications", [], |r| r.get(0)).unwrap();
+    let (s, e) = p.app.post(
+        "/api/applications",
+        t.as_str(),
+        &json!({"batch_year": 2024, "form": form_of(&citizen_id(99), "内科学")}),
+    );
+    assert_eq!((s, e["code"].as_str()), (403, Some("NOT_OWN_CITIZEN_ID")), "{e}");
+    let after: i64 = p.app.db().query_row("SELECT COUNT(*) FROM applications", [], |r| r.get(0)).unwrap();
+    assert_eq!(before, after);
+    // Without a number the person's own is filled in; with their own it is accepted.
+    let mut form = form_of(&me, "内科学");
+    form.as_object_mut().unwrap().remove("citizen_id");
+    let draft = expect(p.app.post("/api/applications", t.as_str(), &json!({"batch_year": 2024, "form": form})), 201);
+    let id = draft["id"].as_i64().unwrap();
+    let stored: String =
+        p.app.db().query_row("SELECT citizen_id FROM applications WHERE id = ?", [id], |r| r.get(0)).unwrap();
+    assert_eq!(stored, me);
+    expect(p.app.post(&format!("/api/applications/{id}/submit"), t.as_str(), &json!({})), 200);
+    // The event names the person.
+    let actor: String = p
+        .app
+        .db()
+        .query_row("SELECT actor FROM audit_events WHERE action = 'submit' AND subject_id = ?", [id.to_string()], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(actor, person);
+}
+
+#[test]
+fn the_registrant_administers_the_new_unit_and_its_operator_acts_in_its_own_name_until_disabled() {
+    let p = health_province();
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let registrant = register(&p.app, "钱经办", &citizen_id(21), "13800000021");
+    let reg_token = token(&login(&p.app, "13800000021"));
+    let reg = expect(
+        p.app.post(
+            "/api/registrations",
+            reg_token.as_str(),
+            &json!({"credit_code": "91350100M000100Y43", "name": "湖南某科技公司", "region_code": "430104",
+                    "legal_representative": "孙法人", "contact_name": "钱经办", "contact_phone": "0731-88888888",
+                    "review_org": CITY}),
+        ),
+        201,
+    );
+    let rid = reg["id"].as_i64().unwrap();
+    let org = reg["org_id"].as_str().unwrap().to_owned();
+    expect(p.app.post(&format!("/api/admin/registrations/{rid}/approve"), p.city.as_str(), &json!({})), 200);
+    // The registrant is the first administrator: the membership shows at sign-in.
+    let signed = login(&p.app, &citizen_id(21));
+    let admin_op = signed["memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["org"] == org.as_str() && m["title"] == "管理员")
+        .unwrap_or_else(|| panic!("no admin membership: {signed}"))["operator_id"]
+        .as_i64()
+        .unwrap();
+    let admin = switch(&p.app, &token(&signed), admin_op);
+
+    // The administrator adds an operator (a registered person) as reviewer.
+    let clerk_person = register(&p.app, "孙审核", &citizen_id(22), "13800000022");
+    let op = expect(
+        p.app.post("/api/operators", admin.as_str(), &json!({"citizen_id": citizen_id(22), "duty": "reviewer"})),
+        201,
+    );
+    let op_id = op["id"].as_i64().unwrap();
+    let (s, _) = p.app.post("/api/operators", admin.as_str(), &json!({"citizen_id": citizen_id(23), "duty": "clerk"}));
+    assert_eq!(s, 400, "an unregistered person cannot be an operator");
+    let clerk = switch(&p.app, &token(&login(&p.app, "13800000022")), op_id);
+    // A non-administrator cannot manage operators.
+    assert_eq!(p.app.get("/api/operators", clerk.as_str()).0, 403);
+
+    // An applicant of the new unit submits; the operator approves it into publicity.
+    let applicant = p.app.token("eng-li", "李工", shared::auth::Role::Applicant, "");
+    let mut form = form_of(&citizen_id(24), "内科学");
+    form["unit_org"] = json!(org);
+    let id =
+        expect(p.app.post("/api/applications", applicant.as_str(), &json!({"batch_year": 2024, "form": form})), 201)
+            ["id"]
+            .as_i64()
+            .unwrap();
+    expect(p.app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &json!({})), 200);
+    let body =
+        json!({"publicity_start": "2024-09-23", "complaint_office": "人事部", "complaint_phone": "0731-88888888"});
+    expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), clerk.as_str(), &body), 200);
+    let (actor, event_org): (String, String) = p
+        .app
+        .db()
+        .query_row(
+            "SELECT actor, org FROM audit_events WHERE action = 'approve_into_publicity' AND subject_id = ?",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (actor.as_str(), event_org.as_str()),
+        (clerk_person.as_str(), org.as_str()),
+        "the event names the operator"
+    );
+
+    // Disabled: the operator's still-unexpired token is refused at once.
+    expect(p.app.post(&format!("/api/operators/{op_id}/disable"), admin.as_str(), &json!({"reason": "调岗"})), 200);
+    assert_eq!(p.app.get("/api/unit/applications", clerk.as_str()).0, 401);
+    // Re-enabled: a new token works again.
+    expect(p.app.post(&format!("/api/operators/{op_id}/enable"), admin.as_str(), &json!({})), 200);
+    let clerk = switch(&p.app, &token(&login(&p.app, "13800000022")), op_id);
+    assert_eq!(p.app.get("/api/unit/applications", clerk.as_str()).0, 200);
+    // Another organisation's administrator cannot touch this operator.
+    let _ = registrant;
+}
+
+#[test]
+fn a_delegation_holds_only_inside_its_window_and_sign_out_ends_every_token_of_the_session() {
+    let p = health_province();
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    register(&p.app, "钱经办", &citizen_id(31), "13800000031");
+    let reg_token = token(&login(&p.app, "13800000031"));
+    let reg = expect(
+        p.app.post(
+            "/api/registrations",
+            reg_token.as_str(),
+            &json!({"credit_code": "91350100M000100Y43", "name": "湖南某科技公司", "region_code": "430104",
+                    "legal_representative": "孙法人", "contact_name": "钱经办", "contact_phone": "0731-88888888",
+                    "review_org": CITY}),
+        ),
+        201,
+    );
+    expect(p.app.post(&format!("/api/admin/registrations/{}/approve", reg["id"]), p.city.as_str(), &json!({})), 200);
+    let signed = login(&p.app, "13800000031");
+    let admin_op = signed["memberships"][0]["operator_id"].as_i64().unwrap();
+    let admin = switch(&p.app, &token(&signed), admin_op);
+    register(&p.app, "周代理", &citizen_id(32), "13800000032");
+    // 09-23 .. 09-24: the stand-in acts for the administrator only in that window.
+    let d = expect(
+        p.app.post(
+            &format!("/api/operators/{admin_op}/delegations"),
+            admin.as_str(),
+            &json!({"to_citizen_id": citizen_id(32), "valid_from": "2024-09-23", "valid_until": "2024-09-24", "reason": "出差"}),
+        ),
+        201,
+    );
+    let delegated = d["id"].as_i64().unwrap();
+    assert_eq!(d["delegated_from"], admin_op);
+    let stand_in = login(&p.app, "13800000032");
+    assert!(stand_in["memberships"].as_array().unwrap().is_empty(), "not yet valid on 09-20: {stand_in}");
+    let (s, _) = p.app.post("/api/session/switch", token(&stand_in).as_str(), &json!({"operator_id": delegated}));
+    assert_eq!(s, 404);
+    p.app.set_clock("2024-09-23T02:00:00Z");
+    let stand_in = login(&p.app, "13800000032");
+    let acting = switch(&p.app, &token(&stand_in), delegated);
+    assert_eq!(p.app.get("/api/operators", acting.as_str()).0, 200, "inside the window the stand-in administers");
+    p.app.set_clock("2024-09-25T01:00:00Z");
+    assert_eq!(p.app.get("/api/operators", acting.as_str()).0, 401, "after the window its token is refused");
+
+    // Sign-out ends the session's tokens; the refresh token is rotated at each use.
+    p.app.set_clock("2024-09-25T02:00:00Z");
+    let s1 = login(&p.app, "13800000031");
+    let refreshed =
+        expect(p.app.post("/api/session/refresh", None, &json!({"refresh_token": s1["refresh_token"]})), 200);
+    let (s, _) = p.app.post("/api/session/refresh", None, &json!({"refresh_token": s1["refresh_token"]}));
+    assert_eq!(s, 401, "a used refresh token is spent");
+    let t = token(&refreshed);
+    assert_eq!(p.app.get("/api/session/me", t.as_str()).0, 200);
+    assert_eq!(p.app.post("/api/session/logout", t.as_str(), &json!({})).0, 204);
+    assert_eq!(p.app.get("/api/session/me", t.as_str()).0, 401);
+    assert_eq!(p.app.get("/api/session/me", token(&s1).as_str()).0, 401, "every token of the session");
+}
+
+#[test]
+fn five_wrong_passwords_lock_the_account_with_the_unlock_time_and_unknown_accounts_answer_alike() {
+    let app = TestApp::start();
+    app.set_clock("2024-09-20T02:00:00Z");
+    register(&app, "吴医生", &citizen_id(41), "13800000041");
+    let wrong =
+        |account: &str| app.post("/api/session/login", None, &json!({"account": account, "password": "Wrong-pass-1"}));
+    for i in 0..4 {
+        let (s, e) = wrong("13800000041");
+        assert_eq!((s, e["code"].as_str()), (401, Some("LOGIN_FAILED")), "attempt {i}: {e}");
+        let (s2, e2) = wrong("13900000000");
+        assert_eq!((s2, &e2), (s, &e), "an unknown account answers exactly alike");
+    }
+    let (s, e) = wrong("13800000041");
+    assert_eq!((s, e["code"].as_str()), (423, Some("ACCOUNT_LOCKED")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("2024-09-20 10:15"), "unlock time in Beijing time: {e}");
+    // Even the right password waits for the lock to end.
+    let (s, _) = app.post("/api/session/login", None, &json!({"account": "13800000041", "password": PASSWORD}));
+    assert_eq!(s, 423);
+    app.set_clock("2024-09-20T02:16:00Z");
+    login(&app, "13800000041");
+    // The password is never stored or echoed in clear.
+    let db = app.db();
+    let mut stmt = db.prepare("SELECT COALESCE(detail, '') || COALESCE(opinion, '') FROM audit_events").unwrap();
+    let texts: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert!(texts.iter().all(|t| !t.contains(PASSWORD) && !t.contains("Wrong-pass-1")));
+    let hash: String = db.query_row("SELECT password_hash FROM people", [], |r| r.get(0)).unwrap();
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
+    assert!(!e.to_string().contains("Wrong-pass-1"));
+}
