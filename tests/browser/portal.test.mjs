@@ -106,6 +106,35 @@ describe('the portal component', () => {
   });
 });
 
+describe('sign-in against the session component', () => {
+  test('the hospital HR signs in with the demo account, switches to the unit and sees its work list', async () => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`${BASE}/login`);
+    // A wrong password: the generic refusal, shown on the page.
+    await page.getByLabel('身份证号或手机号').fill('13800000002');
+    await page.getByLabel('密码').first().fill('Wrong-pass-1');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByText('账号或密码错误').first().waitFor();
+    // The demo account (development only).
+    await page.getByLabel('密码').first().fill('Demo-2026!');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.getByRole('combobox', { name: '切换身份' }).click();
+    await page.getByRole('option', { name: /演示医院/ }).click();
+    await page.waitForURL(/\/unit\/applications/);
+    await page.getByTestId('unit-table').waitFor();
+    await shot(page, 'signed-in-unit');
+    // Signing out ends the session: the token is refused afterwards.
+    const access = await page.evaluate(() => sessionStorage.getItem('zc.access'));
+    assert.ok(access, 'a token from the real sign-in');
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.waitForURL(/\/login/);
+    assert.equal((await apiCall('GET', '/api/session/me', access)).status, 401);
+    await ctx.close();
+  });
+});
+
 describe('applicant (desktop)', () => {
   test('the sign-in page renders in Chinese and passes axe', async () => {
     const ctx = await browser.newContext({ locale: 'zh-CN' });
@@ -256,7 +285,8 @@ describe('departments and province', () => {
 });
 
 describe('public certificate verification (issue 17)', () => {
-  const PROV_ORG = 'ORG-BROWSER-PROVINCE';
+  // The province's own organisation comes with the migrations (0007).
+  const PROV_ORG = 'ORG-PROVINCE';
   let valid;
   let revoked;
 
@@ -264,14 +294,7 @@ describe('public certificate verification (issue 17)', () => {
     // Fixture: two sealed certificates through the province's Excel import (§1.29) — the
     // portal has no province pages for it yet — and one of them revoked.
     const prov = mintToken({ role: 'province', sub: 'prov-cert', name: '专技处', org: PROV_ORG });
-    let r = await apiCall('POST', '/api/province/organisations', prov, {
-      id: PROV_ORG,
-      kind: 'province',
-      name: '湖南省人力资源和社会保障厅',
-      region_code: '439900',
-    });
-    assert.equal(r.status, 201, r.text);
-    r = await apiCall('POST', '/api/certificates/issuing-units', prov, { org_id: PROV_ORG });
+    let r = await apiCall('POST', '/api/certificates/issuing-units', prov, { org_id: PROV_ORG });
     assert.equal(r.status, 201, r.text);
     const header = ['姓名', '身份证号', '工作单位', '系列', '专业', '资格名称', '职称层级', '评审委员会', '审批文号', '取得资格时间', '发证单位编码'];
     const row = (name, id) => [name, id, '某医院', '卫生', '内科学', '主任医师', '正高级', '湖南省卫生高评会', '湘人社职备〔2024〕15号', '2024-10-20', ''];

@@ -7,7 +7,7 @@ use crate::domain::application::ApplicationForm;
 use crate::domain::citizen_id::CitizenId;
 use crate::error::{DomainError, ErrorCode};
 use crate::store::Db;
-use crate::workflow::applications::{self as wf, Upload};
+use crate::workflow::applications as wf;
 use crate::workflow::OpCtx;
 
 const APPLICANT: Roles = &[Role::Applicant];
@@ -95,27 +95,7 @@ struct SubmitBody {
 }
 
 fn upload_material(c: &Call<'_>) -> Response {
-    respond(
-        201,
-        c.with(|x| {
-            let kind = c.req.query_param("kind").ok_or_else(|| DomainError::invalid("kind", "请指定材料类型 kind"))?;
-            let filename = c
-                .req
-                .query_param("filename")
-                .ok_or_else(|| DomainError::invalid("filename", "请指定文件名 filename"))?;
-            wf::upload_material(
-                x,
-                c.id(0, A)?,
-                Upload {
-                    kind: &kind,
-                    filename: &filename,
-                    content_type: c.req.header("content-type").unwrap_or(""),
-                    bytes: &c.req.body,
-                    max_bytes: c.env.max_upload_bytes,
-                },
-            )
-        }),
-    )
+    respond(201, c.with(|x| c.with_upload("材料", |u| wf::upload_material(x, c.id(0, A)?, u))))
 }
 
 /// Downloads material `{mid}` of application `{id}` (applicant, unit and chain routes).

@@ -320,6 +320,30 @@ impl<'a> Call<'a> {
         page(self.req)
     }
 
+    /// Runs `op` with the raw body as an upload named by the `kind` and `filename` query
+    /// parameters (`noun` names the thing in the error: 材料, 附件).
+    pub fn with_upload<T>(
+        &self,
+        noun: &str,
+        op: impl FnOnce(crate::workflow::applications::Upload<'_>) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        let kind = self
+            .req
+            .query_param("kind")
+            .ok_or_else(|| DomainError::invalid("kind", format!("请指定{noun}类型 kind")))?;
+        let filename = self
+            .req
+            .query_param("filename")
+            .ok_or_else(|| DomainError::invalid("filename", "请指定文件名 filename"))?;
+        op(crate::workflow::applications::Upload {
+            kind: &kind,
+            filename: &filename,
+            content_type: self.req.header("content-type").unwrap_or(""),
+            bytes: &self.req.body,
+            max_bytes: self.env.max_upload_bytes,
+        })
+    }
+
     /// The seal key (the `certificates` component only).
     pub fn seal_key(&self) -> Result<crate::certificates::seal::SealKey, DomainError> {
         match self.deps.seal_key {

@@ -22,6 +22,20 @@ fn register(app: &TestApp, name: &str, citizen: &str, phone: &str) -> String {
     v["person_id"].as_str().unwrap().to_owned()
 }
 
+/// A unit registration (annex 3 §1.25) addressed to the city HR bureau.
+fn register_unit(app: &TestApp, registrant: &str) -> Value {
+    expect(
+        app.post(
+            "/api/registrations",
+            registrant,
+            &json!({"credit_code": "91350100M000100Y43", "name": "湖南某科技公司", "region_code": "430104",
+                    "legal_representative": "孙法人", "contact_name": "钱经办", "contact_phone": "0731-88888888",
+                    "review_org": CITY}),
+        ),
+        201,
+    )
+}
+
 fn login(app: &TestApp, account: &str) -> Value {
     expect(app.post("/api/session/login", None, &json!({"account": account, "password": PASSWORD})), 200)
 }
@@ -103,16 +117,7 @@ fn the_registrant_administers_the_new_unit_and_its_operator_acts_in_its_own_name
     p.app.set_clock("2024-09-20T02:00:00Z");
     let registrant = register(&p.app, "钱经办", &citizen_id(21), "13800000021");
     let reg_token = token(&login(&p.app, "13800000021"));
-    let reg = expect(
-        p.app.post(
-            "/api/registrations",
-            reg_token.as_str(),
-            &json!({"credit_code": "91350100M000100Y43", "name": "湖南某科技公司", "region_code": "430104",
-                    "legal_representative": "孙法人", "contact_name": "钱经办", "contact_phone": "0731-88888888",
-                    "review_org": CITY}),
-        ),
-        201,
-    );
+    let reg = register_unit(&p.app, &reg_token);
     let rid = reg["id"].as_i64().unwrap();
     let org = reg["org_id"].as_str().unwrap().to_owned();
     expect(p.app.post(&format!("/api/admin/registrations/{rid}/approve"), p.city.as_str(), &json!({})), 200);
@@ -186,16 +191,7 @@ fn a_delegation_holds_only_inside_its_window_and_sign_out_ends_every_token_of_th
     p.app.set_clock("2024-09-20T02:00:00Z");
     register(&p.app, "钱经办", &citizen_id(31), "13800000031");
     let reg_token = token(&login(&p.app, "13800000031"));
-    let reg = expect(
-        p.app.post(
-            "/api/registrations",
-            reg_token.as_str(),
-            &json!({"credit_code": "91350100M000100Y43", "name": "湖南某科技公司", "region_code": "430104",
-                    "legal_representative": "孙法人", "contact_name": "钱经办", "contact_phone": "0731-88888888",
-                    "review_org": CITY}),
-        ),
-        201,
-    );
+    let reg = register_unit(&p.app, &reg_token);
     expect(p.app.post(&format!("/api/admin/registrations/{}/approve", reg["id"]), p.city.as_str(), &json!({})), 200);
     let signed = login(&p.app, "13800000031");
     let admin_op = signed["memberships"][0]["operator_id"].as_i64().unwrap();

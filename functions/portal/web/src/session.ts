@@ -62,8 +62,10 @@ export async function login(account: string, password: string) {
   accept(await api<SessionAnswer>('/api/session/login', { method: 'POST', body: { account, password }, auth: false }));
 }
 
-export async function switchTo(operatorId: string) {
-  accept(await api<SessionAnswer>('/api/session/switch', { method: 'POST', body: { operator_id: operatorId } }));
+/** `self` (back to the person), `judge` (the expert membership) or an operator id. */
+export async function switchTo(key: string) {
+  const body = key === 'self' ? {} : key === 'judge' ? { role: 'judge' } : { operator_id: Number(key) };
+  accept(await api<SessionAnswer>('/api/session/switch', { method: 'POST', body }));
 }
 
 export async function logout() {

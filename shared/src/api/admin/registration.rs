@@ -6,9 +6,7 @@ use crate::access::Scope::{Caller, OwnRegistration};
 use crate::admin::registrations as reg;
 use crate::api::{respond, Deps, Env, Request, Response, Roles, Route};
 use crate::auth::Role;
-use crate::error::DomainError;
 use crate::store::Db;
-use crate::workflow::applications::Upload;
 
 const REGISTRANT: Roles = &[Role::Applicant];
 const R: &str = "注册申请";
@@ -26,28 +24,7 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| reg::correct(x, c.id(0, R)?, c.json()?)))
     }),
     Route::signed("POST", "/api/registrations/{id}/attachments", REGISTRANT, OwnRegistration, |c| {
-        respond(
-            201,
-            c.with(|x| {
-                let kind =
-                    c.req.query_param("kind").ok_or_else(|| DomainError::invalid("kind", "请指定附件类型 kind"))?;
-                let filename = c
-                    .req
-                    .query_param("filename")
-                    .ok_or_else(|| DomainError::invalid("filename", "请指定文件名 filename"))?;
-                reg::upload(
-                    x,
-                    c.id(0, R)?,
-                    Upload {
-                        kind: &kind,
-                        filename: &filename,
-                        content_type: c.req.header("content-type").unwrap_or(""),
-                        bytes: &c.req.body,
-                        max_bytes: c.env.max_upload_bytes,
-                    },
-                )
-            }),
-        )
+        respond(201, c.with(|x| c.with_upload("附件", |u| reg::upload(x, c.id(0, R)?, u))))
     }),
     Route::signed("GET", "/api/registrations/{id}/attachments", REGISTRANT, OwnRegistration, |c| {
         respond(200, c.with(|x| reg::get_own(x, c.id(0, R)?)).map(|v| v.attachments))

@@ -36,7 +36,8 @@ export interface Page<T> {
 // written; these mirror its contract and move to `components['schemas']` once described.
 export type Role = 'applicant' | 'unit' | 'dept' | 'committee_org' | 'judge' | 'province';
 export interface Membership {
-  operator_id: string;
+  /** Absent for the judge membership. */
+  operator_id: number | null;
   role: Role;
   org: string;
   org_name: string;
