@@ -120,7 +120,8 @@ describe('sign-in against the session component', () => {
     await page.getByLabel('密码').first().fill('Demo-2026!');
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-    await page.getByRole('combobox', { name: '切换身份' }).click();
+    // Element Plus overlays its select's input with the placeholder: open it by its box.
+    await page.locator('.role-switch').click();
     await page.getByRole('option', { name: /演示医院/ }).click();
     await page.waitForURL(/\/unit\/applications/);
     await page.getByTestId('unit-table').waitFor();
