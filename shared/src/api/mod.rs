@@ -173,7 +173,18 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DomainError> {
             let inner = e.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Data => {
-                    let field = if path == "." { "body".to_owned() } else { path };
+                    // A missing field is named by serde only in its message: name it here.
+                    let msg = inner.to_string();
+                    let missing = msg
+                        .strip_prefix("missing field `")
+                        .and_then(|rest| rest.split_once('`'))
+                        .map(|(name, _)| name.to_owned());
+                    let field = match (path.as_str(), missing) {
+                        (".", Some(name)) => name,
+                        (".", None) => "body".to_owned(),
+                        (_, Some(name)) => format!("{path}.{name}"),
+                        (_, None) => path,
+                    };
                     Err(DomainError::invalid(field.clone(), format!("字段 {field} 无效：{}", strip_position(&inner))))
                 }
                 _ => Err(DomainError::MalformedBody(strip_position(&inner))),
@@ -582,6 +593,11 @@ mod tests {
         let e = parse_json::<Body>(br#"{"a":1,"bogus":2}"#).unwrap_err();
         assert_eq!(e.code(), "INVALID_FIELD");
         assert!(e.field().unwrap().contains("bogus"), "{:?}", e.field());
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        assert_eq!(field_of(r#"{}"#).as_deref(), Some("a"));
     }
 
     #[test]
