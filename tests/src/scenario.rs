@@ -205,8 +205,20 @@ impl Province {
         id
     }
 
-    fn climb_to_recheck(&self, id: i64) -> i64 {
+    /// The main applicant's application recommended by the unit: held by the department
+    /// (upper audit).
+    pub fn at_upper_audit(&self, specialty: &str) -> i64 {
+        let id = self.recommendable(specialty);
+        self.recommend(id)
+    }
+
+    fn recommend(&self, id: i64) -> i64 {
         expect(self.app.post(&format!("/api/unit/applications/{id}/recommend"), self.unit.as_str(), &json!({})), 200);
+        id
+    }
+
+    fn climb_to_recheck(&self, id: i64) -> i64 {
+        self.recommend(id);
         expect(self.act(&self.dept, id, "approve", json!({"opinion": "同意上报"})), 200);
         expect(self.act(&self.city, id, "approve", json!({"opinion": "形式审查通过"})), 200);
         id

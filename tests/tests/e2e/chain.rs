@@ -57,8 +57,7 @@ fn a_four_level_climb_reaches_qualified_and_each_organisation_sees_it_only_in_it
 fn r12_a_return_with_three_items_steps_back_level_by_level_and_the_resubmission_climbs_again() {
     let p = health_province();
     p.approve_quota(1);
-    let id = p.recommendable("内科学");
-    expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), p.unit.as_str(), &json!({})), 200);
+    let id = p.at_upper_audit("内科学");
     expect(p.act(&p.dept, id, "approve", json!({})), 200);
     let items = json!([
         {"field": "materials.degree", "reason": "学历证书未加盖公章"},

@@ -55,8 +55,7 @@ fn a_unit_rejects_a_submitted_application_with_a_reason_and_it_ends_for_the_year
 fn an_upper_audit_rejection_ends_the_application_and_false_materials_enter_the_integrity_file() {
     let p = health_province();
     p.approve_quota(2);
-    let id = p.recommendable("内科学");
-    expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), p.unit.as_str(), &json!({})), 200);
+    let id = p.at_upper_audit("内科学");
     assert_eq!(p.state(id), "upper_audit");
     let v = expect(p.act(&p.dept, id, "reject", json!({"reason": "学历证书系伪造", "false_materials": true})), 200);
     assert_eq!(v["state"], "rejected");
