@@ -142,8 +142,8 @@ pub fn admit(db: &dyn Db, who: &Claims, now: chrono::DateTime<chrono::Utc>) -> R
     if who.org.trim().is_empty() {
         return Err(DomainError::Unauthenticated);
     }
-    match store::organisation(db, &who.org)? {
-        Some((kind, status)) if status == "active" && (kind == "province") == (who.role == Role::Province) => {}
+    match crate::store::chain::organisation_by_id(db, &who.org)? {
+        Some(o) if o.status == "active" && (o.kind == "province") == (who.role == Role::Province) => {}
         _ => return Err(DomainError::Unauthenticated),
     }
     crate::workflow::session::admit_session(db, who, now)

@@ -3,7 +3,6 @@
 
 use super::{Db, StoreError};
 
-const ORGANISATION: &str = "SELECT kind, status FROM organisations WHERE id = ?";
 const EXPERT: &str = "SELECT 1 FROM experts WHERE id = ?";
 const APPLICATION: &str = "SELECT applicant_id, unit_org, state, holder_org, committee FROM applications WHERE id = ?";
 // "Has this organisation acted on it": only a recorded action taken by the organisation
@@ -22,11 +21,6 @@ const RESULT_ENTRY: &str = "SELECT p.organising_org FROM result_entries e \
      JOIN result_publicities p ON p.id = e.publicity_id WHERE e.application_id = ?";
 const FILING: &str = "SELECT organising_org FROM filing_requests WHERE id = ?";
 const REGISTRATION: &str = "SELECT registrant_sub, review_org FROM unit_registrations WHERE id = ?";
-
-/// An organisation's kind and status.
-pub fn organisation(db: &dyn Db, id: &str) -> Result<Option<(String, String)>, StoreError> {
-    db.query_opt(ORGANISATION, &[id.into()])?.map(|r| Ok((r.text(0)?, r.text(1)?))).transpose()
-}
 
 /// Whether an expert of this id is in the pool.
 pub fn expert_exists(db: &dyn Db, id: &str) -> Result<bool, StoreError> {

@@ -25,6 +25,13 @@ fn random_hex(n: usize) -> Result<String, DomainError> {
     Ok(identity::hex(&b))
 }
 
+/// The Argon2id hash of a new password with a fresh random salt.
+fn new_hash(password: &str) -> Result<String, DomainError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| DomainError::Internal(format!("random: {e}")))?;
+    identity::hash_password(password, &salt)
+}
+
 fn parse_time(s: &str) -> Result<DateTime<Utc>, DomainError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
@@ -71,9 +78,7 @@ pub fn register(db: &dyn Db, now: DateTime<Utc>, req: Register) -> Result<Regist
         return Err(DomainError::invalid("phone", "手机号码应为以1开头的11位数字"));
     }
     identity::check_password(&req.password, id.as_str(), phone)?;
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| DomainError::Internal(format!("random: {e}")))?;
-    let hash = identity::hash_password(&req.password, &salt)?;
+    let hash = new_hash(&req.password)?;
     let person_id = format!("P{}", random_hex(8)?.to_ascii_uppercase());
     with_tx(db, |db| {
         let (by_id, by_phone) = store::person_exists(db, &identity::id_hash(id.as_str()), phone)?;
@@ -245,10 +250,9 @@ fn claims_for(
             if role != Role::Judge {
                 return Err(DomainError::invalid("role", "只能切换为评委身份或本人的操作员身份"));
             }
-            let (expert, status) = store::expert_of(db, &identity::id_hash(&p.citizen_id))?
+            let (expert, _) = store::expert_of(db, &identity::id_hash(&p.citizen_id))?
                 .filter(|(_, s)| s == "active")
                 .ok_or(DomainError::NotFound("评委身份"))?;
-            let _ = status;
             Ok(Claims { sub: expert, role: Role::Judge, ..base })
         }
     }
@@ -454,9 +458,7 @@ pub fn change_password(ctx: &OpCtx<'_>, req: ChangePassword) -> Result<(), Domai
         DomainError::Invalid { message, .. } => DomainError::invalid("new_password", message),
         e => e,
     })?;
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| DomainError::Internal(format!("random: {e}")))?;
-    let hash = identity::hash_password(&req.new_password, &salt)?;
+    let hash = new_hash(&req.new_password)?;
     with_tx(ctx.db, |db| {
         let t = stamp(ctx.now);
         store::set_password(db, &p.id, &hash, false, &t)?;
@@ -644,9 +646,7 @@ pub struct TemporaryPassword {
 /// that must be changed at the next sign-in; every session of the person ends.
 pub fn reset_password(ctx: &OpCtx<'_>, id: i64) -> Result<TemporaryPassword, DomainError> {
     let temporary = format!("Tmp-{}!", random_hex(6)?);
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| DomainError::Internal(format!("random: {e}")))?;
-    let hash = identity::hash_password(&temporary, &salt)?;
+    let hash = new_hash(&temporary)?;
     with_tx(ctx.db, |db| {
         require_admin(ctx, db)?;
         let o = own_operator(ctx, db, id)?;
