@@ -79,6 +79,12 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 /** axe-core over the page (WCAG 2.0/2.1 A and AA); returns the serious and critical violations. */
 export async function axe(page) {
   // Evaluated through the DevTools protocol: the portal's CSP rightly refuses inline scripts.
+  // Contrast is judged on the settled page: a tag or card caught mid-fade has a lighter colour
+  // than anyone will read it in.
+  await page.evaluate(() => Promise.all(document
+        .getAnimations()
+        .filter((a) => a.effect?.getComputedTiming().endTime !== Infinity)
+        .map((a) => a.finished.catch(() => null))));
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef
