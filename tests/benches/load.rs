@@ -169,7 +169,12 @@ fn id_of(o: &Outcome) -> i64 {
 }
 
 fn submit_call(id: i64, applicant: &str) -> Call<'_> {
-    Call { method: "POST", path: format!("/api/applications/{id}/submit"), token: Some(applicant), body: None }
+    Call {
+        method: "POST",
+        path: format!("/api/applications/{id}/submit"),
+        token: Some(applicant),
+        body: Some(e2e::submit_body().to_string().into_bytes()),
+    }
 }
 
 fn approve_call(id: i64, unit: &str) -> Call<'_> {

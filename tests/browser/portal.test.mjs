@@ -77,6 +77,8 @@ async function fillDeclaration(page, { id, complete }) {
 
 async function submit(page) {
   await step(page, 6);
+  // The batch's commitment text (告知承诺, 四(一)) is shown in full before it is accepted.
+  await page.getByTestId('commitment-text').getByText('告知承诺制').waitFor();
   const commit = page.locator('#f-commit');
   if (!(await commit.isChecked())) await page.locator('label[for="f-commit"], .el-checkbox:has(#f-commit)').first().click();
   await page.getByTestId('submit').click();

@@ -20,6 +20,13 @@ pub use zhicheng_host;
 
 pub mod scenario;
 
+/// The body of "submit" that accepts the commitment (告知承诺) in the notice's default
+/// wording, which every test batch uses unless a test sets its own.
+pub fn submit_body() -> Value {
+    let hash = shared::domain::commitment::text_sha256(shared::domain::commitment::DEFAULT_TEXT);
+    serde_json::json!({ "commitment": { "accepted": true, "text_sha256": hash } })
+}
+
 /// The `auth_secret` every test host runs with.
 pub const DEV_SECRET: &str = "e2e-development-secret-not-for-production";
 

@@ -2,6 +2,7 @@
 //! hospital (public institution) under the health commission, the city HR bureau doing
 //! formal review, and the health committee's office rechecking — set up over the API.
 
+pub use crate::submit_body;
 use crate::TestApp;
 use serde_json::{json, Value};
 use shared::auth::Role;
@@ -169,7 +170,7 @@ impl Province {
         let body = json!({"batch_year": 2024, "form": form_of(citizen, specialty)});
         let v = expect(self.app.post("/api/applications", applicant, &body), 201);
         let id = v["id"].as_i64().unwrap();
-        expect(self.app.post(&format!("/api/applications/{id}/submit"), applicant, &json!({})), 200);
+        expect(self.app.post(&format!("/api/applications/{id}/submit"), applicant, &submit_body()), 200);
         let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
         let v = expect(self.app.post(&format!("/api/unit/applications/{id}/approve"), self.unit.as_str(), &body), 200);
         assert_eq!(v["publicity"]["end"], "2024-09-29", "Sunday 09-29 is an adjusted workday");

@@ -18,6 +18,7 @@ pub mod audit_paths;
 pub mod batches;
 pub mod blacklist;
 pub mod calendar;
+pub mod commitments;
 pub mod committees;
 pub mod imports;
 pub mod institutions;

@@ -10,8 +10,8 @@ pub mod registration;
 use super::{respond, Deps, Env, Request, Response, Roles, Route};
 use crate::access::Scope::{Caller, EdgeUpper, RegistrationReviewer};
 use crate::admin::{
-    audit_paths, batches, blacklist, calendar, committees, imports, institutions, organisations, registrations,
-    specialties, titles, ReasonBody,
+    audit_paths, batches, blacklist, calendar, commitments, committees, imports, institutions, organisations,
+    registrations, specialties, titles, ReasonBody,
 };
 use crate::auth::Role;
 use crate::error::DomainError;
@@ -142,6 +142,12 @@ pub const ROUTES: &[Route] = &[
     }),
     Route::signed("PUT", "/api/admin/batches/{year}/committees/{committee}", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| batches::set_committee_dates(x, year(c.param(0))?, c.param(1), c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/batches/{year}/commitment", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| commitments::get(x, year(c.param(0))?)))
+    }),
+    Route::signed("PUT", "/api/admin/batches/{year}/commitment", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| commitments::set(x, year(c.param(0))?, c.json()?)))
     }),
     // ---------------------------------------------------------------- calendar
     Route::signed("GET", "/api/admin/calendar", ANYONE, Caller, |c| respond(200, c.with(calendar::years))),

@@ -46,9 +46,12 @@ pub const ROUTES: &[Route] = &[
             200,
             c.with(|x| {
                 let body: SubmitBody = c.json_or_default()?;
-                wf::submit(x, c.id(0, A)?, body.version, c.req.header("idempotency-key"))
+                wf::submit(x, c.id(0, A)?, body.version, body.commitment.as_ref(), c.req.header("idempotency-key"))
             }),
         )
+    }),
+    Route::signed("GET", "/api/applications/{id}/commitment", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| wf::commitment(x, c.id(0, A)?)))
     }),
     Route::signed("GET", "/api/applications/{id}/tracking", APPLICANT, Application, |c| {
         respond(200, c.with(|x| crate::workflow::chain::tracking(x, c.id(0, A)?)))
@@ -92,6 +95,9 @@ fn bind_citizen(x: &OpCtx<'_>, form: &mut ApplicationForm) -> Result<(), DomainE
 struct SubmitBody {
     #[serde(default)]
     version: Option<i64>,
+    /// 告知承诺: the acceptance of the batch's commitment text (required).
+    #[serde(default)]
+    commitment: Option<crate::domain::commitment::Acceptance>,
 }
 
 fn upload_material(c: &Call<'_>) -> Response {

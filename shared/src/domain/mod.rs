@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod citizen_id;
+pub mod commitment;
 pub mod evaluation;
 pub mod path;
 pub mod rules;

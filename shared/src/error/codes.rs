@@ -244,11 +244,15 @@ pub enum ErrorCode {
     TitleNameTaken,
     /// `TITLE_IN_USE` (409): 职称“{}”已有申报使用，{}
     TitleInUse,
+    /// `COMMITMENT_TEXT_CHANGED` (422): 《{}》内容已更新，请重新阅读并确认
+    CommitmentTextChanged,
+    /// `FEDERATION_NOT_CONFIGURED` (409): 未配置统一身份认证
+    FederationNotConfigured,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 120] = [
+    pub const ALL: [ErrorCode; 122] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -369,6 +373,8 @@ impl ErrorCode {
         ErrorCode::SpecialtyHasChildren,
         ErrorCode::TitleNameTaken,
         ErrorCode::TitleInUse,
+        ErrorCode::CommitmentTextChanged,
+        ErrorCode::FederationNotConfigured,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -494,6 +500,8 @@ impl ErrorCode {
             ErrorCode::SpecialtyHasChildren => "SPECIALTY_HAS_CHILDREN",
             ErrorCode::TitleNameTaken => "TITLE_NAME_TAKEN",
             ErrorCode::TitleInUse => "TITLE_IN_USE",
+            ErrorCode::CommitmentTextChanged => "COMMITMENT_TEXT_CHANGED",
+            ErrorCode::FederationNotConfigured => "FEDERATION_NOT_CONFIGURED",
         }
     }
 
@@ -594,7 +602,8 @@ impl ErrorCode {
             | ErrorCode::SpecialtyRootFixed
             | ErrorCode::SpecialtyHasChildren
             | ErrorCode::TitleNameTaken
-            | ErrorCode::TitleInUse => 409,
+            | ErrorCode::TitleInUse
+            | ErrorCode::FederationNotConfigured => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RulesFailed
@@ -615,7 +624,8 @@ impl ErrorCode {
             | ErrorCode::R10QuotaExceeded
             | ErrorCode::R13PlanTooLate
             | ErrorCode::R16NoRejudging
-            | ErrorCode::R17VotingClosed => 422,
+            | ErrorCode::R17VotingClosed
+            | ErrorCode::CommitmentTextChanged => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -750,6 +760,8 @@ impl ErrorCode {
             ErrorCode::SpecialtyHasChildren => "该专业有下级专业，{}",
             ErrorCode::TitleNameTaken => "{}系列已有职称“{}”",
             ErrorCode::TitleInUse => "职称“{}”已有申报使用，{}",
+            ErrorCode::CommitmentTextChanged => "《{}》内容已更新，请重新阅读并确认",
+            ErrorCode::FederationNotConfigured => "未配置统一身份认证",
         }
     }
 

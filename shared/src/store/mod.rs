@@ -7,6 +7,7 @@ pub mod admin;
 pub mod applications;
 pub mod certificates;
 pub mod chain;
+pub mod commitments;
 pub mod evaluation;
 #[cfg(feature = "native")]
 pub mod native;

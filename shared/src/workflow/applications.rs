@@ -352,6 +352,7 @@ pub fn submit(
     ctx: &OpCtx<'_>,
     id: i64,
     expected_version: Option<i64>,
+    acceptance: Option<&crate::domain::commitment::Acceptance>,
     idempotency_key: Option<&str>,
 ) -> Result<ApplicationView, DomainError> {
     ctx.require_role(Role::Applicant)?;
@@ -364,6 +365,9 @@ pub fn submit(
         }
         let next = next_of(r.state, Action::Submit, Role::Applicant)?;
         check_version(&r, expected_version)?;
+        // 告知承诺 (四(一)): the batch's commitment, accepted as worded now.
+        let commitment = crate::admin::commitments::current(db, r.batch_year)?.commitment;
+        crate::domain::commitment::check(acceptance, &commitment)?;
         let form: ApplicationForm =
             serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
         let batch = reference::batch_for(db, r.batch_year, &r.committee)?
@@ -393,13 +397,23 @@ pub fn submit(
             ..Changes::default()
         };
         let mut e = ctx.by();
+        let mut detail = serde_json::json!({
+            "commitment": { "text_sha256": commitment.text_sha256, "accepted_at": now, "batch_year": r.batch_year }
+        });
         if !check.flags.is_empty() {
-            e.detail = Some(serde_json::json!({ "flags": check.flags }));
+            detail["flags"] = serde_json::json!(check.flags);
         }
+        e.detail = Some(detail);
         transition::apply(db, &r, Action::Submit, Actor::Role(Role::Applicant), next, &changes, e)?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
+}
+
+/// The commitment the applicant accepts before submitting application `id` (its batch's).
+pub fn commitment(ctx: &OpCtx<'_>, id: i64) -> Result<crate::admin::commitments::CommitmentView, DomainError> {
+    let r = load_visible(ctx, ctx.db, id)?;
+    crate::admin::commitments::current(ctx.db, r.batch_year)
 }
 
 // ---------------------------------------------------------------- unit

@@ -10,7 +10,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2e::scenario::*;
-use e2e::{TestApp, DEV_SECRET, FAR_FUTURE_EXP};
+use e2e::{submit_body, TestApp, DEV_SECRET, FAR_FUTURE_EXP};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use shared::access::Scope;
@@ -163,7 +163,7 @@ fn world() -> World {
     )["id"]
         .as_i64()
         .unwrap();
-    expect(p.app.post(&format!("/api/applications/{other}/submit"), other_applicant.as_str(), &json!({})), 200);
+    expect(p.app.post(&format!("/api/applications/{other}/submit"), other_applicant.as_str(), &submit_body()), 200);
     World { p, at_recheck, at_dept, other, other_unit, edge_dept, edge_other, quota_dept, quota_other, registration }
 }
 

@@ -2,7 +2,7 @@
 //! `publicity-timer` components, driven over HTTP through the local host in test mode,
 //! on a fresh SQLite file per test.
 
-use e2e::TestApp;
+use e2e::{submit_body, TestApp};
 use serde_json::{json, Value};
 use shared::auth::{mint, Claims, Role};
 
@@ -60,7 +60,7 @@ fn create(app: &TestApp, token: &str, form: Value) -> (i64, i64) {
 
 fn submitted(app: &TestApp, c: &Cast) -> i64 {
     let (id, _) = create(app, &c.applicant, eligible_form());
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
     assert_eq!(s, 200, "{v}");
     id
 }
@@ -119,7 +119,7 @@ fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_p
     assert_eq!(material["filename"], "学位证.pdf");
 
     // Submission is refused with R1 and R3 listed together.
-    let (s, err) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    let (s, err) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
     assert_eq!(s, 422, "{err}");
     let rules: Vec<&str> = err["violations"].as_array().unwrap().iter().filter_map(|v| v["rule"].as_str()).collect();
     assert!(rules.contains(&"R1") && rules.contains(&"R3"), "{err}");
@@ -132,7 +132,7 @@ fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_p
         &json!({"version": version, "form": eligible_form()}),
     );
     assert_eq!(s, 200, "{v}");
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
     assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")), "{v}");
 
     // The unit approves into publicity opened on Monday 2024-09-30.
@@ -202,7 +202,7 @@ fn an_applicant_cannot_read_anothers_application() {
     assert_eq!((s, v["code"].as_str()), (404, Some("NOT_FOUND")));
     let (s, _) = app.get(&format!("/api/applications/{id}/events"), c.other_applicant.as_str());
     assert_eq!(s, 404);
-    let (s, _) = app.post(&format!("/api/applications/{id}/submit"), c.other_applicant.as_str(), &json!({}));
+    let (s, _) = app.post(&format!("/api/applications/{id}/submit"), c.other_applicant.as_str(), &submit_body());
     assert_eq!(s, 404);
     let (_, list) = app.get("/api/applications", c.other_applicant.as_str());
     assert_eq!(list["total"], 0);
@@ -431,7 +431,7 @@ fn a_return_lists_every_item_and_the_corrected_application_is_reviewed_again() {
         &json!({"version": mine["version"], "form": eligible_form()}),
     );
     assert_eq!(s, 200);
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
     assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")));
     let (s, v) = app.post(&format!("/api/unit/applications/{id}/return"), c.unit.as_str(), &json!({"items": []}));
     assert_eq!((s, v["field"].as_str()), (400, Some("items")));
@@ -494,7 +494,7 @@ fn a_blacklisted_person_is_refused_at_submission_r5() {
         .unwrap();
     }
     let (id, _) = create(&app, &c.applicant, eligible_form());
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &json!({}));
+    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
     assert_eq!(s, 422);
     assert_eq!(v["violations"][0]["code"], "R5_BLACKLISTED", "{v}");
 }
@@ -512,7 +512,8 @@ fn a_retried_submit_with_the_same_idempotency_key_returns_the_same_result() {
             .post(&url)
             .header("authorization", format!("Bearer {}", c.applicant))
             .header("idempotency-key", key)
-            .send(&b""[..])
+            .header("content-type", "application/json")
+            .send(submit_body().to_string().as_bytes())
             .unwrap();
         (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
     };
@@ -539,4 +540,67 @@ fn working_days_through_the_api_follow_the_official_calendars_and_refuse_2027() 
     assert_eq!((s, v["code"].as_str()), (422, Some("CALENDAR_YEAR_NOT_PUBLISHED")), "{v}");
     let (s, v) = wd("from=2026-13-01&add=1");
     assert_eq!((s, v["field"].as_str()), (400, Some("from")));
+}
+
+/// 告知承诺 (notice 四(一)): submission requires accepting the batch's commitment as worded
+/// now; the submit event keeps the accepted text's hash and the time; refused, nothing moves.
+#[test]
+fn submission_requires_accepting_the_batchs_current_commitment_text() {
+    let app = started();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let url = format!("/api/applications/{id}/submit");
+
+    // The applicant reads the text of the application's batch (the notice's wording).
+    let (s, shown) = app.get(&format!("/api/applications/{id}/commitment"), c.applicant.as_str());
+    assert_eq!((s, shown["batch_year"].as_i64(), shown["default_text"].as_bool()), (200, Some(2024), Some(true)));
+    assert!(shown["text"].as_str().unwrap().contains("告知承诺制"), "{shown}");
+    assert_eq!(shown["text_sha256"], submit_body()["commitment"]["text_sha256"]);
+
+    // Without it, or unticked: 422 naming the field, the draft untouched.
+    for body in [json!({}), json!({"commitment": {"accepted": false, "text_sha256": shown["text_sha256"]}})] {
+        let (s, e) = app.post(&url, c.applicant.as_str(), &body);
+        assert_eq!(
+            (s, e["code"].as_str(), e["field"].as_str()),
+            (422, Some("COMMITMENT_REQUIRED"), Some("commitment.accepted")),
+            "{e}"
+        );
+    }
+    assert_eq!(state(&app, &c, id), "draft");
+
+    // The province rewords the 2024 text: an acceptance of the old wording is refused.
+    let new_text = "本人承诺：所提交的2024年度职称申报材料真实、准确、有效，如有弄虚作假，自愿承担相应责任。";
+    let (s, v) = app.put("/api/admin/batches/2024/commitment", c.province.as_str(), &json!({"text": new_text}));
+    assert_eq!((s, v["default_text"].as_bool(), v["version"].as_i64()), (200, Some(false), Some(1)), "{v}");
+    let (s, e) = app.post(&url, c.applicant.as_str(), &submit_body());
+    assert_eq!(
+        (s, e["code"].as_str(), e["field"].as_str()),
+        (422, Some("COMMITMENT_TEXT_CHANGED"), Some("commitment.text_sha256")),
+        "{e}"
+    );
+    assert_eq!(state(&app, &c, id), "draft");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'submit'"), 0);
+    // Only the province words it.
+    let (s, _) = app.put("/api/admin/batches/2024/commitment", c.unit.as_str(), &json!({"text": "x"}));
+    assert_eq!(s, 403);
+
+    // Accepting the current wording submits; the event records its hash and the time.
+    let (_, now) = app.get(&format!("/api/applications/{id}/commitment"), c.applicant.as_str());
+    assert_eq!(now["text"], new_text);
+    let body = json!({"commitment": {"accepted": true, "text_sha256": now["text_sha256"]}});
+    let (s, v) = app.post(&url, c.applicant.as_str(), &body);
+    assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")), "{v}");
+    let detail: Value = serde_json::from_str(
+        &app.db()
+            .query_row(
+                "SELECT detail FROM audit_events WHERE action = 'submit' AND subject_id = ?",
+                [id.to_string()],
+                |r| r.get::<_, String>(0),
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(detail["commitment"]["text_sha256"], now["text_sha256"]);
+    assert_eq!(detail["commitment"]["accepted_at"].as_str().map(|t| &t[..10]), Some("2024-09-20"), "{detail}");
 }

@@ -5,7 +5,7 @@
 //! loopback that fails, times out, and succeeds while the host dies.
 
 use e2e::scenario::{citizen_id, expect, form_of, health_province, Province, COMMITTEE};
-use e2e::TestApp;
+use e2e::{submit_body, TestApp};
 use serde_json::{json, Value};
 use shared::auth::Role;
 use shared::certificates::face::SealedCertificate;
@@ -35,7 +35,7 @@ fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
     let plan = json!({"committee": COMMITTEE, "batch_year": 2024, "offline": true, "review_start": voted_on,
                       "judging_end": voted_on, "place": "线下评审会场", "participants": ids});
     let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &submit_body()), 200);
     expect(
         p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true})),
         200,
@@ -90,7 +90,7 @@ fn qualified_many(p: &Province, first: u32, n: u32, threads: usize) -> Vec<i64> 
         let token = p.app.token(&format!("doc-{i}"), &format!("医生{i}"), Role::Applicant, "");
         let body = json!({"batch_year": 2024, "form": form_of(&citizen_id(*i), "内科学")});
         let id = expect(p.app.post("/api/applications", token.as_str(), &body), 201)["id"].as_i64().unwrap();
-        expect(p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &json!({})), 200);
+        expect(p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &submit_body()), 200);
         let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
         expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), p.unit.as_str(), &body), 200);
         id

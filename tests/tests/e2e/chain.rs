@@ -89,7 +89,7 @@ fn r12_a_return_with_three_items_steps_back_level_by_level_and_the_resubmission_
         ),
         200,
     );
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &json!({})), 200);
+    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body()), 200);
     expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), p.unit.as_str(), &json!({})), 200);
     expect(p.act(&p.dept, id, "approve", json!({})), 200);
     expect(p.act(&p.city, id, "approve", json!({})), 200);
@@ -375,7 +375,7 @@ fn a_rejection_for_false_materials_records_the_person_in_the_integrity_file() {
         p.app.post("/api/applications", p.applicant.as_str(), &json!({"batch_year": 2024, "form": form("内科学")})),
         201,
     );
-    let r = p.app.post(&format!("/api/applications/{}/submit", v["id"]), p.applicant.as_str(), &json!({}));
+    let r = p.app.post(&format!("/api/applications/{}/submit", v["id"]), p.applicant.as_str(), &submit_body());
     assert_eq!((r.0, r.1["violations"][0]["code"].as_str()), (422, Some("R5_BLACKLISTED")));
 }
 

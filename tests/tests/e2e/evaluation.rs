@@ -63,7 +63,7 @@ fn session(n: u32) -> Session {
         201,
     );
     let plan = plan["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &submit_body()), 200);
     let v = expect(
         p.app.post(
             &format!("/api/evaluation/plans/{plan}/audit"),
@@ -328,7 +328,7 @@ fn the_offline_path_enters_results_directly_and_a_declared_exception_lets_all_pa
         json!({"offline": true, "kind": "special", "pass_rate_exception": true, "exception_reason": "基层专场定向评价，通过率倾斜", "seed_commitment": null, "expert_needs": []}),
     );
     let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &body), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &submit_body()), 200);
     let v = p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true}));
     assert_eq!((v.0, v.1["code"].as_str()), (409, Some("PLAN_AUDIT_DESK")), "special plans go to the special desk");
     let special_desk = p.app.token("op-special", "专场审核", Role::Province, "ORG-PROVINCE-SPECIAL");

@@ -38,7 +38,7 @@ fn a_unit_rejects_a_submitted_application_with_a_reason_and_it_ends_for_the_year
     )["id"]
         .as_i64()
         .unwrap();
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &json!({})), 200);
+    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body()), 200);
     let (s, e) = p.app.post(&format!("/api/unit/applications/{id}/reject"), p.unit.as_str(), &json!({"reason": " "}));
     assert_eq!((s, e["field"].as_str()), (400, Some("reason")), "a rejection needs its reason");
     let v = expect(
@@ -47,7 +47,7 @@ fn a_unit_rejects_a_submitted_application_with_a_reason_and_it_ends_for_the_year
     );
     assert_eq!((v["state"].as_str(), v["decision_reason"].as_str()), (Some("rejected"), Some("任职年限不足")));
     // Ended: the applicant can neither edit nor resubmit it.
-    let (s, _) = p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &json!({}));
+    let (s, _) = p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body());
     assert_eq!(s, 409);
 }
 

@@ -24,6 +24,7 @@ export type Application = components['schemas']['Application'] & {
   submitted_at?: string | null;
 };
 export type Material = components['schemas']['Material'];
+export type Commitment = components['schemas']['Commitment'];
 export type HistoryEntry = components['schemas']['HistoryList'][number] & { detail?: unknown };
 export interface Page<T> {
   items: T[];

@@ -83,7 +83,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit (提交申报): R1–R5 checked, every failure listed; Idempotency-Key honoured */
+        /** Submit (提交申报): the commitment (告知承诺) accepted, R1–R5 checked, every failure listed; Idempotency-Key honoured */
         post: operations["post_applications_by_id_submit"];
         delete?: never;
         options?: never;
@@ -2790,6 +2790,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/batches/{year}/commitment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's commitment text (告知承诺, 四(一)); the notice's wording unless the province set its own */
+        get: operations["get_admin_batches_by_year_commitment"];
+        /** Word the year's commitment text (province; audited, version compare-and-set) */
+        put: operations["put_admin_batches_by_year_commitment"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}/commitment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The commitment the applicant accepts before submitting this application (its batch's text and SHA-256) */
+        get: operations["get_applications_by_id_commitment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3159,7 +3194,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED";
         SessionUser: {
             person_id: string;
             name: string;
@@ -3217,6 +3252,33 @@ export interface components {
         TemporaryPassword: {
             temporary_password: string;
             must_change: boolean;
+        };
+        Commitment: {
+            batch_year: number;
+            /** @description 《职称评审个人承诺书》 */
+            title: string;
+            text: string;
+            /** @description SHA-256 of the text's UTF-8 bytes, lower-case hex; the acceptance names it */
+            text_sha256: string;
+            /** @description The notice's default wording (the province set none) */
+            default_text: boolean;
+            /** @description Compare-and-set version (0: the default) */
+            version: number;
+        };
+        CommitmentText: {
+            text: string;
+            version?: number;
+        };
+        CommitmentAcceptance: {
+            /** @description 本人已阅读并承诺 */
+            accepted: boolean;
+            /** @description The text_sha256 of the commitment shown */
+            text_sha256: string;
+        };
+        SubmitBody: {
+            /** @description The version the caller read (compare-and-set) */
+            version?: number;
+            commitment: components["schemas"]["CommitmentAcceptance"];
         };
     };
     responses: {
@@ -3416,9 +3478,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
-                "application/json": components["schemas"]["VersionBody"];
+                "application/json": components["schemas"]["SubmitBody"];
             };
         };
         responses: {
@@ -8850,6 +8912,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemporaryPassword"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_admin_batches_by_year_commitment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Commitment"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    put_admin_batches_by_year_commitment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitmentText"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Commitment"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_applications_by_id_commitment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Commitment"];
                 };
             };
             400: components["responses"]["Error"];
