@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 pub const VAR_AUTH_SECRET: &str = "auth_secret";
 /// Spin variable holding the upload limit in bytes.
 pub const VAR_MAX_UPLOAD_BYTES: &str = "max_upload_bytes";
+/// Spin variable holding the identity providers of federated sign-in (JSON; optional).
+pub const VAR_FEDERATION_ISSUERS: &str = "federation_issuers";
 /// Upload limit when the variable is absent: 10 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
@@ -34,7 +36,9 @@ fn env() -> Result<Env, DomainError> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES);
-    Ok(Env { auth_secret: secret.into_bytes(), now: now(), max_upload_bytes })
+    // Only the session component declares it; elsewhere it is absent and means none.
+    let federation_issuers = spin_sdk::variables::get(VAR_FEDERATION_ISSUERS).unwrap_or_default();
+    Ok(Env { auth_secret: secret.into_bytes(), now: now(), max_upload_bytes, federation_issuers })
 }
 
 fn to_api(req: &spin_sdk::http::Request) -> api::Request {

@@ -52,7 +52,12 @@ impl World {
             headers.push(("authorization".into(), format!("Bearer {t}")));
         }
         let req = Request { method: method.into(), path: path.into(), query: query.into(), headers, body };
-        let env = Env { auth_secret: SECRET.to_vec(), now: self.now, max_upload_bytes: 1024 };
+        let env = Env {
+            auth_secret: SECRET.to_vec(),
+            now: self.now,
+            max_upload_bytes: 1024,
+            federation_issuers: String::new(),
+        };
         let router: fn(&Request, &dyn shared::store::Db, &Env) -> Response = if path.starts_with("/api/unit/") {
             api::unit::handle
         } else if path.starts_with("/api/jobs/") {

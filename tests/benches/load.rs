@@ -203,7 +203,12 @@ impl Native {
         let now = NOW.parse().expect("NOW");
         Native {
             db,
-            env: Env { auth_secret: DEV_SECRET.as_bytes().to_vec(), now, max_upload_bytes: 10 << 20 },
+            env: Env {
+                auth_secret: DEV_SECRET.as_bytes().to_vec(),
+                now,
+                max_upload_bytes: 10 << 20,
+                federation_issuers: String::new(),
+            },
             _dir: dir,
         }
     }

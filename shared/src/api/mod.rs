@@ -132,13 +132,21 @@ pub struct Env {
     pub now: DateTime<Utc>,
     /// Upload limit in bytes (Spin variable `max_upload_bytes`).
     pub max_upload_bytes: usize,
+    /// The identity providers whose tokens sign in (Spin variable `federation_issuers`,
+    /// JSON; empty: none). See [`crate::identity::federation`].
+    pub federation_issuers: String,
 }
 
 impl Env {
     /// The environment of a component that serves only public operations: no secret (so
     /// no token is ever trusted there), the wall clock, the default upload limit.
     pub fn public() -> Env {
-        Env { auth_secret: Vec::new(), now: Utc::now(), max_upload_bytes: 10 * 1024 * 1024 }
+        Env {
+            auth_secret: Vec::new(),
+            now: Utc::now(),
+            max_upload_bytes: 10 * 1024 * 1024,
+            federation_issuers: String::new(),
+        }
     }
 }
 

@@ -35,6 +35,13 @@ pub const ROUTES: &[Route] = &[
     Route::public("POST", "/api/session/login", |c| {
         respond(200, c.json().and_then(|b| wf::login(c.db, &c.env.auth_secret, c.env.now, &client(c), b)))
     }),
+    Route::public("POST", "/api/session/federated", |c| {
+        respond(
+            200,
+            c.json()
+                .and_then(|b| wf::federated_login(c.db, &c.env.auth_secret, &c.env.federation_issuers, c.env.now, b)),
+        )
+    }),
     Route::public("POST", "/api/session/refresh", |c| {
         respond(200, c.json().and_then(|b| wf::refresh(c.db, &c.env.auth_secret, c.env.now, b)))
     }),

@@ -5,6 +5,8 @@
 use crate::error::DomainError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+pub mod federation;
+
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 

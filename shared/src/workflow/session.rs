@@ -359,6 +359,98 @@ pub fn login(
     })
 }
 
+/// Body of "sign in through the province's identity service".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Federated {
+    /// The identity service's token (RS256 / ES256 JWT).
+    pub token: String,
+    /// Act as this at once (absent: the operator of the token's organisation, if the
+    /// person is one there; else the person).
+    #[serde(default, flatten)]
+    pub act: Option<ActAs>,
+}
+
+/// Signs in with a token of a configured identity provider (the province's unified
+/// identity service): verified against the provider's keys, the token's ID number names
+/// the person — found by it, or registered now without a password (they sign in only
+/// through the provider) — and the subject stays linked to that person. A session of ours
+/// follows, exactly as after a password sign-in; an organisation the token names selects
+/// the person's operator record there. Every verification fault is `UNAUTHENTICATED`.
+pub fn federated_login(
+    db: &dyn Db,
+    secret: &[u8],
+    issuers_config: &str,
+    now: DateTime<Utc>,
+    req: Federated,
+) -> Result<SignedIn, DomainError> {
+    let issuers = identity::federation::issuers(issuers_config)?;
+    let fid = identity::federation::verify(&issuers, req.token.trim(), now.timestamp())?;
+    let sid = random_hex(16)?;
+    let refresh = random_hex(32)?;
+    let new_id = format!("P{}", random_hex(8)?.to_ascii_uppercase());
+    let t = stamp(now);
+    with_tx(db, |db| {
+        let id_hash = identity::id_hash(fid.citizen_id.as_str());
+        let linked = crate::store::commitments::federated_person(db, &fid.issuer, &fid.subject)?;
+        let p = match linked {
+            Some(pid) => store::person_by_id(db, &pid)?,
+            None => store::person_by_account(db, &id_hash, "")?,
+        };
+        let p = match p {
+            // A linked subject whose token now names another ID number is refused.
+            Some(p) if p.citizen_id != fid.citizen_id.as_str() => return Err(DomainError::Unauthenticated),
+            Some(p) => p,
+            None => {
+                // No local password: `!` is no PHC string, so password sign-in never matches.
+                // The phone column is unique and required; the provider's subject stands in.
+                let placeholder =
+                    format!("federated:{}", &identity::token_hash(&format!("{}\n{}", fid.issuer, fid.subject))[..24]);
+                store::insert_person(db, &new_id, &id_hash, fid.citizen_id.as_str(), &fid.name, &placeholder, "!", &t)?;
+                crate::audit::record(
+                    db,
+                    &crate::audit::AuditEvent {
+                        subject_kind: "person".into(),
+                        subject_id: new_id.clone(),
+                        actor: new_id.clone(),
+                        role: "applicant".into(),
+                        org: String::new(),
+                        action: "register_federated".into(),
+                        from_state: None,
+                        to_state: Some("active".into()),
+                        opinion: None,
+                        detail: Some(serde_json::json!({"citizen_id": fid.citizen_id.mask(), "issuer": fid.issuer})),
+                        at: t.clone(),
+                    },
+                )?;
+                store::person_by_id(db, &new_id)?.ok_or(DomainError::Unauthenticated)?
+            }
+        };
+        if p.status != "active" {
+            return Err(DomainError::Unauthenticated);
+        }
+        crate::store::commitments::link_federated(db, &fid.issuer, &fid.subject, &p.id, &t)?;
+        store::insert_session(
+            db,
+            &sid,
+            &p.id,
+            &identity::token_hash(&refresh),
+            &t,
+            &stamp(now + identity::ABSOLUTE_TIMEOUT),
+        )?;
+        let act = match (req.act, &fid.org) {
+            (Some(act), _) => Some(act),
+            (None, Some(org)) => memberships(db, &p, now)?
+                .into_iter()
+                .find(|m| &m.org == org)
+                .and_then(|m| m.operator_id)
+                .map(|operator_id| ActAs::Operator { operator_id }),
+            (None, None) => None,
+        };
+        signed_in(db, secret, &p, &sid, refresh.clone(), act, now)
+    })
+}
+
 /// Body of "refresh".
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -28,7 +28,7 @@ fn each_component_is_granted_exactly_what_it_needs() {
         ("health", (vec![], 0, vec![])),
         ("submit", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
         ("review", (db(), 0, vec!["auth_secret".into()])),
-        ("session", (db(), 0, vec!["auth_secret".into()])),
+        ("session", (db(), 0, vec!["auth_secret".into(), "federation_issuers".into()])),
         ("jobs", (db(), 0, vec!["auth_secret".into()])),
         ("chain", (db(), 0, vec!["auth_secret".into()])),
         ("quota", (db(), 0, vec!["auth_secret".into()])),

@@ -263,3 +263,156 @@ fn five_wrong_passwords_lock_the_account_with_the_unlock_time_and_unknown_accoun
     assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
     assert!(!e.to_string().contains("Wrong-pass-1"));
 }
+
+// ---------------------------------------------------------------- federated sign-in
+
+/// The test plays the province's identity service: an RSA and a P-256 key of its own,
+/// published as a JWKS in the `federation_issuers` variable.
+struct IdentityService {
+    rsa: jsonwebtoken::EncodingKey,
+    ec: jsonwebtoken::EncodingKey,
+    config: String,
+}
+
+const ISSUER: &str = "https://id.hunan.example";
+const AUDIENCE: &str = "zhicheng";
+
+impl IdentityService {
+    fn new() -> IdentityService {
+        use base64::Engine;
+        use p256::pkcs8::EncodePrivateKey;
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        use rsa::traits::PublicKeyParts;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let mut rng = rand::rngs::OsRng;
+        let rsa_key = rsa::RsaPrivateKey::new(&mut rng, 2048).unwrap();
+        let ec_key = p256::SecretKey::random(&mut rng);
+        let mut ec_jwk: Value = serde_json::from_str(&ec_key.public_key().to_jwk_string()).unwrap();
+        ec_jwk["kid"] = json!("ec-1");
+        ec_jwk["use"] = json!("sig");
+        let jwks = json!({"keys": [
+            {"kty": "RSA", "kid": "rsa-1", "use": "sig", "alg": "RS256",
+             "n": b64(&rsa_key.n().to_bytes_be()), "e": b64(&rsa_key.e().to_bytes_be())},
+            ec_jwk,
+        ]});
+        IdentityService {
+            rsa: jsonwebtoken::EncodingKey::from_rsa_der(rsa_key.to_pkcs1_der().unwrap().as_bytes()),
+            ec: jsonwebtoken::EncodingKey::from_ec_der(ec_key.to_pkcs8_der().unwrap().as_bytes()),
+            config: json!([{"issuer": ISSUER, "audience": AUDIENCE, "jwks": jwks}]).to_string(),
+        }
+    }
+
+    fn sign(&self, alg: jsonwebtoken::Algorithm, kid: &str, claims: &Value) -> String {
+        let mut header = jsonwebtoken::Header::new(alg);
+        header.kid = Some(kid.into());
+        let key = if alg == jsonwebtoken::Algorithm::RS256 { &self.rsa } else { &self.ec };
+        jsonwebtoken::encode(&header, claims, key).unwrap()
+    }
+}
+
+fn claims(sub: &str, citizen: &str, name: &str, exp: i64) -> Value {
+    json!({"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "exp": exp, "id_card": citizen, "name": name})
+}
+
+#[test]
+fn a_token_of_the_provinces_identity_service_signs_in_and_a_forged_or_expired_one_is_refused() {
+    use jsonwebtoken::Algorithm::{ES256, RS256};
+    let idp = IdentityService::new();
+    let p = health_province_on(
+        TestApp::builder(e2e::app_manifest()).var("federation_issuers", &idp.config).start().unwrap(),
+    );
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let now = chrono::DateTime::parse_from_rfc3339("2024-09-20T02:00:00Z").unwrap().timestamp();
+    let federated = |t: &str| p.app.post("/api/session/federated", None, &json!({"token": t}));
+
+    // RS256, a person unknown here: registered from the token, signed in as the applicant.
+    let me = citizen_id(31);
+    let signed = expect(federated(&idp.sign(RS256, "rsa-1", &claims("u-31", &me, "周医生", now + 600))), 200);
+    assert_eq!((signed["role"].as_str(), signed["user"]["name"].as_str()), (Some("applicant"), Some("周医生")));
+    let person = signed["user"]["person_id"].as_str().unwrap().to_owned();
+    let t = token(&signed);
+    // Bound to the token's ID number like any signed-in applicant.
+    let (s, e) = p.app.post(
+        "/api/applications",
+        t.as_str(),
+        &json!({"batch_year": 2024, "form": form_of(&citizen_id(98), "内科学")}),
+    );
+    assert_eq!((s, e["code"].as_str()), (403, Some("NOT_OWN_CITIZEN_ID")), "{e}");
+    expect(
+        p.app.post("/api/applications", t.as_str(), &json!({"batch_year": 2024, "form": form_of(&me, "内科学")})),
+        201,
+    );
+    // A password sign-in never matches the federated account.
+    let (s, e) = p.app.post("/api/session/login", None, &json!({"account": me, "password": "!"}));
+    assert_eq!((s, e["code"].as_str()), (401, Some("LOGIN_FAILED")), "{e}");
+
+    // ES256, an existing person who is an operator of the hospital (set up directly): the
+    // token's organisation selects the operator record, and the actions are theirs.
+    register(&p.app, "吴人事", &citizen_id(32), "13800000032");
+    let op_person: String =
+        p.app.db().query_row("SELECT id FROM people WHERE phone = '13800000032'", [], |r| r.get(0)).unwrap();
+    rusqlite::Connection::open(p.app.db_path())
+        .unwrap()
+        .execute(
+            "INSERT INTO operators (person_id, org, role, duty, valid_from, created_by, created_at, updated_at) \
+             VALUES (?1, ?2, 'unit', 'reviewer', '2024-01-01', 'test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+            [op_person.as_str(), UNIT],
+        )
+        .unwrap();
+    let mut c = claims("u-32", &citizen_id(32), "吴人事", now + 600);
+    c["org"] = json!(UNIT);
+    let signed = expect(federated(&idp.sign(ES256, "ec-1", &c)), 200);
+    assert_eq!(
+        (signed["user"]["person_id"].as_str(), signed["role"].as_str(), signed["org"].as_str()),
+        (Some(op_person.as_str()), Some("unit"), Some(UNIT))
+    );
+    expect(p.app.get("/api/unit/applications", token(&signed).as_str()), 200);
+    // The same subject signs in again as the same person.
+    let again = expect(federated(&idp.sign(RS256, "rsa-1", &claims("u-31", &me, "周医生", now + 600))), 200);
+    assert_eq!(again["user"]["person_id"].as_str(), Some(person.as_str()));
+
+    // Refused, every one 401 and no person created: expired; not yet valid; another
+    // audience; another issuer; signed by a key the service never published (same kid);
+    // the subject re-pointed at another ID number; HS256 with the app's own secret.
+    let people = || -> i64 { p.app.db().query_row("SELECT COUNT(*) FROM people", [], |r| r.get(0)).unwrap() };
+    let before = people();
+    let stranger = IdentityService::new();
+    let mut not_yet = claims("u-40", &citizen_id(40), "冯", now + 600);
+    not_yet["nbf"] = json!(now + 3600);
+    let mut other_aud = claims("u-40", &citizen_id(40), "冯", now + 600);
+    other_aud["aud"] = json!("another-app");
+    let mut other_iss = claims("u-40", &citizen_id(40), "冯", now + 600);
+    other_iss["iss"] = json!("https://id.evil.example");
+    let hs = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims("u-40", &citizen_id(40), "冯", now + 600),
+        &jsonwebtoken::EncodingKey::from_secret(e2e::DEV_SECRET.as_bytes()),
+    )
+    .unwrap();
+    for (what, t) in [
+        ("expired", idp.sign(RS256, "rsa-1", &claims("u-40", &citizen_id(40), "冯", now - 120))),
+        ("not yet valid", idp.sign(RS256, "rsa-1", &not_yet)),
+        ("another audience", idp.sign(ES256, "ec-1", &other_aud)),
+        ("another issuer", idp.sign(RS256, "rsa-1", &other_iss)),
+        ("forged", stranger.sign(RS256, "rsa-1", &claims("u-40", &citizen_id(40), "冯", now + 600))),
+        ("forged ec", stranger.sign(ES256, "ec-1", &claims("u-40", &citizen_id(40), "冯", now + 600))),
+        ("re-pointed subject", idp.sign(RS256, "rsa-1", &claims("u-31", &citizen_id(41), "周医生", now + 600))),
+        ("hs256", hs),
+    ] {
+        let (s, e) = federated(&t);
+        assert_eq!((s, e["code"].as_str()), (401, Some("UNAUTHENTICATED")), "{what}: {e}");
+    }
+    assert_eq!(people(), before, "no person is created by a refused token");
+    // The token is not a bearer token of the API itself.
+    let direct = idp.sign(RS256, "rsa-1", &claims("u-31", &me, "周医生", now + 600));
+    assert_eq!(p.app.get("/api/applications", direct.as_str()).0, 401);
+}
+
+#[test]
+fn without_configured_issuers_federated_sign_in_is_off() {
+    let p = health_province();
+    let (s, e) = p.app.post("/api/session/federated", None, &json!({"token": "a.b.c"}));
+    assert_eq!((s, e["code"].as_str()), (409, Some("FEDERATION_NOT_CONFIGURED")), "{e}");
+    let (s, e) = p.app.post("/api/session/federated", None, &json!({}));
+    assert_eq!((s, e["field"].as_str()), (400, Some("token")), "{e}");
+}

@@ -2586,6 +2586,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/session/federated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with a token of the province's unified identity service (federation)
+         * @description The identity service's RS256 or ES256 token (JWT) is verified against the keys of the issuer its `iss` names (Spin variable `federation_issuers`: issuer, audience, JWKS): signature, `aud`, `exp` and `nbf` (±60 s). Its ID-number claim (default `id_card`) names the person — found, or registered now without a password — and its subject stays linked to that person. Answers as a password sign-in does (a session of this system); an `org` claim selects the person's operator record there. Every verification fault is 401 `UNAUTHENTICATED`; no configured issuer is 409 `FEDERATION_NOT_CONFIGURED`.
+         */
+        post: operations["post_session_federated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/session/refresh": {
         parameters: {
             query?: never;
@@ -8570,6 +8590,46 @@ export interface operations {
             422: components["responses"]["Error"];
             423: components["responses"]["Error"];
             429: components["responses"]["Error"];
+        };
+    };
+    post_session_federated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The identity service's compact JWT */
+                    token: string;
+                    /** @description Act as this operator record of the person at once */
+                    operator_id?: number;
+                    /**
+                     * @description Act as the person's judge membership at once
+                     * @enum {string}
+                     */
+                    role?: "judge";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
         };
     };
     post_session_refresh: {
