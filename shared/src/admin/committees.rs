@@ -282,6 +282,13 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result
     };
     let valid_until = v.valid_until.to_string();
     crate::workflow::organisations::create_committee_in(ctx, db, &new, Some(&fields(&v, &valid_until)), detail(&v))?;
+    crate::workflow::session::contact_person_admin(
+        db,
+        v.operator_citizen_id.as_str(),
+        &v.organisers[0],
+        &ctx.who.sub,
+        ctx.now,
+    )?;
     get_in(db, &v.id)
 }
 
@@ -318,6 +325,13 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: CommitteeInput) -> Result<Commit
         store::update_committee(db, id, version, &f, &now)?.ok_or_else(|| stale(WHAT))?;
         store::write_committee_details(db, id, &f, &ctx.who.sub, &now)?;
         audit::record(db, &event(ctx, "committee", id, "update_committee", detail(&v)))?;
+        crate::workflow::session::contact_person_admin(
+            db,
+            v.operator_citizen_id.as_str(),
+            &c.organising_org,
+            &ctx.who.sub,
+            ctx.now,
+        )?;
         get_in(db, id)
     })
 }

@@ -105,6 +105,10 @@ pub fn register(db: &dyn Db, now: DateTime<Utc>, req: Register) -> Result<Regist
         };
         e.detail = Some(serde_json::json!({"citizen_id": id.mask()}));
         crate::audit::record(db, &e)?;
+        // A committee's contact person who registers after the committee was set up.
+        for office in crate::store::admin::offices_with_contact(db, id.as_str())? {
+            contact_person_admin(db, id.as_str(), &office, &person_id, now)?;
+        }
         Ok(Registered { person_id: person_id.clone(), name: name.to_owned() })
     })
 }
@@ -781,6 +785,43 @@ pub fn first_admin(
         &stamp(now),
     )?;
     Ok(Some(id))
+}
+
+/// The committee's contact person (联系人, annex 3 §1.10 1.2: "联系人、身份证号即为评委会对应
+/// 操作员") becomes the first administrator of the committee's office (its organising
+/// organisation) — now if they have registered, else when they do ([`register`]). Audited.
+pub fn contact_person_admin(
+    db: &dyn Db,
+    contact_citizen_id: &str,
+    committee_office: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DomainError> {
+    let Some(p) = store::person_by_account(db, &identity::id_hash(contact_citizen_id), "")? else {
+        return Ok(None);
+    };
+    let Some(op) = first_admin(db, &p.id, committee_office, Role::CommitteeOrg, by, now)? else {
+        return Ok(None);
+    };
+    crate::audit::record(
+        db,
+        &crate::audit::AuditEvent {
+            subject_kind: "operator".into(),
+            subject_id: op.to_string(),
+            actor: by.to_owned(),
+            role: "province".into(),
+            org: String::new(),
+            action: "add_operator".into(),
+            from_state: None,
+            to_state: Some("active".into()),
+            opinion: None,
+            detail: Some(serde_json::json!({
+                "person_id": p.id, "org": committee_office, "duty": "admin", "reason": "评委会联系人（附件3 §1.10）"
+            })),
+            at: stamp(now),
+        },
+    )?;
+    Ok(Some(op))
 }
 
 /// Admission of a token issued by sign-in: its session is live and not signed out, and

@@ -416,3 +416,66 @@ fn without_configured_issuers_federated_sign_in_is_off() {
     let (s, e) = p.app.post("/api/session/federated", None, &json!({}));
     assert_eq!((s, e["field"].as_str()), (400, Some("token")), "{e}");
 }
+
+/// Annex 3 §1.10 1.2: the committee's contact person (联系人, by ID number) is its
+/// operator — the first administrator of the committee's office, whether they registered
+/// before the committee was set up or register after.
+#[test]
+fn a_committees_contact_person_becomes_the_first_administrator_of_its_office() {
+    let p = health_province();
+    p.app.set_clock("2024-09-10T02:00:00Z");
+    // One contact person registered before, one after.
+    let early = citizen_id(51);
+    register(&p.app, "郑联系人", &early, "13800000051");
+    let late = citizen_id(52);
+    for (parent, code, name) in [("10", "1002", "临床医学"), ("1002", "100201", "内科学")] {
+        let body = json!({"parent_code": parent, "code": code, "name": name});
+        expect(p.app.post("/api/admin/specialties", p.province.as_str(), &body), 201);
+    }
+    for (id, contact) in [("CMT-GEN-A", &early), ("CMT-GEN-B", &late)] {
+        let org = format!("ORG-{id}");
+        expect(
+            p.app.post(
+                "/api/province/organisations",
+                p.province.as_str(),
+                &json!({"id": org, "kind": "committee_org", "name": format!("{id} 办公室"), "region_code": "439900"}),
+            ),
+            201,
+        );
+        expect(
+            p.app.post(
+                "/api/admin/committees",
+                p.province.as_str(),
+                &json!({"id": id, "name": format!("{id} 卫生高评会"), "series": "卫生", "max_level": "full_senior",
+                        "valid_until": "2026-12-31", "organisers": [org], "specialties": ["内科学"],
+                        "fees": [{"item": "review", "amount": 300}],
+                        "operator": {"name": "联系人", "citizen_id": contact, "phone": "0731-84327000"}}),
+            ),
+            201,
+        );
+    }
+    register(&p.app, "钱联系人", &late, "13800000052");
+
+    for (account, office) in [("13800000051", "ORG-CMT-GEN-A"), ("13800000052", "ORG-CMT-GEN-B")] {
+        let signed = login(&p.app, account);
+        let m = signed["memberships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["org"] == office)
+            .unwrap_or_else(|| panic!("{account} administers {office}: {signed}"))
+            .clone();
+        assert_eq!((m["role"].as_str(), m["title"].as_str()), (Some("committee_org"), Some("管理员")), "{m}");
+        // Acting as that administrator, the contact person manages the office's operators.
+        let admin = switch(&p.app, &token(&signed), m["operator_id"].as_i64().unwrap());
+        let ops = expect(p.app.get("/api/operators", admin.as_str()), 200);
+        assert!(ops.to_string().contains(office), "{ops}");
+    }
+    // Nobody else was made an administrator of either office.
+    let admins: i64 = p
+        .app
+        .db()
+        .query_row("SELECT COUNT(*) FROM operators WHERE org LIKE 'ORG-CMT-GEN-%' AND duty = 'admin'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(admins, 2);
+}

@@ -244,3 +244,16 @@ pub fn open_applications_of_committee(
         .collect::<Result<_, _>>()?;
     Ok((total, ids))
 }
+
+/// The organising organisations (committee offices) of the active committees whose contact
+/// person (联系人) has ID number `citizen_id`.
+pub fn offices_with_contact(db: &dyn Db, citizen_id: &str) -> Result<Vec<String>, StoreError> {
+    db.query(
+        "SELECT DISTINCT c.organising_org FROM committees c JOIN committee_details d ON d.committee_id = c.id \
+         WHERE d.operator_citizen_id = ? AND c.status = 'active' AND c.organising_org IS NOT NULL",
+        &[citizen_id.into()],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
+}
