@@ -479,3 +479,82 @@ fn a_committees_contact_person_becomes_the_first_administrator_of_its_office() {
         .unwrap();
     assert_eq!(admins, 2);
 }
+
+/// Passwords never leave the request that carries them (issue 11): not in any answer, not
+/// in the audit events, not anywhere in the SQLite file; a change ends every session and the
+/// old password stops working.
+#[test]
+fn passwords_never_appear_in_answers_events_or_the_database_file_and_a_change_ends_every_session() {
+    let p = health_province();
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let weak = "weakpass";
+    let new_password = "Changed-2024-pw";
+    let mut answers = Vec::new();
+    let (s, e) = p.app.post(
+        "/api/session/register",
+        None,
+        &json!({"name": "陈", "citizen_id": citizen_id(61), "phone": "13800000061", "password": weak}),
+    );
+    assert_eq!(s, 400);
+    answers.push(e);
+    register(&p.app, "陈", &citizen_id(61), "13800000061");
+    let (s, e) = p.app.post("/api/session/login", None, &json!({"account": "13800000061", "password": "Wrong-pass-9"}));
+    assert_eq!(s, 401);
+    answers.push(e);
+    let first = login(&p.app, "13800000061");
+    let second = login(&p.app, &citizen_id(61));
+    answers.push(first.clone());
+    // The old password must be right; the new one must meet the rules; both named.
+    let (s, e) = p.app.post(
+        "/api/session/password",
+        token(&first).as_str(),
+        &json!({"old_password": "Wrong-pass-9", "new_password": new_password}),
+    );
+    assert_eq!((s, e["field"].as_str()), (400, Some("old_password")), "{e}");
+    answers.push(e);
+    let (s, e) = p.app.post(
+        "/api/session/password",
+        token(&first).as_str(),
+        &json!({"old_password": PASSWORD, "new_password": weak}),
+    );
+    assert_eq!((s, e["field"].as_str()), (400, Some("new_password")), "{e}");
+    answers.push(e);
+    let (s, _) = p.app.post(
+        "/api/session/password",
+        token(&first).as_str(),
+        &json!({"old_password": PASSWORD, "new_password": new_password}),
+    );
+    assert_eq!(s, 204);
+    // Every session of the person ended, the other one too; the old password is refused.
+    assert_eq!(p.app.get("/api/session/me", token(&first).as_str()).0, 401);
+    assert_eq!(p.app.get("/api/session/me", token(&second).as_str()).0, 401);
+    let (s, _) = p.app.post("/api/session/login", None, &json!({"account": "13800000061", "password": PASSWORD}));
+    assert_eq!(s, 401);
+    let signed = expect(
+        p.app.post("/api/session/login", None, &json!({"account": "13800000061", "password": new_password})),
+        200,
+    );
+    answers.push(signed);
+
+    let mut secrets = vec![PASSWORD, weak, new_password, "Wrong-pass-9"];
+    secrets.sort();
+    let answers = serde_json::to_string(&answers).unwrap();
+    let db = p.app.db();
+    let events: Vec<String> = db
+        .prepare("SELECT COALESCE(detail, '') || ' ' || COALESCE(opinion, '') FROM audit_events")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(events.len() >= 3, "register, change_password and more are audited");
+    let events = events.join("\n");
+    let mut file = std::fs::read(p.app.db_path()).unwrap();
+    let wal = p.app.db_path().with_extension("db-wal");
+    file.extend(std::fs::read(&wal).unwrap_or_default());
+    for secret in secrets {
+        assert!(!answers.contains(secret), "{secret} in an answer");
+        assert!(!events.contains(secret), "{secret} in an audit event");
+        assert!(!file.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} in the SQLite file");
+    }
+}
