@@ -14,6 +14,8 @@ pub const VAR_AUTH_SECRET: &str = "auth_secret";
 pub const VAR_MAX_UPLOAD_BYTES: &str = "max_upload_bytes";
 /// Spin variable holding the identity providers of federated sign-in (JSON; optional).
 pub const VAR_FEDERATION_ISSUERS: &str = "federation_issuers";
+/// Spin variable holding the portal's public origin (certificates' QR codes).
+pub const VAR_PUBLIC_ORIGIN: &str = "public_origin";
 /// Upload limit when the variable is absent: 10 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
@@ -38,7 +40,12 @@ fn env() -> Result<Env, DomainError> {
         .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES);
     // Only the session component declares it; elsewhere it is absent and means none.
     let federation_issuers = spin_sdk::variables::get(VAR_FEDERATION_ISSUERS).unwrap_or_default();
-    Ok(Env { auth_secret: secret.into_bytes(), now: now(), max_upload_bytes, federation_issuers })
+    let public_origin = match spin_sdk::variables::get(VAR_PUBLIC_ORIGIN) {
+        Ok(o) => api::check_public_origin(&o)
+            .map_err(|e| DomainError::Internal(format!("variable {VAR_PUBLIC_ORIGIN}: {e}")))?,
+        Err(_) => api::DEFAULT_PUBLIC_ORIGIN.to_owned(),
+    };
+    Ok(Env { auth_secret: secret.into_bytes(), now: now(), max_upload_bytes, federation_issuers, public_origin })
 }
 
 fn to_api(req: &spin_sdk::http::Request) -> api::Request {

@@ -57,6 +57,7 @@ impl World {
             now: self.now,
             max_upload_bytes: 1024,
             federation_issuers: String::new(),
+            public_origin: "http://127.0.0.1:3000".into(),
         };
         let router: fn(&Request, &dyn shared::store::Db, &Env) -> Response = if path.starts_with("/api/unit/") {
             api::unit::handle

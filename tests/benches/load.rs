@@ -208,6 +208,7 @@ impl Native {
                 now,
                 max_upload_bytes: 10 << 20,
                 federation_issuers: String::new(),
+                public_origin: "http://127.0.0.1:3000".into(),
             },
             _dir: dir,
         }

@@ -35,7 +35,7 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| wf::get(x, c.id(0, C)?)))
     }),
     Route::signed("GET", "/api/certificates/{id}/html", READERS, Certificate, |c| {
-        match c.with(|x| wf::html(x, c.id(0, C)?, &base_url(c.req))) {
+        match c.with(|x| wf::html(x, c.id(0, C)?, &c.env.public_origin)) {
             Ok(html) => Response::bytes(200, "text/html; charset=utf-8", html.into_bytes()),
             Err(e) => Response::error(&e),
         }
@@ -127,18 +127,6 @@ fn candidate_query(req: &Request) -> Result<wf::CandidateQuery, DomainError> {
         .map(|l| crate::store::chain::parse_level(&l).ok_or_else(|| DomainError::invalid("level", "level 取值无效")))
         .transpose()?;
     Ok(wf::CandidateQuery { batch_year, committee: param(req, "committee"), series: param(req, "series"), level })
-}
-
-/// The public address of this service as the caller reached it (for the QR code).
-fn base_url(req: &Request) -> String {
-    if let Some(full) = req.header("spin-full-url") {
-        if let Some(i) = full.find("://") {
-            let rest = &full[i + 3..];
-            let end = rest.find('/').unwrap_or(rest.len());
-            return format!("{}{}", &full[..i + 3], &rest[..end]);
-        }
-    }
-    format!("http://{}", req.header("host").unwrap_or("127.0.0.1:3000"))
 }
 
 /// Serves `/api/certificates/...` with the seal key from `key`.

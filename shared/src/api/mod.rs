@@ -135,6 +135,10 @@ pub struct Env {
     /// The identity providers whose tokens sign in (Spin variable `federation_issuers`,
     /// JSON; empty: none). See [`crate::identity::federation`].
     pub federation_issuers: String,
+    /// The public origin of the portal (`https://zc.hrss.hunan.gov.cn`), from the Spin
+    /// variable `public_origin`: certificates' QR codes point there, never at the
+    /// request's `Host` header (which the caller chooses).
+    pub public_origin: String,
 }
 
 impl Env {
@@ -146,8 +150,23 @@ impl Env {
             now: Utc::now(),
             max_upload_bytes: 10 * 1024 * 1024,
             federation_issuers: String::new(),
+            public_origin: DEFAULT_PUBLIC_ORIGIN.into(),
         }
     }
+}
+
+/// The public origin when the variable is unset: the local development address.
+pub const DEFAULT_PUBLIC_ORIGIN: &str = "http://127.0.0.1:3000";
+
+/// Checks a configured public origin: `http(s)://host[:port]`, nothing after it.
+pub fn check_public_origin(origin: &str) -> Result<String, String> {
+    let o = origin.trim().trim_end_matches('/');
+    let rest =
+        o.strip_prefix("https://").or_else(|| o.strip_prefix("http://")).ok_or("须以 http:// 或 https:// 开头")?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err("只能是 scheme://host[:port]".into());
+    }
+    Ok(o.to_owned())
 }
 
 /// Verifies the bearer token.
@@ -169,13 +188,41 @@ pub fn respond<T: Serialize>(status: u16, r: Result<T, DomainError>) -> Response
 }
 
 /// Parses a JSON body into `T`, naming the field at fault (`current_title.obtained_on`).
+/// The largest JSON request body any operation takes (uploads have their own limit).
+pub const JSON_MAX_BYTES: usize = 256 * 1024;
+
+/// A JSON operation's body must say it is JSON when it says anything: `text/plain` or a
+/// form encoding is 415 (no content type at all is taken as JSON).
+pub fn check_json_content_type(req: &Request) -> Result<(), DomainError> {
+    let Some(ct) = req.header("content-type") else { return Ok(()) };
+    let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if media.is_empty()
+        || media == "application/json"
+        || (media.starts_with("application/") && media.ends_with("+json"))
+    {
+        Ok(())
+    } else {
+        Err(DomainError::UnsupportedMediaType {
+            field: "content-type".into(),
+            message: format!("请求内容类型应为 application/json，而不是 {media}"),
+        })
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DomainError> {
     if body.is_empty() {
         return Err(DomainError::MalformedBody("请求体为空，应为 JSON".into()));
     }
+    if body.len() > JSON_MAX_BYTES {
+        return Err(DomainError::PayloadTooLarge { field: "body".into(), limit: JSON_MAX_BYTES });
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize(de) {
-        Ok(v) => Ok(v),
+    match serde_path_to_error::deserialize(&mut *de) {
+        // One JSON document and nothing after it (whitespace aside).
+        Ok(v) => match de.end() {
+            Ok(()) => Ok(v),
+            Err(_) => Err(DomainError::MalformedBody("JSON 文档之后有多余内容".into())),
+        },
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
@@ -326,11 +373,15 @@ impl<'a> Call<'a> {
 
     /// The JSON body as `T`.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, DomainError> {
+        check_json_content_type(self.req)?;
         parse_json(&self.req.body)
     }
 
     /// The JSON body as `T`, or `T::default()` when empty.
     pub fn json_or_default<T: DeserializeOwned + Default>(&self) -> Result<T, DomainError> {
+        if !self.req.body.iter().all(u8::is_ascii_whitespace) {
+            check_json_content_type(self.req)?;
+        }
         parse_json_or_default(&self.req.body)
     }
 

@@ -6,3 +6,4 @@ pub mod commitment;
 pub mod evaluation;
 pub mod path;
 pub mod rules;
+pub mod upload;

@@ -256,10 +256,7 @@ impl Upload<'_> {
     /// Checks file name, type (one of `types`, else 415 with `type_message`), size (413)
     /// and emptiness, and hashes the bytes.
     pub fn check(&self, types: &[&str], type_message: &str) -> Result<CheckedUpload, DomainError> {
-        let filename = self.filename.trim();
-        if filename.is_empty() || filename.chars().count() > 200 || filename.contains(['/', '\\']) {
-            return Err(DomainError::invalid("filename", "文件名不能为空、不能超过200字、不能包含路径"));
-        }
+        let filename = crate::domain::upload::normalise_filename(self.filename)?;
         let ct = self.content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if !types.contains(&ct.as_str()) {
             return Err(DomainError::UnsupportedMediaType {
@@ -273,11 +270,8 @@ impl Upload<'_> {
         if self.bytes.is_empty() {
             return Err(DomainError::invalid("body", "上传的文件为空"));
         }
-        Ok(CheckedUpload {
-            filename: filename.to_owned(),
-            content_type: ct,
-            sha256: audit::hex(&Sha256::digest(self.bytes)),
-        })
+        crate::domain::upload::check_signature(&ct, self.bytes)?;
+        Ok(CheckedUpload { filename, content_type: ct, sha256: audit::hex(&Sha256::digest(self.bytes)) })
     }
 }
 

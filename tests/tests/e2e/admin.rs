@@ -498,7 +498,7 @@ fn a_unit_registration_is_rejected_with_an_opinion_corrected_approved_and_the_un
         &format!("/api/registrations/{id}/attachments?kind=business_licence&filename=licence.jpg"),
         registrant.as_str(),
         "image/jpeg",
-        b"\xff\xd8blurry scan".to_vec(),
+        b"\xff\xd8\xff\xe0blurry scan".to_vec(),
     );
     assert_eq!(s, 201);
     // Not yet approved: no token for the organisation.
@@ -515,7 +515,7 @@ fn a_unit_registration_is_rejected_with_an_opinion_corrected_approved_and_the_un
     let seen = expect(app.get(&format!("/api/admin/registrations/{id}"), hr.as_str()), 200);
     let aid = seen["attachments"][0]["id"].as_i64().unwrap();
     let (s, bytes) = app.get_bytes(&format!("/api/admin/registrations/{id}/attachments/{aid}"), hr.as_str());
-    assert_eq!((s, bytes.as_slice()), (200, &b"\xff\xd8blurry scan"[..]));
+    assert_eq!((s, bytes.as_slice()), (200, &b"\xff\xd8\xff\xe0blurry scan"[..]));
     let (s, _) = app.post(&format!("/api/admin/registrations/{id}/reject"), hr.as_str(), &json!({}));
     assert_eq!(s, 400, "a rejection needs an opinion");
     let opinion = "营业执照扫描件不清晰，单位名称与执照不符，请重新上传清晰执照并按执照填写单位全称";

@@ -604,3 +604,81 @@ fn submission_requires_accepting_the_batchs_current_commitment_text() {
     assert_eq!(detail["commitment"]["text_sha256"], now["text_sha256"]);
     assert_eq!(detail["commitment"]["accepted_at"].as_str().map(|t| &t[..10]), Some("2024-09-20"), "{detail}");
 }
+
+/// Issue 10, bodies: a JSON body is bounded (256 KiB), one document with nothing after it,
+/// and declared as JSON when its type is declared; refused, nothing is stored.
+#[test]
+fn oversized_trailing_or_mislabelled_json_bodies_are_refused_and_nothing_is_stored() {
+    let app = started();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let before = snapshot(&app);
+    let mut huge = eligible_form();
+    huge["specialty"] = json!("土".repeat(20 * 1024 * 1024 / 3));
+    let body = json!({"batch_year": 2024, "form": huge}).to_string().into_bytes();
+    let r = app.request("POST", "/api/applications", Some(c.applicant.as_str()), Some(("application/json", body)));
+    assert_eq!((r.status, r.json()["code"].as_str()), (413, Some("PAYLOAD_TOO_LARGE")));
+    let mut trailing = json!({"batch_year": 2024, "form": eligible_form()}).to_string().into_bytes();
+    trailing.extend_from_slice(b" {\"batch_year\": 2025}");
+    let r = app.request("POST", "/api/applications", Some(c.applicant.as_str()), Some(("application/json", trailing)));
+    assert_eq!((r.status, r.json()["code"].as_str()), (400, Some("MALFORMED_BODY")), "{}", r.json());
+    let plain = json!({"batch_year": 2024, "form": eligible_form()}).to_string().into_bytes();
+    let r = app.request("POST", "/api/applications", Some(c.applicant.as_str()), Some(("text/plain", plain.clone())));
+    assert_eq!(
+        (r.status, r.json()["code"].as_str(), r.json()["field"].as_str()),
+        (415, Some("UNSUPPORTED_MEDIA_TYPE"), Some("content-type"))
+    );
+    assert_eq!(snapshot(&app), before);
+    // The same document, declared as JSON (with a charset), is accepted.
+    let r = app.request(
+        "POST",
+        "/api/applications",
+        Some(c.applicant.as_str()),
+        Some(("application/json; charset=utf-8", plain)),
+    );
+    assert_eq!(r.status, 201);
+}
+
+/// Issue 10, uploads: the bytes must be what the declared type says, and a file name with a
+/// control or direction-changing character, a path, or nothing but dots is refused.
+#[test]
+fn an_upload_whose_bytes_are_not_its_declared_type_or_whose_name_deceives_is_refused() {
+    let app = started();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let before = snapshot(&app);
+    let upload = |filename: &str, ct: &str, bytes: &[u8]| {
+        app.post_bytes(
+            &format!("/api/applications/{id}/materials?kind=degree&filename={filename}"),
+            c.applicant.as_str(),
+            ct,
+            bytes.to_vec(),
+        )
+    };
+    // A Windows program and an ELF binary labelled as PDF; a PNG labelled as JPEG.
+    for (ct, bytes) in [
+        ("application/pdf", &b"MZ\x90\x00\x03\x00\x00\x00"[..]),
+        ("application/pdf", &b"\x7fELF\x02\x01\x01"[..]),
+        ("image/jpeg", &b"\x89PNG\r\n\x1a\n...."[..]),
+    ] {
+        let (s, body) = upload("degree.pdf", ct, bytes);
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            (s, e["code"].as_str(), e["field"].as_str()),
+            (415, Some("UNSUPPORTED_MEDIA_TYPE"), Some("body")),
+            "{e}"
+        );
+    }
+    // NUL, right-to-left override (U+202E before "fdp.exe" shows as "exe.pdf"), a path, dots only.
+    for name in ["a%00.pdf", "%E2%80%AEfdp.exe", "..%2F..%2Fetc%2Fpasswd", ".", "..", "%20"] {
+        let (s, body) = upload(name, "application/pdf", b"%PDF-1.7 scan");
+        let e: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!((s, e["field"].as_str()), (400, Some("filename")), "{name}: {e}");
+    }
+    assert_eq!(snapshot(&app), before);
+    // A decomposed name is stored in NFC: "é" as e + U+0301 becomes U+00E9.
+    let (s, body) = upload("caf%65%CC%81.pdf", "application/pdf", b"%PDF-1.7 scan");
+    let m: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((s, m["filename"].as_str()), (201, Some("caf\u{e9}.pdf")), "{m}");
+}

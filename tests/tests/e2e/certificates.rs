@@ -288,6 +288,15 @@ fn r19_voted_results_go_through_publicity_and_filing_to_sealed_certificates_with
             && !text.contains("/api/verify/certificates/")
     );
     assert!(!text.contains("430102198503151236"));
+    // The QR code's address is the configured public origin, whatever Host the caller sends.
+    let forged =
+        raw_get_with_host(&p.app, &format!("/api/certificates/{cid}/html"), &p.applicant, "verify.evil.example");
+    assert!(forged.starts_with("HTTP/1.1 200"), "{}", &forged[..forged.len().min(200)]);
+    assert!(
+        forged.contains(&format!("http://127.0.0.1:3000/verify/certificates/B042499000000001?code={code}"))
+            && !forged.contains("evil.example"),
+        "the QR follows the public_origin variable, never the Host header"
+    );
 
     // The tracking shows every step.
     let t = expect(p.app.get(&format!("/api/chain/applications/{a}/tracking"), p.province.as_str()), 200);
@@ -1125,4 +1134,17 @@ fn reporting_to_a_host_outside_the_allow_list_is_refused_and_retried_not_lost() 
     let o = outbox(&app, &province);
     assert_eq!(count(&o, "pending"), 1);
     assert!(o["items"][0]["last_error"].is_string());
+}
+
+/// A GET with a Host header of the caller's choosing, over a plain socket (HTTP clients set
+/// Host from the URL).
+fn raw_get_with_host(app: &TestApp, path: &str, token: &str, host: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = app.base_url().trim_start_matches("http://").to_owned();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    String::from_utf8_lossy(&out).into_owned()
 }

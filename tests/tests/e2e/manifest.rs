@@ -43,7 +43,19 @@ fn each_component_is_granted_exactly_what_it_needs() {
         // Issue 5: only `certificates` holds the seal key; `verify` is public and holds no
         // variable at all; only `mohrss-report` reaches out, to the registry alone.
         ("results", (db(), 0, vec!["auth_secret".into()])),
-        ("certificates", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into(), "seal_private_key".into()])),
+        (
+            "certificates",
+            (
+                db(),
+                0,
+                vec![
+                    "auth_secret".into(),
+                    "max_upload_bytes".into(),
+                    "seal_private_key".into(),
+                    "public_origin".into(),
+                ],
+            ),
+        ),
         ("verify", (db(), 0, vec![])),
         // Issue 16: the portal serves embedded files only: no database, variable or host.
         ("portal", (vec![], 0, vec![])),
