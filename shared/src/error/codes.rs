@@ -244,11 +244,15 @@ pub enum ErrorCode {
     TitleNameTaken,
     /// `TITLE_IN_USE` (409): 职称“{}”已有申报使用，{}
     TitleInUse,
+    /// `OBJECTION_RATE_LIMITED` (429): 异议提交过于频繁（每个网络地址每小时最多 {} 条），请稍后再试
+    ObjectionRateLimited,
+    /// `PUBLICITY_NOT_STARTED` (409): 公示将于 {} 开始，届时方可提出异议
+    PublicityNotStarted,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 120] = [
+    pub const ALL: [ErrorCode; 122] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -369,6 +373,8 @@ impl ErrorCode {
         ErrorCode::SpecialtyHasChildren,
         ErrorCode::TitleNameTaken,
         ErrorCode::TitleInUse,
+        ErrorCode::ObjectionRateLimited,
+        ErrorCode::PublicityNotStarted,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -494,6 +500,8 @@ impl ErrorCode {
             ErrorCode::SpecialtyHasChildren => "SPECIALTY_HAS_CHILDREN",
             ErrorCode::TitleNameTaken => "TITLE_NAME_TAKEN",
             ErrorCode::TitleInUse => "TITLE_IN_USE",
+            ErrorCode::ObjectionRateLimited => "OBJECTION_RATE_LIMITED",
+            ErrorCode::PublicityNotStarted => "PUBLICITY_NOT_STARTED",
         }
     }
 
@@ -594,7 +602,9 @@ impl ErrorCode {
             | ErrorCode::SpecialtyRootFixed
             | ErrorCode::SpecialtyHasChildren
             | ErrorCode::TitleNameTaken
-            | ErrorCode::TitleInUse => 409,
+            | ErrorCode::TitleInUse
+            | ErrorCode::PublicityNotStarted => 409,
+            ErrorCode::ObjectionRateLimited => 429,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RulesFailed
@@ -750,6 +760,8 @@ impl ErrorCode {
             ErrorCode::SpecialtyHasChildren => "该专业有下级专业，{}",
             ErrorCode::TitleNameTaken => "{}系列已有职称“{}”",
             ErrorCode::TitleInUse => "职称“{}”已有申报使用，{}",
+            ErrorCode::ObjectionRateLimited => "异议提交过于频繁（每个网络地址每小时最多 {} 条），请稍后再试",
+            ErrorCode::PublicityNotStarted => "公示将于 {} 开始，届时方可提出异议",
         }
     }
 
