@@ -269,9 +269,9 @@ fn target(db: &dyn Db, kind: NoticeKind, item: i64, kept: &str) -> Result<Target
         }
         NoticeKind::Result => {
             let (pid, _) = cstore::entry(db, item)?.ok_or(not_listed.clone())?;
-            let p = store::result_publicities(db, None, kept)?
-                .into_iter()
-                .find(|p| p.id == pid)
+            // Visible as the public pages list it: open, or closed and still kept.
+            let p = cstore::publicity(db, pid)?
+                .filter(|p| p.status == "open" || p.end_on.as_str() >= kept)
                 .ok_or(not_listed.clone())?;
             let l =
                 cstore::publicity_people(db, pid)?.into_iter().find(|l| l.application_id == item).ok_or(not_listed)?;
