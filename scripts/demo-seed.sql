@@ -60,3 +60,34 @@ INSERT OR IGNORE INTO operators (id, person_id, org, role, duty, valid_from, val
     (3, 'P-DEMO-CITY', 'ORG-DEMO-CITY-HR', 'dept', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
     (4, 'P-DEMO-CMT', 'ORG-DEMO-CMT-OFFICE', 'committee_org', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
     (5, 'P-DEMO-PROVINCE', 'ORG-PROVINCE', 'province', 'admin', '2024-01-01', NULL, '演示管理员', 'demo', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+
+-- Public publicity pages (issue 17): something to see at /public without signing in.
+-- The demo hospital publicises two applicants it means to recommend (四(二)2) and the health
+-- committee's office the two who passed its session voted on 2026-11-23 (六(一)); both
+-- open on 2026-11-24 for 5 working days (to 12-01). Fixed ids from 9001 keep the rows apart
+-- from what people create. The ID numbers are synthetic (check digit only) and never shown
+-- publicly.
+INSERT OR IGNORE INTO applications (id, applicant_id, applicant_name, batch_year, unit_org, citizen_id, series,
+        target_level, specialty, committee, form, state, publicity_start, publicity_end, complaint_office,
+        complaint_phone, created_at, updated_at, submitted_at, publicity_closed_on, voted_on) VALUES
+    (9001, 'demo-pub-1', '刘思远', 2026, 'ORG-DEMO-HOSPITAL', '430102198604121239', '卫生', 'deputy_senior', '内科学', 'CMT-HEALTH',
+     '{"citizen_id":"430102198604121239","unit_org":"ORG-DEMO-HOSPITAL","series":"卫生","target_level":"deputy_senior","specialty":"内科学","committee":"CMT-HEALTH"}',
+     'unit_publicity', '2026-11-24', '2026-12-01', '演示医院人事处', '0731-84327000',
+     '2026-11-20T01:00:00Z', '2026-11-24T01:00:00Z', '2026-11-20T01:00:00Z', NULL, NULL),
+    (9002, 'demo-pub-2', '陈雨桐', 2026, 'ORG-DEMO-HOSPITAL', '430102198705202345', '卫生', 'deputy_senior', '外科学', 'CMT-HEALTH',
+     '{"citizen_id":"430102198705202345","unit_org":"ORG-DEMO-HOSPITAL","series":"卫生","target_level":"deputy_senior","specialty":"外科学","committee":"CMT-HEALTH"}',
+     'unit_publicity', '2026-11-24', '2026-12-01', '演示医院人事处', '0731-84327000',
+     '2026-11-20T01:00:00Z', '2026-11-24T01:00:00Z', '2026-11-20T01:00:00Z', NULL, NULL),
+    (9003, 'demo-pub-3', '黄建国', 2026, 'ORG-DEMO-HOSPITAL', '430102197809153459', '卫生', 'full_senior', '内科学', 'CMT-HEALTH',
+     '{"citizen_id":"430102197809153459","unit_org":"ORG-DEMO-HOSPITAL","series":"卫生","target_level":"full_senior","specialty":"内科学","committee":"CMT-HEALTH"}',
+     'result_publicity', '2026-08-03', '2026-08-07', '演示医院人事处', '0731-84327000',
+     '2026-07-20T01:00:00Z', '2026-11-24T01:00:00Z', '2026-07-20T01:00:00Z', '2026-08-08', '2026-11-23'),
+    (9004, 'demo-pub-4', '周敏', 2026, 'ORG-DEMO-HOSPITAL', '430102197603034569', '卫生', 'deputy_senior', '外科学', 'CMT-HEALTH',
+     '{"citizen_id":"430102197603034569","unit_org":"ORG-DEMO-HOSPITAL","series":"卫生","target_level":"deputy_senior","specialty":"外科学","committee":"CMT-HEALTH"}',
+     'result_publicity', '2026-08-03', '2026-08-07', '演示医院人事处', '0731-84327000',
+     '2026-07-20T01:00:00Z', '2026-11-24T01:00:00Z', '2026-07-20T01:00:00Z', '2026-08-08', '2026-11-23');
+INSERT OR IGNORE INTO result_publicities (id, committee, organising_org, batch_year, plan_id, voted_on, open_deadline,
+        start_on, end_on, opened_late, complaint_office, complaint_phone, filing_deadline, status, opened_by, opened_at)
+    VALUES (9001, 'CMT-HEALTH', 'ORG-DEMO-CMT-OFFICE', 2026, NULL, '2026-11-23', '2026-11-26', '2026-11-24', '2026-12-01', 0,
+            '演示卫生高评会办公室', '0731-84320000', '2026-12-14', 'open', 'demo', '2026-11-23T08:00:00Z');
+INSERT OR IGNORE INTO result_entries (application_id, publicity_id) VALUES (9003, 9001), (9004, 9001);

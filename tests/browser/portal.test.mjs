@@ -222,7 +222,8 @@ describe('unit HR', () => {
     await page.fill('#pub-office', '医院人事处');
     await page.fill('#pub-phone', '0731-84327000');
     await page.getByTestId('confirm-publicity').click();
-    await page.getByTestId('unit-table').locator('tr', { hasText: '单位公示' }).first().waitFor();
+    // The demo data has others in publicity (issue 17): wait for 张三's own row.
+    await page.getByTestId('unit-table').locator('tr', { hasText: '张三' }).filter({ hasText: '单位公示' }).first().waitFor();
     await page.emulateMedia({ media: 'print' });
     await shot(page, 'unit-publicity-notice-print');
     await page.emulateMedia({ media: 'screen' });

@@ -12,6 +12,8 @@ include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 pub const INDEX: &str = "/index.html";
 /// The public certificate-verification page (a separate small Vite entry, issue 17).
 pub const VERIFY: &str = "/verify.html";
+/// The public publicity pages (`/public/...`, issue 17): another small entry, no sign-in.
+pub const PUBLIC: &str = "/public.html";
 
 /// The Content-Security-Policy of every answer. Scripts only from this origin, no inline
 /// script, no eval. `style-src` allows `'unsafe-inline'` because Element Plus positions
@@ -107,7 +109,14 @@ pub fn make_response(method: &str, path: &str) -> Served {
             None => return plain(404, "未找到该文件".as_bytes(), "text/plain; charset=utf-8"),
         }
     } else {
-        let page = if path == "/verify" || path.starts_with("/verify/") { VERIFY } else { INDEX };
+        let under = |root: &str| path == root || path.strip_prefix(root).is_some_and(|rest| rest.starts_with('/'));
+        let page = if under("/verify") {
+            VERIFY
+        } else if under("/public") {
+            PUBLIC
+        } else {
+            INDEX
+        };
         match asset(page).or_else(|| asset(INDEX)) {
             Some(b) => (page, b),
             None => return plain(404, "未找到该页面".as_bytes(), "text/plain; charset=utf-8"),
@@ -171,6 +180,16 @@ mod tests {
             assert_eq!(s.status, 200);
             assert_eq!(s.body, asset(VERIFY).or_else(|| asset(INDEX)).unwrap(), "{path}");
         }
+    }
+
+    #[test]
+    fn the_publicity_paths_serve_the_small_public_entry() {
+        for path in ["/public", "/public/units/ORG-DEMO-HOSPITAL", "/public/committees/CMT-HEALTH"] {
+            let s = make_response("GET", path);
+            assert_eq!(s.status, 200);
+            assert_eq!(s.body, asset(PUBLIC).or_else(|| asset(INDEX)).unwrap(), "{path}");
+        }
+        assert_eq!(make_response("GET", "/publicity").body, asset(INDEX).unwrap(), "only /public and below");
     }
 
     #[test]

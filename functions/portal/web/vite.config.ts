@@ -2,9 +2,10 @@ import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
 
-// Two entries (Vite multi-page): the portal, and the small public verification page
+// Three entries (Vite multi-page): the portal, the small public verification page
 // (`/verify`, issue 17) that must stay under 200 KiB transferred, so it does not load
-// Element Plus or ECharts. The portal component serves `verify.html` for `/verify/...`.
+// Element Plus or ECharts, and the public publicity pages (`/public`, same reasons).
+// The portal component serves `verify.html` for `/verify/...`, `public.html` for `/public/...`.
 export default defineConfig({
   plugins: [vue()],
   build: {
@@ -17,6 +18,7 @@ export default defineConfig({
       input: {
         index: fileURLToPath(new URL('./index.html', import.meta.url)),
         verify: fileURLToPath(new URL('./verify.html', import.meta.url)),
+        public: fileURLToPath(new URL('./public.html', import.meta.url)),
       },
     },
   },

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod judging;
 pub mod mohrss;
 pub mod province;
+pub mod public;
 pub mod quotas;
 pub mod results;
 pub mod session;
@@ -593,6 +594,7 @@ pub const TABLES: &[(&str, &[Route])] = &[
     ("review", unit::ROUTES),
     ("chain", chain::ROUTES),
     ("session", session::ROUTES),
+    ("public", public::ROUTES),
 ];
 
 fn percent_decode(s: &str) -> String {

@@ -45,7 +45,23 @@ pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/results/filings/{id}/audit", PROVINCE, OfficeFiling, |c| {
         respond(200, c.with(|x| wf::audit_filing(x, c.id(0, "备案申请")?, c.json()?)))
     }),
+    Route::signed("GET", "/api/results/public-objections", OFFICE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::public::received_by_office(x, publicity_param(c)?)))
+    }),
 ];
+
+/// The optional `publicity_id` filter of the query.
+fn publicity_param(c: &super::Call<'_>) -> Result<Option<i64>, crate::error::DomainError> {
+    c.req
+        .query_param("publicity_id")
+        .map(|v| {
+            v.parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| crate::error::DomainError::invalid("publicity_id", "publicity_id 须为正整数"))
+        })
+        .transpose()
+}
 
 /// Serves `/api/results/...`.
 pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {

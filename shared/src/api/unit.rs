@@ -53,6 +53,9 @@ pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/unit/applications/{id}/objections/{oid}/resolve", UNIT, Application, |c| {
         respond(200, c.with(|x| wf::resolve_objection(x, c.id(0, A)?, c.id(1, "异议")?, c.json()?)))
     }),
+    Route::signed("GET", "/api/unit/applications/{id}/public-objections", UNIT, Application, |c| {
+        respond(200, c.with(|x| crate::workflow::public::received_by_unit(x, c.id(0, A)?)))
+    }),
 ];
 
 /// Serves `/api/unit/applications/...`.

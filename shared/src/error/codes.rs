@@ -248,11 +248,15 @@ pub enum ErrorCode {
     CommitmentTextChanged,
     /// `FEDERATION_NOT_CONFIGURED` (409): 未配置统一身份认证
     FederationNotConfigured,
+    /// `OBJECTION_RATE_LIMITED` (429): 异议提交过于频繁（每个网络地址每小时最多 {} 条），请稍后再试
+    ObjectionRateLimited,
+    /// `PUBLICITY_NOT_STARTED` (409): 公示将于 {} 开始，届时方可提出异议
+    PublicityNotStarted,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 122] = [
+    pub const ALL: [ErrorCode; 124] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -375,6 +379,8 @@ impl ErrorCode {
         ErrorCode::TitleInUse,
         ErrorCode::CommitmentTextChanged,
         ErrorCode::FederationNotConfigured,
+        ErrorCode::ObjectionRateLimited,
+        ErrorCode::PublicityNotStarted,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -502,6 +508,8 @@ impl ErrorCode {
             ErrorCode::TitleInUse => "TITLE_IN_USE",
             ErrorCode::CommitmentTextChanged => "COMMITMENT_TEXT_CHANGED",
             ErrorCode::FederationNotConfigured => "FEDERATION_NOT_CONFIGURED",
+            ErrorCode::ObjectionRateLimited => "OBJECTION_RATE_LIMITED",
+            ErrorCode::PublicityNotStarted => "PUBLICITY_NOT_STARTED",
         }
     }
 
@@ -603,7 +611,9 @@ impl ErrorCode {
             | ErrorCode::SpecialtyHasChildren
             | ErrorCode::TitleNameTaken
             | ErrorCode::TitleInUse
-            | ErrorCode::FederationNotConfigured => 409,
+            | ErrorCode::FederationNotConfigured
+            | ErrorCode::PublicityNotStarted => 409,
+            ErrorCode::ObjectionRateLimited => 429,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RulesFailed
@@ -762,6 +772,8 @@ impl ErrorCode {
             ErrorCode::TitleInUse => "职称“{}”已有申报使用，{}",
             ErrorCode::CommitmentTextChanged => "《{}》内容已更新，请重新阅读并确认",
             ErrorCode::FederationNotConfigured => "未配置统一身份认证",
+            ErrorCode::ObjectionRateLimited => "异议提交过于频繁（每个网络地址每小时最多 {} 条），请稍后再试",
+            ErrorCode::PublicityNotStarted => "公示将于 {} 开始，届时方可提出异议",
         }
     }
 

@@ -12,6 +12,7 @@ pub mod evaluation;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod people;
+pub mod public;
 pub mod reference;
 #[cfg(feature = "spin")]
 pub mod spin;

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod evaluation;
 pub mod mohrss;
 pub mod organisations;
+pub mod public;
 pub mod publicity;
 pub mod quotas;
 pub mod results;

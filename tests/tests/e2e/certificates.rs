@@ -23,7 +23,7 @@ const DOC_16: &str = "湘人社职备〔2024〕16号";
 /// through the evaluation API (issue 4): special quota headroom for the double control
 /// (inside its 07-01..07-20 window), an offline plan filed ahead of the review (R13) and
 /// audited, then the offline results. The test clock is moved for each step and restored.
-fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
+pub(crate) fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
     let resume = p.app.clock();
     let day = chrono::NaiveDate::parse_from_str(voted_on, "%Y-%m-%d").unwrap();
     p.app.set_clock("2024-07-10T02:00:00Z");
@@ -113,7 +113,7 @@ fn enc(s: &str) -> String {
 
 /// Opens the publicity of the session voted on `voted_on` (its plan found in the list of
 /// sessions awaiting publicity).
-fn open_publicity(p: &Province, voted_on: &str, start_on: &str) -> (u16, Value) {
+pub(crate) fn open_publicity(p: &Province, voted_on: &str, start_on: &str) -> (u16, Value) {
     let sessions = expect(p.app.get("/api/results/sessions", p.cmt.as_str()), 200);
     let plan_id = sessions["awaiting_publicity"]
         .as_array()

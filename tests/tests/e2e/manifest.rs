@@ -63,6 +63,8 @@ fn each_component_is_granted_exactly_what_it_needs() {
             "mohrss-report",
             (db(), 1, vec!["auth_secret".into(), "mohrss_registry_url".into(), "mohrss_timeout_ms".into()]),
         ),
+        // Issue 17: the public publicity pages, like `verify`: the store, no variable at all.
+        ("public", (db(), 0, vec![])),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
