@@ -11,5 +11,6 @@ mod evaluation;
 mod host;
 mod manifest;
 mod openapi;
+mod rules;
 mod session;
 mod transitions;
