@@ -258,11 +258,13 @@ pub enum ErrorCode {
     R15PassRateAboveLimit,
     /// `R15_PASS_RATE_EXCEPTION_NOT_APPROVED` (422): 该方案报备的通过率 {}% 高于核定的 {}%，核准方案须同时审核同意突破通过率（approve_pass_rate_exception）（R15，五(三)）
     R15PassRateExceptionNotApproved,
+    /// `R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS` (422): 定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）
+    R8DirectedEvaluationOutsideFields,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 127] = [
+    pub const ALL: [ErrorCode; 128] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -390,6 +392,7 @@ impl ErrorCode {
         ErrorCode::R15PassRateRequired,
         ErrorCode::R15PassRateAboveLimit,
         ErrorCode::R15PassRateExceptionNotApproved,
+        ErrorCode::R8DirectedEvaluationOutsideFields,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -522,6 +525,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateRequired => "R15_PASS_RATE_REQUIRED",
             ErrorCode::R15PassRateAboveLimit => "R15_PASS_RATE_ABOVE_LIMIT",
             ErrorCode::R15PassRateExceptionNotApproved => "R15_PASS_RATE_EXCEPTION_NOT_APPROVED",
+            ErrorCode::R8DirectedEvaluationOutsideFields => "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS",
         }
     }
 
@@ -651,6 +655,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateRequired => 422,
             ErrorCode::R15PassRateAboveLimit => 422,
             ErrorCode::R15PassRateExceptionNotApproved => 422,
+            ErrorCode::R8DirectedEvaluationOutsideFields => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -792,6 +797,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateRequired => "评审方案须载明通过率（继续实行通过率控制，R15，五(三)）",
             ErrorCode::R15PassRateAboveLimit => "评审方案的通过率 {}% 高于省人社厅核定的 {}%；因特殊情况需要突破通过率的，须在方案中提前报备并经省人社厅审核同意（R15，五(三)）",
             ErrorCode::R15PassRateExceptionNotApproved => "该方案报备的通过率 {}% 高于核定的 {}%，核准方案须同时审核同意突破通过率（approve_pass_rate_exception）（R15，五(三)）",
+            ErrorCode::R8DirectedEvaluationOutsideFields => "定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）",
         }
     }
 

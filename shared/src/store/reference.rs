@@ -89,7 +89,7 @@ pub fn calendar(db: &dyn Db) -> Result<WorkCalendar, StoreError> {
     Ok(WorkCalendar::new(years, off, work))
 }
 
-const SELECT_FIELD_RULE: &str = "SELECT ce_hours_required, grassroots_service_required FROM field_rules \
+const SELECT_FIELD_RULE: &str = "SELECT ce_hours_required, grassroots_service_required, field FROM field_rules \
      WHERE series = ? AND substr(?, 1, length(specialty_prefix)) = specialty_prefix \
      ORDER BY length(specialty_prefix) DESC LIMIT 1";
 
@@ -100,6 +100,7 @@ pub fn series_rule(db: &dyn Db, series: &str, specialty: &str) -> Result<crate::
         Some(r) => crate::domain::rules::SeriesRule {
             ce_hours_required: r.int(0)?.max(0) as u32,
             grassroots_service_required: r.int(1)? != 0,
+            in_field: !r.text(2)?.is_empty(),
         },
         None => crate::domain::rules::SeriesRule::default(),
     })

@@ -371,6 +371,8 @@ fn r8_grassroots_service_binds_primary_teachers_and_forestry_and_water_engineers
     let submit = |n: u32, series: &str, specialty: &str, months: u32, hours: u32| {
         let token = p.app.token(&format!("eng-{n}"), &format!("申报人{n}"), Role::Applicant, "");
         let mut f = form_of(&citizen_id(n), specialty);
+        // 八(二) 定向评价: applicants 30.. apply for a directed title.
+        f["directed_evaluation"] = json!(n >= 30);
         f["series"] = json!(series);
         f["current_title"]["series"] = json!(series);
         f["grassroots_service_months"] = json!(months);
@@ -391,6 +393,11 @@ fn r8_grassroots_service_binds_primary_teachers_and_forestry_and_water_engineers
         assert_eq!(violations(&r), vec!["R8_GRASSROOTS_SERVICE_REQUIRED"], "{series}/{specialty}: {r}");
     }
     expect(submit(23, "工程", "机械工程", 0, 100), 200);
+    // 定向评价 exists only in the five fields, and is flagged for every reviewer there.
+    let r = expect(submit(30, "工程", "机械工程", 0, 100), 422);
+    assert_eq!(violations(&r), vec!["R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS"], "{r}");
+    let v = expect(submit(31, "中小学教师", "中学数学", 12, 100), 200);
+    assert_eq!(v["flags"][0]["code"], "DIRECTED_EVALUATION", "{v}");
 
     // The province sets the CE hours of a series; the exact threshold passes.
     let rule = json!({"series": "卫生", "field": "卫生", "ce_hours_required": 90, "grassroots_service_required": true});
