@@ -12,6 +12,11 @@ INSERT OR IGNORE INTO annual_batches
     (year, material_cutoff, voting_deadline, unit_publicity_working_days, assessment_years,
      quota_audit_deadline, special_quota_start, special_quota_end, notice)
     VALUES (2026, '2026-09-30', '2026-12-15', 5, 5, '2026-08-15', '2026-07-01', '2026-07-20', '演示数据（参照湘人社函〔2024〕72号）');
+-- 二(一): the online qualification audit ends on 09-30 unless the province sets another day
+-- (migration 0009). The demo's 2026 batch keeps it open until 12-11, before the 12-15
+-- voting deadline, so the walk-through in README (clock 2026-12-08) can be done.
+INSERT OR IGNORE INTO batch_qualification_deadlines (year, committee_id, deadline, updated_by, updated_at)
+    VALUES (2026, '', '2026-12-11', 'demo', '2026-01-01T00:00:00Z');
 
 -- A fictitious person recorded in the integrity file until 2027-05-31: submitting with
 -- this ID number is refused (R5). The number is synthetic (valid check digit only).

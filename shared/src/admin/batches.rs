@@ -59,6 +59,9 @@ pub struct BatchInput {
     /// The version read (edits only).
     #[serde(default)]
     pub version: Option<i64>,
+    /// 线上资格审查截止日 (二(一)): absent ⇒ unchanged, or 09-30 of the year.
+    #[serde(default)]
+    pub qualification_audit_deadline: Option<String>,
 }
 
 fn three() -> i64 {
@@ -184,6 +187,15 @@ pub fn validate(year: i32, b: &BatchInput) -> Result<BatchRow, DomainError> {
     })
 }
 
+/// The qualification-audit deadline of an input (二(一)): in the year, not after voting.
+fn qualification_deadline_of(year: i32, v: Option<&str>, voting: &str) -> Result<Option<String>, DomainError> {
+    let d = opt_date_in_year("qualification_audit_deadline", "线上资格审查截止日", v, year)?;
+    if d.is_some_and(|d| d.to_string().as_str() >= voting) {
+        return Err(DomainError::invalid("qualification_audit_deadline", "线上资格审查截止日须早于评议投票截止日"));
+    }
+    Ok(d.map(|d| d.to_string()))
+}
+
 /// A batch as shown, with its version and the committees' own dates.
 #[derive(Debug, Clone, Serialize)]
 pub struct BatchView {
@@ -191,10 +203,13 @@ pub struct BatchView {
     pub batch: BatchRow,
     pub version: i64,
     pub committees: Vec<CommitteeBatch>,
+    /// 线上资格审查截止日 in force (二(一); the notice's 09-30 unless set).
+    pub qualification_audit_deadline: String,
 }
 
 fn view(db: &dyn Db, b: BatchRow) -> Result<BatchView, DomainError> {
     Ok(BatchView {
+        qualification_audit_deadline: super::rules::batch_qualification_deadline(db, b.year)?.to_string(),
         version: store::row_version(db, BATCH_VERSION_KIND, &b.year.to_string())?,
         committees: store::committee_batches(db, b.year)?,
         batch: b,
@@ -216,9 +231,14 @@ pub fn create(ctx: &OpCtx<'_>, input: BatchInput) -> Result<BatchView, DomainErr
     require_province(ctx)?;
     let year = input.year.ok_or_else(|| DomainError::invalid("year", "请填写年度"))?;
     let b = validate(year, &input)?;
+    let qualification =
+        qualification_deadline_of(year, input.qualification_audit_deadline.as_deref(), &b.voting_deadline)?;
     with_tx(ctx.db, |db| {
         if !store::insert_batch(db, &b)? {
             return Err(DomainError::conflict(ErrorCode::BatchExists, &[&year]));
+        }
+        if let Some(d) = &qualification {
+            store::set_qualification_deadline(db, year, "", d, &ctx.who.sub, &stamp(ctx.now))?;
         }
         audit::record(
             db,
@@ -238,6 +258,8 @@ pub fn create(ctx: &OpCtx<'_>, input: BatchInput) -> Result<BatchView, DomainErr
 pub fn update(ctx: &OpCtx<'_>, year: i32, input: BatchInput) -> Result<BatchView, DomainError> {
     require_province(ctx)?;
     let b = validate(year, &input)?;
+    let qualification =
+        qualification_deadline_of(year, input.qualification_audit_deadline.as_deref(), &b.voting_deadline)?;
     let version = input.version.ok_or_else(|| DomainError::invalid("version", "请提供读取时的版本号 version"))?;
     with_tx(ctx.db, |db| {
         let before = store::batch_by_year(db, year)?.ok_or(DomainError::NotFound(WHAT))?;
@@ -246,6 +268,9 @@ pub fn update(ctx: &OpCtx<'_>, year: i32, input: BatchInput) -> Result<BatchView
             return Err(stale(WHAT));
         }
         store::update_batch(db, &b)?;
+        if let Some(d) = &qualification {
+            store::set_qualification_deadline(db, year, "", d, &ctx.who.sub, &stamp(ctx.now))?;
+        }
         audit::record(
             db,
             &event(
@@ -254,7 +279,7 @@ pub fn update(ctx: &OpCtx<'_>, year: i32, input: BatchInput) -> Result<BatchView
                 &year.to_string(),
                 "update_batch",
                 serde_json::json!({
-                    "before": before, "after": b
+                    "before": before, "after": b, "qualification_audit_deadline": qualification
                 }),
             ),
         )?;
@@ -270,6 +295,9 @@ pub struct CommitteeDates {
     pub material_cutoff: Option<String>,
     #[serde(default)]
     pub voting_deadline: Option<String>,
+    /// 线上资格审查截止日 of the committee's own schedule (二(五)).
+    #[serde(default)]
+    pub qualification_audit_deadline: Option<String>,
     /// The version read (absent when setting them the first time).
     #[serde(default)]
     pub version: Option<i64>,
@@ -285,6 +313,12 @@ pub fn set_committee_dates(
     require_province(ctx)?;
     let cutoff = opt_date_in_year("material_cutoff", "材料报送截止日", req.material_cutoff.as_deref(), year)?;
     let voting = opt_date_in_year("voting_deadline", "评议投票截止日", req.voting_deadline.as_deref(), year)?;
+    let qualification = opt_date_in_year(
+        "qualification_audit_deadline",
+        "线上资格审查截止日",
+        req.qualification_audit_deadline.as_deref(),
+        year,
+    )?;
     with_tx(ctx.db, |db| {
         let b = store::batch_by_year(db, year)?.ok_or(DomainError::NotFound(WHAT))?;
         if store::committee_by_id(db, committee)?.is_none() {
@@ -294,6 +328,15 @@ pub fn set_committee_dates(
         let eff_voting = voting.map_or(b.voting_deadline.clone(), |d| d.to_string());
         if eff_voting <= eff_cutoff {
             return Err(DomainError::invalid("voting_deadline", "评议投票截止日须晚于材料报送截止日"));
+        }
+        if let Some(q) = qualification {
+            if q.to_string() >= eff_voting {
+                return Err(DomainError::invalid(
+                    "qualification_audit_deadline",
+                    "线上资格审查截止日须早于评议投票截止日",
+                ));
+            }
+            store::set_qualification_deadline(db, year, committee, &q.to_string(), &ctx.who.sub, &stamp(ctx.now))?;
         }
         let existing = store::committee_batch_of(db, year, committee)?;
         let expected = match (&existing, req.version) {
@@ -321,7 +364,8 @@ pub fn set_committee_dates(
                 &year.to_string(),
                 "set_committee_dates",
                 serde_json::json!({
-                    "committee": committee, "material_cutoff": c, "voting_deadline": v
+                    "committee": committee, "material_cutoff": c, "voting_deadline": v,
+                    "qualification_audit_deadline": qualification.map(|d| d.to_string()),
                 }),
             ),
         )?;

@@ -102,6 +102,8 @@ pub fn load(ctx: &OpCtx<'_>, year_: i32, s: YearSchedule) -> Result<YearView, Do
             return Err(DomainError::conflict(ErrorCode::CalendarYearPublished, &[&year_]));
         }
         store::replace_calendar_year(db, year_, &notice, &days)?;
+        // Deadlines kept pending for this year's calendar are computed now.
+        let completed = crate::workflow::results::resolve_pending_deadlines(db, &crate::workflow::stamp(ctx.now))?;
         audit::record(
             db,
             &event(
@@ -113,6 +115,7 @@ pub fn load(ctx: &OpCtx<'_>, year_: i32, s: YearSchedule) -> Result<YearView, Do
                     "notice": notice,
                     "off": days.iter().filter(|(_, k)| *k == "off").count(),
                     "workdays": days.iter().filter(|(_, k)| *k == "workday").count(),
+                    "pending_deadlines_computed": completed,
                 }),
             ),
         )?;

@@ -24,6 +24,7 @@ pub mod imports;
 pub mod institutions;
 pub mod organisations;
 pub mod registrations;
+pub mod rules;
 pub mod specialties;
 pub mod titles;
 

@@ -11,7 +11,7 @@ use super::{respond, Deps, Env, Request, Response, Roles, Route};
 use crate::access::Scope::{Caller, EdgeUpper, RegistrationReviewer};
 use crate::admin::{
     audit_paths, batches, blacklist, calendar, commitments, committees, imports, institutions, organisations,
-    registrations, specialties, titles, ReasonBody,
+    registrations, rules, specialties, titles, ReasonBody,
 };
 use crate::auth::Role;
 use crate::error::DomainError;
@@ -244,6 +244,23 @@ pub const ROUTES: &[Route] = &[
     // ---------------------------------------------------------------- history
     Route::signed("GET", "/api/admin/history/{kind}/{id}", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| history(x, c.param(0), c.param(1))))
+    }), // ---------------------------------------------------------------- rules and deadlines (issue 12)
+    Route::signed("GET", "/api/admin/rule-exceptions", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| rules::list_exceptions(x, param(c.req, "year").map(|y| year(&y)).transpose()?)))
+    }),
+    Route::signed("POST", "/api/admin/rule-exceptions", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| rules::record_exception(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/calendar-needs", PROVINCE, Caller, |c| {
+        respond(200, c.with(rules::calendar_needs))
+    }),
+    Route::signed("GET", "/api/admin/field-rules", ANYONE, Caller, |c| respond(200, c.with(rules::field_rules))),
+    Route::signed("PUT", "/api/admin/field-rules", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| rules::set_field_rule(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/admin/pass-rates", ANYONE, Caller, |c| respond(200, c.with(rules::pass_rates))),
+    Route::signed("PUT", "/api/admin/pass-rates", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| rules::set_pass_rate(x, c.json()?)))
     }),
 ];
 
@@ -320,6 +337,9 @@ pub const HISTORY_KINDS: &[&str] = &[
     "annual_batch",
     "calendar_year",
     "admin_import",
+    "rule_exception",
+    "field_rule",
+    "pass_rate_limit",
 ];
 
 /// The audit history (过程跟踪) of an administered object, oldest first.

@@ -233,6 +233,10 @@ pub struct ApplicationForm {
     /// Months of grassroots front-line service (基层一线工作经历, R8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grassroots_service_months: Option<u32>,
+    /// 定向评价、定向使用 (八(二)): a grassroots title of the five fields, valid at the
+    /// grassroots; marked on the certificate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub directed_evaluation: bool,
 }
 
 /// The state of an application (SPEC "The life of one application").

@@ -28,6 +28,9 @@ pub struct SeriesRule {
     pub ce_hours_required: u32,
     /// Whether grassroots service is required for 副高级 and above (八(二)).
     pub grassroots_service_required: bool,
+    /// Whether the series (and specialty) lies in one of the five fields of 八(二)
+    /// (卫生、教育、农业、林业、水利), where 定向评价 applies.
+    pub in_field: bool,
 }
 
 /// The ten Yangtze River Economic Belt provinces and municipalities besides Hunan whose
@@ -70,6 +73,7 @@ pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> Subm
     r6_own_unit(form, &mut out.violations);
     r7_continuing_education(form, ctx, &mut out.violations);
     r8_grassroots_service(form, ctx, &mut out.violations);
+    r8_directed_evaluation(form, ctx, &mut out);
     r9_recognised_title(form, &mut out);
     out
 }
@@ -133,6 +137,28 @@ fn r8_grassroots_service(form: &ApplicationForm, ctx: &SubmissionContext, v: &mu
             "grassroots_service_months",
         ));
     }
+}
+
+/// R8 (八(二)): 定向评价、定向使用 exists only in the five fields; a directed application
+/// is flagged for every reviewer (and its certificate marked).
+fn r8_directed_evaluation(form: &ApplicationForm, ctx: &SubmissionContext, out: &mut SubmissionCheck) {
+    if !form.directed_evaluation {
+        return;
+    }
+    if !ctx.series_rule.in_field {
+        out.violations.push(violation(
+            Some("R8"),
+            ErrorCode::R8DirectedEvaluationOutsideFields,
+            ErrorCode::R8DirectedEvaluationOutsideFields.template().into(),
+            "directed_evaluation",
+        ));
+        return;
+    }
+    out.flags.push(Flag {
+        rule: "R8",
+        code: "DIRECTED_EVALUATION",
+        message: "定向评价、定向使用（八(二)）：取得的职称限在基层单位聘用".into(),
+    });
 }
 
 /// R9 (八(一)): a lower title from the ten Yangtze-belt provinces counts once the unit has
@@ -385,6 +411,7 @@ mod tests {
             integrity: Integrity::default(),
             employment: None,
             grassroots_service_months: None,
+            directed_evaluation: false,
         }
     }
 
@@ -521,6 +548,19 @@ mod tests {
         assert_eq!(codes(&check_submission(&f, &c)), vec!["R8_GRASSROOTS_SERVICE_REQUIRED"]);
         f.grassroots_service_months = Some(12);
         assert!(check_submission(&f, &c).violations.is_empty());
+    }
+
+    #[test]
+    fn r8_directed_evaluation_exists_only_in_the_five_fields_and_is_flagged_there() {
+        let mut f = eligible_engineer();
+        f.directed_evaluation = true;
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS"]);
+        let c = SubmissionContext { series_rule: SeriesRule { in_field: true, ..SeriesRule::default() }, ..ctx() };
+        let check = check_submission(&f, &c);
+        assert!(check.violations.is_empty());
+        assert_eq!(check.flags.iter().map(|f| f.code).collect::<Vec<_>>(), vec!["DIRECTED_EVALUATION"]);
+        f.directed_evaluation = false;
+        assert!(check_submission(&f, &c).flags.is_empty());
     }
 
     #[test]

@@ -252,11 +252,27 @@ pub enum ErrorCode {
     ObjectionRateLimited,
     /// `PUBLICITY_NOT_STARTED` (409): 公示将于 {} 开始，届时方可提出异议
     PublicityNotStarted,
+    /// `QUALIFICATION_AUDIT_CLOSED` (422): 线上资格审查须于 {} 前完成（二(一)），{}已不能{}；如需延期，须由省人社厅登记延期
+    QualificationAuditClosed,
+    /// `R11_PUBLICITY_START_PAST` (422): 单位公示开始日期 {} 早于今天（{}），公示须从今天或以后开始，满 {} 个工作日（R11，四(二)2）
+    R11PublicityStartPast,
+    /// `R18_RESULT_PUBLICITY_LATE` (422): 评审结果须于投票（{}）后 {} 个工作日内公示，最迟 {} 开始，{} 已逾期；如确需延后，须由省人社厅登记例外（R18，六(一)）
+    R18ResultPublicityLate,
+    /// `TITLE_NOT_IN_TREE` (409): 职称树中没有{}系列{}的职称名称，请省人社厅先在职称树中维护（附件3 §1.2），再生成证书
+    TitleNotInTree,
+    /// `R15_PASS_RATE_REQUIRED` (422): 评审方案须载明通过率（继续实行通过率控制，R15，五(三)）
+    R15PassRateRequired,
+    /// `R15_PASS_RATE_ABOVE_LIMIT` (422): 评审方案的通过率 {}% 高于省人社厅核定的 {}%；因特殊情况需要突破通过率的，须在方案中提前报备并经省人社厅审核同意（R15，五(三)）
+    R15PassRateAboveLimit,
+    /// `R15_PASS_RATE_EXCEPTION_NOT_APPROVED` (422): 该方案报备的通过率 {}% 高于核定的 {}%，核准方案须同时审核同意突破通过率（approve_pass_rate_exception）（R15，五(三)）
+    R15PassRateExceptionNotApproved,
+    /// `R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS` (422): 定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）
+    R8DirectedEvaluationOutsideFields,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 124] = [
+    pub const ALL: [ErrorCode; 132] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -381,6 +397,14 @@ impl ErrorCode {
         ErrorCode::FederationNotConfigured,
         ErrorCode::ObjectionRateLimited,
         ErrorCode::PublicityNotStarted,
+        ErrorCode::QualificationAuditClosed,
+        ErrorCode::R11PublicityStartPast,
+        ErrorCode::R18ResultPublicityLate,
+        ErrorCode::TitleNotInTree,
+        ErrorCode::R15PassRateRequired,
+        ErrorCode::R15PassRateAboveLimit,
+        ErrorCode::R15PassRateExceptionNotApproved,
+        ErrorCode::R8DirectedEvaluationOutsideFields,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -510,6 +534,14 @@ impl ErrorCode {
             ErrorCode::FederationNotConfigured => "FEDERATION_NOT_CONFIGURED",
             ErrorCode::ObjectionRateLimited => "OBJECTION_RATE_LIMITED",
             ErrorCode::PublicityNotStarted => "PUBLICITY_NOT_STARTED",
+            ErrorCode::QualificationAuditClosed => "QUALIFICATION_AUDIT_CLOSED",
+            ErrorCode::R11PublicityStartPast => "R11_PUBLICITY_START_PAST",
+            ErrorCode::R18ResultPublicityLate => "R18_RESULT_PUBLICITY_LATE",
+            ErrorCode::TitleNotInTree => "TITLE_NOT_IN_TREE",
+            ErrorCode::R15PassRateRequired => "R15_PASS_RATE_REQUIRED",
+            ErrorCode::R15PassRateAboveLimit => "R15_PASS_RATE_ABOVE_LIMIT",
+            ErrorCode::R15PassRateExceptionNotApproved => "R15_PASS_RATE_EXCEPTION_NOT_APPROVED",
+            ErrorCode::R8DirectedEvaluationOutsideFields => "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS",
         }
     }
 
@@ -636,6 +668,14 @@ impl ErrorCode {
             | ErrorCode::R16NoRejudging
             | ErrorCode::R17VotingClosed
             | ErrorCode::CommitmentTextChanged => 422,
+            ErrorCode::QualificationAuditClosed => 422,
+            ErrorCode::R11PublicityStartPast => 422,
+            ErrorCode::R18ResultPublicityLate => 422,
+            ErrorCode::TitleNotInTree => 409,
+            ErrorCode::R15PassRateRequired => 422,
+            ErrorCode::R15PassRateAboveLimit => 422,
+            ErrorCode::R15PassRateExceptionNotApproved => 422,
+            ErrorCode::R8DirectedEvaluationOutsideFields => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -774,6 +814,14 @@ impl ErrorCode {
             ErrorCode::FederationNotConfigured => "未配置统一身份认证",
             ErrorCode::ObjectionRateLimited => "异议提交过于频繁（每个网络地址每小时最多 {} 条），请稍后再试",
             ErrorCode::PublicityNotStarted => "公示将于 {} 开始，届时方可提出异议",
+            ErrorCode::QualificationAuditClosed => "线上资格审查须于 {} 前完成（二(一)），{}已不能{}；如需延期，须由省人社厅登记延期",
+            ErrorCode::R11PublicityStartPast => "单位公示开始日期 {} 早于今天（{}），公示须从今天或以后开始，满 {} 个工作日（R11，四(二)2）",
+            ErrorCode::R18ResultPublicityLate => "评审结果须于投票（{}）后 {} 个工作日内公示，最迟 {} 开始，{} 已逾期；如确需延后，须由省人社厅登记例外（R18，六(一)）",
+            ErrorCode::TitleNotInTree => "职称树中没有{}系列{}的职称名称，请省人社厅先在职称树中维护（附件3 §1.2），再生成证书",
+            ErrorCode::R15PassRateRequired => "评审方案须载明通过率（继续实行通过率控制，R15，五(三)）",
+            ErrorCode::R15PassRateAboveLimit => "评审方案的通过率 {}% 高于省人社厅核定的 {}%；因特殊情况需要突破通过率的，须在方案中提前报备并经省人社厅审核同意（R15，五(三)）",
+            ErrorCode::R15PassRateExceptionNotApproved => "该方案报备的通过率 {}% 高于核定的 {}%，核准方案须同时审核同意突破通过率（approve_pass_rate_exception）（R15，五(三)）",
+            ErrorCode::R8DirectedEvaluationOutsideFields => "定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）",
         }
     }
 

@@ -305,11 +305,20 @@ pub struct Quota {
     pub declared_at: String,
     pub audited_at: Option<String>,
     pub version: i64,
+    /// Posts approved (三(二)1: the auditor may approve fewer than requested); `None`
+    /// unless approved.
+    pub approved: Option<i64>,
 }
+
+/// The posts an approved declaration grants: the auditor's number, else the requested.
+const APPROVED_POSTS: &str =
+    "COALESCE((SELECT qa.approved FROM quota_approvals qa WHERE qa.quota_id = review_quotas.id), requested)";
 
 const QUOTA_COLUMNS: &str =
     "id, unit_org, year, series, level, kind, special_category, vacant_posts, requested, reason, \
-     status, auditor_org, opinion, declared_at, audited_at, version";
+     status, auditor_org, opinion, declared_at, audited_at, version, \
+     CASE WHEN status = 'approved' THEN COALESCE((SELECT qa.approved FROM quota_approvals qa \
+     WHERE qa.quota_id = review_quotas.id), requested) END";
 
 fn quota(r: &Row) -> Result<Quota, StoreError> {
     Ok(Quota {
@@ -329,6 +338,7 @@ fn quota(r: &Row) -> Result<Quota, StoreError> {
         declared_at: r.text(13)?,
         audited_at: r.opt_text(14)?,
         version: r.int(15)?,
+        approved: r.opt_int(16)?,
     })
 }
 
@@ -398,6 +408,13 @@ pub fn audit_quota(
     Ok(!db.query(AUDIT_QUOTA, &[status.into(), opinion.into(), now.into(), id.into(), version.into()])?.is_empty())
 }
 
+const INSERT_QUOTA_APPROVAL: &str = "INSERT INTO quota_approvals (quota_id, approved) VALUES (?, ?)";
+
+/// Records that fewer posts than requested were approved (三(二)1).
+pub fn set_quota_approved(db: &dyn Db, id: i64, approved: i64) -> Result<(), StoreError> {
+    db.execute(INSERT_QUOTA_APPROVAL, &[id.into(), approved.into()])
+}
+
 /// Filters of the quota query (§1.22).
 #[derive(Debug, Clone, Default)]
 pub struct QuotaFilter {
@@ -442,7 +459,7 @@ pub fn list_quotas(
         .query_opt(
             &format!(
                 "SELECT COUNT(*), COALESCE(SUM(requested), 0), \
-                 COALESCE(SUM(CASE WHEN status = 'approved' THEN requested ELSE 0 END), 0) \
+                 COALESCE(SUM(CASE WHEN status = 'approved' THEN {APPROVED_POSTS} ELSE 0 END), 0) \
                  FROM review_quotas WHERE {filter}"
             ),
             &params,
@@ -462,7 +479,8 @@ pub fn list_quotas(
     Ok((rows, total, requested, approved))
 }
 
-const APPROVED_QUOTA: &str = "SELECT COALESCE(SUM(requested), 0) FROM review_quotas WHERE unit_org = ? AND year = ? \
+const APPROVED_QUOTA: &str = "SELECT COALESCE(SUM(COALESCE((SELECT qa.approved FROM quota_approvals qa \
+     WHERE qa.quota_id = review_quotas.id), requested)), 0) FROM review_quotas WHERE unit_org = ? AND year = ? \
      AND series = ? AND level = ? AND status = 'approved'";
 const RECOMMENDED_COUNT: &str =
     "SELECT COUNT(*) FROM applications WHERE unit_org = ? AND batch_year = ? AND series = ? \

@@ -89,15 +89,18 @@ pub fn calendar(db: &dyn Db) -> Result<WorkCalendar, StoreError> {
     Ok(WorkCalendar::new(years, off, work))
 }
 
-const SELECT_SERIES_RULE: &str =
-    "SELECT ce_hours_required, grassroots_service_required FROM series_rules WHERE series = ?";
+const SELECT_FIELD_RULE: &str = "SELECT ce_hours_required, grassroots_service_required, field FROM field_rules \
+     WHERE series = ? AND substr(?, 1, length(specialty_prefix)) = specialty_prefix \
+     ORDER BY length(specialty_prefix) DESC LIMIT 1";
 
-/// The conditions configured for a series (none when not configured).
-pub fn series_rule(db: &dyn Db, series: &str) -> Result<crate::domain::rules::SeriesRule, StoreError> {
-    Ok(match db.query_opt(SELECT_SERIES_RULE, &[series.into()])? {
+/// The conditions configured for a series and specialty (R7, R8): the row of the series
+/// with the longest specialty prefix matching (none when not configured).
+pub fn series_rule(db: &dyn Db, series: &str, specialty: &str) -> Result<crate::domain::rules::SeriesRule, StoreError> {
+    Ok(match db.query_opt(SELECT_FIELD_RULE, &[series.into(), specialty.into()])? {
         Some(r) => crate::domain::rules::SeriesRule {
             ce_hours_required: r.int(0)?.max(0) as u32,
             grassroots_service_required: r.int(1)? != 0,
+            in_field: !r.text(2)?.is_empty(),
         },
         None => crate::domain::rules::SeriesRule::default(),
     })

@@ -122,6 +122,36 @@ fn check_version(r: &ApplicationRecord, expected: Option<i64>) -> Result<(), Dom
 
 // ---------------------------------------------------------------- applicant
 
+/// R20 (七(四), annex 3 §1.10) at the door: a form naming a committee may only name a
+/// series, level and specialty that committee reviews — refused at draft and submit, not
+/// only at recommendation. A partial draft is checked for what it names; a committee that
+/// does not exist is reported by the recommendation's path resolution (COMMITTEE_NOT_FOUND).
+fn check_committee_scope(db: &dyn Db, form: &ApplicationForm) -> Result<(), DomainError> {
+    let named = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let Some(committee) = named(&form.committee) else { return Ok(()) };
+    let refuse = |code: ErrorCode, args: &[&dyn std::fmt::Display], field: &str| {
+        Err(DomainError::rule("R20", code, args, Some(field)))
+    };
+    // An unknown committee is left to the recommendation, which resolves the path.
+    let Some(c) = crate::store::chain::committee_facts(db, &committee)? else { return Ok(()) };
+    if let Some(series) = named(&form.series) {
+        if series != c.series {
+            return refuse(ErrorCode::CommitteeSeriesMismatch, &[&c.id, &series], "form.series");
+        }
+    }
+    if let Some(level) = form.target_level {
+        if level > c.max_level {
+            return refuse(ErrorCode::CommitteeLevelExceeded, &[&c.id, &level.label()], "form.target_level");
+        }
+    }
+    if let Some(specialty) = named(&form.specialty) {
+        if !c.specialties.contains(&specialty) {
+            return refuse(ErrorCode::CommitteeSpecialtyNotCovered, &[&c.id, &specialty], "form.specialty");
+        }
+    }
+    Ok(())
+}
+
 /// Body of "create draft".
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +172,7 @@ pub fn create_draft(ctx: &OpCtx<'_>, req: CreateDraft) -> Result<ApplicationView
         if reference::batch(db, year)?.is_none() {
             return Err(DomainError::invalid("batch_year", format!("{year} 年度评审批次尚未设立")));
         }
+        check_committee_scope(db, &req.form)?;
         let form_json = serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?;
         let now = stamp(ctx.now);
         let id =
@@ -176,6 +207,7 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
             ));
         }
         check_version(&r, Some(req.version))?;
+        check_committee_scope(db, &req.form)?;
         let changes = Changes {
             form_columns: Some(FormColumns::of(&req.form)),
             form: Some(serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?),
@@ -364,8 +396,19 @@ pub fn submit(
         crate::domain::commitment::check(acceptance, &commitment)?;
         let form: ApplicationForm =
             serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
+        check_committee_scope(db, &form)?;
         let batch = reference::batch_for(db, r.batch_year, &r.committee)?
             .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", r.batch_year)))?;
+        // 二(一): the online qualification audit ends on its deadline (extensions recorded).
+        let unit_org = form.unit_org.clone().unwrap_or_else(|| r.unit_org.clone());
+        crate::admin::rules::check_qualification_deadline(
+            db,
+            r.batch_year,
+            &r.committee,
+            &unit_org,
+            shanghai_today(ctx.now),
+            "提交申报",
+        )?;
         let today = shanghai_today(ctx.now).to_string();
         let blacklisted = match &form.citizen_id {
             Some(c) => store::is_blacklisted(db, c.as_str(), &today)?,
@@ -376,7 +419,11 @@ pub fn submit(
             material_cutoff: batch.material_cutoff,
             assessment_years: batch.assessment_years,
             blacklisted,
-            series_rule: reference::series_rule(db, form.series.as_deref().unwrap_or(""))?,
+            series_rule: reference::series_rule(
+                db,
+                form.series.as_deref().unwrap_or(""),
+                form.specialty.as_deref().unwrap_or(""),
+            )?,
         };
         let check = check_submission(&form, &sctx);
         if !check.violations.is_empty() {
@@ -462,14 +509,33 @@ pub fn approve_into_publicity(
         let r = load_visible(ctx, db, id)?;
         let next = next_of(r.state, Action::ApproveIntoPublicity, Role::Unit)?;
         check_version(&r, req.version)?;
+        let batch = reference::batch(db, r.batch_year)?
+            .ok_or_else(|| DomainError::invalid("batch_year", "年度评审批次尚未设立"))?;
+        let today = shanghai_today(ctx.now);
+        // 四(二)2 (R11): the publicity runs its full working days from today or later; a
+        // start in the past could leave it already over when the unit approves.
+        if req.publicity_start < today {
+            return Err(DomainError::rule(
+                "R11",
+                ErrorCode::R11PublicityStartPast,
+                &[&req.publicity_start, &today, &batch.unit_publicity_working_days],
+                Some("publicity_start"),
+            ));
+        }
         let submitted_on = r.submitted_at.as_deref().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok());
         if let Some(sub) = submitted_on {
             if req.publicity_start < shanghai_today(sub.with_timezone(&chrono::Utc)) {
                 return Err(DomainError::invalid("publicity_start", "公示开始日期不能早于申报提交日期"));
             }
         }
-        let batch = reference::batch(db, r.batch_year)?
-            .ok_or_else(|| DomainError::invalid("batch_year", "年度评审批次尚未设立"))?;
+        crate::admin::rules::check_qualification_deadline(
+            db,
+            r.batch_year,
+            &r.committee,
+            &ctx.who.org,
+            today,
+            "审核公示",
+        )?;
         let calendar = reference::calendar(db)?;
         let end = calendar.add_working_days(req.publicity_start, batch.unit_publicity_working_days)?;
         let changes = Changes {

@@ -159,6 +159,15 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
         if r.publicity_closed_on.is_none() {
             return Err(DomainError::conflict(ErrorCode::PublicityNotCompleted, &[]));
         }
+        // 二(一): the online qualification audit ends on its deadline.
+        crate::admin::rules::check_qualification_deadline(
+            db,
+            r.batch_year,
+            &r.committee,
+            &ctx.who.org,
+            shanghai_today(ctx.now),
+            "推荐上报",
+        )?;
         let form = form_of(&r)?;
         let q = query_of(&r, &form)?;
         let steps = resolve_path(db, &q, shanghai_today(ctx.now))?.map_err(path_error)?;
@@ -241,6 +250,16 @@ pub fn approve_step(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<Appli
         let (r, steps, pos) = load_held(ctx, db, id)?;
         check_version(&r, req.version)?;
         let nxt = steps.get(pos + 1).ok_or_else(|| wrong_state(r.state))?;
+        // 二(一): cities, departments and provincial units finish the online qualification
+        // audit and hand the results to the committee by the deadline.
+        crate::admin::rules::check_qualification_deadline(
+            db,
+            r.batch_year,
+            &r.committee,
+            &ctx.who.org,
+            shanghai_today(ctx.now),
+            steps[pos].kind.label(),
+        )?;
         let changes = Changes {
             path_position: Some(Some(pos as i64 + 1)),
             holder_org: Some(Some(nxt.org.clone())),
@@ -387,8 +406,9 @@ pub fn reject_step(ctx: &OpCtx<'_>, id: i64, req: StepReject) -> Result<Applicat
 pub struct RecheckDecision {
     /// Complete, true and eligible?
     pub pass: bool,
-    /// The reason (required when it fails; visible to the applicant).
-    #[serde(default)]
+    /// The reason (required when it fails; visible to the applicant). Also accepted as
+    /// `opinion`, the name its sibling operations (approve, return) take.
+    #[serde(default, alias = "opinion")]
     pub reason: Option<String>,
     #[serde(default)]
     pub version: Option<i64>,

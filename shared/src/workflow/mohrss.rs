@@ -242,7 +242,7 @@ pub struct OutboxView {
     pub page: Page<OutboxRecord>,
 }
 
-/// The outbox (province): counts per status, and records by status / certificate.
+/// The outbox (province): counts per status and records, both by status / certificate.
 pub fn outbox(
     ctx: &OpCtx<'_>,
     status: Option<&str>,
@@ -257,7 +257,7 @@ pub fn outbox(
     }
     let (items, total) = store::list_outbox(ctx.db, status, certificate_id, page.limit(), page.offset())?;
     Ok(OutboxView {
-        counts: store::outbox_counts(ctx.db)?.into_iter().collect(),
+        counts: store::outbox_counts(ctx.db, status, certificate_id)?.into_iter().collect(),
         page: Page { items, page: page.page, page_size: page.page_size, total },
     })
 }
@@ -373,7 +373,7 @@ mod tests {
     }
 
     fn statuses(db: &NativeDb) -> Vec<(String, i64)> {
-        store::outbox_counts(db).unwrap()
+        store::outbox_counts(db, None, None).unwrap()
     }
 
     #[test]

@@ -144,6 +144,7 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
             declared_at: now.clone(),
             audited_at: None,
             version: 1,
+            approved: None,
         };
         q.id = cstore::insert_quota(db, &q, &ctx.who.sub)?;
         let mut e = event(ctx, q.id, "declare_quota", None, "pending");
@@ -159,6 +160,9 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
 #[serde(deny_unknown_fields)]
 pub struct AuditQuota {
     pub approve: bool,
+    /// 三(二)1: the posts approved, when fewer than requested (1..=requested).
+    #[serde(default)]
+    pub approved_count: Option<i64>,
     #[serde(default)]
     pub opinion: Option<String>,
     #[serde(default)]
@@ -171,6 +175,9 @@ pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, D
     let opinion = req.opinion.as_deref().map(str::trim).unwrap_or("");
     if !req.approve && opinion.is_empty() {
         return Err(DomainError::invalid("opinion", "不予核准须填写意见"));
+    }
+    if !req.approve && req.approved_count.is_some() {
+        return Err(DomainError::invalid("approved_count", "不予核准时不填写核准职数"));
     }
     with_tx(ctx.db, |db| {
         let q = cstore::quota_by_id(db, id)?.ok_or(DomainError::NotFound("评审职数申报"))?;
@@ -188,12 +195,27 @@ pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, D
                 return Err(DomainError::conflict(ErrorCode::QuotaDeadlinePassed, &[&deadline]));
             }
         }
+        if let Some(n) = req.approved_count {
+            if !(1..=q.requested).contains(&n) {
+                return Err(DomainError::invalid(
+                    "approved_count",
+                    format!("核准职数须在1到申报数 {} 之间（三(二)1：在空缺岗位范围内核准）", q.requested),
+                ));
+            }
+        }
         if !cstore::audit_quota(db, id, q.version, req.approve, opinion, &stamp(ctx.now))? {
             return Err(DomainError::conflict(ErrorCode::QuotaStale, &[]));
+        }
+        if let Some(n) = req.approved_count.filter(|n| *n < q.requested) {
+            cstore::set_quota_approved(db, id, n)?;
         }
         let to = if req.approve { "approved" } else { "rejected" };
         let mut e = event(ctx, id, "audit_quota", Some("pending"), to);
         e.opinion = Some(opinion.to_owned()).filter(|o| !o.is_empty());
+        if req.approve {
+            let approved = req.approved_count.unwrap_or(q.requested);
+            e.detail = Some(serde_json::json!({ "requested": q.requested, "approved": approved }));
+        }
         audit::record(db, &e)?;
         cstore::quota_by_id(db, id)?.ok_or(DomainError::NotFound("评审职数申报"))
     })

@@ -7,8 +7,12 @@
 //! separately, later. The publicity timer closes publicity and flags sessions whose
 //! publicity was not opened in time or whose filing was not requested within 15 working
 //! days. The organising unit requests filing; the province approves with the filing
-//! document number (备案文号) and date, or rejects with an opinion. Late acts are allowed
-//! but flagged: refusing them would leave the people concerned without a title.
+//! document number (备案文号) and date, or rejects with an opinion. Publicity opened after
+//! the 3rd working day is refused unless the province recorded an exception for the
+//! session (then it is flagged `opened_late`); a late filing request is allowed but
+//! flagged: refusing it would leave the people concerned without a title. A deadline that
+//! falls in a year whose official calendar is not loaded yet is kept pending ('') and
+//! computed when that calendar is loaded ([`resolve_pending_deadlines`]).
 
 use super::transition;
 use super::{shanghai_today, stamp, OpCtx, Page, PageRequest};
@@ -40,6 +44,73 @@ fn map_transition(state: ApplicationState, e: TransitionError) -> DomainError {
             DomainError::conflict(ErrorCode::InvalidState, &[&format!("申报当前状态为“{}”", state.label())])
         }
     }
+}
+
+/// A deadline that may not be computable yet: `None` while its year's calendar is missing.
+fn pending(d: Result<NaiveDate, DomainError>) -> Result<Option<NaiveDate>, DomainError> {
+    match d {
+        Ok(d) => Ok(Some(d)),
+        Err(DomainError::CalendarYearNotPublished(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn pending_text(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Computes the deadlines of result publicities kept pending for a calendar not loaded
+/// then (after a year's calendar is loaded, and at each timer run); returns the ids of
+/// the publicities completed or advanced.
+pub fn resolve_pending_deadlines(db: &dyn Db, at: &str) -> Result<Vec<i64>, DomainError> {
+    let pendings = store::pending_deadline_publicities(db)?;
+    if pendings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let calendar = reference::calendar(db)?;
+    let mut done = Vec::new();
+    for (id, _) in pendings {
+        let Some(p) = store::publicity(db, id)? else { continue };
+        let Some(batch) = reference::batch(db, p.batch_year)? else { continue };
+        let voted = date(&p.voted_on)?;
+        let or_compute =
+            |stored: &str, f: &dyn Fn() -> Result<NaiveDate, DomainError>| -> Result<String, DomainError> {
+                if stored.is_empty() {
+                    Ok(pending_text(pending(f())?))
+                } else {
+                    Ok(stored.to_owned())
+                }
+            };
+        let open = or_compute(&p.open_deadline, &|| {
+            calendar.add_working_days(voted, batch.result_publicity_open_working_days)
+        })?;
+        let end = or_compute(&p.end_on, &|| {
+            calendar.add_working_days(date(&p.start_on)?, batch.result_publicity_working_days)
+        })?;
+        let filing = or_compute(&p.filing_deadline, &|| calendar.add_working_days(voted, batch.filing_working_days))?;
+        if (open.as_str(), end.as_str(), filing.as_str()) == (&p.open_deadline, &p.end_on, &p.filing_deadline) {
+            continue;
+        }
+        if store::set_publicity_deadlines(db, id, p.version, &open, &end, &filing)? {
+            let mut e = AuditEvent {
+                subject_kind: "result_publicity".into(),
+                subject_id: id.to_string(),
+                actor: "system:calendar".into(),
+                role: "system".into(),
+                org: String::new(),
+                action: "compute_pending_deadlines".into(),
+                from_state: None,
+                to_state: None,
+                opinion: None,
+                detail: None,
+                at: at.to_owned(),
+            };
+            e.detail = Some(serde_json::json!({ "open_deadline": open, "end_on": end, "filing_deadline": filing }));
+            audit::record(db, &e)?;
+            done.push(id);
+        }
+    }
+    Ok(done)
 }
 
 fn date(s: &str) -> Result<NaiveDate, DomainError> {
@@ -189,7 +260,9 @@ pub struct OpenPublicity {
 
 /// Opens the result publicity of a session: every passed application of it goes into
 /// publicity (R18). The period is the batch's working days after `start_on`; opening after
-/// the 3rd working day after the vote is allowed but flagged (`opened_late`).
+/// the 3rd working day after the vote is refused (`R18_RESULT_PUBLICITY_LATE`) unless the
+/// province recorded an exception for the session, then flagged (`opened_late`). A
+/// deadline in a year whose calendar is not loaded is kept pending, never a refusal.
 pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityView, DomainError> {
     ctx.require_role(Role::CommitteeOrg)?;
     if req.complaint_office.trim().is_empty() {
@@ -218,10 +291,32 @@ pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityVi
         let batch = reference::batch(db, first.batch_year)?.ok_or(DomainError::NotFound("年度批次"))?;
         let calendar = reference::calendar(db)?;
         // 六(一): opened within 3 working days after the vote, lasting >= 5 working days.
-        let open_deadline = calendar.add_working_days(req.voted_on, batch.result_publicity_open_working_days)?;
-        let end_on = calendar.add_working_days(req.start_on, batch.result_publicity_working_days)?;
+        let open_days = batch.result_publicity_open_working_days;
+        let open_deadline = pending(calendar.add_working_days(req.voted_on, open_days))?;
+        let late = match open_deadline {
+            Some(d) => req.start_on > d,
+            // The deadline's year is not loaded: count up to the start instead.
+            None => calendar.working_days_between(req.voted_on, req.start_on)? > open_days,
+        };
+        let exception = if late {
+            let e = crate::store::admin::late_publicity_exception(db, &c.id, &voted)?
+                .filter(|e| e.until.as_str() >= req.start_on.to_string().as_str());
+            if e.is_none() {
+                let deadline = open_deadline.map_or_else(|| "（待计算）".to_owned(), |d| d.to_string());
+                return Err(DomainError::rule(
+                    "R18",
+                    ErrorCode::R18ResultPublicityLate,
+                    &[&voted, &open_days, &deadline, &req.start_on],
+                    Some("start_on"),
+                ));
+            }
+            e
+        } else {
+            None
+        };
+        let end_on = pending(calendar.add_working_days(req.start_on, batch.result_publicity_working_days))?;
         // 六(二): filing within 15 working days after the session.
-        let filing_deadline = calendar.add_working_days(req.voted_on, batch.filing_working_days)?;
+        let filing_deadline = pending(calendar.add_working_days(req.voted_on, batch.filing_working_days))?;
         let now = stamp(ctx.now);
         let mut p = Publicity {
             id: 0,
@@ -230,13 +325,13 @@ pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityVi
             batch_year: first.batch_year,
             plan_id: req.plan_id,
             voted_on: voted.clone(),
-            open_deadline: open_deadline.to_string(),
+            open_deadline: pending_text(open_deadline),
             start_on: req.start_on.to_string(),
-            end_on: end_on.to_string(),
-            opened_late: req.start_on > open_deadline,
+            end_on: pending_text(end_on),
+            opened_late: late,
             complaint_office: req.complaint_office.trim().to_owned(),
             complaint_phone: req.complaint_phone.trim().to_owned(),
-            filing_deadline: filing_deadline.to_string(),
+            filing_deadline: pending_text(filing_deadline),
             status: "open".into(),
             closed_on: None,
             opened_by: ctx.who.sub.clone(),
@@ -249,6 +344,7 @@ pub fn open_publicity(ctx: &OpCtx<'_>, req: OpenPublicity) -> Result<PublicityVi
         e.detail = Some(serde_json::json!({
             "committee": c.id, "plan_id": req.plan_id, "voted_on": voted, "start_on": p.start_on,
             "end_on": p.end_on, "open_deadline": p.open_deadline, "opened_late": p.opened_late,
+            "filing_deadline": p.filing_deadline, "exception_id": exception.as_ref().map(|e| e.id),
             "applications": ids,
         }));
         audit::record(db, &e)?;
@@ -323,7 +419,10 @@ pub fn record_objection(ctx: &OpCtx<'_>, id: i64, req: RecordObjection) -> Resul
     }
     with_tx(ctx.db, |db| {
         let (r, p) = load_in_publicity(ctx, db, id)?;
-        if r.state == ApplicationState::ResultPublicity && shanghai_today(ctx.now) > date(&p.end_on)? {
+        if r.state == ApplicationState::ResultPublicity
+            && !p.end_on.is_empty()
+            && shanghai_today(ctx.now) > date(&p.end_on)?
+        {
             return Err(DomainError::conflict(ErrorCode::PublicityEnded, &[]));
         }
         let oid = astore::insert_objection(db, id, STAGE, req.content.trim(), &ctx.who.sub, &stamp(ctx.now))?;
@@ -403,7 +502,7 @@ pub fn resolve_objection(
             )?;
         } else {
             let pending = astore::list_objections(db, id)?.iter().any(|o| o.stage == STAGE && o.status == "pending");
-            let running = p.status == "open" && shanghai_today(ctx.now) <= date(&p.end_on)?;
+            let running = p.status == "open" && (p.end_on.is_empty() || shanghai_today(ctx.now) <= date(&p.end_on)?);
             let to = if pending {
                 ApplicationState::ResultOnHold
             } else if running {
@@ -442,6 +541,7 @@ pub fn run_timer(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<ResultTim
     let today_s = today.to_string();
     let at = stamp(now);
     let mut report = ResultTimerReport::default();
+    with_tx(db, |db| resolve_pending_deadlines(db, &at))?;
     let base = AuditEvent {
         subject_kind: "result_publicity".into(),
         subject_id: String::new(),
@@ -494,7 +594,8 @@ pub fn run_timer(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<ResultTim
     with_tx(db, |db| {
         for s in store::pending_sessions(db, None)? {
             let days = reference::batch(db, s.batch_year)?.map_or(3, |b| b.result_publicity_open_working_days);
-            let deadline = calendar.add_working_days(date(&s.voted_on)?, days)?;
+            // Not computable yet (its year's calendar is missing): not flagged, kept pending.
+            let Some(deadline) = pending(calendar.add_working_days(date(&s.voted_on)?, days))? else { continue };
             if today > deadline
                 && store::insert_flag(
                     db,
@@ -588,7 +689,7 @@ pub fn request_filing(ctx: &OpCtx<'_>, req: RequestFiling) -> Result<FilingView,
             organising_org: p.organising_org.clone(),
             batch_year: p.batch_year,
             deadline: p.filing_deadline.clone(),
-            late: today > date(&p.filing_deadline)?,
+            late: !p.filing_deadline.is_empty() && today > date(&p.filing_deadline)?,
             separate: store::filings_of_publicity(db, p.id)? > 0,
             status: "pending".into(),
             doc_no: None,

@@ -732,7 +732,11 @@ fn a_deadline_into_an_unloaded_year_is_refused_until_the_province_loads_its_sche
     batch["unit_publicity_working_days"] = json!(5);
     expect(app.put("/api/admin/batches/2026", p.as_str(), &batch), 200);
 
-    // A submitted application whose publicity would run into 2027.
+    // A submitted application whose publicity would run into 2027: after the online
+    // qualification audit's 09-30 (二(一)), so under an extension the province records.
+    let ext = json!({"kind": "qualification_audit_extension", "year": 2026, "until": "2026-12-31",
+                     "reason": "跨年公示的工作日计算（演示延期）"});
+    expect(app.post("/api/admin/rule-exceptions", p.as_str(), &ext), 201);
     let applicant = app.token("eng-zhou", "周工", Role::Applicant, "");
     app.add_organisations(&[(UNIT, "unit")]);
     let unit = app.token("hr-1", "人事", Role::Unit, UNIT);

@@ -385,11 +385,12 @@ fn eight_simultaneous_approvals_give_one_200_and_seven_409_and_one_audit_event()
 fn the_timer_fired_twice_or_after_a_30_day_gap_moves_each_application_once() {
     let app = started();
     let c = cast(&app);
-    app.set_clock("2024-11-01T02:00:00Z");
+    // Within the online qualification audit (二(一): by 09-30).
+    app.set_clock("2024-09-02T02:00:00Z");
     let ids: Vec<i64> = (0..3).map(|_| submitted(&app, &c)).collect();
     for id in &ids {
         let (s, v) =
-            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-11-04"));
+            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-09-02"));
         assert_eq!(s, 200, "{v}");
     }
     app.set_clock("2024-12-11T02:00:00Z"); // 30+ days later
@@ -441,12 +442,13 @@ fn a_return_lists_every_item_and_the_corrected_application_is_reviewed_again() {
 fn an_upheld_objection_rejects_and_a_pending_one_holds_the_publicity_open() {
     let app = started();
     let c = cast(&app);
-    app.set_clock("2024-11-01T02:00:00Z");
+    // Within the online qualification audit (二(一): by 09-30).
+    app.set_clock("2024-09-02T02:00:00Z");
     let upheld = submitted(&app, &c);
     let dismissed = submitted(&app, &c);
     for id in [upheld, dismissed] {
         let (s, _) =
-            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-11-04"));
+            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-09-02"));
         assert_eq!(s, 200);
     }
     let objection = |id: i64| {

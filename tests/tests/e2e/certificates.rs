@@ -26,16 +26,23 @@ const DOC_16: &str = "湘人社职备〔2024〕16号";
 pub(crate) fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
     let resume = p.app.clock();
     let day = chrono::NaiveDate::parse_from_str(voted_on, "%Y-%m-%d").unwrap();
-    p.app.set_clock("2024-07-10T02:00:00Z");
-    let quota = json!({"batch_year": 2024, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0,
+    let year = chrono::Datelike::year(&day);
+    let committee = p
+        .app
+        .db()
+        .query_row("SELECT committee FROM applications WHERE id = ?", [ids[0]], |r| r.get::<_, String>(0))
+        .unwrap();
+    p.app.set_clock(&format!("{year}-07-10T02:00:00Z"));
+    let quota = json!({"batch_year": year, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0,
                        "requested": ids.len(), "special_category": "high_level_talent", "reason": "专场评审职数"});
     let q = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &quota), 201);
     expect(p.app.post(&format!("/api/quotas/{}/audit", q["id"]), p.province.as_str(), &json!({"approve": true})), 200);
     p.app.set_clock(&format!("{}T02:00:00Z", day - chrono::Days::new(45)));
-    let plan = json!({"committee": COMMITTEE, "batch_year": 2024, "offline": true, "review_start": voted_on,
-                      "judging_end": voted_on, "place": "线下评审会场", "participants": ids});
+    let plan = json!({"committee": committee, "batch_year": year, "offline": true, "review_start": voted_on,
+                      "judging_end": voted_on, "place": "线下评审会场", "participants": ids,
+                      "pass_rate_limit_percent": 100});
     let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &submit_body()), 200);
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
     expect(
         p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true})),
         200,
@@ -57,6 +64,18 @@ pub(crate) fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
 
 /// The province's own organisation (省本级, region 439900, from migration 0007) with its
 /// issuing-unit code 9900.
+/// The title the certificates carry, from the title tree (annex 3 §1.2).
+fn title_tree(p: &Province) {
+    expect(
+        p.app.post(
+            "/api/admin/titles",
+            p.province.as_str(),
+            &json!({"series": "卫生", "name": "副主任医师", "level": "副高级", "mohrss_title": "副主任医师", "mohrss_code": "232"}),
+        ),
+        201,
+    );
+}
+
 fn issuing_unit(p: &Province) -> Value {
     let u = expect(
         p.app.post("/api/certificates/issuing-units", p.province.as_str(), &json!({"org_id": PROVINCE_ORG})),
@@ -238,6 +257,13 @@ fn r19_voted_results_go_through_publicity_and_filing_to_sealed_certificates_with
         "ISSUING_UNIT_MISSING"
     );
     issuing_unit(&p);
+    // No title in the title tree: nothing is generated under a made-up name.
+    let before = crate::rules::rows(&p, "SELECT * FROM applications ORDER BY id");
+    let r = p.app.post("/api/certificates/jobs", p.province.as_str(), &json!({"doc_no": DOC_15}));
+    assert_eq!(expect(r, 409)["code"], "TITLE_NOT_IN_TREE");
+    assert_eq!(expect(p.app.get("/api/certificates", p.province.as_str()), 200)["total"], 0);
+    assert_eq!(crate::rules::rows(&p, "SELECT * FROM applications ORDER BY id"), before);
+    title_tree(&p);
     let cands =
         expect(p.app.get(&format!("/api/certificates/candidates?doc_no={}", enc(DOC_15)), p.province.as_str()), 200);
     assert_eq!(cands["total"], 2);
@@ -323,7 +349,7 @@ fn r19_voted_results_go_through_publicity_and_filing_to_sealed_certificates_with
 }
 
 #[test]
-fn r18_result_publicity_limits_around_national_day_2024_and_late_acts_are_flagged() {
+fn r18_result_publicity_limits_around_national_day_2024_and_late_acts_need_an_exception_and_are_flagged() {
     let p = health_province();
     p.approve_quota(2);
     let a = p.qualified("内科学");
@@ -347,9 +373,14 @@ fn r18_result_publicity_limits_around_national_day_2024_and_late_acts_are_flagge
     let s = expect(p.app.get("/api/results/sessions", p.cmt.as_str()), 200);
     assert_eq!(s["flags"][0]["kind"], "publicity_not_opened");
 
-    // A start in the past is refused; the 09-30 session opened on 10-11 is late but allowed.
+    // A start in the past is refused; the 09-30 session opened on 10-11 is late: refused
+    // (R18), then allowed and flagged once the province records an exception for it.
     assert_eq!(expect(open_publicity(&p, "2024-09-30", "2024-10-08"), 400)["field"], "start_on");
     p.app.set_clock("2024-10-11T01:00:00Z");
+    assert_eq!(expect(open_publicity(&p, "2024-09-30", "2024-10-11"), 422)["code"], "R18_RESULT_PUBLICITY_LATE");
+    let e = json!({"kind": "late_result_publicity", "year": 2024, "committee": COMMITTEE, "voted_on": "2024-09-30",
+                   "until": "2024-10-11", "reason": "经省人社厅同意延后公示"});
+    expect(p.app.post("/api/admin/rule-exceptions", p.province.as_str(), &e), 201);
     let pb = expect(open_publicity(&p, "2024-09-30", "2024-10-11"), 201);
     assert_eq!(pb["opened_late"], true);
     assert_eq!(pb["end_on"], "2024-10-17", "10-12 (adjusted Saturday), 14, 15, 16, 17");
@@ -454,6 +485,15 @@ fn import_province(app: TestApp) -> (TestApp, String) {
     let province = app.token("op-prov", "专技处", Role::Province, PROVINCE_ORG);
     // The province's own organisation comes with the migrations (0007).
     expect(app.post("/api/certificates/issuing-units", province.as_str(), &json!({"org_id": PROVINCE_ORG})), 201);
+    // The imported rows' specialty is in the specialty tree (an unknown one is refused).
+    expect(
+        app.post(
+            "/api/admin/specialties",
+            province.as_str(),
+            &json!({"parent_code": "10", "code": "1002", "name": "内科学"}),
+        ),
+        201,
+    );
     (app, province)
 }
 
@@ -501,12 +541,16 @@ fn an_excel_import_reports_each_bad_rows_number_column_and_reason_and_commits_on
     assert_eq!(shared::excel::read_first_sheet(&tpl).unwrap()[0][1], "身份证号");
     let mut bad_id = row("王五", "430102198503151235", "副高级", "2024-09-30");
     bad_id[4] = String::new();
+    // A specialty neither in the specialty tree nor reviewed by any committee.
+    let mut unknown_specialty = row("孙八", &citizen_id(9), "副高级", "2024-09-30");
+    unknown_specialty[4] = "儿科学".into();
     let rows = vec![
         row("张三", "430102198503151236", "正高级", "2024-09-30"),
         bad_id,
         row("赵六", &citizen_id(7), "中级", "2024/09/30"),
         row("钱七", &citizen_id(8), "副高级", "2024-09-30"),
         row("张三", "430102198503151236", "正高级", "2024-09-30"),
+        unknown_specialty,
     ];
     let (s, body) = app.post_bytes(
         "/api/certificates/imports?filename=certs.xlsx",
@@ -518,7 +562,7 @@ fn an_excel_import_reports_each_bad_rows_number_column_and_reason_and_commits_on
     assert_eq!(s, 201, "{report}");
     assert_eq!(
         (report["total"].as_i64(), report["passed"].as_i64(), report["failed"].as_i64()),
-        (Some(5), Some(2), Some(3))
+        (Some(6), Some(2), Some(4))
     );
     let errs: Vec<(i64, &str, &str)> = report["errors"]
         .as_array()
@@ -533,12 +577,14 @@ fn an_excel_import_reports_each_bad_rows_number_column_and_reason_and_commits_on
             (3, "E", "专业"),
             (4, "G", "职称层级"),
             (4, "J", "取得资格时间"),
-            (6, "B", "身份证号")
+            (6, "B", "身份证号"),
+            (7, "E", "专业")
         ],
         "{report}"
     );
     assert!(report["errors"][0]["reason"].as_str().unwrap().contains("校验位"));
     assert!(report["errors"][4]["reason"].as_str().unwrap().contains("重复"));
+    assert!(report["errors"][5]["reason"].as_str().unwrap().contains("儿科学"), "{report}");
     // Nothing is written before confirmation.
     assert_eq!(expect(app.get("/api/certificates", province.as_str()), 200)["total"], 0);
     let id = report["id"].as_i64().unwrap();
@@ -706,6 +752,7 @@ fn two_generation_jobs_over_the_same_thousand_filed_passers_issue_a_thousand_dis
     let f = expect(p.app.post("/api/results/filings", p.cmt.as_str(), &json!({"publicity_id": pid})), 201);
     audit_filing(&p, f["id"].as_i64().unwrap(), DOC_15, "2024-10-21");
     issuing_unit(&p);
+    title_tree(&p);
     // A pool of 5 numbers by hand (批量生成证号); it runs out and grows by itself.
     let pool = expect(
         p.app.post(
@@ -1024,6 +1071,11 @@ fn the_registry_holds_exactly_one_record_per_certificate_and_revocation_through_
         .unwrap();
     assert_eq!(until, "2027-10-31");
     assert_eq!(count(&outbox(&app, &province), "pending"), 3);
+    // The counts honour the filters, as the page does: one certificate's records only.
+    let one = expect(app.get(&format!("/api/mohrss/outbox?certificate_id={}", ids[1]), province.as_str()), 200);
+    assert_eq!((count(&one, "pending"), one["total"].as_i64()), (2, Some(2)), "issued and revoked: {one}");
+    let none = expect(app.get("/api/mohrss/outbox?status=acknowledged", province.as_str()), 200);
+    assert_eq!((count(&none, "pending"), none["total"].as_i64()), (0, Some(0)));
 
     // 1. The registry is down: the batch waits for its backoff.
     reg.next(&[Mode::Unavailable]);

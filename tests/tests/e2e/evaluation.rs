@@ -63,7 +63,7 @@ fn session(n: u32) -> Session {
         201,
     );
     let plan = plan["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &submit_body()), 200);
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
     let v = expect(
         p.app.post(
             &format!("/api/evaluation/plans/{plan}/audit"),
@@ -322,18 +322,27 @@ fn the_offline_path_enters_results_directly_and_a_declared_exception_lets_all_pa
     p.approve_quota(12);
     let participants: Vec<i64> = (0..10).map(|i| p.qualified_nth(i, "内科学")).collect();
     p.app.set_clock("2024-10-08T02:00:00Z");
+    // The province's rate for the series is 60 %; the plan declares 80 % in advance (五(三)).
+    expect(p.app.put("/api/admin/pass-rates", p.province.as_str(), &json!({"series": "卫生", "percent": 60})), 200);
     let body = plan_body(
         &participants,
         "2024-11-04",
-        json!({"offline": true, "kind": "special", "pass_rate_exception": true, "exception_reason": "基层专场定向评价，通过率倾斜", "seed_commitment": null, "expert_needs": []}),
+        json!({"offline": true, "kind": "special", "pass_rate_limit_percent": 80, "pass_rate_exception": true, "exception_reason": "基层专场定向评价，通过率倾斜", "seed_commitment": null, "expert_needs": []}),
     );
     let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &body), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &submit_body()), 200);
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
     let v = p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true}));
     assert_eq!((v.0, v.1["code"].as_str()), (409, Some("PLAN_AUDIT_DESK")), "special plans go to the special desk");
     let special_desk = p.app.token("op-special", "专场审核", Role::Province, "ORG-PROVINCE-SPECIAL");
+    let v =
+        p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), special_desk.as_str(), &json!({"approve": true}));
+    assert_eq!(expect(v, 422)["code"], "R15_PASS_RATE_EXCEPTION_NOT_APPROVED", "the exception is approved explicitly");
     expect(
-        p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), special_desk.as_str(), &json!({"approve": true})),
+        p.app.post(
+            &format!("/api/evaluation/plans/{plan}/audit"),
+            special_desk.as_str(),
+            &json!({"approve": true, "approve_pass_rate_exception": true}),
+        ),
         200,
     );
     p.app.set_clock("2024-11-05T02:00:00Z");

@@ -12,5 +12,6 @@ mod host;
 mod manifest;
 mod openapi;
 mod public;
+mod rules;
 mod session;
 mod transitions;

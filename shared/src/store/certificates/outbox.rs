@@ -92,11 +92,19 @@ pub fn batch_records(db: &dyn Db, batch_id: i64) -> Result<Vec<(OutboxRecord, St
 }
 
 /// Counts of records per status.
-pub fn outbox_counts(db: &dyn Db) -> Result<Vec<(String, i64)>, StoreError> {
-    db.query("SELECT status, COUNT(*) FROM mohrss_outbox GROUP BY status ORDER BY status", &[])?
-        .iter()
-        .map(|r| Ok((r.text(0)?, r.int(1)?)))
-        .collect()
+pub fn outbox_counts(
+    db: &dyn Db,
+    status: Option<&str>,
+    certificate_id: Option<i64>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    db.query(
+        "SELECT status, COUNT(*) FROM mohrss_outbox WHERE (? IS NULL OR status = ?) \
+         AND (? IS NULL OR certificate_id = ?) GROUP BY status ORDER BY status",
+        &[status.into(), status.into(), certificate_id.into(), certificate_id.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(0)?, r.int(1)?)))
+    .collect()
 }
 
 /// A batch.

@@ -168,7 +168,7 @@ pub fn list_publicities(
 }
 
 pub(super) const DUE_PUBLICITIES: &str =
-    "SELECT id FROM result_publicities WHERE status = 'open' AND end_on < ? ORDER BY id LIMIT ?";
+    "SELECT id FROM result_publicities WHERE status = 'open' AND end_on <> '' AND end_on < ? ORDER BY id LIMIT ?";
 
 /// Open publicities whose last day is before `today`.
 pub fn due_publicities(db: &dyn Db, today: &str, limit: i64) -> Result<Vec<i64>, StoreError> {
@@ -257,7 +257,7 @@ pub fn publicity_in_state(db: &dyn Db, publicity_id: i64, state: &str) -> Result
 /// filing deadline is before `today`.
 pub fn overdue_filings(db: &dyn Db, today: &str) -> Result<Vec<Publicity>, StoreError> {
     let sql = format!(
-        "SELECT {PUBLICITY_COLUMNS} FROM result_publicities p WHERE p.filing_deadline < ? AND EXISTS \
+        "SELECT {PUBLICITY_COLUMNS} FROM result_publicities p WHERE p.filing_deadline <> '' AND p.filing_deadline < ? AND EXISTS \
          (SELECT 1 FROM result_entries e JOIN applications a ON a.id = e.application_id \
           WHERE e.publicity_id = p.id AND a.state IN ('result_publicity', 'publicity_passed')) ORDER BY p.id"
     );
@@ -316,4 +316,33 @@ pub fn flags(db: &dyn Db, org: Option<&str>) -> Result<Vec<SessionFlag>, StoreEr
             })
         })
         .collect()
+}
+
+pub(super) const PENDING_DEADLINE_PUBLICITIES: &str = "SELECT id, voted_on FROM result_publicities \
+     WHERE open_deadline = '' OR end_on = '' OR filing_deadline = '' ORDER BY id";
+
+/// Publicities with a deadline still pending ('' until its year's calendar is loaded):
+/// (id, vote date).
+pub fn pending_deadline_publicities(db: &dyn Db) -> Result<Vec<(i64, String)>, StoreError> {
+    db.query(PENDING_DEADLINE_PUBLICITIES, &[])?.iter().map(|r| Ok((r.int(0)?, r.text(1)?))).collect()
+}
+
+pub(super) const SET_PUBLICITY_DEADLINES: &str = "UPDATE result_publicities SET open_deadline = ?, end_on = ?, \
+     filing_deadline = ?, version = version + 1 WHERE id = ? AND version = ? RETURNING id";
+
+/// Fills in a publicity's deadlines (compare-and-set on its version).
+pub fn set_publicity_deadlines(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    open_deadline: &str,
+    end_on: &str,
+    filing_deadline: &str,
+) -> Result<bool, StoreError> {
+    Ok(!db
+        .query(
+            SET_PUBLICITY_DEADLINES,
+            &[open_deadline.into(), end_on.into(), filing_deadline.into(), id.into(), version.into()],
+        )?
+        .is_empty())
 }

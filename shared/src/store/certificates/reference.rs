@@ -40,3 +40,12 @@ pub(super) const ORG_NAME_REGION: &str = "SELECT name, region_code, status FROM 
 pub fn organisation(db: &dyn Db, id: &str) -> Result<Option<(String, String, String)>, StoreError> {
     db.query_opt(ORG_NAME_REGION, &[id.into()])?.map(|r| Ok((r.text(0)?, r.text(1)?, r.text(2)?))).transpose()
 }
+
+pub(super) const SPECIALTY_KNOWN: &str = "SELECT (SELECT COUNT(*) FROM specialties WHERE name = ?) \
+     + (SELECT COUNT(*) FROM committee_specialties WHERE specialty = ?)";
+
+/// Whether a specialty is known: in the specialty tree (annex 3 §1.1) or reviewed by a
+/// committee (§1.10).
+pub fn specialty_known(db: &dyn Db, name: &str) -> Result<bool, StoreError> {
+    Ok(db.query_opt(SPECIALTY_KNOWN, &[name.into(), name.into()])?.map_or(Ok(0), |r| r.int(0))? > 0)
+}

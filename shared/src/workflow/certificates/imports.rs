@@ -45,12 +45,20 @@ pub struct ImportReport {
     pub certificates: Vec<String>,
 }
 
-/// Checks a parsed row against the store: the series, an active issuing unit, and no valid
-/// certificate already held for the same series and level.
+/// Checks a parsed row against the store: the series, a known specialty, an active issuing
+/// unit, and no valid certificate already held for the same series and level.
 pub(super) fn check_row_in_store(db: &dyn Db, ctx: &OpCtx<'_>, r: &ImportRow) -> Result<Vec<RowError>, DomainError> {
     let mut errs = Vec::new();
     if store::series_position(db, &r.series)?.is_none() {
         errs.push(imp::error_at(r.row, "series", format!("系列“{}”不在职称系列中", r.series)));
+    }
+    // An unknown specialty is not a title anyone was evaluated for: refuse the row.
+    if !r.specialty.is_empty() && !store::specialty_known(db, &r.specialty)? {
+        errs.push(imp::error_at(
+            r.row,
+            "specialty",
+            format!("专业“{}”不在专业库中，也不属于任何评委会的评审专业", r.specialty),
+        ));
     }
     if issuer_for(db, ctx, r.issuer_code.as_deref()).is_err() {
         errs.push(imp::error_at(r.row, "issuer_code", "发证单位编码不存在或已注销（不填则为本单位的编码）"));

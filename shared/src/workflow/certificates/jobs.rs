@@ -117,6 +117,18 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
         if ids.is_empty() {
             return Err(DomainError::conflict(ErrorCode::NothingToIssue, &[]));
         }
+        // The face carries the title of the title tree: refuse the job (nothing written)
+        // while a series and level selected has none.
+        let mut checked = std::collections::HashSet::new();
+        for a in &ids {
+            let Some(r) = crate::store::applications::load(db, *a)? else { continue };
+            if checked.insert((r.series.clone(), r.target_level.clone()))
+                && store::title_name(db, &r.series, &r.target_level)?.is_none()
+            {
+                let level = crate::store::chain::parse_level(&r.target_level).map_or("", |l| l.label());
+                return Err(DomainError::conflict(ErrorCode::TitleNotInTree, &[&r.series, &level]));
+            }
+        }
         let selector = serde_json::to_string(&req).map_err(internal)?;
         let id = store::insert_job(db, mode, &selector, &issuer.code, ids.len() as i64, &ctx.who.sub, &stamp(ctx.now))?;
         for a in &ids {

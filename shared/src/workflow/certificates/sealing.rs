@@ -149,8 +149,14 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, Doma
     let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
     let unit_name = store::organisation(db, &r.unit_org)?.map_or_else(|| r.unit_org.clone(), |o| o.0);
     let committee_name = store::committee(db, &r.committee)?.map_or_else(|| r.committee.clone(), |c| c.name);
-    let title =
-        store::title_name(db, &r.series, &r.target_level)?.unwrap_or_else(|| format!("{}{}", r.series, level.label()));
+    // The face and the registry record carry the title of the title tree (e.g. 副主任医师),
+    // never a name made up of series and level: generation waits until the title exists.
+    let title = store::title_name(db, &r.series, &r.target_level)?
+        .ok_or_else(|| DomainError::conflict(ErrorCode::TitleNotInTree, &[&r.series, &level.label()]))?;
+    // 八(二): a title of directed evaluation is marked on the face and the record.
+    let directed = serde_json::from_str::<crate::domain::application::ApplicationForm>(&r.form)
+        .is_ok_and(|f| f.directed_evaluation);
+    let title = if directed { format!("{title}（定向评价、定向使用）") } else { title };
     let obtained = r.voted_on.as_deref().or(filing.filed_on.as_deref()).unwrap_or_default();
     let obtained_on = NaiveDate::parse_from_str(obtained, "%Y-%m-%d")
         .map_err(|_| internal(format!("application {} has no vote date", r.id)))?;

@@ -53,7 +53,11 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
     if req.participants.is_empty() {
         return Err(DomainError::invalid("participants", "请选择参评人员"));
     }
-    if req.pass_rate_limit_percent.is_some_and(|p| p == 0 || p > 100) {
+    // 五(三) (R15): the pass-rate control continues — every plan carries its rate.
+    let Some(rate) = req.pass_rate_limit_percent else {
+        return Err(DomainError::rule("R15", ErrorCode::R15PassRateRequired, &[], Some("pass_rate_limit_percent")));
+    };
+    if rate == 0 || rate > 100 {
         return Err(DomainError::invalid("pass_rate_limit_percent", "通过率须在1到100之间"));
     }
     if req.pass_rate_exception && req.exception_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
@@ -81,6 +85,18 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
             .ok_or_else(|| DomainError::invalid("committee", "评委会不存在"))?;
         if committee.organising_org != ctx.who.org {
             return Err(DomainError::invalid("committee", "只能为本单位组建的评委会制定评审方案"));
+        }
+        // The province's rate (committee's, else series'): a plan may only lower it, unless
+        // it declares the exception in advance (then the plan audit must approve it).
+        if let Some(limit) = crate::store::admin::pass_rate_for(db, &committee.id, &committee.series)? {
+            if i64::from(rate) > limit && !req.pass_rate_exception {
+                return Err(DomainError::rule(
+                    "R15",
+                    ErrorCode::R15PassRateAboveLimit,
+                    &[&rate, &limit],
+                    Some("pass_rate_limit_percent"),
+                ));
+            }
         }
         let batch = reference::batch_for(db, req.batch_year, &req.committee)?
             .ok_or_else(|| DomainError::invalid("batch_year", "年度评审批次尚未设立"))?;
@@ -184,6 +200,9 @@ pub fn submit_plan(ctx: &OpCtx<'_>, id: i64) -> Result<Plan, DomainError> {
 #[serde(deny_unknown_fields)]
 pub struct AuditPlan {
     pub approve: bool,
+    /// 五(三): approves the plan's declared pass rate above the province's.
+    #[serde(default)]
+    pub approve_pass_rate_exception: bool,
     #[serde(default)]
     pub opinion: Option<String>,
 }
@@ -209,6 +228,24 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
             ));
         }
         let now = stamp(ctx.now);
+        // 五(三): a rate above the province's needs its approval, here, explicitly.
+        let committee = cstore::committee_facts(db, &p.committee_id)?.ok_or(DomainError::NotFound("评委会"))?;
+        let limit = crate::store::admin::pass_rate_for(db, &p.committee_id, &committee.series)?;
+        let over = match (limit, p.pass_rate_limit_percent) {
+            (Some(l), Some(r)) if i64::from(r) > l => Some((l, i64::from(r))),
+            _ => None,
+        };
+        if let (true, Some((l, r))) = (req.approve, over) {
+            if !req.approve_pass_rate_exception {
+                return Err(DomainError::rule(
+                    "R15",
+                    ErrorCode::R15PassRateExceptionNotApproved,
+                    &[&r, &l],
+                    Some("approve_pass_rate_exception"),
+                ));
+            }
+            crate::store::admin::approve_plan_pass_rate(db, id, l, r, &ctx.who.sub, &now)?;
+        }
         let to = if req.approve { "approved" } else { "rejected" };
         let extra = [
             ("audit_opinion", Value::from(opinion)),
@@ -233,6 +270,10 @@ pub fn audit_plan(ctx: &OpCtx<'_>, id: i64, req: AuditPlan) -> Result<Plan, Doma
         }
         let mut e = plan_event(ctx, id, "audit_plan", Some("submitted"), Some(to));
         e.opinion = Some(opinion.to_owned()).filter(|o| !o.is_empty());
+        if let (true, Some((l, r))) = (req.approve, over) {
+            e.detail =
+                Some(serde_json::json!({ "pass_rate_exception_approved": { "province_limit": l, "plan_rate": r } }));
+        }
         audit::record(db, &e)?;
         estore::plan_by_id(db, id)?.ok_or(DomainError::NotFound(PLAN))
     })

@@ -42,7 +42,9 @@ pub(super) fn controls(
     Ok((
         Controls {
             pass_rate_limit_percent: plan.pass_rate_limit_percent,
-            pass_rate_exception: plan.pass_rate_exception,
+            // A plan's declared rate binds even when it is an approved exception (五(三));
+            // only a plan of before the rate was required, with no rate, went unlimited.
+            pass_rate_exception: plan.pass_rate_exception && plan.pass_rate_limit_percent.is_none(),
             remaining_quota: remaining,
         },
         units,

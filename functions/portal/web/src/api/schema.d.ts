@@ -2959,6 +2959,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/rule-exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Exceptions to deadlines the province recorded (二(一) extensions, 六(一) late publicity) */
+        get: operations["get_admin_rule_exceptions"];
+        put?: never;
+        /**
+         * Record an exception to a deadline, with who and why
+         * @description qualification_audit_extension: the online qualification audit (二(一)) of an organisation (or all) for a committee (or all) may act until `until`. late_result_publicity: the session (committee, voted_on) may open its result publicity after the 3rd working day (六(一), R18), until `until`; it is flagged opened_late.
+         */
+        post: operations["post_admin_rule_exceptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendar-needs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Official calendars the batches' deadlines need, loaded or missing, and deadlines pending a calendar */
+        get: operations["get_admin_calendar_needs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/field-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Conditions per series and specialty: CE hours (R7), grassroots service (R8) */
+        get: operations["get_admin_field_rules"];
+        /** Set the conditions of a series (or of its specialties by prefix), audited */
+        put: operations["put_admin_field_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/pass-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pass-rate limits per series and committee (五(三), R15) */
+        get: operations["get_admin_pass_rates"];
+        /** Set the pass rate of a series or a committee, audited; a plan may only lower it unless the plan audit approves the exception */
+        put: operations["put_admin_pass_rates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3199,6 +3273,11 @@ export interface components {
             filing_working_days?: number;
             notice: string;
             version?: number;
+            /**
+             * Format: date
+             * @description 线上资格审查截止日 (二(一)); absent ⇒ unchanged, or 09-30 of the year
+             */
+            qualification_audit_deadline?: string | null;
         };
         Batch: components["schemas"]["BatchInput"] & {
             version?: number;
@@ -3209,6 +3288,11 @@ export interface components {
                 voting_deadline?: string | null;
                 version?: number;
             }[];
+            /**
+             * Format: date
+             * @description 线上资格审查截止日 in force
+             */
+            qualification_audit_deadline?: string;
         };
         CommitteeDates: {
             /** Format: date */
@@ -3216,6 +3300,11 @@ export interface components {
             /** Format: date */
             voting_deadline?: string;
             version?: number;
+            /**
+             * Format: date
+             * @description 线上资格审查截止日 of the committee's own schedule (二(五))
+             */
+            qualification_audit_deadline?: string | null;
         };
         YearSchedule: {
             notice: string;
@@ -3328,7 +3417,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS";
         SessionUser: {
             person_id: string;
             name: string;
@@ -3496,6 +3585,226 @@ export interface components {
             contact_phone: string | null;
             /** Format: date-time */
             received_at: string;
+        };
+        RuleExceptionInput: {
+            /** @enum {string} */
+            kind: "qualification_audit_extension" | "late_result_publicity";
+            year: number;
+            /** @description required for late_result_publicity; else absent = every committee */
+            committee?: string | null;
+            /** @description whose audit steps are extended; absent = every organisation */
+            org?: string | null;
+            /**
+             * Format: date
+             * @description the session's vote date (late_result_publicity)
+             */
+            voted_on?: string | null;
+            /**
+             * Format: date
+             * @description the last day the act is allowed
+             */
+            until: string;
+            reason: string;
+        };
+        RuleException: {
+            id?: number;
+            kind?: string;
+            year?: number;
+            committee_id?: string;
+            org_id?: string;
+            /** Format: date */
+            voted_on?: string | null;
+            /** Format: date */
+            until?: string;
+            reason?: string;
+            granted_by?: string;
+            granted_org?: string;
+            /** Format: date-time */
+            granted_at?: string;
+        };
+        CalendarNeed: {
+            year?: number;
+            loaded?: boolean;
+            /** Format: date */
+            needed_from?: string;
+            reasons?: string[];
+        };
+        FieldRuleInput: {
+            /** @description a series of the title tree (中小学教师, 工程, 卫生...) */
+            series: string;
+            /** @description specialties starting with this (林业, 水利); absent = every specialty */
+            specialty_prefix?: string | null;
+            /**
+             * @description 领域 of 八(二)
+             * @enum {string|null}
+             */
+            field?: "卫生" | "教育" | "农业" | "林业" | "水利" | null;
+            /** @description 继续教育学时 (R7, 三(三)); 0 = none */
+            ce_hours_required: number;
+            /** @description 基层一线工作经历 required for 副高级+ (R8, 八(二)) */
+            grassroots_service_required: boolean;
+        };
+        FieldRule: components["schemas"]["FieldRuleInput"] & {
+            updated_by?: string;
+            updated_at?: string;
+        };
+        AuditQuota: {
+            approve: boolean;
+            /** @description 三(二)1: posts approved when fewer than requested (1..=requested); absent = as requested */
+            approved_count?: number | null;
+            /** @description required when not approving */
+            opinion?: string | null;
+            version?: number | null;
+        };
+        PassRateInput: {
+            /** @description a series (one of series / committee) */
+            series?: string | null;
+            /** @description a committee; its rate wins over its series' */
+            committee?: string | null;
+            percent: number;
+        };
+        PassRateLimit: {
+            /** @enum {string} */
+            scope?: "series" | "committee";
+            key?: string;
+            percent?: number;
+            updated_by?: string;
+            updated_at?: string;
+        };
+        AuditPlan: {
+            approve: boolean;
+            /**
+             * @description 五(三): approve the plan's declared pass rate above the province's (required to approve such a plan)
+             * @default false
+             */
+            approve_pass_rate_exception: boolean;
+            /** @description required when not approving */
+            opinion?: string | null;
+        };
+        CreatePlan: {
+            committee: string;
+            batch_year: number;
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            kind: "normal" | "special";
+            /** @default false */
+            offline: boolean;
+            /** Format: date */
+            review_start: string;
+            /** Format: date */
+            judging_end: string;
+            place: string;
+            pass_rule?: {
+                numerator?: number;
+                denominator?: number;
+            } | null;
+            /** @description 五(三) (R15): required; at most the province's rate unless pass_rate_exception */
+            pass_rate_limit_percent: number;
+            /**
+             * @description declares a rate above the province's in advance (the plan audit must approve it)
+             * @default false
+             */
+            pass_rate_exception: boolean;
+            exception_reason?: string | null;
+            scoring_rules?: {
+                item?: string;
+                weight?: number;
+            }[];
+            expert_needs?: {
+                specialty?: string;
+                count?: number;
+            }[];
+            participants: number[];
+            /** @description SHA-256 hex of the draw seed (online plans) */
+            seed_commitment?: string | null;
+        };
+        ApproveIntoPublicity: {
+            /**
+             * Format: date
+             * @description today or later (R11)
+             */
+            publicity_start: string;
+            complaint_office: string;
+            complaint_phone: string;
+            opinion?: string | null;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        Recommend: {
+            opinion?: string | null;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        ReturnForCorrection: {
+            /** @description every item at once (一次性告知) */
+            items: {
+                /** @description what is at fault (a form field or a material kind) */
+                field: string;
+                reason: string;
+            }[];
+            opinion?: string | null;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        Reject: {
+            reason: string;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        RecordObjection: {
+            content: string;
+        };
+        ResolveObjection: {
+            upheld: boolean;
+            finding: string;
+        };
+        StepDecision: {
+            opinion?: string | null;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        StepReturn: {
+            items: {
+                /** @description what is at fault (a form field or a material kind) */
+                field: string;
+                reason: string;
+            }[];
+            opinion?: string | null;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        StepReject: {
+            reason: string;
+            /** @default false */
+            false_materials: boolean;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        RecheckDecision: {
+            pass: boolean;
+            /** @description required when it fails; also accepted as `opinion` */
+            reason?: string | null;
+            /** @description the version read (compare-and-set) */
+            version?: number | null;
+        };
+        OpenResultPublicity: {
+            committee: string;
+            /** Format: date */
+            voted_on: string;
+            plan_id?: number | null;
+            /**
+             * Format: date
+             * @description within 3 working days of the vote (R18) unless a recorded exception
+             */
+            start_on: string;
+            complaint_office: string;
+            complaint_phone: string;
+        };
+        RequestFiling: {
+            publicity_id: number;
+            application_ids?: number[] | null;
         };
     };
     responses: {
@@ -4076,7 +4385,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["ApproveIntoPublicity"];
             };
         };
         responses: {
@@ -4109,7 +4418,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["Recommend"];
             };
         };
         responses: {
@@ -4142,7 +4451,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["ReturnForCorrection"];
             };
         };
         responses: {
@@ -4175,7 +4484,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["Reject"];
             };
         };
         responses: {
@@ -4234,7 +4543,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["RecordObjection"];
             };
         };
         responses: {
@@ -4269,7 +4578,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["ResolveObjection"];
             };
         };
         responses: {
@@ -4496,7 +4805,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["StepDecision"];
             };
         };
         responses: {
@@ -4529,7 +4838,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["StepReturn"];
             };
         };
         responses: {
@@ -4562,7 +4871,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["StepDecision"];
             };
         };
         responses: {
@@ -4595,7 +4904,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["StepReject"];
             };
         };
         responses: {
@@ -4628,7 +4937,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["RecheckDecision"];
             };
         };
         responses: {
@@ -4904,7 +5213,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["AuditQuota"];
             };
         };
         responses: {
@@ -5107,7 +5416,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["CreatePlan"];
             };
         };
         responses: {
@@ -5194,7 +5503,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["AuditPlan"];
             };
         };
         responses: {
@@ -5659,7 +5968,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["OpenResultPublicity"];
             };
         };
         responses: {
@@ -5743,7 +6052,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["RecordObjection"];
             };
         };
         responses: {
@@ -5778,7 +6087,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["ResolveObjection"];
             };
         };
         responses: {
@@ -5835,7 +6144,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["RequestFiling"];
             };
         };
         responses: {
@@ -9411,6 +9720,182 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicObjection"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    get_admin_rule_exceptions: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleException"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    post_admin_rule_exceptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleExceptionInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleException"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_admin_calendar_needs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarNeed"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    get_admin_field_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRule"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    put_admin_field_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FieldRuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FieldRule"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    get_admin_pass_rates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassRateLimit"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    put_admin_pass_rates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PassRateInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassRateLimit"];
                 };
             };
             400: components["responses"]["Error"];
