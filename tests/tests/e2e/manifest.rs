@@ -51,8 +51,8 @@ fn each_component_is_granted_exactly_what_it_needs() {
                 vec![
                     "auth_secret".into(),
                     "max_upload_bytes".into(),
-                    "seal_private_key".into(),
                     "public_origin".into(),
+                    "seal_private_key".into(),
                 ],
             ),
         ),
