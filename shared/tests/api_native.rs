@@ -100,7 +100,10 @@ fn a_draft_is_submitted_approved_into_publicity_and_closed_by_the_timer() {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["citizen_id"], "110***********002X");
     let id = v["id"].as_i64().unwrap();
-    let (s, v) = w.call("POST", &format!("/api/applications/{id}/submit"), Some(&a), vec![], "");
+    // 告知承诺: the batch's commitment in the notice's wording, accepted.
+    let sha = shared::domain::commitment::text_sha256(shared::domain::commitment::DEFAULT_TEXT);
+    let accept = json!({"commitment": {"accepted": true, "text_sha256": sha}});
+    let (s, v) = w.json("POST", &format!("/api/applications/{id}/submit"), &a, accept);
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "unit_review");
     let (s, v) = w.json(
