@@ -347,19 +347,10 @@ pub fn login(
         });
     }
     let p = person.ok_or_else(login_failed)?;
-    let sid = random_hex(16)?;
-    let refresh = random_hex(32)?;
     with_tx(db, |db| {
         store::set_failures(db, &key, 0, None, &t)?;
-        store::insert_session(
-            db,
-            &sid,
-            &p.id,
-            &identity::token_hash(&refresh),
-            &t,
-            &stamp(now + identity::ABSOLUTE_TIMEOUT),
-        )?;
-        signed_in(db, secret, &p, &sid, refresh.clone(), None, now)
+        let (sid, refresh) = open_session(db, &p.id, now)?;
+        signed_in(db, secret, &p, &sid, refresh, None, now)
     })
 }
 
@@ -390,8 +381,6 @@ pub fn federated_login(
 ) -> Result<SignedIn, DomainError> {
     let issuers = identity::federation::issuers(issuers_config)?;
     let fid = identity::federation::verify(&issuers, req.token.trim(), now.timestamp())?;
-    let sid = random_hex(16)?;
-    let refresh = random_hex(32)?;
     let new_id = format!("P{}", random_hex(8)?.to_ascii_uppercase());
     let t = stamp(now);
     with_tx(db, |db| {
@@ -434,14 +423,7 @@ pub fn federated_login(
             return Err(DomainError::Unauthenticated);
         }
         crate::store::commitments::link_federated(db, &fid.issuer, &fid.subject, &p.id, &t)?;
-        store::insert_session(
-            db,
-            &sid,
-            &p.id,
-            &identity::token_hash(&refresh),
-            &t,
-            &stamp(now + identity::ABSOLUTE_TIMEOUT),
-        )?;
+        let (sid, refresh) = open_session(db, &p.id, now)?;
         let act = match (req.act, &fid.org) {
             (Some(act), _) => Some(act),
             (None, Some(org)) => memberships(db, &p, now)?
@@ -451,8 +433,24 @@ pub fn federated_login(
                 .map(|operator_id| ActAs::Operator { operator_id }),
             (None, None) => None,
         };
-        signed_in(db, secret, &p, &sid, refresh.clone(), act, now)
+        signed_in(db, secret, &p, &sid, refresh, act, now)
     })
+}
+
+/// A new session of person `person_id` from `now` (ends at the absolute timeout): its id
+/// and its first refresh token (only the token's hash is stored).
+fn open_session(db: &dyn Db, person_id: &str, now: DateTime<Utc>) -> Result<(String, String), DomainError> {
+    let sid = random_hex(16)?;
+    let refresh = random_hex(32)?;
+    store::insert_session(
+        db,
+        &sid,
+        person_id,
+        &identity::token_hash(&refresh),
+        &stamp(now),
+        &stamp(now + identity::ABSOLUTE_TIMEOUT),
+    )?;
+    Ok((sid, refresh))
 }
 
 /// Body of "refresh".
