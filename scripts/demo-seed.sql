@@ -96,3 +96,29 @@ INSERT OR IGNORE INTO result_publicities (id, committee, organising_org, batch_y
     VALUES (9001, 'CMT-HEALTH', 'ORG-DEMO-CMT-OFFICE', 2026, NULL, '2026-11-23', '2026-11-26', '2026-11-24', '2026-12-01', 0,
             '演示卫生高评会办公室', '0731-84320000', '2026-12-14', 'open', 'demo', '2026-11-23T08:00:00Z');
 INSERT OR IGNORE INTO result_entries (application_id, publicity_id) VALUES (9003, 9001), (9004, 9001);
+
+-- What a walk from a draft to a reported certificate needs (scripts/walkthrough): the titles of
+-- the demo series in the title tree (certificates print them), the province as the issuing unit
+-- (发证单位编码), and an expert pool for the draw: seven 内科学 experts of other hospitals, each
+-- a person who signs in (13800000011..17, password Demo-2026!, DEVELOPMENT ONLY) and acts as judge.
+INSERT OR IGNORE INTO titles (id, series, name, level, mohrss_title, mohrss_code, created_at, updated_at) VALUES
+    (9001, '卫生', '副主任医师', 'deputy_senior', '副主任医师', '232', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    (9002, '卫生', '主任医师', 'full_senior', '主任医师', '231', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+INSERT OR IGNORE INTO issuing_units (id, code, org_id, name, status, created_by, created_at)
+    VALUES (9001, '9900', 'ORG-PROVINCE', '湖南省人力资源和社会保障厅', 'active', 'demo', '2026-01-01T00:00:00Z');
+INSERT OR IGNORE INTO people (id, id_hash, citizen_id, name, phone, password_hash, created_at, updated_at) VALUES
+    ('P-DEMO-EXPERT-1', 'cd90deed1ba4ce67cae1cb3efb5ff4683391c57fe72a479d1b0e8ecc174826c9', '430102197001012100', '吴主任', '13800000011', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-EXPERT-2', 'fcbcbaea1322a0a36e111d38579bc3ebb2e6b2aeb0127d20984dd65339ff043f', '430102197102022113', '郑主任', '13800000012', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-EXPERT-3', '7f97b530a48cc3241545442ee4586ebb082f6669e7cc1ead2af8abf8fd63c5e5', '430102197203032126', '冯主任', '13800000013', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-EXPERT-4', '70cf2bfb51b6b79e3204e140c438e3cff9e0f757fb2642ff9487e0cc2836f57b', '430102197304042139', '陈主任', '13800000014', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-EXPERT-5', '805fae8ded22a56835db900a119457bc103dc3d3f6d6825a8457228b025e6dd1', '430102197405052141', '褚主任', '13800000015', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-EXPERT-6', '64d60c969d4bf831569f39ededed2efc2a37dae0f02603b73e1b87b82b9e233e', '430102197506062154', '卫主任', '13800000016', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+    ('P-DEMO-EXPERT-7', '8c53a4c3a28c57a619498d98093f31f4f99a2a726c3316845439d1d7d45416a8', '430102197607072167', '蒋主任', '13800000017', '$argon2id$v=19$m=19456,t=2,p=1$n5wSUV7s06g4WWJrkmjMtg$XnVKwH/eZDFbB7+O8Cl09FSRFcUR3AuvXKWVip7U83Q', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+INSERT OR IGNORE INTO experts (id, name, person_hash, specialty, org, title, status, created_at) VALUES
+    ('EXP-DEMO-1', '吴主任', 'cd90deed1ba4ce67cae1cb3efb5ff4683391c57fe72a479d1b0e8ecc174826c9', '内科学', 'ORG-XY-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z'),
+    ('EXP-DEMO-2', '郑主任', 'fcbcbaea1322a0a36e111d38579bc3ebb2e6b2aeb0127d20984dd65339ff043f', '内科学', 'ORG-PROV-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z'),
+    ('EXP-DEMO-3', '冯主任', '7f97b530a48cc3241545442ee4586ebb082f6669e7cc1ead2af8abf8fd63c5e5', '内科学', 'ORG-XY2-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z'),
+    ('EXP-DEMO-4', '陈主任', '70cf2bfb51b6b79e3204e140c438e3cff9e0f757fb2642ff9487e0cc2836f57b', '内科学', 'ORG-XY3-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z'),
+    ('EXP-DEMO-5', '褚主任', '805fae8ded22a56835db900a119457bc103dc3d3f6d6825a8457228b025e6dd1', '内科学', 'ORG-CANCER-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z'),
+    ('EXP-DEMO-6', '卫主任', '64d60c969d4bf831569f39ededed2efc2a37dae0f02603b73e1b87b82b9e233e', '内科学', 'ORG-CHILD-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z'),
+    ('EXP-DEMO-7', '蒋主任', '8c53a4c3a28c57a619498d98093f31f4f99a2a726c3316845439d1d7d45416a8', '内科学', 'ORG-CS-HOSPITAL', '主任医师', 'active', '2026-01-01T00:00:00Z');

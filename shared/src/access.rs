@@ -54,6 +54,10 @@ pub enum Scope {
     /// `{id}` is a unit registration addressed to the caller's HR office (the province:
     /// any).
     RegistrationReviewer,
+    /// `{committee}` (the first path parameter) is a committee the caller's organisation
+    /// organises (the province: any): annex 2 §1.4.2, the committee keeps its own batch
+    /// information.
+    OfficeCommittee,
 }
 
 impl Scope {
@@ -64,7 +68,7 @@ impl Scope {
             Scope::Application => "申报人本人；本单位（不含暂存）；审核路径上当前持有或曾经办理过的单位；省人社厅",
             Scope::OfficePlan => "方案所属评委会的组建单位；省人社厅",
             Scope::DrawnJudge => "被抽取为该方案评委的专家",
-            Scope::QuotaAuditor => "该职数申报的审核单位（专项申报：省人社厅）",
+            Scope::QuotaAuditor => "该职数申报的审核单位（特殊情况申请：初核的上级单位；省人社厅）",
             Scope::EdgeUpper => "该审核路径的上级单位；省人社厅",
             Scope::Certificate => "证书持有人；持有人所在单位；评委会组建单位；省人社厅",
             Scope::OfficePublicity => "公示所属评委会的组建单位；省人社厅",
@@ -73,6 +77,7 @@ impl Scope {
             Scope::OrgAdministrator => "本单位管理员（以管理员操作员身份登录）",
             Scope::OwnRegistration => "注册申请人本人",
             Scope::RegistrationReviewer => "受理该注册的人社部门；省人社厅",
+            Scope::OfficeCommittee => "该评委会的组建单位；省人社厅",
         }
     }
 
@@ -92,6 +97,7 @@ impl Scope {
             Scope::OrgAdministrator => "org_administrator",
             Scope::OwnRegistration => "own_registration",
             Scope::RegistrationReviewer => "registration_reviewer",
+            Scope::OfficeCommittee => "office_committee",
         }
     }
 
@@ -107,6 +113,7 @@ impl Scope {
             Scope::OfficePublicity => "评审结果公示",
             Scope::OfficeFiling => "备案申请",
             Scope::OwnRegistration | Scope::RegistrationReviewer => "注册申请",
+            Scope::OfficeCommittee => "评委会",
         }
     }
 }
@@ -197,10 +204,11 @@ pub fn authorise(db: &dyn Db, who: &Claims, policy: &Policy, params: &[&str]) ->
             organised_by(who, numeric(first).map(|id| store::result_entry_organiser(db, id)).transpose()?)
         }
         Scope::QuotaAuditor => match numeric(first).map(|id| store::quota(db, id)).transpose()?.flatten() {
-            Some((kind, _, _)) if kind == "special" => who.role == Role::Province,
+            Some((kind, _, _)) if kind == "special" && who.role == Role::Province => true,
             Some((_, auditor, _)) => auditor == who.org,
             None => false,
         },
+        Scope::OfficeCommittee => organised_by(who, Some(store::committee_organiser(db, first)?)),
         Scope::EdgeUpper => organised_by(who, numeric(first).map(|id| store::edge_upper(db, id)).transpose()?),
         Scope::Certificate => match numeric(first).map(|id| store::certificate(db, id)).transpose()?.flatten() {
             Some(c) => match who.role {

@@ -100,6 +100,12 @@ fn a_draft_is_submitted_approved_into_publicity_and_closed_by_the_timer() {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["citizen_id"], "110***********002X");
     let id = v["id"].as_i64().unwrap();
+    // 一: the qualification-review materials the catalogue requires, uploaded.
+    for kind in ["evaluation_form", "degree"] {
+        let path = format!("/api/applications/{id}/materials?kind={kind}&filename={kind}.pdf");
+        let (s, v) = w.call("POST", &path, Some(&a), b"%PDF-1.4\n%%EOF\n".to_vec(), "application/pdf");
+        assert_eq!(s, 201, "{v}");
+    }
     // 告知承诺: the batch's commitment in the notice's wording, accepted.
     let sha = shared::domain::commitment::text_sha256(shared::domain::commitment::DEFAULT_TEXT);
     let accept = json!({"commitment": {"accepted": true, "text_sha256": sha}});

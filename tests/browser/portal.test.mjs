@@ -75,6 +75,28 @@ async function fillDeclaration(page, { id, complete }) {
   await date(page, 'f-ac-date-0', '2025-05-01');
 }
 
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** On the application's page, uploads a scan for every required material still missing
+ * (资格审查材料目录, 一), as the checklist lists them. */
+async function uploadRequired(page, appId) {
+  await page.goto(`${BASE}/applicant/applications/${appId}`);
+  const checklist = page.getByTestId('material-checklist');
+  await checklist.waitFor();
+  const missing = checklist.locator('li', { hasText: '未上传' });
+  while ((await missing.count()) > 0) {
+    const kind = await missing.first().getAttribute('data-kind');
+    await page.selectOption('#m-kind', kind);
+    await page.locator('#m-file').setInputFiles({ name: `${kind}.png`, mimeType: 'image/png', buffer: PNG });
+    await page.getByTestId('upload').click();
+    await page.getByTestId('materials').getByText(`${kind}.png`).waitFor();
+    await checklist.locator(`li[data-kind="${kind}"]`, { hasText: '已上传' }).waitFor();
+  }
+}
+
 async function submit(page) {
   await step(page, 6);
   // The batch's commitment text (告知承诺, 四(一)) is shown in full before it is accepted.
@@ -192,6 +214,8 @@ describe('applicant (desktop)', () => {
     await page.getByRole('button', { name: '预览' }).first().click();
     await page.locator('.el-dialog img.preview').waitFor();
     await page.keyboard.press('Escape');
+    // The rest of the catalogue's materials (the signed and sealed 评审表).
+    await uploadRequired(page, state.appId);
 
     await page.goto(`${BASE}/applicant/applications/${state.appId}/edit`);
     await page.locator('#f-citizen-id').waitFor();
@@ -253,6 +277,13 @@ describe('applicant at phone width (375×812)', () => {
     await page.goto(`${BASE}/applicant/applications/new`);
     await page.locator('#f-citizen-id').waitFor();
     await fillDeclaration(page, { id: citizenId('43010219900307123'), complete: true });
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/applicant\/applications\/\d+\/edit/);
+    const phoneId = Number(page.url().match(/applications\/(\d+)\/edit/)[1]);
+    await uploadRequired(page, phoneId);
+    await page.goto(`${BASE}/applicant/applications/${phoneId}/edit`);
+    await page.locator('#f-citizen-id').waitFor();
+    await page.fill('#f-citizen-id', citizenId('43010219900307123'));
     await submit(page);
     await page.waitForURL(/\/applicant\/applications\/\d+$/);
     await page.getByTestId('timeline').getByText('提交申报').waitFor();
@@ -298,8 +329,9 @@ describe('public certificate verification (issue 17)', () => {
     // Fixture: two sealed certificates through the province's Excel import (§1.29) — the
     // portal has no province pages for it yet — and one of them revoked.
     const prov = mintToken({ role: 'province', sub: 'prov-cert', name: '专技处', org: PROV_ORG });
-    let r = await apiCall('POST', '/api/certificates/issuing-units', prov, { org_id: PROV_ORG });
-    assert.equal(r.status, 201, r.text);
+    // The demo dataset has the province as its issuing unit (code 9900, scripts/demo-seed.sql).
+    let r = await apiCall('GET', '/api/certificates/issuing-units?status=active', prov);
+    assert.ok(r.json.items.some((u) => u.org_id === PROV_ORG && u.code === '9900'), r.text);
     const header = ['姓名', '身份证号', '工作单位', '系列', '专业', '资格名称', '职称层级', '评审委员会', '审批文号', '取得资格时间', '发证单位编码'];
     const row = (name, id) => [name, id, '某医院', '卫生', '内科学', '主任医师', '正高级', '湖南省卫生高评会', '湘人社职备〔2024〕15号', '2024-10-20', ''];
     const book = xlsx('职称证书', [header, row('赵医生', citizenId('43010219700101123')), row('钱医生', citizenId('43010219710202123'))]);

@@ -335,6 +335,30 @@ impl TestApp {
         (r.status, r.body)
     }
 
+    /// Uploads a small PDF for every qualification-review material the application's
+    /// checklist (资格审查材料目录, 一) still misses, as the applicant does before submitting.
+    pub fn upload_required_materials(&self, id: impl std::fmt::Display, applicant: &str) {
+        let (status, list) = self.get(&format!("/api/applications/{id}/material-checklist"), applicant);
+        assert_eq!(status, 200, "checklist of {id}: {list}");
+        for item in list["required"].as_array().into_iter().flatten().filter(|i| i["uploaded"] == false) {
+            let kind = item["kind"].as_str().unwrap_or_default();
+            let (status, body) = self.post_bytes(
+                &format!("/api/applications/{id}/materials?kind={kind}&filename={kind}.pdf"),
+                applicant,
+                "application/pdf",
+                format!("%PDF-1.4\n% {kind} scan\n%%EOF\n").into_bytes(),
+            );
+            assert_eq!(status, 201, "upload {kind} to {id}: {}", String::from_utf8_lossy(&body));
+        }
+    }
+
+    /// The applicant completes the required materials and submits, accepting the batch's
+    /// commitment in the notice's wording → (status, JSON body).
+    pub fn submit(&self, id: impl std::fmt::Display, applicant: &str) -> (u16, Value) {
+        self.upload_required_materials(&id, applicant);
+        self.post(&format!("/api/applications/{id}/submit"), applicant, &submit_body())
+    }
+
     /// Freezes the components' wall clock at `rfc3339` (e.g. `2024-10-13T01:00:00Z`).
     pub fn set_clock(&self, rfc3339: &str) {
         let (status, body) = self.post("/_host/clock", None, &serde_json::json!({ "now": rfc3339 }));

@@ -154,6 +154,31 @@ impl Province {
         expect(self.app.post(&format!("/api/quotas/{id}/audit"), self.dept.as_str(), &json!({"approve": true})), 200);
     }
 
+    /// A special-case quota of `n` posts for `year` (三(二)2) through its whole path: the
+    /// unit files it, the health commission checks it and submits its summary in the
+    /// 07-01..07-20 window, the province approves. Leaves the clock on `year`-07-10.
+    pub fn approve_special_quota(&self, year: i32, n: usize) -> i64 {
+        self.app.set_clock(&format!("{year}-07-10T02:00:00Z"));
+        let quota = json!({"batch_year": year, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0,
+                           "requested": n, "special_category": "high_level_talent", "reason": "专场评审职数"});
+        let q = expect(self.app.post("/api/quotas/special", self.unit.as_str(), &quota), 201);
+        let id = q["id"].as_i64().unwrap();
+        expect(self.app.post(&format!("/api/quotas/{id}/audit"), self.dept.as_str(), &json!({"approve": true})), 200);
+        expect(
+            self.app.post(
+                "/api/quotas/special/reports",
+                self.dept.as_str(),
+                &json!({"batch_year": year, "report": "关于特殊情况评审职数的专项报告", "quota_ids": [id]}),
+            ),
+            201,
+        );
+        expect(
+            self.app.post(&format!("/api/quotas/{id}/audit"), self.province.as_str(), &json!({"approve": true})),
+            200,
+        );
+        id
+    }
+
     /// Submitted, publicised (2024-09-23 .. 09-29) and recommendable.
     pub fn recommendable(&self, specialty: &str) -> i64 {
         self.recommendable_as(&self.applicant, "430102198503151236", specialty)
@@ -170,7 +195,7 @@ impl Province {
         let body = json!({"batch_year": 2024, "form": form_of(citizen, specialty)});
         let v = expect(self.app.post("/api/applications", applicant, &body), 201);
         let id = v["id"].as_i64().unwrap();
-        expect(self.app.post(&format!("/api/applications/{id}/submit"), applicant, &submit_body()), 200);
+        expect(self.app.submit(id, applicant), 200);
         let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
         let v = expect(self.app.post(&format!("/api/unit/applications/{id}/approve"), self.unit.as_str(), &body), 200);
         assert_eq!(v["publicity"]["end"], "2024-09-29", "Sunday 09-29 is an adjusted workday");

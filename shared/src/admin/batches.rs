@@ -5,6 +5,7 @@
 
 use super::{event, parse_date, require_province, required_text, stale};
 use crate::audit;
+use crate::auth::Role;
 use crate::error::{DomainError, ErrorCode};
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, BatchRow, CommitteeBatch, BATCH_VERSION_KIND};
@@ -303,14 +304,81 @@ pub struct CommitteeDates {
     pub version: Option<i64>,
 }
 
-/// Sets a committee's own dates for a year (二(五)).
+/// The province, or the organising unit of `committee` (annex 2 §1.4.2: the committee
+/// keeps the batch information of its own committee).
+fn require_committee_keeper(ctx: &OpCtx<'_>, committee: &str) -> Result<(), DomainError> {
+    match ctx.who.role {
+        Role::Province => Ok(()),
+        Role::CommitteeOrg => match store::committee_by_id(ctx.db, committee)? {
+            Some(c) if c.organising_org == ctx.who.org => Ok(()),
+            _ => Err(DomainError::NotFound("评委会")),
+        },
+        _ => Err(DomainError::Forbidden),
+    }
+}
+
+/// One year of a committee's batch information (annex 2 §1.4.2): the dates in force
+/// for it, and which of them are its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitteeYear {
+    pub year: i32,
+    pub committee: String,
+    /// 材料报送截止日 in force for the committee.
+    pub material_cutoff: String,
+    /// 评议投票截止日 in force for the committee.
+    pub voting_deadline: String,
+    /// 线上资格审查截止日 in force for the committee.
+    pub qualification_audit_deadline: String,
+    /// The committee's own row (absent: the batch's dates apply).
+    pub own: Option<CommitteeBatch>,
+}
+
+/// The batch information of one committee, every year, newest first (查询).
+pub fn committee_years(ctx: &OpCtx<'_>, committee: &str) -> Result<Vec<CommitteeYear>, DomainError> {
+    require_committee_keeper(ctx, committee)?;
+    if store::committee_by_id(ctx.db, committee)?.is_none() {
+        return Err(DomainError::NotFound("评委会"));
+    }
+    store::batches(ctx.db)?.into_iter().map(|b| committee_year(ctx.db, b.year, committee)).collect()
+}
+
+fn committee_year(db: &dyn Db, year: i32, committee: &str) -> Result<CommitteeYear, DomainError> {
+    let eff = effective(db, year, Some(committee))?.ok_or(DomainError::NotFound(WHAT))?;
+    let qualification = match store::qualification_deadline(db, year, committee)? {
+        Some(d) => d,
+        None => super::rules::batch_qualification_deadline(db, year)?.to_string(),
+    };
+    Ok(CommitteeYear {
+        year,
+        committee: committee.to_owned(),
+        material_cutoff: eff.batch.material_cutoff,
+        voting_deadline: eff.batch.voting_deadline,
+        qualification_audit_deadline: qualification,
+        own: store::committee_batch_of(db, year, committee)?,
+    })
+}
+
+/// The committee's organising unit (or the province) sets its own dates for a year
+/// (annex 2 §1.4.2 新增/保存); answers the year as it now stands for the committee.
+pub fn set_own_committee_dates(
+    ctx: &OpCtx<'_>,
+    committee: &str,
+    year: i32,
+    req: CommitteeDates,
+) -> Result<CommitteeYear, DomainError> {
+    set_committee_dates(ctx, year, committee, req)?;
+    committee_year(ctx.db, year, committee)
+}
+
+/// Sets a committee's own dates for a year (二(五)): the province, or the committee's
+/// organising unit for its own committee.
 pub fn set_committee_dates(
     ctx: &OpCtx<'_>,
     year: i32,
     committee: &str,
     req: CommitteeDates,
 ) -> Result<BatchView, DomainError> {
-    require_province(ctx)?;
+    require_committee_keeper(ctx, committee)?;
     let cutoff = opt_date_in_year("material_cutoff", "材料报送截止日", req.material_cutoff.as_deref(), year)?;
     let voting = opt_date_in_year("voting_deadline", "评议投票截止日", req.voting_deadline.as_deref(), year)?;
     let qualification = opt_date_in_year(

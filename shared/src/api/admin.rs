@@ -8,7 +8,7 @@ pub mod docs;
 pub mod registration;
 
 use super::{respond, Deps, Env, Request, Response, Roles, Route};
-use crate::access::Scope::{Caller, EdgeUpper, RegistrationReviewer};
+use crate::access::Scope::{Caller, EdgeUpper, OfficeCommittee, RegistrationReviewer};
 use crate::admin::{
     audit_paths, batches, blacklist, calendar, commitments, committees, imports, institutions, organisations,
     registrations, rules, specialties, titles, ReasonBody,
@@ -27,6 +27,9 @@ const UPPERS: Roles = &[Role::Dept, Role::CommitteeOrg, Role::Province];
 /// HR offices that audit unit registrations addressed to them, and the province.
 const REVIEWERS: Roles = &[Role::Dept, Role::Province];
 const PROVINCE: Roles = &[Role::Province];
+/// The committee's organising unit keeps its own batch information (annex 2 §1.4.2); the
+/// province any committee's.
+const KEEPERS: Roles = &[Role::CommitteeOrg, Role::Province];
 
 /// Every operation of this router.
 pub const ROUTES: &[Route] = &[
@@ -127,6 +130,20 @@ pub const ROUTES: &[Route] = &[
     }),
     Route::signed("POST", "/api/admin/committees/{id}/cancel", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| committees::cancel(x, c.param(0), c.json::<ReasonBody>()?)))
+    }),
+    // ---------------------------------------------------------------- a committee's own batch information (annex 2 §1.4.2)
+    Route::signed("GET", "/api/admin/committees/{committee}/batches", KEEPERS, OfficeCommittee, |c| {
+        respond(200, c.with(|x| batches::committee_years(x, c.param(0))))
+    }),
+    Route::signed("PUT", "/api/admin/committees/{committee}/batches/{year}", KEEPERS, OfficeCommittee, |c| {
+        respond(200, c.with(|x| batches::set_own_committee_dates(x, c.param(0), year(c.param(1))?, c.json()?)))
+    }),
+    // ---------------------------------------------------------------- 资格审查材料目录 (一)
+    Route::signed("GET", "/api/admin/required-materials", ANYONE, Caller, |c| {
+        respond(200, c.with(crate::workflow::materials::catalogue))
+    }),
+    Route::signed("PUT", "/api/admin/required-materials", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::materials::set_catalogue(x, c.json()?)))
     }),
     // ---------------------------------------------------------------- annual batches §1.4.2
     Route::signed("GET", "/api/admin/batches", ANYONE, Caller, |c| respond(200, c.with(batches::list))),

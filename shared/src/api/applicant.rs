@@ -8,6 +8,7 @@ use crate::domain::citizen_id::CitizenId;
 use crate::error::{DomainError, ErrorCode};
 use crate::store::Db;
 use crate::workflow::applications as wf;
+use crate::workflow::materials;
 use crate::workflow::OpCtx;
 
 const APPLICANT: Roles = &[Role::Applicant];
@@ -49,6 +50,9 @@ pub const ROUTES: &[Route] = &[
                 wf::submit(x, c.id(0, A)?, body.version, body.commitment.as_ref(), c.req.header("idempotency-key"))
             }),
         )
+    }),
+    Route::signed("GET", "/api/applications/{id}/material-checklist", APPLICANT, Application, |c| {
+        respond(200, c.with(|x| materials::checklist(x, c.id(0, A)?)))
     }),
     Route::signed("GET", "/api/applications/{id}/commitment", APPLICANT, Application, |c| {
         respond(200, c.with(|x| wf::commitment(x, c.id(0, A)?)))

@@ -9,6 +9,7 @@ use crate::error::DomainError;
 use crate::store::Db;
 use crate::workflow::applications as wf;
 use crate::workflow::chain::{self, SimulationQuery};
+use crate::workflow::materials;
 use crate::workflow::organisations as orgs;
 
 /// The organisations on audit paths.
@@ -16,6 +17,9 @@ const PATH_ORGS: Roles = &[Role::Dept, Role::CommitteeOrg, Role::Province];
 /// Every organisation (the path simulation and "who are my uppers/lowers").
 const ORGS: Roles = &[Role::Unit, Role::Dept, Role::CommitteeOrg, Role::Province];
 const A: &str = "申报";
+/// The province's collection point and the committees' offices receive the paper
+/// performance materials (二(二)).
+const RECEIVERS: Roles = &[Role::CommitteeOrg, Role::Province];
 
 /// Parses the query string into a JSON object and then into `T`, naming bad fields.
 pub fn query_as<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, DomainError> {
@@ -54,6 +58,12 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| wf::list_materials(x, c.id(0, A)?)))
     }),
     Route::signed("GET", "/api/chain/applications/{id}/materials/{mid}", PATH_ORGS, Application, download_material),
+    Route::signed("GET", "/api/chain/applications/{id}/material-checklist", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| materials::checklist(x, c.id(0, A)?)))
+    }),
+    Route::signed("PUT", "/api/chain/applications/{id}/paper-materials", RECEIVERS, Application, |c| {
+        respond(200, c.with(|x| materials::record_paper_receipt(x, c.id(0, A)?, c.json()?)))
+    }),
     Route::signed("POST", "/api/chain/applications/{id}/approve", PATH_ORGS, Application, |c| {
         respond(200, c.with(|x| chain::approve_step(x, c.id(0, A)?, c.json()?)))
     }),

@@ -31,8 +31,10 @@ const UNIT: Roles = &[Role::Unit];
 /// province all.
 const QUOTA_PARTIES: Roles = &[Role::Unit, Role::Dept, Role::Province];
 /// The auditor of a normal declaration is an organisation on the unit's path; special
-/// requests are the province's.
+/// requests are first checked there and then audited by the province.
 const AUDITORS: Roles = &[Role::Dept, Role::Province];
+/// The city HR bureaus and departments that check and summarise special requests (三(二)2).
+const CHECKERS: Roles = &[Role::Dept];
 
 /// Every operation of this router.
 pub const ROUTES: &[Route] = &[
@@ -41,6 +43,12 @@ pub const ROUTES: &[Route] = &[
     }),
     Route::signed("POST", "/api/quotas/special", UNIT, Caller, |c| {
         respond(201, c.with(|x| quotas::declare(x, true, c.json()?)))
+    }),
+    Route::signed("POST", "/api/quotas/special/reports", CHECKERS, Caller, |c| {
+        respond(201, c.with(|x| quotas::submit_special_report(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/quotas/special/reports", AUDITORS, Caller, |c| {
+        respond(200, c.with(|x| quotas::special_reports(x, year_param(c.req)?)))
     }),
     Route::signed("GET", "/api/quotas", QUOTA_PARTIES, Caller, |c| {
         respond(200, c.with(|x| quotas::list(x, filter(c.req)?, c.page()?)))
@@ -52,6 +60,15 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| quotas::audit_quota(x, c.id(0, "评审职数申报")?, c.json()?)))
     }),
 ];
+
+fn year_param(req: &Request) -> Result<Option<i32>, crate::error::DomainError> {
+    match req.query_param("batch_year") {
+        None => Ok(None),
+        Some(y) => {
+            y.parse().map(Some).map_err(|_| crate::error::DomainError::invalid("batch_year", "batch_year 须为年份"))
+        }
+    }
+}
 
 fn filter(req: &Request) -> Result<QuotaFilter, crate::error::DomainError> {
     let q: Query = query_as(req)?;

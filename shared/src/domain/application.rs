@@ -482,11 +482,13 @@ pub enum Action {
     IssueCertificate,
     /// 撤销职称证书 (七(一), annex 3 §1.19, R21)
     RevokeCertificate,
+    /// 职称申报转换评委会 (annex 3 §1.27): the path is resolved anew for the new committee
+    TransferCommittee,
 }
 
 impl Action {
     /// Every action, for tests and the transition check.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::Submit,
         Action::ApproveIntoPublicity,
         Action::Return,
@@ -514,6 +516,7 @@ impl Action {
         Action::RejectFiling,
         Action::IssueCertificate,
         Action::RevokeCertificate,
+        Action::TransferCommittee,
     ];
 
     /// Parses a wire name.
@@ -551,6 +554,7 @@ impl Action {
             Action::RejectFiling => "reject_filing",
             Action::IssueCertificate => "issue_certificate",
             Action::RevokeCertificate => "revoke_certificate",
+            Action::TransferCommittee => "transfer_committee",
         }
     }
 }
@@ -620,6 +624,20 @@ pub const TRANSITIONS: &[(ApplicationState, Action, Actor, &[ApplicationState])]
     (S::FilingRequested, A::RejectFiling, PROVINCE, &[S::PublicityPassed]),
     (S::Filed, A::IssueCertificate, PROVINCE, &[S::Certified]),
     (S::Certified, A::RevokeCertificate, PROVINCE, &[S::Revoked]),
+    // A transfer to another committee (annex 3 §1.27): before the path only the form's
+    // committee changes; on it the path is re-resolved: an
+    // application on the path stays with the organisation holding it (now on the new
+    // path); one already qualified goes to the new committee's recheck.
+    (S::UnitReview, A::TransferCommittee, PROVINCE, &[S::UnitReview]),
+    (S::Returned, A::TransferCommittee, PROVINCE, &[S::Returned]),
+    (S::UnitPublicity, A::TransferCommittee, PROVINCE, &[S::UnitPublicity]),
+    (S::Recommendable, A::TransferCommittee, PROVINCE, &[S::Recommendable]),
+    (S::ReturnedToUnit, A::TransferCommittee, PROVINCE, &[S::ReturnedToUnit]),
+    (S::UpperAudit, A::TransferCommittee, PROVINCE, &[S::UpperAudit]),
+    (S::FormalReview, A::TransferCommittee, PROVINCE, &[S::FormalReview]),
+    (S::ReturnDescending, A::TransferCommittee, PROVINCE, &[S::ReturnDescending]),
+    (S::Recheck, A::TransferCommittee, PROVINCE, &[S::Recheck]),
+    (S::Qualified, A::TransferCommittee, PROVINCE, &[S::Recheck]),
 ];
 
 /// Why a transition is not allowed.
@@ -833,7 +851,7 @@ mod tests {
         let events = [
             ("draft", "draft", "edit", "applicant"),
             ("unit_publicity", "unit_publicity", "record_objection", "unit"),
-            ("qualified", "qualified", "transfer_committee", "province"),
+            ("qualified", "qualified", "receive_paper_materials", "province"),
         ];
         assert!(undeclared(&events).is_empty());
         assert_eq!(undeclared(&[("qualified", "qualified", "undo", "province")]).len(), 1);

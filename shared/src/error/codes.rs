@@ -268,11 +268,17 @@ pub enum ErrorCode {
     R15PassRateExceptionNotApproved,
     /// `R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS` (422): 定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）
     R8DirectedEvaluationOutsideFields,
+    /// `SPECIAL_QUOTA_NOT_SUBMITTED` (409): 该特殊情况评审职数申请尚未经市州人社局或省直部门初核汇总报送，省人社厅暂不能审核（三(二)2）
+    SpecialQuotaNotSubmitted,
+    /// `SPECIAL_QUOTA_PRECHECKED` (409): 该特殊情况评审职数申请已初核{}
+    SpecialQuotaPrechecked,
+    /// `MATERIALS_MISSING` (422): 缺少资格审查材料：{}（一：资格审查材料须实名签字、加盖公章后扫描上传）
+    MaterialsMissing,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 132] = [
+    pub const ALL: [ErrorCode; 135] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -405,6 +411,9 @@ impl ErrorCode {
         ErrorCode::R15PassRateAboveLimit,
         ErrorCode::R15PassRateExceptionNotApproved,
         ErrorCode::R8DirectedEvaluationOutsideFields,
+        ErrorCode::SpecialQuotaNotSubmitted,
+        ErrorCode::SpecialQuotaPrechecked,
+        ErrorCode::MaterialsMissing,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -542,6 +551,9 @@ impl ErrorCode {
             ErrorCode::R15PassRateAboveLimit => "R15_PASS_RATE_ABOVE_LIMIT",
             ErrorCode::R15PassRateExceptionNotApproved => "R15_PASS_RATE_EXCEPTION_NOT_APPROVED",
             ErrorCode::R8DirectedEvaluationOutsideFields => "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS",
+            ErrorCode::SpecialQuotaNotSubmitted => "SPECIAL_QUOTA_NOT_SUBMITTED",
+            ErrorCode::SpecialQuotaPrechecked => "SPECIAL_QUOTA_PRECHECKED",
+            ErrorCode::MaterialsMissing => "MATERIALS_MISSING",
         }
     }
 
@@ -555,14 +567,14 @@ impl ErrorCode {
             ErrorCode::LoginFailed => 401,
             ErrorCode::AccountLocked => 423,
             ErrorCode::TooManyAttempts => 429,
-            ErrorCode::PersonExists => 409,
-            ErrorCode::PhoneTaken => 409,
+            ErrorCode::PersonExists | ErrorCode::SpecialQuotaNotSubmitted => 409,
+            ErrorCode::PhoneTaken | ErrorCode::SpecialQuotaPrechecked => 409,
             ErrorCode::NoSession => 409,
             ErrorCode::OperatorAlreadyInState => 409,
             ErrorCode::CannotDisableSelf => 409,
             ErrorCode::OperatorStale => 409,
             ErrorCode::NotOwnCitizenId => 403,
-            ErrorCode::CommitmentRequired => 422,
+            ErrorCode::CommitmentRequired | ErrorCode::MaterialsMissing => 422,
             ErrorCode::ApplicationStale
             | ErrorCode::InvalidState
             | ErrorCode::ObjectionNotPending
@@ -822,6 +834,9 @@ impl ErrorCode {
             ErrorCode::R15PassRateAboveLimit => "评审方案的通过率 {}% 高于省人社厅核定的 {}%；因特殊情况需要突破通过率的，须在方案中提前报备并经省人社厅审核同意（R15，五(三)）",
             ErrorCode::R15PassRateExceptionNotApproved => "该方案报备的通过率 {}% 高于核定的 {}%，核准方案须同时审核同意突破通过率（approve_pass_rate_exception）（R15，五(三)）",
             ErrorCode::R8DirectedEvaluationOutsideFields => "定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）",
+            ErrorCode::SpecialQuotaNotSubmitted => "该特殊情况评审职数申请尚未经市州人社局或省直部门初核汇总报送，省人社厅暂不能审核（三(二)2）",
+            ErrorCode::SpecialQuotaPrechecked => "该特殊情况评审职数申请已初核{}",
+            ErrorCode::MaterialsMissing => "缺少资格审查材料：{}（一：资格审查材料须实名签字、加盖公章后扫描上传）",
         }
     }
 

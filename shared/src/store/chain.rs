@@ -308,6 +308,10 @@ pub struct Quota {
     /// Posts approved (三(二)1: the auditor may approve fewer than requested); `None`
     /// unless approved.
     pub approved: Option<i64>,
+    /// Special requests (三(二)2): the upper organisation's first check, once made.
+    pub precheck_passed: Option<bool>,
+    /// Special requests: the summary (专项报告) that took it to the province, once submitted.
+    pub report_id: Option<i64>,
 }
 
 /// The posts an approved declaration grants: the auditor's number, else the requested.
@@ -318,7 +322,9 @@ const QUOTA_COLUMNS: &str =
     "id, unit_org, year, series, level, kind, special_category, vacant_posts, requested, reason, \
      status, auditor_org, opinion, declared_at, audited_at, version, \
      CASE WHEN status = 'approved' THEN COALESCE((SELECT qa.approved FROM quota_approvals qa \
-     WHERE qa.quota_id = review_quotas.id), requested) END";
+     WHERE qa.quota_id = review_quotas.id), requested) END, \
+     (SELECT sp.passed FROM special_quota_prechecks sp WHERE sp.quota_id = review_quotas.id), \
+     (SELECT sp.report_id FROM special_quota_prechecks sp WHERE sp.quota_id = review_quotas.id)";
 
 fn quota(r: &Row) -> Result<Quota, StoreError> {
     Ok(Quota {
@@ -339,7 +345,128 @@ fn quota(r: &Row) -> Result<Quota, StoreError> {
         audited_at: r.opt_text(14)?,
         version: r.int(15)?,
         approved: r.opt_int(16)?,
+        precheck_passed: r.opt_int(17)?.map(|v| v != 0),
+        report_id: r.opt_int(18)?,
     })
+}
+
+const INSERT_PRECHECK: &str =
+    "INSERT INTO special_quota_prechecks (quota_id, org, passed, opinion, checked_by, checked_at) \
+     VALUES (?, ?, ?, ?, ?, ?)";
+
+/// Records the upper organisation's first check of a special request (三(二)2).
+pub fn insert_precheck(
+    db: &dyn Db,
+    quota: i64,
+    org: &str,
+    passed: bool,
+    opinion: &str,
+    by: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        INSERT_PRECHECK,
+        &[quota.into(), org.into(), i64::from(passed).into(), opinion.into(), by.into(), at.into()],
+    )
+}
+
+const ATTACH_PRECHECK: &str =
+    "UPDATE special_quota_prechecks SET report_id = ? WHERE quota_id = ? AND passed = 1 AND report_id IS NULL";
+
+/// Puts a passed special request into a submitted summary.
+pub fn attach_precheck_to_report(db: &dyn Db, quota: i64, report: i64) -> Result<(), StoreError> {
+    db.execute(ATTACH_PRECHECK, &[report.into(), quota.into()])
+}
+
+/// A summary of special requests (专项报告) submitted to the province (三(二)2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecialReport {
+    pub id: i64,
+    pub org: String,
+    pub year: i32,
+    pub report: String,
+    pub quota_count: i64,
+    pub requested_total: i64,
+    pub submitted_by: String,
+    pub submitted_at: String,
+}
+
+const SPECIAL_REPORT_COLUMNS: &str = "id, org, year, report, quota_count, requested_total, submitted_by, submitted_at";
+
+fn special_report(r: &Row) -> Result<SpecialReport, StoreError> {
+    Ok(SpecialReport {
+        id: r.int(0)?,
+        org: r.text(1)?,
+        year: r.int(2)? as i32,
+        report: r.text(3)?,
+        quota_count: r.int(4)?,
+        requested_total: r.int(5)?,
+        submitted_by: r.text(6)?,
+        submitted_at: r.text(7)?,
+    })
+}
+
+const INSERT_SPECIAL_REPORT: &str = "INSERT INTO special_quota_reports \
+     (org, year, report, quota_count, requested_total, submitted_by, submitted_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id";
+
+/// Inserts a submitted summary; returns its id.
+#[allow(clippy::too_many_arguments)]
+pub fn insert_special_report(
+    db: &dyn Db,
+    org: &str,
+    year: i32,
+    report: &str,
+    count: i64,
+    requested: i64,
+    by: &str,
+    at: &str,
+) -> Result<i64, StoreError> {
+    first_id(db.query(
+        INSERT_SPECIAL_REPORT,
+        &[org.into(), year.into(), report.into(), count.into(), requested.into(), by.into(), at.into()],
+    )?)
+}
+
+/// One summary by id.
+pub fn special_report_by_id(db: &dyn Db, id: i64) -> Result<Option<SpecialReport>, StoreError> {
+    db.query_opt(&format!("SELECT {SPECIAL_REPORT_COLUMNS} FROM special_quota_reports WHERE id = ?"), &[id.into()])?
+        .as_ref()
+        .map(special_report)
+        .transpose()
+}
+
+/// Summaries, newest first: of one organisation (or all), of one year (or all).
+pub fn special_reports(db: &dyn Db, org: Option<&str>, year: Option<i32>) -> Result<Vec<SpecialReport>, StoreError> {
+    let mut conds = vec!["1 = 1"];
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(o) = org {
+        conds.push("org = ?");
+        params.push(o.into());
+    }
+    if let Some(y) = year {
+        conds.push("year = ?");
+        params.push(y.into());
+    }
+    let sql = format!(
+        "SELECT {SPECIAL_REPORT_COLUMNS} FROM special_quota_reports WHERE {} ORDER BY id DESC",
+        conds.join(" AND ")
+    );
+    db.query(&sql, &params)?.iter().map(special_report).collect()
+}
+
+/// The requests of a summary, in id order.
+pub fn quotas_of_report(db: &dyn Db, report: i64) -> Result<Vec<Quota>, StoreError> {
+    db.query(
+        &format!(
+            "SELECT {QUOTA_COLUMNS} FROM review_quotas WHERE id IN \
+             (SELECT quota_id FROM special_quota_prechecks WHERE report_id = ?) ORDER BY id"
+        ),
+        &[report.into()],
+    )?
+    .iter()
+    .map(quota)
+    .collect()
 }
 
 const INSERT_QUOTA: &str = "INSERT INTO review_quotas (unit_org, year, series, level, kind, special_category, \

@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod chain;
 pub mod commitments;
 pub mod evaluation;
+pub mod materials;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod people;

@@ -425,7 +425,9 @@ pub fn submit(
                 form.specialty.as_deref().unwrap_or(""),
             )?,
         };
-        let check = check_submission(&form, &sctx);
+        let mut check = check_submission(&form, &sctx);
+        // 一: the qualification-review materials of the catalogue, listed with the rules.
+        check.violations.extend(super::materials::missing(db, &r)?);
         if !check.violations.is_empty() {
             return Err(DomainError::RulesFailed(check.violations));
         }

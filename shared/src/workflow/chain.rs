@@ -595,16 +595,35 @@ pub struct TransferReport {
     pub to_committee: String,
 }
 
-/// States an application may be moved to another committee in: not on the path, not
-/// ended, not yet judged.
-const TRANSFERABLE: [ApplicationState; 6] = [
+/// States an application may be moved to another committee in: not ended, not yet in a
+/// plan. Before the path the committee is only a field of the form; on the path (and once
+/// qualified) the path is resolved anew for the new committee.
+const TRANSFERABLE: [ApplicationState; 10] = [
     ApplicationState::UnitReview,
     ApplicationState::Returned,
     ApplicationState::UnitPublicity,
     ApplicationState::Recommendable,
     ApplicationState::ReturnedToUnit,
+    ApplicationState::UpperAudit,
+    ApplicationState::FormalReview,
+    ApplicationState::ReturnDescending,
+    ApplicationState::Recheck,
     ApplicationState::Qualified,
 ];
+
+/// Where an application on the path (or qualified) lands on the new committee's path:
+/// the organisation holding it keeps it at its own step of the new path; an application
+/// at (or past) the recheck goes to the new committee's recheck. `None`: the holder is
+/// not on the new path (the move is refused: return it and recommend it again).
+fn position_on_new_path(r: &ApplicationRecord, old: &[PathStep], new: &[PathStep]) -> Option<usize> {
+    let recheck = new.iter().position(|s| s.kind == StepKind::Recheck)?;
+    if matches!(r.state, ApplicationState::Qualified | ApplicationState::Recheck) {
+        return Some(recheck);
+    }
+    let pos = r.path_position.unwrap_or(0) as usize;
+    let held = old.get(pos)?;
+    new.iter().position(|s| s.org == held.org && s.kind == held.kind).filter(|p| *p < recheck)
+}
 
 /// Most applications one transfer may move.
 pub const MAX_TRANSFER: i64 = 5000;
@@ -652,12 +671,35 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
         let committee = cstore::committee_facts(db, &req.to_committee)?
             .ok_or_else(|| DomainError::invalid("to_committee", "目标评委会不存在"))?;
         let today = shanghai_today(ctx.now);
+        // The new path of each application already on one: (steps, position).
+        let mut new_paths: Vec<Option<(Vec<PathStep>, usize)>> = Vec::new();
         for r in &rows {
             if !TRANSFERABLE.contains(&r.state) {
                 return Err(DomainError::conflict(ErrorCode::TransferState, &[&r.id, &r.state.label()]));
             }
-            let form = form_of(r)?;
+            let mut form = form_of(r)?;
+            form.committee = Some(req.to_committee.clone());
             let q = query_of(r, &form)?;
+            if r.path.is_some() && (r.state.is_on_path() || r.state == ApplicationState::Qualified) {
+                let old = stored_path(r)?;
+                let steps = resolve_path(db, &q, today)?.map_err(|b| {
+                    path_error(PathBreak {
+                        message: format!("申报 {}：{}（本次调整未执行）", r.id, b.message), ..b
+                    })
+                })?;
+                let pos = position_on_new_path(r, &old, &steps).ok_or_else(|| {
+                    DomainError::conflict(
+                        ErrorCode::TransferState,
+                        &[
+                            &r.id,
+                            &format!("{}（当前审核单位不在新评委会的审核路径上，请退回后重新推荐）", r.state.label()),
+                        ],
+                    )
+                })?;
+                new_paths.push(Some((steps, pos)));
+            } else {
+                new_paths.push(None);
+            }
             let pq = PathQuery {
                 unit: &r.unit_org,
                 series: &q.series,
@@ -676,19 +718,32 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if !req.dry_run {
             let now = stamp(ctx.now);
-            for r in &rows {
+            for (r, new_path) in rows.iter().zip(new_paths) {
                 let mut form = form_of(r)?;
                 let from = form.committee.replace(req.to_committee.clone());
-                let changes = Changes {
+                let mut changes = Changes {
                     form: Some(serde_json::to_string(&form).map_err(|e| DomainError::Internal(e.to_string()))?),
                     form_columns: Some(store::FormColumns::of(&form)),
                     ..Changes::default()
                 };
-                store::update_cas(db, r.id, r.version, r.state, &changes, &now)?.ok_or_else(stale)?;
-                let mut e = ctx.application_event(r.id, "transfer_committee", r.state, r.state);
+                let mut detail = serde_json::json!({ "from_committee": from, "to_committee": req.to_committee });
+                let mut to = r.state;
+                if let Some((steps, pos)) = new_path {
+                    if r.state == ApplicationState::Qualified {
+                        to = ApplicationState::Recheck;
+                    }
+                    changes.path =
+                        Some(Some(serde_json::to_string(&steps).map_err(|e| DomainError::Internal(e.to_string()))?));
+                    changes.path_position = Some(Some(pos as i64));
+                    changes.holder_org = Some(Some(steps[pos].org.clone()));
+                    detail["path"] = serde_json::json!(steps);
+                    detail["to_org"] = serde_json::json!(steps[pos].org);
+                }
+                let mut e = ctx.by();
+                e.at = now.clone();
                 e.opinion = Some(req.reason.trim().to_owned());
-                e.detail = Some(serde_json::json!({ "from_committee": from, "to_committee": req.to_committee }));
-                audit::record(db, &e)?;
+                e.detail = Some(detail);
+                transition::apply(db, r, Action::TransferCommittee, Actor::Role(Role::Province), to, &changes, e)?;
             }
         }
         Ok(TransferReport {

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod certificates;
 pub mod chain;
 pub mod evaluation;
+pub mod materials;
 pub mod mohrss;
 pub mod organisations;
 pub mod public;

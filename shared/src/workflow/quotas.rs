@@ -103,15 +103,16 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
             return Err(DomainError::conflict(ErrorCode::NotPublicInstitution, &[]));
         }
         let level = cstore::level_name(req.level);
-        let auditor = if special {
+        if special {
+            // 三(二)2: the checking organisation submits its summary by the window's end; a
+            // request filed after it can no longer reach the province this year.
             let (start, end) = (
                 date(batch.special_quota_start.as_deref(), "特殊职数申报时间")?,
                 date(batch.special_quota_end.as_deref(), "特殊职数申报时间")?,
             );
-            if today < start || today > end {
+            if today > end {
                 return Err(DomainError::conflict(ErrorCode::SpecialQuotaWindowClosed, &[&start, &end]));
             }
-            "PROVINCE".to_owned()
         } else {
             let deadline = date(batch.quota_audit_deadline.as_deref(), "评审职数审核截止日")?;
             if today > deadline {
@@ -120,12 +121,14 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
             if cstore::has_open_normal_quota(db, &unit.id, req.batch_year, &req.series, level)? {
                 return Err(DomainError::conflict(ErrorCode::QuotaAlreadyDeclared, &[]));
             }
-            let edge = cstore::edges_of(db, &unit.id, false)?
-                .into_iter()
-                .find(|e| e.level == level && e.method == Method::Review.as_str())
-                .ok_or_else(|| DomainError::conflict(ErrorCode::NoUpper, &[&ctx.who.org, &"评审职数申报所需"]))?;
-            edge.upper_org
-        };
+        }
+        // Normal declarations are audited, special requests first checked and summarised
+        // (三(二)2), by the unit's upper organisation on its review path.
+        let auditor = cstore::edges_of(db, &unit.id, false)?
+            .into_iter()
+            .find(|e| e.level == level && e.method == Method::Review.as_str())
+            .ok_or_else(|| DomainError::conflict(ErrorCode::NoUpper, &[&ctx.who.org, &"评审职数申报所需"]))?
+            .upper_org;
         let now = stamp(ctx.now);
         let mut q = Quota {
             id: 0,
@@ -145,6 +148,8 @@ pub fn declare(ctx: &OpCtx<'_>, special: bool, req: Declare) -> Result<Quota, Do
             audited_at: None,
             version: 1,
             approved: None,
+            precheck_passed: None,
+            report_id: None,
         };
         q.id = cstore::insert_quota(db, &q, &ctx.who.sub)?;
         let mut e = event(ctx, q.id, "declare_quota", None, "pending");
@@ -170,7 +175,9 @@ pub struct AuditQuota {
 }
 
 /// The auditor approves or rejects (with an opinion) a pending declaration: the upper
-/// organisation for normal quotas (by the deadline), the province for special ones.
+/// organisation for normal quotas (by the deadline). A special request (三(二)2) is first
+/// checked by the upper organisation (passed: it waits for the summary; not passed: it is
+/// rejected), and audited by the province once the summary reached it.
 pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, DomainError> {
     let opinion = req.opinion.as_deref().map(str::trim).unwrap_or("");
     if !req.approve && opinion.is_empty() {
@@ -181,12 +188,26 @@ pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, D
     }
     with_tx(ctx.db, |db| {
         let q = cstore::quota_by_id(db, id)?.ok_or(DomainError::NotFound("评审职数申报"))?;
-        let mine = if q.kind == "special" { ctx.who.role == Role::Province } else { q.auditor_org == ctx.who.org };
+        let special = q.kind == "special";
+        let province = ctx.who.role == Role::Province;
+        let mine = (special && province) || q.auditor_org == ctx.who.org;
         if !mine {
             return Err(DomainError::NotFound("评审职数申报"));
         }
+        // At the province: summarised and submitted, filed before the summary step existed
+        // (straight to the province), or filed by a unit whose upper is the province itself.
+        let at_province = special
+            && (q.report_id.is_some()
+                || q.auditor_org == PROVINCE_AUDITOR
+                || (province && q.auditor_org == ctx.who.org));
         if req.version.is_some_and(|v| v != q.version) {
             return Err(DomainError::conflict(ErrorCode::QuotaStale, &[]));
+        }
+        if special && !province {
+            return precheck(ctx, db, &q, &req, opinion);
+        }
+        if special && !at_province {
+            return Err(DomainError::conflict(ErrorCode::SpecialQuotaNotSubmitted, &[]));
         }
         if q.kind == "normal" {
             let batch = reference::batch(db, q.year)?.ok_or_else(|| DomainError::Internal("batch vanished".into()))?;
@@ -219,6 +240,157 @@ pub fn audit_quota(ctx: &OpCtx<'_>, id: i64, req: AuditQuota) -> Result<Quota, D
         audit::record(db, &e)?;
         cstore::quota_by_id(db, id)?.ok_or(DomainError::NotFound("评审职数申报"))
     })
+}
+
+/// The auditor recorded on special requests filed before the summary step (三(二)2).
+const PROVINCE_AUDITOR: &str = "PROVINCE";
+
+/// The upper organisation's first check of a special request (初核, 三(二)2).
+fn precheck(
+    ctx: &OpCtx<'_>,
+    db: &dyn crate::store::Db,
+    q: &Quota,
+    req: &AuditQuota,
+    opinion: &str,
+) -> Result<Quota, DomainError> {
+    if q.status != "pending" || q.precheck_passed.is_some() {
+        let done = match q.precheck_passed {
+            Some(true) => "通过，待汇总报送省人社厅",
+            _ => "，已处理",
+        };
+        return Err(DomainError::conflict(ErrorCode::SpecialQuotaPrechecked, &[&done]));
+    }
+    if req.approved_count.is_some() {
+        return Err(DomainError::invalid("approved_count", "初核不核定职数，核定职数由省人社厅审核（三(二)2）"));
+    }
+    let now = stamp(ctx.now);
+    cstore::insert_precheck(db, q.id, &ctx.who.org, req.approve, opinion, &ctx.who.sub, &now)?;
+    if !req.approve && !cstore::audit_quota(db, q.id, q.version, false, opinion, &now)? {
+        return Err(DomainError::conflict(ErrorCode::QuotaStale, &[]));
+    }
+    let to = if req.approve { "pending" } else { "rejected" };
+    let mut e = event(ctx, q.id, "precheck_special_quota", Some("pending"), to);
+    e.opinion = Some(opinion.to_owned()).filter(|o| !o.is_empty());
+    e.detail = Some(serde_json::json!({ "passed": req.approve }));
+    audit::record(db, &e)?;
+    cstore::quota_by_id(db, q.id)?.ok_or(DomainError::NotFound("评审职数申报"))
+}
+
+/// Body of a summary (初核汇总后提交专项报告, 三(二)2).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitSpecialReport {
+    pub batch_year: i32,
+    /// 专项报告: the summary the province reads with the requests.
+    pub report: String,
+    /// The requests checked and passed, summarised in this report.
+    pub quota_ids: Vec<i64>,
+}
+
+/// A summary with its requests counted per category.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpecialReportView {
+    #[serde(flatten)]
+    pub report: cstore::SpecialReport,
+    /// Per special category: requests and posts requested.
+    pub by_category: Vec<CategoryTotal>,
+    pub quotas: Vec<Quota>,
+}
+
+/// Requests and posts requested in one category.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryTotal {
+    pub special_category: String,
+    pub count: i64,
+    pub requested: i64,
+}
+
+fn report_view(db: &dyn crate::store::Db, report: cstore::SpecialReport) -> Result<SpecialReportView, DomainError> {
+    let quotas = cstore::quotas_of_report(db, report.id)?;
+    let mut by_category: Vec<CategoryTotal> = Vec::new();
+    for q in &quotas {
+        let cat = q.special_category.clone().unwrap_or_default();
+        match by_category.iter_mut().find(|c| c.special_category == cat) {
+            Some(c) => {
+                c.count += 1;
+                c.requested += q.requested;
+            }
+            None => by_category.push(CategoryTotal { special_category: cat, count: 1, requested: q.requested }),
+        }
+    }
+    Ok(SpecialReportView { report, by_category, quotas })
+}
+
+/// The checking organisation submits its summary of passed special requests to the
+/// province within the batch's window (07-01..07-20 in 2024).
+pub fn submit_special_report(ctx: &OpCtx<'_>, req: SubmitSpecialReport) -> Result<SpecialReportView, DomainError> {
+    ctx.require_role(Role::Dept)?;
+    let text = req.report.trim();
+    if text.is_empty() {
+        return Err(DomainError::invalid("report", "请填写专项报告"));
+    }
+    if req.quota_ids.is_empty() {
+        return Err(DomainError::invalid("quota_ids", "请勾选初核通过的特殊情况评审职数申请"));
+    }
+    let today = shanghai_today(ctx.now);
+    with_tx(ctx.db, |db| {
+        let batch = reference::batch(db, req.batch_year)?
+            .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", req.batch_year)))?;
+        let (start, end) = (
+            date(batch.special_quota_start.as_deref(), "特殊职数申报时间")?,
+            date(batch.special_quota_end.as_deref(), "特殊职数申报时间")?,
+        );
+        if today < start || today > end {
+            return Err(DomainError::conflict(ErrorCode::SpecialQuotaWindowClosed, &[&start, &end]));
+        }
+        let mut quotas = Vec::new();
+        for (i, id) in req.quota_ids.iter().enumerate() {
+            let field = format!("quota_ids[{i}]");
+            let q = cstore::quota_by_id(db, *id)?
+                .filter(|q| q.kind == "special" && q.auditor_org == ctx.who.org)
+                .ok_or_else(|| DomainError::invalid(field.clone(), format!("特殊情况评审职数申请 {id} 不存在")))?;
+            if q.year != req.batch_year {
+                return Err(DomainError::invalid(field, format!("申请 {id} 不属于 {} 年度", req.batch_year)));
+            }
+            if q.status != "pending" || q.precheck_passed != Some(true) || q.report_id.is_some() {
+                return Err(DomainError::invalid(field, format!("申请 {id} 须为初核通过且尚未报送")));
+            }
+            if quotas.iter().any(|x: &Quota| x.id == q.id) {
+                return Err(DomainError::invalid(field, format!("申请 {id} 重复")));
+            }
+            quotas.push(q);
+        }
+        let now = stamp(ctx.now);
+        let requested: i64 = quotas.iter().map(|q| q.requested).sum();
+        let report_id = cstore::insert_special_report(
+            db,
+            &ctx.who.org,
+            req.batch_year,
+            text,
+            quotas.len() as i64,
+            requested,
+            &ctx.who.sub,
+            &now,
+        )?;
+        for q in &quotas {
+            cstore::attach_precheck_to_report(db, q.id, report_id)?;
+            let mut e = event(ctx, q.id, "submit_special_quota_report", Some("pending"), "pending");
+            e.detail = Some(serde_json::json!({ "report_id": report_id }));
+            audit::record(db, &e)?;
+        }
+        let report = cstore::special_report_by_id(db, report_id)?.ok_or(DomainError::NotFound("专项报告"))?;
+        report_view(db, report)
+    })
+}
+
+/// The summaries: the checking organisation its own, the province all (a year's).
+pub fn special_reports(ctx: &OpCtx<'_>, year: Option<i32>) -> Result<Vec<SpecialReportView>, DomainError> {
+    let org = match ctx.who.role {
+        Role::Dept => Some(ctx.who.org.as_str()),
+        Role::Province => None,
+        _ => return Err(DomainError::Forbidden),
+    };
+    cstore::special_reports(ctx.db, org, year)?.into_iter().map(|r| report_view(ctx.db, r)).collect()
 }
 
 /// A page of quotas with totals over the whole result.

@@ -10,7 +10,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use e2e::scenario::*;
-use e2e::{submit_body, TestApp, DEV_SECRET, FAR_FUTURE_EXP};
+use e2e::{TestApp, DEV_SECRET, FAR_FUTURE_EXP};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use shared::access::Scope;
@@ -163,7 +163,7 @@ fn world() -> World {
     )["id"]
         .as_i64()
         .unwrap();
-    expect(p.app.post(&format!("/api/applications/{other}/submit"), other_applicant.as_str(), &submit_body()), 200);
+    expect(p.app.submit(other, other_applicant.as_str()), 200);
     World { p, at_recheck, at_dept, other, other_unit, edge_dept, edge_other, quota_dept, quota_other, registration }
 }
 
@@ -198,6 +198,7 @@ impl World {
             (Scope::OwnRegistration, Role::Applicant) => (None, s(self.registration)),
             (Scope::RegistrationReviewer, Role::Province) => (s(self.registration), None),
             (Scope::RegistrationReviewer, Role::Dept) => (None, s(self.registration)),
+            (Scope::OfficeCommittee, Role::CommitteeOrg | Role::Province) => (Some(COMMITTEE.to_owned()), None),
             _ => (None, None),
         }
     }
@@ -215,6 +216,7 @@ fn path_of(route: &Route, first: &str) -> String {
                 match (n, seg) {
                     (1, _) => first.to_owned(),
                     (_, "{committee}") => COMMITTEE.to_owned(),
+                    (_, "{year}") => "2024".to_owned(),
                     _ => "1".to_owned(),
                 }
             } else {

@@ -4,7 +4,7 @@
 //! downloaded templates and the app's exports are read back with calamine.
 
 use calamine::Reader;
-use e2e::{submit_body, TestApp};
+use e2e::TestApp;
 use serde_json::{json, Value};
 use shared::auth::Role;
 use shared::excel::{write_xlsx, Sheet, XLSX_CONTENT_TYPE};
@@ -267,7 +267,7 @@ fn a_province_is_built_from_excel_templates_with_one_bad_row_each_reported_and_s
     let applicant = app.token("doc-li", "李医生", Role::Applicant, "");
     let unit = app.token("hr-xy", "医院人事处", Role::Unit, UNIT);
     let id = draft(&app, &applicant, health_form(&citizen_id("43010219850315123"), UNIT, "CMT-HEALTH"));
-    expect(app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &submit_body()), 200);
+    expect(app.submit(id, applicant.as_str()), 200);
     app.set_clock("2024-09-20T02:00:00Z");
     let body =
         json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
@@ -377,7 +377,7 @@ fn a_blacklisted_person_is_refused_until_the_record_period_passes_and_the_lifter
     assert_eq!((s, e["code"].as_str()), (409, Some("BLACKLIST_DUPLICATE")));
 
     // R5: submission refused while recorded.
-    let (s, e) = app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &submit_body());
+    let (s, e) = app.submit(id, applicant.as_str());
     assert_eq!(s, 422, "{e}");
     assert!(e["violations"].as_array().unwrap().iter().any(|v| v["rule"] == "R5"), "{e}");
 
@@ -400,7 +400,7 @@ fn a_blacklisted_person_is_refused_until_the_record_period_passes_and_the_lifter
     );
 
     // Submission accepted.
-    let v = expect(app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &submit_body()), 200);
+    let v = expect(app.submit(id, applicant.as_str()), 200);
     assert_eq!(v["state"], "unit_review");
 
     // Each step audited, by whom, in order; the chain verifies.
@@ -568,7 +568,7 @@ fn a_unit_registration_is_rejected_with_an_opinion_corrected_approved_and_the_un
     form["series"] = json!("工程");
     form["current_title"]["series"] = json!("工程");
     let aid = draft(&app, &applicant, form);
-    expect(app.post(&format!("/api/applications/{aid}/submit"), applicant.as_str(), &submit_body()), 200);
+    expect(app.submit(aid, applicant.as_str()), 200);
     let listed = expect(app.get("/api/unit/applications", unit), 200);
     assert_eq!(listed["total"], 1);
     let body = json!({"publicity_start": "2024-09-11", "complaint_office": "公司人力资源部", "complaint_phone": "0731-88888888"});
@@ -656,7 +656,7 @@ fn cancelling_a_committee_with_open_applications_is_refused_until_they_are_trans
     committees_setup(&app, &p);
     let applicant = app.token("doc-li", "李医生", Role::Applicant, "");
     let id = draft(&app, &applicant, health_form(&citizen_id("43010219850315123"), UNIT, "CMT-A"));
-    expect(app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &submit_body()), 200);
+    expect(app.submit(id, applicant.as_str()), 200);
 
     let cancel = |version: Option<i64>| {
         app.post(
@@ -747,7 +747,7 @@ fn a_deadline_into_an_unloaded_year_is_refused_until_the_province_loads_its_sche
     form["assessments"] = json!((2021..=2025).map(|y| json!({"year": y, "result": "qualified"})).collect::<Vec<_>>());
     let v = expect(app.post("/api/applications", applicant.as_str(), &json!({"batch_year": 2026, "form": form})), 201);
     let id = v["id"].as_i64().unwrap();
-    expect(app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &submit_body()), 200);
+    expect(app.submit(id, applicant.as_str()), 200);
     let body =
         json!({"publicity_start": "2026-12-28", "complaint_office": "人事处", "complaint_phone": "0731-84327000"});
     let (s, e) = app.post(&format!("/api/unit/applications/{id}/approve"), unit.as_str(), &body);

@@ -60,7 +60,7 @@ fn create(app: &TestApp, token: &str, form: Value) -> (i64, i64) {
 
 fn submitted(app: &TestApp, c: &Cast) -> i64 {
     let (id, _) = create(app, &c.applicant, eligible_form());
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    let (s, v) = app.submit(id, c.applicant.as_str());
     assert_eq!(s, 200, "{v}");
     id
 }
@@ -119,7 +119,7 @@ fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_p
     assert_eq!(material["filename"], "学位证.pdf");
 
     // Submission is refused with R1 and R3 listed together.
-    let (s, err) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    let (s, err) = app.submit(id, c.applicant.as_str());
     assert_eq!(s, 422, "{err}");
     let rules: Vec<&str> = err["violations"].as_array().unwrap().iter().filter_map(|v| v["rule"].as_str()).collect();
     assert!(rules.contains(&"R1") && rules.contains(&"R3"), "{err}");
@@ -132,7 +132,7 @@ fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_p
         &json!({"version": version, "form": eligible_form()}),
     );
     assert_eq!(s, 200, "{v}");
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    let (s, v) = app.submit(id, c.applicant.as_str());
     assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")), "{v}");
 
     // The unit approves into publicity opened on Monday 2024-09-30.
@@ -161,11 +161,20 @@ fn r11_an_application_goes_from_draft_through_refusal_and_five_working_days_of_p
     let actions: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(
         actions,
-        ["create_draft", "upload_material", "edit", "submit", "approve_into_publicity", "close_publicity"]
+        // The second upload: the 评审表 the catalogue requires (一), before the first submit.
+        [
+            "create_draft",
+            "upload_material",
+            "upload_material",
+            "edit",
+            "submit",
+            "approve_into_publicity",
+            "close_publicity"
+        ]
     );
     let (_, chain) = app.get("/api/jobs/audit-chain", c.province.as_str());
-    // Six for the application, two for registering the hospitals (`started`).
-    assert_eq!((chain["events"].as_i64(), &chain["first_broken_seq"]), (Some(8), &Value::Null), "{chain}");
+    // Seven for the application, two for registering the hospitals (`started`).
+    assert_eq!((chain["events"].as_i64(), &chain["first_broken_seq"]), (Some(9), &Value::Null), "{chain}");
 }
 
 #[test]
@@ -432,7 +441,7 @@ fn a_return_lists_every_item_and_the_corrected_application_is_reviewed_again() {
         &json!({"version": mine["version"], "form": eligible_form()}),
     );
     assert_eq!(s, 200);
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    let (s, v) = app.submit(id, c.applicant.as_str());
     assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")));
     let (s, v) = app.post(&format!("/api/unit/applications/{id}/return"), c.unit.as_str(), &json!({"items": []}));
     assert_eq!((s, v["field"].as_str()), (400, Some("items")));
@@ -496,7 +505,7 @@ fn a_blacklisted_person_is_refused_at_submission_r5() {
         .unwrap();
     }
     let (id, _) = create(&app, &c.applicant, eligible_form());
-    let (s, v) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    let (s, v) = app.submit(id, c.applicant.as_str());
     assert_eq!(s, 422);
     assert_eq!(v["violations"][0]["code"], "R5_BLACKLISTED", "{v}");
 }
@@ -507,6 +516,7 @@ fn a_retried_submit_with_the_same_idempotency_key_returns_the_same_result() {
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let (id, _) = create(&app, &c.applicant, eligible_form());
+    app.upload_required_materials(id, &c.applicant);
     let submit = |key: &str| {
         let url = format!("{}/api/applications/{id}/submit", app.base_url());
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -552,6 +562,7 @@ fn submission_requires_accepting_the_batchs_current_commitment_text() {
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let (id, _) = create(&app, &c.applicant, eligible_form());
+    app.upload_required_materials(id, &c.applicant);
     let url = format!("/api/applications/{id}/submit");
 
     // The applicant reads the text of the application's batch (the notice's wording).
@@ -683,4 +694,89 @@ fn an_upload_whose_bytes_are_not_its_declared_type_or_whose_name_deceives_is_ref
     let (s, body) = upload("caf%65%CC%81.pdf", "application/pdf", b"%PDF-1.7 scan");
     let m: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!((s, m["filename"].as_str()), (201, Some("caf\u{e9}.pdf")), "{m}");
+}
+
+/// 一: the qualification-review materials of the catalogue (资格审查材料目录) must be
+/// uploaded before submitting; every missing one is listed with the rule failures, naming
+/// its field, and nothing moves. The province keeps the catalogue per series and level.
+/// 二(二): the paper performance materials' receipt is recorded against the application,
+/// in or out of the collection window (2024: 09-29, an adjusted workday, and 09-30).
+#[test]
+fn submission_lists_every_missing_qualification_material_and_the_paper_receipt_is_recorded() {
+    let app = started();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let (id, _) = create(&app, &c.applicant, eligible_form());
+    let before = count(&app, "SELECT COUNT(*) FROM audit_events");
+    let (s, e) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    assert_eq!(s, 422, "{e}");
+    let fields: Vec<&str> = e["violations"].as_array().unwrap().iter().filter_map(|v| v["field"].as_str()).collect();
+    assert!(fields.contains(&"materials.evaluation_form") && fields.contains(&"materials.degree"), "{e}");
+    assert!(e["violations"].as_array().unwrap().iter().all(|v| v["code"] == "MATERIALS_MISSING"), "{e}");
+    assert_eq!((state(&app, &c, id), count(&app, "SELECT COUNT(*) FROM audit_events")), ("draft".into(), before));
+
+    // The province adds the 工程 series' annual assessment to the catalogue.
+    let set =
+        json!({"series": "工程", "level": "", "materials": [{"kind": "assessment", "label": "近五年年度考核登记表"}]});
+    let (s, _) = app.put("/api/admin/required-materials", c.unit.as_str(), &set);
+    assert_eq!(s, 403, "only the province keeps the catalogue");
+    let bad = json!({"series": "工程", "materials": [{"kind": "tax_return", "label": "纳税证明"}]});
+    let (s, e) = app.put("/api/admin/required-materials", c.province.as_str(), &bad);
+    assert_eq!((s, e["field"].as_str()), (400, Some("materials[0].kind")), "{e}");
+    let (s, catalogue) = app.put("/api/admin/required-materials", c.province.as_str(), &set);
+    assert_eq!(s, 200, "{catalogue}");
+    let (_, list) = app.get(&format!("/api/applications/{id}/material-checklist"), c.applicant.as_str());
+    let kinds: Vec<&str> = list["required"].as_array().unwrap().iter().filter_map(|i| i["kind"].as_str()).collect();
+    assert_eq!(kinds, ["degree", "evaluation_form", "assessment"], "{list}");
+    assert_eq!(list["complete"], false);
+    assert_eq!(
+        (list["paper_window"]["start"].as_str(), list["paper_window"]["end"].as_str()),
+        (Some("2024-09-29"), Some("2024-09-30"))
+    );
+
+    // Uploading only two: the third is still listed, alone.
+    for kind in ["degree", "evaluation_form"] {
+        let (s, _) = app.post_bytes(
+            &format!("/api/applications/{id}/materials?kind={kind}&filename={kind}.pdf"),
+            c.applicant.as_str(),
+            "application/pdf",
+            b"%PDF-1.4\n%%EOF\n".to_vec(),
+        );
+        assert_eq!(s, 201);
+    }
+    let (s, e) = app.post(&format!("/api/applications/{id}/submit"), c.applicant.as_str(), &submit_body());
+    let missing: Vec<&str> = e["violations"].as_array().unwrap().iter().filter_map(|v| v["field"].as_str()).collect();
+    assert_eq!((s, missing), (422, vec!["materials.assessment"]), "{e}");
+    let (s, v) = app.submit(id, c.applicant.as_str());
+    assert_eq!((s, v["state"].as_str()), (200, Some("unit_review")), "{v}");
+
+    // The paper materials: received 09-29 by the province's collection point (in the
+    // window), corrected to 10-08 (recorded, out of the window); not in the future.
+    app.set_clock("2024-10-08T02:00:00Z");
+    let receive = |token: &str, on: &str| {
+        app.put(
+            &format!("/api/chain/applications/{id}/paper-materials"),
+            token,
+            &json!({"received_on": on, "pieces": 3, "note": "业绩材料三册"}),
+        )
+    };
+    let (s, e) = receive(c.province.as_str(), "2024-10-09");
+    assert_eq!((s, e["field"].as_str()), (400, Some("received_on")), "{e}");
+    let (s, v) = receive(c.province.as_str(), "2024-09-29");
+    assert_eq!((s, v["paper"]["in_window"].as_bool()), (200, Some(true)), "{v}");
+    let (s, v) = receive(c.province.as_str(), "2024-10-08");
+    assert_eq!(
+        (s, v["paper"]["in_window"].as_bool(), v["paper"]["pieces"].as_i64()),
+        (200, Some(false), Some(3)),
+        "{v}"
+    );
+    let (s, _) = receive(c.unit.as_str(), "2024-09-30");
+    assert_eq!(s, 403, "a unit does not receive paper materials");
+    let (_, seen) = app.get(&format!("/api/applications/{id}/material-checklist"), c.applicant.as_str());
+    assert_eq!(
+        (seen["paper"]["received_on"].as_str(), seen["complete"].as_bool()),
+        (Some("2024-10-08"), Some(true)),
+        "{seen}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'receive_paper_materials'"), 2);
 }

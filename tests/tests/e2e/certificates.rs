@@ -5,7 +5,7 @@
 //! loopback that fails, times out, and succeeds while the host dies.
 
 use e2e::scenario::{citizen_id, expect, form_of, health_province, Province, COMMITTEE};
-use e2e::{submit_body, TestApp};
+use e2e::TestApp;
 use serde_json::{json, Value};
 use shared::auth::Role;
 use shared::certificates::face::SealedCertificate;
@@ -32,11 +32,7 @@ pub(crate) fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
         .db()
         .query_row("SELECT committee FROM applications WHERE id = ?", [ids[0]], |r| r.get::<_, String>(0))
         .unwrap();
-    p.app.set_clock(&format!("{year}-07-10T02:00:00Z"));
-    let quota = json!({"batch_year": year, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0,
-                       "requested": ids.len(), "special_category": "high_level_talent", "reason": "专场评审职数"});
-    let q = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &quota), 201);
-    expect(p.app.post(&format!("/api/quotas/{}/audit", q["id"]), p.province.as_str(), &json!({"approve": true})), 200);
+    p.approve_special_quota(year, ids.len());
     p.app.set_clock(&format!("{}T02:00:00Z", day - chrono::Days::new(45)));
     let plan = json!({"committee": committee, "batch_year": year, "offline": true, "review_start": voted_on,
                       "judging_end": voted_on, "place": "线下评审会场", "participants": ids,
@@ -109,7 +105,7 @@ fn qualified_many(p: &Province, first: u32, n: u32, threads: usize) -> Vec<i64> 
         let token = p.app.token(&format!("doc-{i}"), &format!("医生{i}"), Role::Applicant, "");
         let body = json!({"batch_year": 2024, "form": form_of(&citizen_id(*i), "内科学")});
         let id = expect(p.app.post("/api/applications", token.as_str(), &body), 201)["id"].as_i64().unwrap();
-        expect(p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &submit_body()), 200);
+        expect(p.app.submit(id, token.as_str()), 200);
         let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
         expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), p.unit.as_str(), &body), 200);
         id

@@ -2,8 +2,9 @@
 //! the four-level climb, returns that travel back level by level, path simulation,
 //! quotas (R10), transfers, rollback, authorization and concurrency.
 
+use crate::rules::rows;
 use e2e::scenario::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[test]
 fn a_four_level_climb_reaches_qualified_and_each_organisation_sees_it_only_in_its_turn() {
@@ -89,7 +90,7 @@ fn r12_a_return_with_three_items_steps_back_level_by_level_and_the_resubmission_
         ),
         200,
     );
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
     expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), p.unit.as_str(), &json!({})), 200);
     expect(p.act(&p.dept, id, "approve", json!({})), 200);
     expect(p.act(&p.city, id, "approve", json!({})), 200);
@@ -187,31 +188,89 @@ fn a_quota_declared_after_the_deadline_or_beyond_vacant_posts_is_refused() {
     assert_eq!(expect(p.app.post("/api/quotas", p.unit.as_str(), &body(1, 2)), 400)["field"], "requested");
     p.app.set_clock("2024-08-16T02:00:00Z");
     assert_eq!(expect(p.app.post("/api/quotas", p.unit.as_str(), &body(3, 2)), 409)["code"], "QUOTA_DEADLINE_PASSED");
-    let special = json!({"batch_year": 2024, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0, "requested": 1,
-                         "special_category": "high_level_talent", "reason": "引进高层次人才"});
-    assert_eq!(
-        expect(p.app.post("/api/quotas/special", p.unit.as_str(), &special), 409)["code"],
-        "SPECIAL_QUOTA_WINDOW_CLOSED"
+}
+
+/// 三(二)2: special-case requests are checked and summarised by the city HR bureau or the
+/// department (初核汇总), which submits its special report to the province 07-01..07-20;
+/// the province audits only what reached it.
+#[test]
+fn special_quota_requests_are_checked_and_summarised_by_the_upper_office_then_audited_by_the_province() {
+    let p = health_province();
+    let special = |requested: u32| {
+        json!({"batch_year": 2024, "series": "卫生", "level": "deputy_senior", "vacant_posts": 0,
+               "requested": requested, "special_category": "high_level_talent", "reason": "引进高层次人才"})
+    };
+    let quotas = "SELECT * FROM review_quotas";
+    let side = "SELECT (SELECT COUNT(*) FROM special_quota_prechecks), (SELECT COUNT(*) FROM special_quota_reports)";
+    // Filed in June (before the window) to the health commission, its upper organisation.
+    p.app.set_clock("2024-06-20T02:00:00Z");
+    let a = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &special(2)), 201);
+    assert_eq!(a["auditor_org"], DEPT, "checked first by the upper organisation: {a}");
+    let a = a["id"].as_i64().unwrap();
+    let b = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &special(1)), 201)["id"].as_i64().unwrap();
+    // The province cannot audit what no summary brought it.
+    let before = (rows(&p, quotas), rows(&p, side));
+    let r = expect(p.app.post(&format!("/api/quotas/{a}/audit"), p.province.as_str(), &json!({"approve": true})), 409);
+    assert_eq!(r["code"], "SPECIAL_QUOTA_NOT_SUBMITTED");
+    // Another department cannot check it.
+    let r = p.app.post(&format!("/api/quotas/{a}/audit"), p.other_dept.as_str(), &json!({"approve": true}));
+    assert_eq!(r.0, 404, "{r:?}");
+    // The check approves no number.
+    let r = expect(
+        p.app.post(&format!("/api/quotas/{a}/audit"), p.dept.as_str(), &json!({"approve": true, "approved_count": 1})),
+        400,
     );
-    p.app.set_clock("2024-07-10T02:00:00Z");
-    let q = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &special), 201);
-    let id = q["id"].as_i64().unwrap();
-    assert_eq!(
-        p.app.post(&format!("/api/quotas/{id}/audit"), p.dept.as_str(), &json!({"approve": true})).0,
-        404,
-        "special quotas are the province's"
-    );
-    let v =
-        expect(p.app.post(&format!("/api/quotas/{id}/audit"), p.province.as_str(), &json!({"approve": false})), 400);
-    assert_eq!(v["field"], "opinion");
-    expect(
+    assert_eq!(r["field"], "approved_count");
+    assert_eq!((rows(&p, quotas), rows(&p, side)), before);
+    // Checked: a passes, b does not (with the opinion).
+    let q = expect(p.app.post(&format!("/api/quotas/{a}/audit"), p.dept.as_str(), &json!({"approve": true})), 200);
+    assert_eq!((q["status"].as_str(), q["precheck_passed"].as_bool()), (Some("pending"), Some(true)));
+    let r = expect(p.app.post(&format!("/api/quotas/{a}/audit"), p.dept.as_str(), &json!({"approve": true})), 409);
+    assert_eq!(r["code"], "SPECIAL_QUOTA_PRECHECKED");
+    let q = expect(
         p.app.post(
-            &format!("/api/quotas/{id}/audit"),
-            p.province.as_str(),
+            &format!("/api/quotas/{b}/audit"),
+            p.dept.as_str(),
             &json!({"approve": false, "opinion": "不符合引才工程条件"}),
         ),
         200,
     );
+    assert_eq!(q["status"], "rejected");
+    // The summary goes up only inside the window: 06-30 and 07-21 are refused, unchanged.
+    let report =
+        |ids: Value| json!({"batch_year": 2024, "report": "2024年度特殊情况评审职数专项报告", "quota_ids": ids});
+    for day in ["2024-06-30", "2024-07-21"] {
+        p.app.set_clock(&format!("{day}T02:00:00Z"));
+        let before = (rows(&p, quotas), rows(&p, side));
+        let r = expect(p.app.post("/api/quotas/special/reports", p.dept.as_str(), &report(json!([a]))), 409);
+        assert_eq!(r["code"], "SPECIAL_QUOTA_WINDOW_CLOSED", "{day}: {r}");
+        assert!(r["message"].as_str().unwrap().contains("2024-07-01"), "{r}");
+        assert_eq!((rows(&p, quotas), rows(&p, side)), before, "{day}");
+    }
+    // On the last day of the window: a request that did not pass cannot be summarised.
+    p.app.set_clock("2024-07-20T09:00:00Z");
+    let r = expect(p.app.post("/api/quotas/special/reports", p.dept.as_str(), &report(json!([a, b]))), 400);
+    assert_eq!(r["field"], "quota_ids[1]");
+    let sent = expect(p.app.post("/api/quotas/special/reports", p.dept.as_str(), &report(json!([a]))), 201);
+    assert_eq!((sent["quota_count"].as_i64(), sent["requested_total"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(sent["by_category"][0]["special_category"], "high_level_talent");
+    let listed = expect(p.app.get("/api/quotas/special/reports?batch_year=2024", p.province.as_str()), 200);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    assert_eq!(expect(p.app.get("/api/quotas/special/reports", p.other_dept.as_str()), 200), json!([]));
+    // Now the province audits it, here approving one of the two posts.
+    let q = expect(
+        p.app.post(
+            &format!("/api/quotas/{a}/audit"),
+            p.province.as_str(),
+            &json!({"approve": true, "approved_count": 1}),
+        ),
+        200,
+    );
+    assert_eq!((q["status"].as_str(), q["approved"].as_i64()), (Some("approved"), Some(1)));
+    // A request filed after the window closed cannot reach the province this year.
+    p.app.set_clock("2024-07-21T02:00:00Z");
+    let r = expect(p.app.post("/api/quotas/special", p.unit.as_str(), &special(1)), 409);
+    assert_eq!(r["code"], "SPECIAL_QUOTA_WINDOW_CLOSED");
 }
 
 #[test]
@@ -276,6 +335,65 @@ fn a_transfer_by_query_moves_exactly_the_matching_applications_or_nothing() {
         .query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'transfer_committee'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 2);
+    // §1.27: qualified under the old committee, they go to the new committee's recheck.
+    assert_eq!((p.state(a), p.state(b)), ("recheck".to_owned(), "recheck".to_owned()));
+    expect(p.act(&p.cmt, a, "recheck", json!({"pass": true})), 200);
+    assert_eq!(p.state(a), "qualified");
+}
+
+/// §1.27: an application already on its audit path keeps its place with the organisation
+/// holding it, on the path resolved for the new committee; the new committee's office
+/// rechecks it at the end.
+#[test]
+fn a_transfer_of_an_application_on_its_audit_path_re_resolves_the_path_and_keeps_its_holder() {
+    let p = health_province();
+    p.approve_quota(2);
+    let a = p.recommendable("内科学");
+    p.app.set_clock("2024-09-30T03:00:00Z");
+    expect(p.app.post(&format!("/api/unit/applications/{a}/recommend"), p.unit.as_str(), &json!({})), 200);
+    assert_eq!(p.state(a), "upper_audit");
+    expect(
+        p.app.post(
+            "/api/province/committees",
+            p.province.as_str(),
+            &json!({"id": "CMT-HEALTH-B", "name": "卫生高评会B", "organising_org": CMT_ORG, "series": "卫生",
+                    "max_level": "full_senior", "valid_until": "2025-12-31", "specialties": ["内科学"]}),
+        ),
+        201,
+    );
+    let move_to = |to: &str| {
+        p.app.post(
+            "/api/province/transfers",
+            p.province.as_str(),
+            &json!({"application_ids": [a], "to_committee": to, "reason": "申报人选错评委会"}),
+        )
+    };
+    let v = expect(move_to("CMT-HEALTH-B"), 200);
+    assert_eq!(v["count"], 1);
+    let (committee, holder, pos): (String, String, i64) = p
+        .app
+        .db()
+        .query_row("SELECT committee, holder_org, path_position FROM applications WHERE id = ?", [a], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((committee.as_str(), holder.as_str(), pos), ("CMT-HEALTH-B", DEPT, 0));
+    assert_eq!(p.state(a), "upper_audit", "still with the health commission");
+    // It climbs on to the new committee's recheck.
+    expect(p.act(&p.dept, a, "approve", json!({})), 200);
+    expect(p.act(&p.city, a, "approve", json!({})), 200);
+    assert_eq!(p.state(a), "recheck");
+    expect(p.act(&p.cmt, a, "recheck", json!({"pass": true})), 200);
+    // An unknown committee is refused by its field.
+    let r = expect(
+        p.app.post(
+            "/api/province/transfers",
+            p.province.as_str(),
+            &json!({"application_ids": [a], "to_committee": "CMT-NOWHERE", "reason": "x"}),
+        ),
+        400,
+    );
+    assert_eq!(r["field"], "to_committee");
 }
 
 #[test]

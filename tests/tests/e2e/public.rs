@@ -4,9 +4,7 @@
 //! address, closed notices kept only for the configured days, and bad input named.
 
 use crate::certificates::{open_publicity, voted_passed};
-use e2e::scenario::{
-    citizen_id, expect, form_of, health_province, submit_body, Province, COMMITTEE, OTHER_CMT_ORG, UNIT,
-};
+use e2e::scenario::{citizen_id, expect, form_of, health_province, Province, COMMITTEE, OTHER_CMT_ORG, UNIT};
 use serde_json::{json, Value};
 use shared::auth::Role;
 
@@ -28,7 +26,7 @@ fn in_unit_publicity(p: &Province, n: u32) -> i64 {
     let token = p.app.token(&format!("doc-{n}"), &format!("医生{n}"), Role::Applicant, "");
     let body = json!({"batch_year": 2024, "form": form_of(&citizen_id(n), "内科学")});
     let id = expect(p.app.post("/api/applications", token.as_str(), &body), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, token.as_str()), 200);
     let body =
         json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
     expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), p.unit.as_str(), &body), 200);

@@ -55,6 +55,7 @@ fn qualification_audit_steps_close_after_september_30th_unless_the_province_exte
 
     // 10-01: submission, recommendation, upper audit and formal review are closed.
     p.app.set_clock("2024-09-30T16:00:00Z");
+    p.app.upload_required_materials(draft, late.as_str());
     let before = application_rows(&p, draft);
     let r = expect(p.app.post(&format!("/api/applications/{draft}/submit"), late.as_str(), &submit_body()), 422);
     assert_eq!(r["code"], "QUALIFICATION_AUDIT_CLOSED", "{r}");
@@ -119,15 +120,22 @@ fn a_committee_with_its_own_schedule_keeps_its_own_qualification_deadline() {
     let a = p.recommendable("内科学");
     let batch = expect(p.app.get("/api/admin/batches/2024", p.province.as_str()), 200);
     assert_eq!(batch["qualification_audit_deadline"], "2024-09-30", "the notice's value by default");
-    // 二(五): the committee's own schedule runs to 10-15.
-    expect(
-        p.app.put(
-            &format!("/api/admin/batches/2024/committees/{COMMITTEE}"),
-            p.province.as_str(),
-            &json!({"qualification_audit_deadline": "2024-10-15"}),
-        ),
-        200,
-    );
+    // 二(五): the committee's own schedule runs to 10-15, kept by its own office (annex 2
+    // §1.4.2); another committee's office may neither read nor set it.
+    let other_office = p.app.token("other-office", "工程高评会办公室", Role::CommitteeOrg, OTHER_CMT_ORG);
+    let path = format!("/api/admin/committees/{COMMITTEE}/batches/2024");
+    let before = rows(&p, "SELECT * FROM committee_batches");
+    let t = other_office.as_str();
+    expect(p.app.put(&path, t, &json!({"qualification_audit_deadline": "2024-10-15"})), 404);
+    expect(p.app.get(&format!("/api/admin/committees/{COMMITTEE}/batches"), t), 404);
+    expect(p.app.put(&path, p.unit.as_str(), &json!({"qualification_audit_deadline": "2024-10-15"})), 403);
+    assert_eq!(rows(&p, "SELECT * FROM committee_batches"), before);
+    let own = expect(p.app.put(&path, p.cmt.as_str(), &json!({"qualification_audit_deadline": "2024-10-15"})), 200);
+    assert_eq!(own["qualification_audit_deadline"], "2024-10-15", "{own}");
+    let years = expect(p.app.get(&format!("/api/admin/committees/{COMMITTEE}/batches"), p.cmt.as_str()), 200);
+    let y2024 = years.as_array().unwrap().iter().find(|y| y["year"] == 2024).expect("2024 listed").clone();
+    assert_eq!(y2024["qualification_audit_deadline"], "2024-10-15");
+    assert_eq!(y2024["material_cutoff"], batch["material_cutoff"], "the batch's cutoff applies where none is set");
     p.app.set_clock("2024-10-15T09:00:00Z");
     expect(p.app.post(&format!("/api/unit/applications/{a}/recommend"), p.unit.as_str(), &json!({})), 200);
     p.app.set_clock("2024-10-16T01:00:00Z");
@@ -154,7 +162,7 @@ fn r11_unit_publicity_may_not_start_before_today() {
     p.app.set_clock("2024-09-20T02:00:00Z");
     let body = json!({"batch_year": 2024, "form": form("内科学")});
     let id = expect(p.app.post("/api/applications", p.applicant.as_str(), &body), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
     let approve = |start: &str| {
         p.app.post(
             &format!("/api/unit/applications/{id}/approve"),
@@ -266,7 +274,7 @@ fn a_filing_deadline_in_a_year_without_its_calendar_is_kept_pending_and_computed
     form["assessments"] = json!((2021..=2025).map(|y| json!({"year": y, "result": "qualified"})).collect::<Vec<_>>());
     let body = json!({"batch_year": 2026, "form": form});
     let id = expect(p.app.post("/api/applications", p.applicant.as_str(), &body), 201)["id"].as_i64().unwrap();
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
     let body =
         json!({"publicity_start": "2026-09-14", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
     let v = expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), p.unit.as_str(), &body), 200);
@@ -382,7 +390,7 @@ fn r8_grassroots_service_binds_primary_teachers_and_forestry_and_water_engineers
             ["id"]
             .as_i64()
             .unwrap();
-        p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &submit_body())
+        p.app.submit(id, token.as_str())
     };
     // 八(二) names fields: education is the 中小学教师 series, forestry and water are
     // specialties of the 工程 series.

@@ -5,7 +5,7 @@
 //! delegations hold only inside their window; five wrong passwords lock the account.
 
 use e2e::scenario::*;
-use e2e::{submit_body, TestApp};
+use e2e::TestApp;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "Hunan-2024-ok";
@@ -99,7 +99,7 @@ fn a_registered_person_signs_in_and_applies_only_under_their_own_id_number() {
     let stored: String =
         p.app.db().query_row("SELECT citizen_id FROM applications WHERE id = ?", [id], |r| r.get(0)).unwrap();
     assert_eq!(stored, me);
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), t.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, t.as_str()), 200);
     // The event names the person.
     let actor: String = p
         .app
@@ -155,7 +155,7 @@ fn the_registrant_administers_the_new_unit_and_its_operator_acts_in_its_own_name
             ["id"]
             .as_i64()
             .unwrap();
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), applicant.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, applicant.as_str()), 200);
     let body =
         json!({"publicity_start": "2024-09-23", "complaint_office": "人事部", "complaint_phone": "0731-88888888"});
     expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), clerk.as_str(), &body), 200);

@@ -38,7 +38,7 @@ fn a_unit_rejects_a_submitted_application_with_a_reason_and_it_ends_for_the_year
     )["id"]
         .as_i64()
         .unwrap();
-    expect(p.app.post(&format!("/api/applications/{id}/submit"), p.applicant.as_str(), &submit_body()), 200);
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
     let (s, e) = p.app.post(&format!("/api/unit/applications/{id}/reject"), p.unit.as_str(), &json!({"reason": " "}));
     assert_eq!((s, e["field"].as_str()), (400, Some("reason")), "a rejection needs its reason");
     let v = expect(

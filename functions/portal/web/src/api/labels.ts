@@ -38,14 +38,14 @@ export const achievementLabel: Record<string, string> = {
 };
 
 export const materialKinds: { value: string; label: string }[] = [
+  { value: 'evaluation_form', label: '专业技术职称评审表' },
   { value: 'id_card', label: '身份证' },
   { value: 'degree', label: '学历学位证书' },
   { value: 'title_certificate', label: '现任职称证书' },
   { value: 'assessment', label: '年度考核材料' },
   { value: 'continuing_education', label: '继续教育证明' },
-  { value: 'grassroots', label: '基层服务证明' },
   { value: 'achievement', label: '业绩成果材料' },
-  { value: 'commitment', label: '诚信承诺书' },
+  { value: 'publicity_result', label: '公示结果' },
   { value: 'other', label: '其他' },
 ];
 

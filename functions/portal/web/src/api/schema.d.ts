@@ -3033,6 +3033,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/committees/{committee}/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A committee's batch information, every year (annex 2 §1.4.2 查询) */
+        get: operations["get_admin_committees_by_committee_batches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/committees/{committee}/batches/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The committee's own dates for a year (annex 2 §1.4.2 新增/保存; 二(五)) */
+        put: operations["put_admin_committees_by_committee_batches_by_year"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quotas/special/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Summaries of special quota requests (三(二)2): the checking office its own, the province all */
+        get: operations["get_quotas_special_reports"];
+        put?: never;
+        /** Submit the summary of checked special requests to the province (07-01..07-20; 三(二)2) */
+        post: operations["post_quotas_special_reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/applications/{id}/material-checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The qualification-review materials required (一) and uploaded; the paper materials' receipt (二(二)) */
+        get: operations["get_applications_by_id_material_checklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chain/applications/{id}/material-checklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The application's material checklist, for the auditors */
+        get: operations["get_chain_applications_by_id_material_checklist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chain/applications/{id}/paper-materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Record the receipt of the paper performance materials (二(二)) */
+        put: operations["put_chain_applications_by_id_paper_materials"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/required-materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The qualification-review materials catalogue (资格审查材料目录, 一) */
+        get: operations["get_admin_required_materials"];
+        /** Set the catalogue of one series and level (province) */
+        put: operations["put_admin_required_materials"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3417,7 +3538,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING";
         SessionUser: {
             person_id: string;
             name: string;
@@ -3805,6 +3926,142 @@ export interface components {
         RequestFiling: {
             publicity_id: number;
             application_ids?: number[] | null;
+        };
+        CommitteeYear: {
+            year: number;
+            committee: string;
+            /**
+             * Format: date
+             * @description 材料报送截止日 in force for the committee
+             */
+            material_cutoff: string;
+            /**
+             * Format: date
+             * @description 评议投票截止日 in force for the committee
+             */
+            voting_deadline: string;
+            /**
+             * Format: date
+             * @description 线上资格审查截止日 in force for the committee
+             */
+            qualification_audit_deadline: string;
+            /** @description The committee's own row (null: the batch's dates apply) */
+            own?: null | {
+                year?: number;
+                committee_id?: string;
+                material_cutoff?: string | null;
+                voting_deadline?: string | null;
+                version?: number;
+            };
+        };
+        /** @description A review-quota declaration (评审职数, 三(二)) */
+        Quota: {
+            id: number;
+            unit_org: string;
+            year: number;
+            series: string;
+            /** @enum {string} */
+            level: "deputy_senior" | "full_senior";
+            /** @enum {string} */
+            kind: "normal" | "special";
+            /** @enum {string|null} */
+            special_category?: "high_level_talent" | "urgently_needed_talent" | "grassroots_and_postdoc" | "retirement_replacement" | null;
+            vacant_posts: number;
+            requested: number;
+            reason?: string | null;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            /** @description The auditing organisation (special requests: the upper organisation that checks and summarises them) */
+            auditor_org: string;
+            opinion?: string | null;
+            /** Format: date-time */
+            declared_at: string;
+            audited_at?: string | null;
+            version: number;
+            /** @description Posts approved (三(二)1), once approved */
+            approved?: number | null;
+            /** @description Special requests: the upper organisation's first check (三(二)2) */
+            precheck_passed?: boolean | null;
+            /** @description Special requests: the summary that took it to the province */
+            report_id?: number | null;
+        };
+        SubmitSpecialReport: {
+            batch_year: number;
+            /** @description 专项报告 */
+            report: string;
+            /** @description Special requests checked and passed by the caller */
+            quota_ids: number[];
+        };
+        /** @description A checking organisation's summary of special requests (初核汇总专项报告, 三(二)2) */
+        SpecialReport: {
+            id: number;
+            org: string;
+            year: number;
+            report: string;
+            quota_count: number;
+            requested_total: number;
+            submitted_by: string;
+            /** Format: date-time */
+            submitted_at: string;
+            by_category: {
+                special_category?: string;
+                count?: number;
+                requested?: number;
+            }[];
+            quotas: components["schemas"]["Quota"][];
+        };
+        RequiredMaterial: {
+            /** @description '' = every series */
+            series: string;
+            /** @description '' = every level */
+            level: string;
+            kind: string;
+            label: string;
+        };
+        SetRequiredMaterials: {
+            /** @description '' = every series */
+            series?: string;
+            /** @description deputy_senior, full_senior, …; '' = every level */
+            level?: string;
+            materials: {
+                kind: string;
+                label: string;
+            }[];
+        };
+        PaperReceipt: {
+            application_id: number;
+            /** Format: date */
+            received_on: string;
+            pieces: number;
+            note?: string | null;
+            /** @description Handed in within the collection window (null: that year's calendar is not loaded) */
+            in_window?: boolean | null;
+            received_by: string;
+            received_org: string;
+            /** Format: date-time */
+            recorded_at: string;
+        };
+        MaterialChecklist: {
+            required: {
+                kind: string;
+                label: string;
+                uploaded: boolean;
+            }[];
+            complete: boolean;
+            paper?: null | components["schemas"]["PaperReceipt"];
+            /** @description The paper materials' collection window: the last two working days of the third quarter (二(二)) */
+            paper_window?: null | {
+                /** Format: date */
+                start?: string;
+                /** Format: date */
+                end?: string;
+            };
+        };
+        RecordPaperReceipt: {
+            /** Format: date */
+            received_on: string;
+            pieces: number;
+            note?: string | null;
         };
     };
     responses: {
@@ -5135,7 +5392,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["Quota"][];
+                        total_requested?: number;
+                        total_approved?: number;
                     };
                 };
             };
@@ -5162,7 +5421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Quota"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5191,7 +5450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Quota"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5223,7 +5482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Quota"];
                 };
             };
             400: components["responses"]["Error"];
@@ -9901,6 +10160,257 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+        };
+    };
+    get_admin_committees_by_committee_batches: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Committee id */
+                committee: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeYear"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    put_admin_committees_by_committee_batches_by_year: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Committee id */
+                committee: string;
+                /** @description Year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitteeDates"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitteeYear"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_quotas_special_reports: {
+        parameters: {
+            query?: {
+                /** @description Year */
+                batch_year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpecialReport"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    post_quotas_special_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitSpecialReport"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpecialReport"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_applications_by_id_material_checklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Application id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialChecklist"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    get_chain_applications_by_id_material_checklist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Application id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialChecklist"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    put_chain_applications_by_id_paper_materials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Application id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordPaperReceipt"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialChecklist"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_admin_required_materials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequiredMaterial"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    put_admin_required_materials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetRequiredMaterials"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RequiredMaterial"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
         };
     };
 }
