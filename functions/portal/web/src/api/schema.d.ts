@@ -4063,6 +4063,1018 @@ export interface components {
             pieces: number;
             note?: string | null;
         };
+        /** @description Body of "designate a lower" (指定下级): the caller (or `upper_org` of the query, for the province) becomes the lower's upper for a level and method */
+        DesignateLower: {
+            /** @description The lower organisation */
+            lower_org: string;
+            /**
+             * @description TitleLevel wire name; only deputy_senior / full_senior are accepted (422 otherwise)
+             * @enum {string}
+             */
+            level: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior";
+            /**
+             * @description 取得方式 (评审/初定/认定)
+             * @default review
+             * @enum {string}
+             */
+            method: "review" | "initial" | "recognition";
+            /**
+             * @description What the caller does for this lower: `audit` or `formal_review` (`recheck` is refused)
+             * @enum {string}
+             */
+            step: "audit" | "formal_review" | "recheck";
+        };
+        /** @description Body of a review-quota declaration (评审职数申报, 三(二)); the special fields are for `POST /api/quotas/special` */
+        DeclareQuota: {
+            batch_year: number;
+            series: string;
+            /**
+             * @description TitleLevel wire name; only deputy_senior / full_senior are accepted (422 otherwise)
+             * @enum {string}
+             */
+            level: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior";
+            /** @description 空缺岗位数 */
+            vacant_posts: number;
+            /** @description 申报评审职数 */
+            requested: number;
+            /**
+             * @description For special requests: the category (三(二)2)
+             * @enum {string|null}
+             */
+            special_category?: "high_level_talent" | "urgently_needed_talent" | "grassroots_and_postdoc" | "retirement_replacement" | null;
+            /** @description For special requests: the special report (专项报告) summary */
+            reason?: string | null;
+        };
+        /** @description Body of "create organisation" (the province registers an organisation, active at once) */
+        NewOrganisation: {
+            /** @description 机构编号 (1–64 characters) */
+            id: string;
+            /**
+             * @description 机构类型
+             * @enum {string}
+             */
+            kind: "unit" | "dept" | "city_hr" | "public_hr_service" | "committee_org" | "province";
+            /** @description 机构名称 */
+            name: string;
+            /** @description 统一社会信用代码 (18 characters with its check character; unique) */
+            credit_code?: string | null;
+            /** @description 行政区划代码 (6 digits) */
+            region_code: string;
+            /**
+             * @description 事业单位
+             * @default false
+             */
+            public_institution: boolean;
+            /**
+             * @description 自主评审单位
+             * @default false
+             */
+            self_review: boolean;
+        };
+        /** @description Body of "create committee" (高评会, minimal: full administration is the province's admin) */
+        CreateCommittee: {
+            /** @description 评委会编号 */
+            id: string;
+            /** @description 评委会名称 */
+            name: string;
+            /** @description 组建单位 (an active organisation) */
+            organising_org: string;
+            /** @description 系列 (must exist) */
+            series: string;
+            /**
+             * @description 评审层级; TitleLevel wire name; only deputy_senior / full_senior are accepted (422 otherwise)
+             * @enum {string}
+             */
+            max_level: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior";
+            /** @default true */
+            is_final: boolean;
+            /**
+             * Format: date
+             * @description 有效期 (not before today)
+             */
+            valid_until: string;
+            /** @description 可评审的专业 (at least one) */
+            specialties: string[];
+        };
+        /** @description Body of the province's undo of the final authority's latest operation (§1.26) */
+        Undo: {
+            /** @description 回退原因 (recorded in the audit trail) */
+            reason: string;
+            /** @description The operation the caller means to undo; refused unless it is the latest */
+            operation_id?: number | null;
+        };
+        /** @description The query form of a transfer (year, level, committee, state) */
+        TransferQuery: {
+            batch_year: number;
+            /** @description The committee the applications are with now */
+            committee: string;
+            /** @enum {string|null} */
+            level?: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior" | null;
+            /** @enum {string|null} */
+            state?: "draft" | "unit_review" | "returned" | "unit_publicity" | "recommendable" | "upper_audit" | "formal_review" | "return_descending" | "returned_to_unit" | "recheck" | "qualified" | "terminated" | "rejected" | "in_plan" | "passed" | "not_passed" | "result_publicity" | "result_on_hold" | "publicity_passed" | "filing_requested" | "filed" | "certified" | "revoked" | null;
+        };
+        /** @description Body of a transfer to another committee (§1.27): by `application_ids` or by `query` */
+        Transfer: {
+            application_ids?: number[] | null;
+            query?: components["schemas"]["TransferQuery"] | null;
+            to_committee: string;
+            /** @description 调整原因 */
+            reason: string;
+            /**
+             * @description Answer how many and which, move nothing
+             * @default false
+             */
+            dry_run: boolean;
+        };
+        /** @description Body of "draw" (抽取评委, R14) */
+        DrawRequest: {
+            /** @description The secret seed, revealed now; must hash (SHA-256) to the plan's seed_commitment */
+            seed: string;
+            /** @description The supervising observer (监督人, 纪委) */
+            supervisor: string;
+        };
+        /** @description Body of "interview notice" (面试答辩通知) */
+        InterviewNotice: {
+            /** @description A participant of the plan */
+            application_id: number;
+            /** @description Local date and time without offset (chrono NaiveDateTime), e.g. 2024-11-05T09:30:00 */
+            scheduled_at: string;
+            /** @description 答辩地点 */
+            place: string;
+        };
+        /** @description One participant's counts for the offline path */
+        OfflineResult: {
+            application_id: number;
+            agree: number;
+            disagree: number;
+            /** @default 0 */
+            abstain: number;
+            present: number;
+        };
+        /** @description Body of "offline results" (线下评审结果录入) */
+        OfflineResults: {
+            /**
+             * Format: date
+             * @description The date of the vote
+             */
+            voted_on: string;
+            results: components["schemas"]["OfflineResult"][];
+        };
+        /** @description Body of "add expert" (专家库) */
+        NewExpert: {
+            id: string;
+            name: string;
+            /** @description 公民身份号码 (validated; only its hash is kept, for recusal) */
+            citizen_id: string;
+            specialty: string;
+            org: string;
+            title: string;
+        };
+        /** @description Body of "declare relation" (回避): an expert's relation with an applicant */
+        ExpertRelation: {
+            /** @description An application routed to the caller's committees */
+            application_id: number;
+            /** @description 关系 */
+            relation: string;
+        };
+        /** @description 面试评分 (0–100) */
+        JudgeInterviewScore: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "interview_score";
+            score: number;
+        };
+        /** @description 材料复审 */
+        JudgeMaterialReview: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "material_review";
+            pass: boolean;
+            /** @description Required when not passing */
+            reason?: string | null;
+        };
+        /** @description 材料评分: one score (0–100) per scoring item */
+        JudgeMaterialScore: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "material_score";
+            /** @description Scoring item -> score */
+            scores: {
+                [key: string]: number;
+            };
+        };
+        /** @description 评审意见 */
+        JudgeOpinion: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "opinion";
+            /** @description Not empty */
+            text: string;
+        };
+        /** @description 投票 (one ballot per judge and participant, anonymous, R16) */
+        JudgeVote: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "vote";
+            /** @enum {string} */
+            choice: "agree" | "disagree" | "abstain";
+        };
+        /** @description What a judge does for one participant (§1.3), tagged by `kind` */
+        JudgeAct: components["schemas"]["JudgeMaterialReview"] | components["schemas"]["JudgeInterviewScore"] | components["schemas"]["JudgeMaterialScore"] | components["schemas"]["JudgeVote"] | components["schemas"]["JudgeOpinion"];
+        /** @description Body of the province's filing audit (备案审核, §1.15) */
+        AuditFiling: {
+            /** @description 审核结果 */
+            approve: boolean;
+            /** @description 备案文号 (required when approving) */
+            doc_no?: string | null;
+            /**
+             * Format: date
+             * @description 备案时间 (required when approving)
+             */
+            filed_on?: string | null;
+            /** @description 审核意见 (required when rejecting) */
+            opinion?: string | null;
+            /** @description Compare-and-set */
+            version?: number | null;
+        };
+        /** @description Body of "revoke" (撤销证书, §1.19) */
+        RevokeCertificate: {
+            /** @description 撤销原因 */
+            reason: string;
+            /**
+             * @description 提供虚假材料、剽窃或其他不正当手段取得 (七(一)): also recorded in the integrity file (blacklist) for 3 years
+             * @default false
+             */
+            fraud: boolean;
+            version?: number | null;
+        };
+        /** @description The query form of a certificate job (filed passers) */
+        CandidateQuery: {
+            batch_year?: number | null;
+            committee?: string | null;
+            series?: string | null;
+            /** @enum {string|null} */
+            level?: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior" | null;
+        };
+        /** @description Body of a certificate generation job: which filed passers it issues for (exactly one of doc_no, application_ids, query) */
+        GenerateCertificates: {
+            /** @description By filing document number (录入发文文号) */
+            doc_no?: string | null;
+            /** @description By selection (勾选) */
+            application_ids?: number[] | null;
+            /** @description By query (按查询条件批量发证) */
+            query?: components["schemas"]["CandidateQuery"] | null;
+            /** @description The issuing unit's code; default: the caller's organisation's */
+            issuer_code?: string | null;
+            /**
+             * @description Run the job now (default); false only creates it, to be run by …/jobs/{id}/run
+             * @default true
+             */
+            run: boolean;
+        };
+        /** @description Body of "add issuing unit" (发证单位编码) */
+        NewIssuingUnit: {
+            /** @description The organisation */
+            org_id: string;
+            /** @description The code (4 digits); default: the last 4 digits of the organisation's region code */
+            code?: string | null;
+            /** @description The name printed as issuer; default: the organisation's name */
+            name?: string | null;
+        };
+        /** @description One segment of a certificate number, tagged by `kind` */
+        NumberSegment: {
+            /** @constant */
+            kind: "level_letter";
+        } | {
+            /** @constant */
+            kind: "series_code";
+        } | {
+            /** @constant */
+            kind: "year";
+            /** @enum {integer} */
+            digits: 2 | 4;
+        } | {
+            /** @constant */
+            kind: "issuing_code";
+        } | {
+            /** @constant */
+            kind: "literal";
+            text: string;
+        } | {
+            /** @constant */
+            kind: "serial";
+            width: number;
+        };
+        /** @description A certificate number format (证书编号格式) */
+        NumberFormat: {
+            /** @description The segments, in order */
+            segments: components["schemas"]["NumberSegment"][];
+            /** @description Letter per level (`deputy_senior`, `full_senior`, …) */
+            level_letters?: {
+                [key: string]: string;
+            };
+            /** @description Code per series name, where the title tree's position should not be used */
+            series_codes?: {
+                [key: string]: string;
+            };
+            /** @description How many serials a pool grows by when a scope runs out (1–1000000) */
+            grow_by: number;
+        };
+        /** @description The number format in force and its version (0: the default, never saved); the PUT body is the same, compare-and-set on `version` (0 for the first save) */
+        NumberFormatView: {
+            format: components["schemas"]["NumberFormat"];
+            version: number;
+        };
+        /** @description Body of "add pool" (批量生成证号): the number's parts and a range of serials */
+        NewNumberPool: {
+            /** @enum {string} */
+            level: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior";
+            series: string;
+            year: number;
+            /** @description An active issuing unit's code */
+            issuer_code: string;
+            /** @description First serial */
+            start: number;
+            /** @description Last serial */
+            end: number;
+        };
+        /** @description The face of a certificate (证书信息): every field is printed and sealed */
+        CertificateFace: {
+            /** @description zhicheng.title-certificate/1 */
+            schema: string;
+            /** @description 证书编号 */
+            certificate_no: string;
+            /** @description 姓名 */
+            name: string;
+            /** @description 性别 (男/女) */
+            gender: string;
+            /** @description 公民身份号码, masked (430***********1236) */
+            citizen_id: string;
+            /** @description 工作单位 */
+            unit: string;
+            /** @description 系列 */
+            series: string;
+            /** @description 专业 */
+            specialty: string;
+            /** @description 职称名称 (资格名称) */
+            title: string;
+            /** @description 职称层级 (副高级 / 正高级) */
+            level: string;
+            /** @description 评审委员会 */
+            committee: string;
+            /** @description 审批（备案）文号 */
+            approval_doc_no: string;
+            /** @description 取得资格时间 (YYYY-MM-DD) */
+            obtained_on: string;
+            /** @description 发证单位 */
+            issuer: string;
+            /** @description 发证单位编码 */
+            issuer_code: string;
+            /** @description 发证日期 (YYYY-MM-DD) */
+            issued_on: string;
+        };
+        /** @description The seal on a certificate */
+        CertificateSeal: {
+            algorithm: string;
+            /** @description The distinguishing identifier */
+            distid: string;
+            /** @description Which published key verifies it */
+            key_id: string;
+            /** @description r ‖ s, hex */
+            signature: string;
+        };
+        /** @description The sealed certificate as downloaded: verifiable offline with the published key */
+        SealedCertificate: {
+            certificate: components["schemas"]["CertificateFace"];
+            seal: components["schemas"]["CertificateSeal"];
+        };
+        /** @description Body of "report" (上报): selected certificates (批量上报, non-empty `certificate_ids`) or all unreported (全部上报, `all: true`) */
+        MohrssReportRequest: {
+            certificate_ids?: number[] | null;
+            /** @default false */
+            all: boolean;
+        };
+        /** @description One step of the path with its status */
+        TrackedStep: {
+            org: string;
+            org_name?: string | null;
+            /** @enum {string} */
+            kind: "audit" | "formal_review" | "recheck";
+            kind_label: string;
+            /** @enum {string} */
+            status: "done" | "current" | "pending";
+        };
+        /** @description Process tracking (§1.24): where the application is, who holds it, the path, and every step taken */
+        Tracking: {
+            application: components["schemas"]["Application"];
+            /** @description Who must act now: `applicant`, an organisation id, or null (ended) */
+            held_by?: string | null;
+            held_by_name?: string | null;
+            path: components["schemas"]["TrackedStep"][];
+            history: components["schemas"]["HistoryList"];
+        };
+        /** @description An objection raised during publicity */
+        Objection: {
+            id: number;
+            stage: string;
+            content: string;
+            recorded_at: string;
+            /** @enum {string} */
+            status: "pending" | "upheld" | "dismissed";
+            finding?: string | null;
+            resolved_at?: string | null;
+        };
+        /** @description A flag raised on a review session by the result-publicity timer */
+        SessionFlag: {
+            committee: string;
+            plan_id?: number | null;
+            voted_on: string;
+            /** @enum {string} */
+            kind: "publicity_not_opened" | "filing_overdue";
+            deadline: string;
+            flagged_on: string;
+        };
+        /** @description What one run of the publicity timer did */
+        TimerReport: {
+            /** @description Applications whose unit publicity was closed (now recommendable) */
+            closed_unit_publicity: number[];
+            /** @description Result publicities closed */
+            closed_result_publicity: number[];
+            /** @description Applications that passed result publicity (ready for filing) */
+            publicity_passed: number[];
+            /** @description Sessions newly flagged: publicity not opened within 3 working days (R18) */
+            late_result_publicity_sessions: components["schemas"]["SessionFlag"][];
+            /** @description Sessions newly flagged: filing not requested within 15 working days (R19) */
+            overdue_filing_sessions: components["schemas"]["SessionFlag"][];
+        };
+        /** @description The outcome of verifying the whole audit chain */
+        AuditChainReport: {
+            /** @description Events checked */
+            events: number;
+            /** @description The first event whose hash does not match, if any */
+            first_broken_seq?: number | null;
+        };
+        /** @description One step of a resolved chain, with the organisation's name */
+        ChainStep: {
+            org: string;
+            org_name?: string | null;
+            /** @enum {string} */
+            kind: "audit" | "formal_review" | "recheck";
+            kind_label: string;
+        };
+        /** @description Where and why a path breaks, and who must fix it */
+        PathBreak: {
+            code: components["schemas"]["ErrorCode"];
+            /** @description Chinese explanation */
+            message: string;
+            /** @description The organisation or committee where it breaks */
+            at: string;
+            /** @description Who must fix it (Chinese) */
+            fixer: string;
+        };
+        /** @description The answer of a path simulation: the whole chain, or the exact break */
+        SimulationResult: {
+            ok: boolean;
+            chain: components["schemas"]["ChainStep"][];
+            broken?: components["schemas"]["PathBreak"];
+        };
+        /** @description An audit-path edge as stored */
+        EdgeRecord: {
+            id: number;
+            lower_org: string;
+            upper_org: string;
+            /** @enum {string} */
+            level: "deputy_senior" | "full_senior";
+            /** @enum {string} */
+            method: "review" | "initial" | "recognition";
+            /** @enum {string} */
+            step: "audit" | "formal_review";
+            /** @enum {string} */
+            status: "active" | "cancelled";
+        };
+        /** @description The committee registered by the province */
+        CommitteeCreated: {
+            id: string;
+            name: string;
+            organising_org: string;
+            series: string;
+            /** Format: date */
+            valid_until: string;
+            specialties: string[];
+            is_final: boolean;
+        };
+        /** @description A reversible operation of the final authority (§1.26) */
+        ReversibleOperation: {
+            id: number;
+            application_id: number;
+            kind: string;
+            actor: string;
+            org: string;
+            after_version: number;
+            at: string;
+            undone_at?: string | null;
+        };
+        /** @description What a transfer did (or would do) */
+        TransferReport: {
+            dry_run: boolean;
+            count: number;
+            application_ids: number[];
+            to_committee: string;
+        };
+        /** @description A review plan (评审方案) as stored */
+        ReviewPlan: {
+            id: number;
+            committee_id: string;
+            organising_org: string;
+            batch_year: number;
+            /** @enum {string} */
+            kind: "normal" | "special";
+            offline: boolean;
+            review_start: string;
+            judging_end: string;
+            place: string;
+            pass_numerator: number;
+            pass_denominator: number;
+            pass_rate_limit_percent?: number | null;
+            pass_rate_exception: boolean;
+            exception_reason?: string | null;
+            /** @description The scoring rules as given when the plan was created */
+            scoring_rules?: unknown;
+            /** @description The expert needs as given when the plan was created */
+            expert_needs?: unknown;
+            seed_commitment?: string | null;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "approved" | "rejected" | "drawn" | "tallied";
+            audit_opinion?: string | null;
+            submitted_at?: string | null;
+            audited_at?: string | null;
+            tallied_on?: string | null;
+            version: number;
+            participants: number[];
+        };
+        /** @description The draw record (seed, pool snapshot, recusal, panel) */
+        DrawRecord: {
+            seed: string;
+            /** @description The expert pool snapshot drawn from */
+            snapshot?: unknown;
+            snapshot_hash: string;
+            /** @description The recusal applied */
+            recusal?: unknown;
+            /** @description The drawn panel */
+            panel?: unknown;
+            supervisor: string;
+            drawn_at: string;
+            /** @description The judges and their status (only in GET …/draw) */
+            judges?: {
+                expert_id: string;
+                need_index: number;
+                /** @enum {string} */
+                status: "drawn" | "declined";
+            }[];
+        };
+        /** @description A drawn expert declined; the substitute is the next in the deterministic order */
+        JudgeDeclined: {
+            declined: string;
+            substitute: string;
+        };
+        /** @description An interview notice as recorded */
+        InterviewScheduled: {
+            plan_id: number;
+            application_id: number;
+            /** @description YYYY-MM-DDTHH:MM */
+            scheduled_at: string;
+            place: string;
+        };
+        /** @description One participant's review result */
+        ReviewResult: {
+            application_id: number;
+            agree: number;
+            disagree: number;
+            abstain: number;
+            present: number;
+            score: number;
+            /** @enum {string} */
+            outcome: "passed" | "failed_vote" | "over_pass_rate" | "over_quota";
+            rank: number;
+            voted_on: string;
+            offline: boolean;
+        };
+        /** @description The confidential archive (R16): ballot counts, scores, opinions and reasons; ballots only after the tally */
+        PlanArchive: {
+            plan: components["schemas"]["ReviewPlan"];
+            draw?: components["schemas"]["DrawRecord"] | null;
+            participants: {
+                application_id: number;
+                /** @description null until the plan is tallied */
+                ballots?: {
+                    agree?: number;
+                    disagree?: number;
+                    abstain?: number;
+                } | null;
+                reviews: {
+                    expert_id: string;
+                    kind: string;
+                    /** @description The judge's review */
+                    value?: unknown;
+                }[];
+            }[];
+            results: components["schemas"]["ReviewResult"][];
+        };
+        /** @description An expert of the pool */
+        Expert: {
+            id: string;
+            name: string;
+            specialty: string;
+            org: string;
+            title: string;
+            /** @enum {string} */
+            status: "active" | "suspended";
+        };
+        /** @description A declared relation */
+        ExpertRelationRecorded: {
+            expert_id: string;
+            application_id: number;
+        };
+        /** @description An interview notice of an application */
+        InterviewNoticeRecord: {
+            plan_id: number;
+            /** @description YYYY-MM-DDTHH:MM */
+            scheduled_at: string;
+            place: string;
+            notified_at: string;
+        };
+        /** @description What a judge's act recorded */
+        JudgeActRecorded: {
+            /** @enum {string} */
+            recorded: "material_review" | "interview_score" | "material_score" | "vote" | "opinion";
+        };
+        /** @description A session awaiting publicity, with its deadline */
+        ResultSession: {
+            committee: string;
+            committee_name: string;
+            organising_org: string;
+            plan_id?: number | null;
+            voted_on: string;
+            batch_year: number;
+            passed: number;
+            /** @description The last day publicity may open (R18) */
+            open_deadline?: string | null;
+            /** @description Whether that day has passed */
+            overdue: boolean;
+        };
+        /** @description Sessions awaiting publicity and the flags raised so far */
+        ResultSessions: {
+            awaiting_publicity: components["schemas"]["ResultSession"][];
+            flags: components["schemas"]["SessionFlag"][];
+        };
+        /** @description A result publicity (评审结果公示) as stored */
+        ResultPublicity: {
+            id: number;
+            committee: string;
+            organising_org: string;
+            batch_year: number;
+            plan_id?: number | null;
+            voted_on: string;
+            /** @description Empty while the year's calendar is not loaded */
+            open_deadline: string;
+            start_on: string;
+            /** @description Empty while the year's calendar is not loaded */
+            end_on: string;
+            opened_late: boolean;
+            complaint_office: string;
+            complaint_phone: string;
+            /** @description Empty while the year's calendar is not loaded */
+            filing_deadline: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            closed_on?: string | null;
+            opened_by: string;
+            opened_at: string;
+            version: number;
+        };
+        /** @description One person on a result list; the ID number masked */
+        ResultPerson: {
+            application_id: number;
+            name: string;
+            /** @description Masked */
+            citizen_id?: string | null;
+            unit_org: string;
+            series: string;
+            level: string;
+            specialty: string;
+            state: string;
+            version: number;
+        };
+        /** @description A publicity with its people */
+        ResultPublicityView: components["schemas"]["ResultPublicity"] & {
+            people: components["schemas"]["ResultPerson"][];
+        };
+        /** @description The application after an objection was resolved */
+        ObjectionResolution: {
+            application_id: number;
+            state: string;
+            state_label: string;
+            version: number;
+        };
+        /** @description A filing request (备案申请) as stored */
+        ResultFiling: {
+            id: number;
+            publicity_id: number;
+            committee: string;
+            organising_org: string;
+            batch_year: number;
+            deadline: string;
+            late: boolean;
+            /** @description 另行备案 */
+            separate: boolean;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            doc_no?: string | null;
+            filed_on?: string | null;
+            opinion?: string | null;
+            requested_by: string;
+            requested_at: string;
+            audited_by?: string | null;
+            audited_at?: string | null;
+            version: number;
+        };
+        /** @description A filing request with its people */
+        ResultFilingView: components["schemas"]["ResultFiling"] & {
+            people: components["schemas"]["ResultPerson"][];
+        };
+        /** @description A certificate in a list; the ID number masked */
+        CertificateSummary: {
+            id: number;
+            certificate_no: string;
+            name: string;
+            /** @description Masked */
+            citizen_id: string;
+            series: string;
+            level: string;
+            specialty: string;
+            committee: string;
+            approval_doc_no: string;
+            issuer_code: string;
+            issued_on: string;
+            /** @enum {string} */
+            status: "valid" | "revoked";
+            /** @enum {string} */
+            source: "application" | "import";
+            application_id?: number | null;
+            revocation_reason?: string | null;
+            revoked_at?: string | null;
+            version: number;
+        };
+        /** @description A filed passer awaiting a certificate */
+        CertificateCandidate: {
+            application_id: number;
+            name: string;
+            /** @description Masked */
+            citizen_id?: string | null;
+            series: string;
+            level: string;
+            specialty: string;
+            committee: string;
+            doc_no?: string | null;
+        };
+        /** @description An outbox record to MOHRSS (without its payload) */
+        MohrssOutboxRecord: {
+            id: number;
+            /** @enum {string} */
+            kind: "issue" | "revoke";
+            certificate_id: number;
+            record_key: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "acknowledged" | "failed";
+            batch_id?: number | null;
+            attempts: number;
+            last_error?: string | null;
+            created_at: string;
+            acknowledged_at?: string | null;
+            receipt?: string | null;
+        };
+        /** @description A certificate with its sealed document, verification code and report status */
+        CertificateDetail: components["schemas"]["CertificateSummary"] & {
+            document: components["schemas"]["SealedCertificate"];
+            /** @description The exact bytes the seal signs */
+            canonical: string;
+            verification_code: string;
+            /** @description Reports to MOHRSS (issue, and revocation if any), with their status */
+            mohrss: components["schemas"]["MohrssOutboxRecord"][];
+        };
+        /** @description A certificate generation job */
+        CertificateJob: {
+            id: number;
+            /** @enum {string} */
+            mode: "doc_no" | "selection" | "query";
+            /** @description What the job issues for (doc_no, application_ids or query) */
+            selector?: unknown;
+            issuer_code: string;
+            /** @enum {string} */
+            status: "running" | "done";
+            total: number;
+            issued: number;
+            skipped: number;
+            failed: number;
+            created_by: string;
+            created_at: string;
+            finished_at?: string | null;
+        };
+        /** @description An item of a job that did not issue */
+        CertificateJobItem: {
+            application_id: number;
+            /** @enum {string} */
+            status: "skipped" | "failed";
+            certificate_id?: number | null;
+            reason?: string | null;
+        };
+        /** @description A job with its progress and the items that did not issue */
+        CertificateJobView: components["schemas"]["CertificateJob"] & {
+            /** @description Items done (issued + skipped + failed) of `total` */
+            done: number;
+            problems: components["schemas"]["CertificateJobItem"][];
+        };
+        /** @description An issuing unit (发证单位) */
+        IssuingUnit: {
+            id: number;
+            code: string;
+            org_id: string;
+            name: string;
+            /** @enum {string} */
+            status: "active" | "cancelled";
+            cancel_reason?: string | null;
+            created_by: string;
+            created_at: string;
+            cancelled_at?: string | null;
+            version: number;
+        };
+        /** @description A number pool (证书编号库) row */
+        NumberPool: {
+            id: number;
+            scope: string;
+            start_serial: number;
+            end_serial: number;
+            next_serial: number;
+            /** @enum {string} */
+            origin: "manual" | "auto";
+            created_by: string;
+            created_at: string;
+        };
+        /** @description One failed check of a row */
+        CertificateImportError: {
+            /** @description The spreadsheet row (1-based, the header being row 1) */
+            row: number;
+            /** @description The column's letter (B) */
+            column: string;
+            /** @description The column's header (身份证号) */
+            header: string;
+            /** @description Why, in Chinese */
+            reason: string;
+        };
+        /** @description The result of validating (or committing) a certificate import */
+        CertificateImportReport: {
+            id: number;
+            /** @enum {string} */
+            status: "validated" | "committed";
+            filename: string;
+            /** @description Data rows read */
+            total: number;
+            /** @description Rows that passed (validation) or were written (commit) */
+            passed: number;
+            /** @description Rows that failed */
+            failed: number;
+            /** @description Every failure: row, column, reason */
+            errors: components["schemas"]["CertificateImportError"][];
+            /** @description Certificates created by the commit */
+            certificates: string[];
+        };
+        /** @description A published seal key */
+        PublishedSealKey: {
+            key_id: string;
+            algorithm: string;
+            /** @description The curve and its standard */
+            curve: string;
+            /** @description The distinguishing identifier used in Z_A */
+            distid: string;
+            /** @description Uncompressed SEC1 point 04 ‖ x ‖ y, hex */
+            public_key: string;
+            first_used_at: string;
+        };
+        /** @description The published seal keys */
+        SealKeys: {
+            algorithm: string;
+            distid: string;
+            keys: components["schemas"]["PublishedSealKey"][];
+        };
+        /** @description What public verification reveals */
+        CertificateVerification: {
+            certificate_no: string;
+            /** @enum {string} */
+            status: "valid" | "revoked";
+            /** @description YYYY-MM-DD */
+            revoked_on?: string | null;
+            certificate: components["schemas"]["CertificateFace"];
+            seal_key_id: string;
+            signature: string;
+            /** @description Whether the seal verifies with the published key */
+            seal_valid: boolean;
+        };
+        /** @description The check of a presented sealed certificate */
+        DocumentCheck: {
+            /** @description Whether the seal verifies with a published key */
+            seal_valid: boolean;
+            /** @description Whether the key is one we published */
+            known_key: boolean;
+            /**
+             * @description The certificate's status with us
+             * @enum {string}
+             */
+            status: "valid" | "revoked" | "unknown";
+        };
+        /** @description What one outbox run did */
+        MohrssRunReport: {
+            /** @description Batches formed from queued records */
+            batches_formed: number;
+            /** @description Sends attempted */
+            sends: number;
+            /** @description Records the registry now holds (accepted or duplicate) */
+            acknowledged: number;
+            /** @description Batches to be retried later (temporary failure) */
+            retrying: number;
+            /** @description Records sent to the dead letter */
+            dead_lettered: number;
+            /** @description The errors of the failed sends */
+            errors: string[];
+        };
+        /** @description What "report" did: records requeued, then one run */
+        MohrssReportOutcome: {
+            requeued: number;
+            run: components["schemas"]["MohrssRunReport"];
+        };
+        /** @description A batch sent to MOHRSS */
+        MohrssBatch: {
+            id: number;
+            batch_key: string;
+            /** @enum {string} */
+            status: "queued" | "sending" | "retry" | "acknowledged" | "failed";
+            record_count: number;
+            attempts: number;
+            next_attempt_at: string;
+            lease_until?: string | null;
+            last_error?: string | null;
+            created_by: string;
+            created_at: string;
+            last_attempt_at?: string | null;
+            acknowledged_at?: string | null;
+        };
+        /** @description A batch with its records */
+        MohrssBatchView: components["schemas"]["MohrssBatch"] & {
+            records: components["schemas"]["MohrssOutboxRecord"][];
+        };
+        /** @description A specialty node with its children, for the tree view */
+        SpecialtyTreeNode: {
+            id: number;
+            code: string;
+            name: string;
+            is_root: boolean;
+            children: components["schemas"]["SpecialtyTreeNode"][];
+        };
+        /** @description A series (系列), a fixed root of the title tree */
+        TitleSeries: {
+            name: string;
+            full_name: string;
+        };
+        /** @description A published calendar year with its day counts */
+        CalendarYearSummary: {
+            year: number;
+            notice: string;
+            off_days: number;
+            adjusted_workdays: number;
+        };
+        /** @description What one run of the blacklist lifter did */
+        BlacklistLiftReport: {
+            /** @description Records lifted because their period had ended */
+            lifted: number[];
+        };
+        /** @description A person found by the lookup (§1.21 1.1), ID masked */
+        BlacklistPerson: {
+            /** @description Pass this as `application_id` to add the person */
+            application_id: number;
+            name: string;
+            /** @description Masked */
+            citizen_id: string;
+            unit_org: string;
+        };
     };
     responses: {
         /** @description Error */
@@ -4302,7 +5314,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Tracking"];
                 };
             };
             401: components["responses"]["Error"];
@@ -4568,7 +5580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Tracking"];
                 };
             };
             401: components["responses"]["Error"];
@@ -4780,7 +5792,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Objection"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -4810,7 +5822,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Objection"];
                 };
             };
             400: components["responses"]["Error"];
@@ -4871,7 +5883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["TimerReport"];
                 };
             };
             400: components["responses"]["Error"];
@@ -4896,7 +5908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["AuditChainReport"];
                 };
             };
             401: components["responses"]["Error"];
@@ -4988,7 +6000,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Tracking"];
                 };
             };
             401: components["responses"]["Error"];
@@ -5243,7 +6255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["SimulationResult"];
                 };
             };
             401: components["responses"]["Error"];
@@ -5268,7 +6280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["EdgeRecord"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -5293,7 +6305,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["EdgeRecord"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -5312,7 +6324,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["DesignateLower"];
             };
         };
         responses: {
@@ -5322,7 +6334,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["EdgeRecord"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5354,7 +6366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["EdgeRecord"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5411,7 +6423,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["DeclareQuota"];
             };
         };
         responses: {
@@ -5440,7 +6452,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["DeclareQuota"];
             };
         };
         responses: {
@@ -5502,7 +6514,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["NewOrganisation"];
             };
         };
         responses: {
@@ -5531,7 +6543,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["CreateCommittee"];
             };
         };
         responses: {
@@ -5541,7 +6553,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CommitteeCreated"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5569,7 +6581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReversibleOperation"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -5589,7 +6601,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["Undo"];
             };
         };
         responses: {
@@ -5599,7 +6611,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Application"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5619,7 +6631,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["Transfer"];
             };
         };
         responses: {
@@ -5629,7 +6641,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["TransferReport"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5658,7 +6670,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["ReviewPlan"][];
                     };
                 };
             };
@@ -5685,7 +6697,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewPlan"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5713,7 +6725,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewPlan"];
                 };
             };
             401: components["responses"]["Error"];
@@ -5739,7 +6751,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewPlan"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5772,7 +6784,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewPlan"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5801,7 +6813,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["DrawRecord"];
                 };
             };
             401: components["responses"]["Error"];
@@ -5821,7 +6833,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["DrawRequest"];
             };
         };
         responses: {
@@ -5831,7 +6843,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["DrawRecord"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5862,7 +6874,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["JudgeDeclined"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5885,7 +6897,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["InterviewNotice"];
             };
         };
         responses: {
@@ -5895,7 +6907,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["InterviewScheduled"];
                 };
             };
             400: components["responses"]["Error"];
@@ -5924,7 +6936,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewResult"][];
                 };
             };
             400: components["responses"]["Error"];
@@ -5947,7 +6959,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["OfflineResults"];
             };
         };
         responses: {
@@ -5957,7 +6969,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewResult"][];
                 };
             };
             400: components["responses"]["Error"];
@@ -5986,7 +6998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ReviewResult"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -6012,7 +7024,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["PlanArchive"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6029,7 +7041,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["NewExpert"];
             };
         };
         responses: {
@@ -6039,7 +7051,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Expert"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6061,7 +7073,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["ExpertRelation"];
             };
         };
         responses: {
@@ -6071,7 +7083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ExpertRelationRecorded"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6100,7 +7112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["InterviewNoticeRecord"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -6126,7 +7138,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Application"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -6148,7 +7160,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["JudgeAct"];
             };
         };
         responses: {
@@ -6158,7 +7170,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["JudgeActRecorded"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6184,7 +7196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ResultSessions"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6210,7 +7222,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["ResultPublicity"][];
                     };
                 };
             };
@@ -6237,7 +7249,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ResultPublicityView"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6265,7 +7277,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ResultPublicityView"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6291,7 +7303,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Objection"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -6321,7 +7333,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Objection"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6356,7 +7368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ObjectionResolution"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6386,7 +7398,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["ResultFiling"][];
                     };
                 };
             };
@@ -6413,7 +7425,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ResultFilingView"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6441,7 +7453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ResultFilingView"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6461,7 +7473,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["AuditFiling"];
             };
         };
         responses: {
@@ -6471,7 +7483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["ResultFilingView"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6501,7 +7513,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["CertificateSummary"][];
                     };
                 };
             };
@@ -6542,7 +7554,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["CertificateCandidate"][];
                     };
                 };
             };
@@ -6568,7 +7580,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateDetail"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6614,7 +7626,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["RevokeCertificate"];
             };
         };
         responses: {
@@ -6624,7 +7636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateDetail"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6654,7 +7666,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["CertificateJob"][];
                     };
                 };
             };
@@ -6671,7 +7683,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["GenerateCertificates"];
             };
         };
         responses: {
@@ -6681,7 +7693,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateJobView"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6709,7 +7721,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateJobView"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6735,7 +7747,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateJobView"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6765,7 +7777,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["IssuingUnit"][];
                     };
                 };
             };
@@ -6782,7 +7794,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["NewIssuingUnit"];
             };
         };
         responses: {
@@ -6792,7 +7804,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["IssuingUnit"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6838,7 +7850,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["IssuingUnit"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6864,7 +7876,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["NumberFormatView"];
                 };
             };
             401: components["responses"]["Error"];
@@ -6880,7 +7892,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["NumberFormatView"];
             };
         };
         responses: {
@@ -6890,7 +7902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["NumberFormatView"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6915,7 +7927,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["NumberPool"][];
+                    };
                 };
             };
             401: components["responses"]["Error"];
@@ -6931,7 +7945,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["NewNumberPool"];
             };
         };
         responses: {
@@ -6941,7 +7955,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["NumberPool"];
                 };
             };
             400: components["responses"]["Error"];
@@ -6987,7 +8001,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateImportReport"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7015,7 +8029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateImportReport"];
                 };
             };
             401: components["responses"]["Error"];
@@ -7041,7 +8055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateImportReport"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7067,7 +8081,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["SealKeys"];
                 };
             };
         };
@@ -7093,7 +8107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CertificateVerification"];
                 };
             };
             404: components["responses"]["Error"];
@@ -7108,7 +8122,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["SealedCertificate"];
             };
         };
         responses: {
@@ -7118,7 +8132,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["DocumentCheck"];
                 };
             };
         };
@@ -7132,7 +8146,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Any"];
+                "application/json": components["schemas"]["MohrssReportRequest"];
             };
         };
         responses: {
@@ -7142,7 +8156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["MohrssReportOutcome"];
                 };
             };
             400: components["responses"]["Error"];
@@ -7171,7 +8185,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["MohrssOutboxRecord"][];
+                        /** @description Records per status (with the same status / certificate filters) */
+                        counts?: {
+                            [key: string]: number;
+                        };
                     };
                 };
             };
@@ -7198,7 +8216,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page"] & {
-                        items?: components["schemas"]["Any"][];
+                        items?: components["schemas"]["MohrssBatch"][];
                     };
                 };
             };
@@ -7224,7 +8242,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["MohrssBatchView"];
                 };
             };
             401: components["responses"]["Error"];
@@ -7417,7 +8435,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["SpecialtyTreeNode"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -7439,7 +8457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["TitleSeries"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -8164,7 +9182,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Batch"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -8323,7 +9341,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["CalendarYearSummary"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -8483,7 +9501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["BlacklistLiftReport"];
                 };
             };
             400: components["responses"]["Error"];
@@ -8603,7 +9621,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["BlacklistPerson"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -8936,7 +9954,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Registration"][];
                 };
             };
             401: components["responses"]["Error"];
@@ -9049,7 +10067,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["Attachment"][];
                 };
             };
             401: components["responses"]["Error"];
