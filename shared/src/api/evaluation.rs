@@ -58,6 +58,15 @@ pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/evaluation/experts", OFFICE_OR_PROVINCE, Caller, |c| {
         respond(201, c.with(|x| ev::add_expert(x, c.json()?)))
     }),
+    Route::signed("POST", "/api/evaluation/experts/{expert}/suspend", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::accountability::suspend(x, c.param(0), c.json()?)))
+    }),
+    Route::signed("POST", "/api/evaluation/experts/{expert}/reinstate", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::accountability::reinstate(x, c.param(0), c.json()?)))
+    }),
+    Route::signed("GET", "/api/evaluation/experts/{expert}/suspensions", OFFICE_OR_PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::accountability::suspensions(x, c.param(0))))
+    }),
     Route::signed("POST", "/api/evaluation/experts/{expert}/relations", OFFICE_OR_PROVINCE, Caller, |c| {
         respond(
             201,

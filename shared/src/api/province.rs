@@ -27,6 +27,14 @@ pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/province/transfers", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| chain::transfer(x, c.json()?)))
     }),
+    // 七(二)–(四): integrity records of judges and staff members.
+    Route::signed("POST", "/api/province/integrity-records", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| crate::workflow::accountability::record(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/province/integrity-records", PROVINCE, Caller, |c| {
+        let kind = c.req.query_param("subject_kind");
+        respond(200, c.with(|x| crate::workflow::accountability::records(x, kind.as_deref(), c.page()?)))
+    }),
 ];
 
 /// Serves `/api/province/...`.

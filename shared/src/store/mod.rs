@@ -3,6 +3,7 @@
 //! Statements live as named constants next to the code that uses them, one statement each.
 
 pub mod access;
+pub mod accountability;
 pub mod admin;
 pub mod applications;
 pub mod certificates;

@@ -1,6 +1,7 @@
 //! Operations: each one authorises the caller, runs the domain rules and the store
 //! inside one transaction, and writes its audit event in that same transaction.
 
+pub mod accountability;
 pub mod applications;
 pub mod certificates;
 pub mod chain;

@@ -452,3 +452,115 @@ fn a_committee_with_its_own_schedule_is_held_to_its_own_voting_deadline() {
     assert!(v.1["message"].as_str().unwrap().contains("2024-11-08"));
     expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[a], "2024-11-04", json!({}))), 201);
 }
+
+/// 七(二)–(四), issue 13: the province suspends an expert for a period or removes them, with
+/// the reason; a suspended or removed expert is never drawn; a suspension ends after its last
+/// day (lifted at the draw, as the system's act) or by reinstatement. Judges' and staff
+/// members' integrity records are kept. Refusals change nothing.
+#[test]
+fn a_suspended_or_removed_expert_is_never_drawn_and_a_suspension_ends_after_its_last_day() {
+    let s = session(3);
+    let p = &s.p;
+    let suspend = |token: &str, expert: &str, body: Value| {
+        p.app.post(&format!("/api/evaluation/experts/{expert}/suspend"), token, &body)
+    };
+    let tables = || {
+        (
+            crate::rules::rows(p, "SELECT * FROM experts ORDER BY id"),
+            crate::rules::rows(p, "SELECT * FROM expert_suspensions ORDER BY id"),
+        )
+    };
+    let before = tables();
+    assert_eq!(suspend(p.unit.as_str(), "EXP-02", json!({"kind": "remove", "reason": "x"})).0, 403);
+    assert_eq!(suspend(p.cmt.as_str(), "EXP-02", json!({"kind": "remove", "reason": "x"})).0, 403);
+    let r = expect(suspend(p.province.as_str(), "EXP-02", json!({"kind": "ban", "reason": "x"})), 400);
+    assert_eq!(r["field"], "kind");
+    let r = expect(
+        suspend(p.province.as_str(), "EXP-04", json!({"kind": "suspend", "reason": "x", "until": "2024-10-07"})),
+        400,
+    );
+    assert_eq!(r["field"], "until", "the clock is at 2024-10-08");
+    let r = expect(suspend(p.province.as_str(), "EXP-02", json!({"kind": "remove", "reason": " "})), 400);
+    assert_eq!(r["field"], "reason");
+    assert_eq!(suspend(p.province.as_str(), "EXP-NOBODY", json!({"kind": "remove", "reason": "x"})).0, 404);
+    assert_eq!(tables(), before, "refusals change nothing");
+
+    // EXP-02 removed; EXP-03 suspended until 10-20 (over before the draw); EXP-04 until 11-30.
+    expect(suspend(p.province.as_str(), "EXP-02", json!({"kind": "remove", "reason": "评审中收受礼品"})), 200);
+    expect(
+        suspend(
+            p.province.as_str(),
+            "EXP-03",
+            json!({"kind": "suspend", "reason": "无故缺席评审", "until": "2024-10-20"}),
+        ),
+        200,
+    );
+    let v = expect(
+        suspend(
+            p.province.as_str(),
+            "EXP-04",
+            json!({"kind": "suspend", "reason": "违反回避规定", "until": "2024-11-30"}),
+        ),
+        200,
+    );
+    assert_eq!((v[0]["kind"].as_str(), v[0]["until_on"].as_str()), (Some("suspend"), Some("2024-11-30")), "{v}");
+    let again = expect(suspend(p.province.as_str(), "EXP-04", json!({"kind": "remove", "reason": "x"})), 409);
+    assert_eq!(again["code"], "INVALID_STATE");
+
+    // The draw the day before the session: EXP-02 and EXP-04 are out; EXP-03 is back.
+    let rec = s.draw();
+    let judges = s.judges(&rec);
+    assert_eq!(judges.len(), 5, "{rec}");
+    assert!(!judges.contains(&"EXP-02".to_owned()) && !judges.contains(&"EXP-04".to_owned()), "{judges:?}");
+    let history = expect(p.app.get("/api/evaluation/experts/EXP-03/suspensions", p.cmt.as_str()), 200);
+    assert_eq!(
+        (history[0]["lifted_by"].as_str(), history[0]["lift_reason"].as_str()),
+        (Some("system"), Some("暂停期满"))
+    );
+    // A suspended expert cannot act as a judge either: the pool says who is a judge.
+    let status: String =
+        p.app.db().query_row("SELECT status FROM experts WHERE id = 'EXP-04'", [], |r| r.get(0)).unwrap();
+    assert_eq!(status, "suspended");
+
+    // Reinstated by the province, with the reason.
+    let r = p.app.post(
+        "/api/evaluation/experts/EXP-04/reinstate",
+        p.province.as_str(),
+        &json!({"reason": "经复核，回避事项系误报"}),
+    );
+    let v = expect(r, 200);
+    assert!(v[0]["lifted_at"].is_string(), "{v}");
+    let r = p.app.post("/api/evaluation/experts/EXP-04/reinstate", p.province.as_str(), &json!({"reason": "再次"}));
+    assert_eq!(expect(r, 409)["code"], "INVALID_STATE");
+
+    // Integrity records of judges and staff.
+    let rec = json!({"subject_kind": "judge", "subject_ref": "EXP-02", "subject_name": "专家2", "org": "ORG-HOSP-2",
+                     "conduct": "评审期间收受申报人礼品", "decision": "取消评委资格，记入诚信档案", "from_on": "2024-10-08"});
+    let made = expect(p.app.post("/api/province/integrity-records", p.province.as_str(), &rec), 201);
+    assert_eq!(made["subject_ref"], "EXP-02");
+    let mut bad = rec.clone();
+    bad["subject_kind"] = json!("applicant");
+    assert_eq!(
+        expect(p.app.post("/api/province/integrity-records", p.province.as_str(), &bad), 400)["field"],
+        "subject_kind"
+    );
+    bad = rec.clone();
+    bad["subject_ref"] = json!("EXP-NOBODY");
+    assert_eq!(
+        expect(p.app.post("/api/province/integrity-records", p.province.as_str(), &bad), 400)["field"],
+        "subject_ref"
+    );
+    let list = expect(p.app.get("/api/province/integrity-records?subject_kind=judge", p.province.as_str()), 200);
+    assert_eq!(list["total"], 1);
+    assert_eq!(p.app.get("/api/province/integrity-records", p.unit.as_str()).0, 403);
+    let actions: i64 = p
+        .app
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM audit_events WHERE action IN ('remove_expert', 'suspend_expert', 'reinstate_expert', 'record_integrity')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(actions, 6, "remove, 2 suspend, the system's lift, the reinstatement, the record");
+}

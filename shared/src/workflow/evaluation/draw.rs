@@ -54,6 +54,8 @@ pub fn draw(ctx: &OpCtx<'_>, id: i64, req: DrawRequest) -> Result<serde_json::Va
         if p.seed_commitment.as_deref() != Some(ev::commitment(&req.seed).as_str()) {
             return Err(DomainError::invalid("seed", "种子与方案核准时的承诺值不符"));
         }
+        // 七(二): suspensions whose last day passed end now; suspended experts stay out.
+        crate::workflow::accountability::lift_expired(ctx, db)?;
         let pool: Vec<PoolExpert> = estore::active_experts(db)?
             .into_iter()
             .map(|e| PoolExpert { id: e.id, specialty: e.specialty, org: e.org, person: e.person_hash })

@@ -3154,6 +3154,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/evaluation/experts/{expert}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend an expert for a period, or remove them from the pool (七(二)) */
+        post: operations["post_evaluation_experts_by_expert_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/experts/{expert}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reinstate a suspended or removed expert */
+        post: operations["post_evaluation_experts_by_expert_reinstate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evaluation/experts/{expert}/suspensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An expert's suspensions and removals, newest first */
+        get: operations["get_evaluation_experts_by_expert_suspensions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/integrity-records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Integrity records of judges and staff members (七(二)–(四)) */
+        get: operations["get_province_integrity_records"];
+        put?: never;
+        /** Record an integrity entry of a judge or a staff member */
+        post: operations["post_province_integrity_records"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5074,6 +5143,77 @@ export interface components {
             /** @description Masked */
             citizen_id: string;
             unit_org: string;
+        };
+        /** @description A suspension (暂停) or removal (取消评委资格) of an expert (七(二)) */
+        ExpertSuspension: {
+            id: number;
+            expert_id: string;
+            /** @enum {string} */
+            kind: "suspend" | "remove";
+            reason: string;
+            /** Format: date */
+            from_on: string;
+            /**
+             * Format: date
+             * @description The last day of a suspension
+             */
+            until_on?: string | null;
+            decided_by: string;
+            /** Format: date-time */
+            decided_at: string;
+            lifted_at?: string | null;
+            /** @description 'system' when the period ended */
+            lifted_by?: string | null;
+            lift_reason?: string | null;
+        };
+        SuspendExpert: {
+            /** @enum {string} */
+            kind: "suspend" | "remove";
+            reason: string;
+            /**
+             * Format: date
+             * @description suspend: the last day (today or later); remove: absent
+             */
+            until?: string | null;
+        };
+        ReinstateExpert: {
+            reason: string;
+        };
+        NewIntegrityRecord: {
+            /** @enum {string} */
+            subject_kind: "judge" | "staff";
+            /** @description The expert id (judge) or the person / operator (staff) */
+            subject_ref: string;
+            subject_name: string;
+            org: string;
+            /** @description 违规行为 */
+            conduct: string;
+            /** @description 处理决定 */
+            decision: string;
+            /** Format: date */
+            from_on: string;
+            /** Format: date */
+            until_on?: string | null;
+        };
+        IntegrityRecord: {
+            /** @enum {string} */
+            subject_kind: "judge" | "staff";
+            /** @description The expert id (judge) or the person / operator (staff) */
+            subject_ref: string;
+            subject_name: string;
+            org: string;
+            /** @description 违规行为 */
+            conduct: string;
+            /** @description 处理决定 */
+            decision: string;
+            /** Format: date */
+            from_on: string;
+            /** Format: date */
+            until_on?: string | null;
+            id: number;
+            recorded_by: string;
+            /** Format: date-time */
+            recorded_at: string;
         };
     };
     responses: {
@@ -11423,6 +11563,154 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RequiredMaterial"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_evaluation_experts_by_expert_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Expert id */
+                expert: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuspendExpert"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertSuspension"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_evaluation_experts_by_expert_reinstate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Expert id */
+                expert: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReinstateExpert"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertSuspension"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_evaluation_experts_by_expert_suspensions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Expert id */
+                expert: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExpertSuspension"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    get_province_integrity_records: {
+        parameters: {
+            query?: {
+                /** @description judge or staff */
+                subject_kind?: "judge" | "staff";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["IntegrityRecord"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    post_province_integrity_records: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewIntegrityRecord"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityRecord"];
                 };
             };
             400: components["responses"]["Error"];
