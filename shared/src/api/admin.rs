@@ -145,6 +145,13 @@ pub const ROUTES: &[Route] = &[
     Route::signed("PUT", "/api/admin/required-materials", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| crate::workflow::materials::set_catalogue(x, c.json()?)))
     }),
+    // ---------------------------------------------------------------- 机构类别 (八(六))
+    Route::signed("GET", "/api/admin/organisations/{id}/institution-kind", ANYONE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::materials::institution_kind(x, c.param(0))))
+    }),
+    Route::signed("PUT", "/api/admin/organisations/{id}/institution-kind", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| crate::workflow::materials::set_institution_kind(x, c.param(0), c.json()?)))
+    }),
     // ---------------------------------------------------------------- annual batches §1.4.2
     Route::signed("GET", "/api/admin/batches", ANYONE, Caller, |c| respond(200, c.with(batches::list))),
     Route::signed("POST", "/api/admin/batches", PROVINCE, Caller, |c| {

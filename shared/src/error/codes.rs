@@ -274,11 +274,13 @@ pub enum ErrorCode {
     SpecialQuotaPrechecked,
     /// `MATERIALS_MISSING` (422): 缺少资格审查材料：{}（一：资格审查材料须实名签字、加盖公章后扫描上传）
     MaterialsMissing,
+    /// `TEACHER_INSTITUTION_INELIGIBLE` (422): 中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”
+    TeacherInstitutionIneligible,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 135] = [
+    pub const ALL: [ErrorCode; 136] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -414,6 +416,7 @@ impl ErrorCode {
         ErrorCode::SpecialQuotaNotSubmitted,
         ErrorCode::SpecialQuotaPrechecked,
         ErrorCode::MaterialsMissing,
+        ErrorCode::TeacherInstitutionIneligible,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -554,6 +557,7 @@ impl ErrorCode {
             ErrorCode::SpecialQuotaNotSubmitted => "SPECIAL_QUOTA_NOT_SUBMITTED",
             ErrorCode::SpecialQuotaPrechecked => "SPECIAL_QUOTA_PRECHECKED",
             ErrorCode::MaterialsMissing => "MATERIALS_MISSING",
+            ErrorCode::TeacherInstitutionIneligible => "TEACHER_INSTITUTION_INELIGIBLE",
         }
     }
 
@@ -679,7 +683,8 @@ impl ErrorCode {
             | ErrorCode::R13PlanTooLate
             | ErrorCode::R16NoRejudging
             | ErrorCode::R17VotingClosed
-            | ErrorCode::CommitmentTextChanged => 422,
+            | ErrorCode::CommitmentTextChanged
+            | ErrorCode::TeacherInstitutionIneligible => 422,
             ErrorCode::QualificationAuditClosed => 422,
             ErrorCode::R11PublicityStartPast => 422,
             ErrorCode::R18ResultPublicityLate => 422,
@@ -837,6 +842,7 @@ impl ErrorCode {
             ErrorCode::SpecialQuotaNotSubmitted => "该特殊情况评审职数申请尚未经市州人社局或省直部门初核汇总报送，省人社厅暂不能审核（三(二)2）",
             ErrorCode::SpecialQuotaPrechecked => "该特殊情况评审职数申请已初核{}",
             ErrorCode::MaterialsMissing => "缺少资格审查材料：{}（一：资格审查材料须实名签字、加盖公章后扫描上传）",
+            ErrorCode::TeacherInstitutionIneligible => "中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”",
         }
     }
 

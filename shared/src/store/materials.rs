@@ -120,3 +120,18 @@ pub fn upsert_paper_receipt(db: &dyn Db, r: &PaperReceipt) -> Result<(), StoreEr
         ],
     )
 }
+
+/// The institution kind recorded for a unit (八(六); migration 0019).
+pub fn institution_kind(db: &dyn Db, org: &str) -> Result<Option<String>, StoreError> {
+    db.query_opt("SELECT kind FROM institution_kinds WHERE org_id = ?", &[org.into()])?.map(|r| r.text(0)).transpose()
+}
+
+/// Records (or changes) the institution kind of a unit.
+pub fn set_institution_kind(db: &dyn Db, org: &str, kind: &str, by: &str, at: &str) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO institution_kinds (org_id, kind, updated_by, updated_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (org_id) DO UPDATE SET kind = excluded.kind, updated_by = excluded.updated_by, \
+         updated_at = excluded.updated_at",
+        &[org.into(), kind.into(), by.into(), at.into()],
+    )
+}

@@ -428,6 +428,15 @@ pub fn submit(
         let mut check = check_submission(&form, &sctx);
         // 一: the qualification-review materials of the catalogue, listed with the rules.
         check.violations.extend(super::materials::missing(db, &r)?);
+        // 八(六): the 中小学教师 series is for teachers of the institutions it names.
+        let kind = crate::store::materials::institution_kind(db, &unit_org)?;
+        let (refused, flag) = crate::domain::institution::check_teacher_scope(
+            form.series.as_deref().unwrap_or(""),
+            &unit_org,
+            kind.as_deref(),
+        );
+        check.violations.extend(refused);
+        check.flags.extend(flag);
         if !check.violations.is_empty() {
             return Err(DomainError::RulesFailed(check.violations));
         }

@@ -245,3 +245,58 @@ pub fn set_catalogue(ctx: &OpCtx<'_>, req: SetCatalogue) -> Result<Vec<RequiredM
         Ok(store::catalogue(db)?)
     })
 }
+
+// ---------------------------------------------------------------- institution kinds (八(六))
+
+/// Body of "record a unit's institution kind".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetInstitutionKind {
+    /// One of [`crate::domain::institution::KINDS`].
+    pub kind: String,
+}
+
+/// A unit's recorded institution kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstitutionKindView {
+    pub org_id: String,
+    pub kind: Option<String>,
+    pub label: Option<&'static str>,
+}
+
+/// The province records a unit's institution kind (机构类别), audited.
+pub fn set_institution_kind(
+    ctx: &OpCtx<'_>,
+    org: &str,
+    req: SetInstitutionKind,
+) -> Result<InstitutionKindView, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let label = crate::domain::institution::label(&req.kind).ok_or_else(|| {
+        let all: Vec<&str> = crate::domain::institution::KINDS.iter().map(|(k, _)| *k).collect();
+        DomainError::invalid("kind", format!("机构类别无效，可选：{}", all.join("、")))
+    })?;
+    with_tx(ctx.db, |db| {
+        crate::store::chain::organisation_by_id(db, org)?.ok_or(DomainError::NotFound("机构"))?;
+        let before = store::institution_kind(db, org)?;
+        store::set_institution_kind(db, org, &req.kind, &ctx.who.sub, &stamp(ctx.now))?;
+        audit::record(
+            db,
+            &crate::admin::event(
+                ctx,
+                "organisation",
+                org,
+                "set_institution_kind",
+                serde_json::json!({ "before": before, "after": req.kind }),
+            ),
+        )?;
+        Ok(InstitutionKindView { org_id: org.to_owned(), kind: Some(req.kind.clone()), label: Some(label) })
+    })
+}
+
+/// A unit's institution kind (any signed-in caller).
+pub fn institution_kind(ctx: &OpCtx<'_>, org: &str) -> Result<InstitutionKindView, DomainError> {
+    crate::store::chain::organisation_by_id(ctx.db, org)?.ok_or(DomainError::NotFound("机构"))?;
+    let kind = store::institution_kind(ctx.db, org)?;
+    let label = kind.as_deref().and_then(crate::domain::institution::label);
+    Ok(InstitutionKindView { org_id: org.to_owned(), kind, label })
+}

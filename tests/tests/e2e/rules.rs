@@ -525,3 +525,69 @@ fn r15_the_provinces_pass_rate_binds_every_plan_which_may_only_lower_it() {
     assert!(r["message"].as_str().unwrap().contains("40%"), "{r}");
     expect(plan(b, json!({"pass_rate_limit_percent": 40})), 201);
 }
+
+/// 八(六), issue 13: the 中小学教师 series is for teachers of ordinary primary and secondary
+/// schools, kindergartens, special-education and specialised schools and the education
+/// departments' teaching institutions. The province records each unit's institution kind;
+/// a declaration from a unit recorded outside the scope is refused at submission, naming
+/// the unit field, and nothing moves; once the kind is corrected it goes through.
+#[test]
+fn a_teacher_at_an_institution_outside_the_series_scope_is_refused_at_submission() {
+    let p = health_province();
+    expect(
+        p.app.post(
+            "/api/province/committees",
+            p.province.as_str(),
+            &json!({"id": "CMT-TEACHERS", "name": "中小学教师高评会", "organising_org": OTHER_CMT_ORG,
+                    "series": "中小学教师", "max_level": "full_senior", "valid_until": "2025-12-31",
+                    "specialties": ["中学数学"]}),
+        ),
+        201,
+    );
+    let kind = |k: &str| {
+        p.app.put(
+            &format!("/api/admin/organisations/{UNIT}/institution-kind"),
+            p.province.as_str(),
+            &json!({"kind": k}),
+        )
+    };
+    assert_eq!(expect(kind("shop"), 400)["field"], "kind");
+    assert_eq!(
+        p.app
+            .put(
+                &format!("/api/admin/organisations/{UNIT}/institution-kind"),
+                p.unit.as_str(),
+                &json!({"kind": "hospital"})
+            )
+            .0,
+        403
+    );
+    expect(kind("hospital"), 200);
+    let token = p.app.token("teacher-1", "李老师", Role::Applicant, "");
+    let mut f = form_of(&citizen_id(61), "中学数学");
+    f["series"] = json!("中小学教师");
+    f["current_title"]["series"] = json!("中小学教师");
+    f["committee"] = json!("CMT-TEACHERS");
+    let id = expect(p.app.post("/api/applications", token.as_str(), &json!({"batch_year": 2024, "form": f})), 201)
+        ["id"]
+        .as_i64()
+        .unwrap();
+    p.app.upload_required_materials(id, token.as_str());
+    let before = application_rows(&p, id);
+    let r = expect(p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &submit_body()), 422);
+    let v = r["violations"].as_array().unwrap();
+    assert_eq!(
+        (v.len(), v[0]["code"].as_str(), v[0]["field"].as_str()),
+        (1, Some("TEACHER_INSTITUTION_INELIGIBLE"), Some("form.unit_org")),
+        "{r}"
+    );
+    assert!(v[0]["message"].as_str().unwrap().contains("医疗卫生机构"), "{r}");
+    assert_eq!(application_rows(&p, id), before);
+    // The province corrects the record: a school. The declaration goes through.
+    expect(kind("primary_secondary_school"), 200);
+    let shown =
+        expect(p.app.get(&format!("/api/admin/organisations/{UNIT}/institution-kind"), p.applicant.as_str()), 200);
+    assert_eq!(shown["label"], "普通中小学");
+    let v = expect(p.app.post(&format!("/api/applications/{id}/submit"), token.as_str(), &submit_body()), 200);
+    assert_eq!(v["state"], "unit_review");
+}
