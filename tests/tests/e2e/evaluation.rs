@@ -452,3 +452,28 @@ fn a_committee_with_its_own_schedule_is_held_to_its_own_voting_deadline() {
     assert!(v.1["message"].as_str().unwrap().contains("2024-11-08"));
     expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[a], "2024-11-04", json!({}))), 201);
 }
+
+#[test]
+fn a_judge_lists_only_the_plans_it_was_drawn_for_with_its_window_and_scoring_items() {
+    let s = session(2);
+    let rec = s.draw();
+    let judges = s.judges(&rec);
+    let list = |expert: &str| expect(s.p.app.get("/api/judging/plans", s.judge_token(expert).as_str()), 200);
+    let mine = list(&judges[0]);
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+    assert_eq!(mine[0]["id"], s.plan);
+    assert_eq!(mine[0]["scoring_rules"][0]["item"], "业绩成果");
+    assert_eq!(mine[0]["participants"], json!(s.participants));
+    assert_eq!(mine[0]["window_open"], false, "the day before the review");
+    assert!(mine[0].get("seed_commitment").is_none(), "nothing of the draw");
+    assert_eq!(list(&undrawn(&s)), json!([]), "an expert not drawn sees no plan");
+    s.p.app.set_clock("2024-11-04T02:00:00Z");
+    assert_eq!(list(&judges[1])[0]["window_open"], true);
+    s.p.app.set_clock("2024-11-03T02:00:00Z");
+    expect(
+        s.p.app.post(&format!("/api/evaluation/plans/{}/judges/{}/decline", s.plan, judges[0]), s.p.cmt.as_str(), &json!({})),
+        200,
+    );
+    assert_eq!(list(&judges[0]), json!([]), "a judge who declined no longer lists the plan");
+    assert_eq!(s.p.app.get("/api/judging/plans", s.p.cmt.as_str()).0, 403, "judges only");
+}

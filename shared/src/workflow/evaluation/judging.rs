@@ -163,3 +163,33 @@ pub(crate) fn undo_judge_operation(
     }
     Ok(())
 }
+
+/// The plans the calling judge was drawn for (annex 2 §1.3): what the judge needs to do its
+/// work — the window, the place, the pass rule and the scoring items — and nothing of the
+/// draw or of other judges.
+pub fn judge_plans(ctx: &OpCtx<'_>) -> Result<Vec<serde_json::Value>, DomainError> {
+    ctx.require_role(Role::Judge)?;
+    let today = shanghai_today(ctx.now);
+    Ok(estore::plans_of_judge(ctx.db, &ctx.who.sub)?
+        .into_iter()
+        .map(|p| {
+            let open =
+                date(&p.review_start).is_ok_and(|s| s <= today) && date(&p.judging_end).is_ok_and(|e| today <= e);
+            serde_json::json!({
+                "id": p.id,
+                "committee_id": p.committee_id,
+                "batch_year": p.batch_year,
+                "kind": p.kind,
+                "review_start": p.review_start,
+                "judging_end": p.judging_end,
+                "place": p.place,
+                "pass_numerator": p.pass_numerator,
+                "pass_denominator": p.pass_denominator,
+                "scoring_rules": p.scoring_rules,
+                "status": p.status,
+                "participants": p.participants,
+                "window_open": open,
+            })
+        })
+        .collect())
+}
