@@ -110,7 +110,7 @@ describe('journey: registration to a verified certificate, every step in the bro
     await row.waitFor();
     await row.getByTestId('row-check').click();
     await page.getByTestId('batch-recommend').click();
-    await page.getByTestId('unit-table').locator('tr', { hasText: APPLICANT.name }).filter({ hasText: '上级审核' }).first().waitFor();
+    await page.getByTestId('unit-table').locator('tr', { hasText: APPLICANT.name }).filter({ hasText: '上级单位审核' }).first().waitFor();
     await ctx.close();
   });
 
@@ -189,7 +189,7 @@ describe('journey: registration to a verified certificate, every step in the bro
     assert.equal(await checks.getByText('✔').count(), 3, await checks.innerText());
     await page.getByTestId('judges').getByText(JUDGE.expert).waitFor();
     // The interview notice (答辩), seen by the applicant.
-    await page.locator('#iv-app').click();
+    await page.locator('.el-select:has(#iv-app)').click();
     await page.locator('.el-select-dropdown__item:visible', { hasText: `申报 ${s.app}` }).first().click();
     await page.fill('#iv-at', '2026-11-16T09:30:00');
     await page.fill('#iv-place', '答辩室1');
@@ -253,6 +253,7 @@ describe('journey: registration to a verified certificate, every step in the bro
 
     ({ ctx, page } = await signIn(browser, '13800000006', PASSWORD, /省人社厅/));
     await page.goto(`${BASE}/province/filings`);
+    await page.getByTestId('filings').locator('tbody tr').first().waitFor();
     await page.getByTestId('filings').getByTestId('audit-filing').first().click();
     await page.fill('#fa-doc', '湘人社职备〔2026〕99号');
     await date(page, 'fa-date', '2026-11-25');

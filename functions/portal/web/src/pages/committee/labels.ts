@@ -16,7 +16,7 @@ export const outcomeLabel: Record<string, string> = {
 };
 
 export const filingStatus: Record<string, string> = {
-  requested: '待审核',
+  pending: '待审核',
   approved: '已备案',
   rejected: '已退回',
 };
