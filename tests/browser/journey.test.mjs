@@ -284,6 +284,15 @@ describe('journey: registration to a verified certificate, every step in the bro
     await job.getByText('已处理 1/1，发证 1').waitFor();
     await shot(page, 'journey-11-province-certificates');
     await accessible(page, 'province certificates');
+    // The dashboard now has a tallied session: its pass rate against the limit.
+    await page.goto(`${BASE}/province/dashboard`);
+    await page.getByTestId('rate-table').getByText('CMT-HEALTH').waitFor();
+    await page.getByTestId('rate-chart').locator('canvas').waitFor();
+    await shot(page, 'journey-11-province-dashboard');
+    await accessible(page, 'province dashboard with pass rates');
+    await page.goto(`${BASE}/province/registrations`);
+    await page.getByTestId('registrations').waitFor();
+    await accessible(page, 'unit registrations');
     await ctx.close();
   });
 

@@ -109,6 +109,11 @@ const routes: RouteRecordRaw[] = [
         meta: { ...roles('province'), title: '基础配置' },
       },
       {
+        path: 'province/registrations',
+        component: () => import('./pages/province/Registrations.vue'),
+        meta: { ...roles('province', 'dept'), title: '单位注册审核' },
+      },
+      {
         path: 'province/jobs',
         component: () => import('./pages/province/Jobs.vue'),
         meta: { ...roles('province'), title: '定时任务' },
