@@ -284,6 +284,13 @@ describe('journey: registration to a verified certificate, every step in the bro
     await job.getByText('已处理 1/1，发证 1').waitFor();
     await shot(page, 'journey-11-province-certificates');
     await accessible(page, 'province certificates');
+    // The certificate waits in the registry outbox (reported once; the registry of this
+    // test run is unreachable, so it stays queued for retry).
+    await page.getByRole('tab', { name: '报送人社部' }).click();
+    await page.getByTestId('outbox').locator('tbody tr').first().waitFor();
+    await page.getByRole('tab', { name: '证书编号号段' }).click();
+    await page.getByTestId('pools').locator('tbody tr').first().waitFor();
+    await accessible(page, 'province certificates: registry and number pools');
     // The dashboard now has a tallied session: its pass rate against the limit.
     await page.goto(`${BASE}/province/dashboard`);
     await page.getByTestId('rate-table').getByText('CMT-HEALTH').waitFor();
