@@ -12,6 +12,7 @@ const APPLICANT = { name: '钱七', id: citizenId('43010219880808123'), phone: '
 const JUDGE = { name: '吴评委', id: citizenId('43010219700303456'), phone: '13900000072', password: 'Wu-Judge-2026!', expert: 'EXP-J01' };
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true };
 const FULL_ID = /\b\d{17}[\dX]\b/;
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 let browser;
 const s = {};
@@ -77,9 +78,19 @@ describe('journey: registration to a verified certificate, every step in the bro
     await page.goto(`${BASE}/applicant/applications/new`);
     await page.locator('#f-citizen-id').waitFor();
     await fillDeclaration(page, { id: APPLICANT.id, complete: true });
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/applicant\/applications\/\d+\/edit/);
+    s.app = Number(page.url().match(/applications\/(\d+)\/edit/)[1]);
+    // A scanned degree certificate, which the judge re-reviews later.
+    await page.goto(`${BASE}/applicant/applications/${s.app}`);
+    await page.locator('#m-file').setInputFiles({ name: '学位证书.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+    await page.getByTestId('upload').click();
+    await page.getByTestId('materials').getByText('学位证书.png').waitFor();
+    await page.goto(`${BASE}/applicant/applications/${s.app}/edit`);
+    await page.locator('#f-citizen-id').waitFor();
+    await page.fill('#f-citizen-id', APPLICANT.id);
     await submit(page);
-    await page.waitForURL(/\/applicant\/applications\/\d+$/);
-    s.app = Number(page.url().match(/applications\/(\d+)$/)[1]);
+    await page.waitForURL(new RegExp(`/applicant/applications/${s.app}$`));
     await page.getByTestId('timeline').getByText('提交申报').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `no horizontal scroll at 375 px (overflow ${overflow}px)`);
@@ -208,6 +219,8 @@ describe('journey: registration to a verified certificate, every step in the bro
     await page.getByTestId('recorded').getByText('不记录什么').waitFor();
     const row = page.getByTestId('judge-plans').locator('tr', { hasText: '评审期内' }).first();
     await row.getByRole('button', { name: '进入评审' }).click();
+    // The participant's materials, in the window (annex 2 §1.3 material re-review).
+    await page.getByTestId('materials').getByText('学位证书.png').waitFor();
     await page.getByTestId(`j-review-${s.app}`).click();
     await page.getByText('复审意见已保存').first().waitFor();
     await page.getByTestId(`j-scores-${s.app}`).click();

@@ -193,3 +193,39 @@ pub fn judge_plans(ctx: &OpCtx<'_>) -> Result<Vec<serde_json::Value>, DomainErro
         })
         .collect())
 }
+
+/// A participant of a plan the calling judge was drawn for, inside the judging window
+/// (annex 2 §1.3: the judge re-reviews the materials only then).
+fn judged_participant(ctx: &OpCtx<'_>, plan_id: i64, application: i64) -> Result<(), DomainError> {
+    ctx.require_role(Role::Judge)?;
+    let p = load_plan(ctx, ctx.db, plan_id)?;
+    if !p.participants.contains(&application) {
+        return Err(DomainError::NotFound("参评人员"));
+    }
+    let today = shanghai_today(ctx.now);
+    if today < date(&p.review_start)? || today > date(&p.judging_end)? {
+        return Err(DomainError::conflict(ErrorCode::OutsideJudgingWindow, &[&p.review_start, &p.judging_end]));
+    }
+    Ok(())
+}
+
+/// The materials of a participant, for the judge's material re-review.
+pub fn judge_materials(
+    ctx: &OpCtx<'_>,
+    plan_id: i64,
+    application: i64,
+) -> Result<Vec<astore::MaterialMeta>, DomainError> {
+    judged_participant(ctx, plan_id, application)?;
+    Ok(astore::list_materials(ctx.db, application)?)
+}
+
+/// One material of a participant: (content type, file name, content).
+pub fn judge_material(
+    ctx: &OpCtx<'_>,
+    plan_id: i64,
+    application: i64,
+    material: i64,
+) -> Result<(String, String, Vec<u8>), DomainError> {
+    judged_participant(ctx, plan_id, application)?;
+    astore::material_content(ctx.db, application, material)?.ok_or(DomainError::NotFound("材料"))
+}
