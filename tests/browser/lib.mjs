@@ -95,6 +95,109 @@ export async function axe(page) {
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.html.slice(0, 160)).join(' | ')}`);
 }
 
+// ---- form helpers shared by the journeys (Element Plus widgets).
+
+/** Chooses `label` in the Element Plus select whose input has id `id`. */
+export async function choose(page, id, label) {
+  await page.locator(`#${id}`).click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: label }).first().click();
+}
+
+/** Types a date into an Element Plus date picker. */
+export async function date(page, id, value) {
+  const input = page.locator(`#${id}`);
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+export async function number(page, id, value) {
+  const input = page.locator(`#${id}`);
+  await input.fill(String(value));
+  await input.blur();
+}
+
+export async function step(page, n) {
+  await page.locator('.step-nav label, .step-nav .el-radio-button').nth(n).click();
+}
+
+/** Fills the declaration in the guide's steps; `complete: false` leaves rule failures. */
+export async function fillDeclaration(page, { id, complete }) {
+  await step(page, 0);
+  await page.fill('#f-citizen-id', id);
+  await page.fill('#f-unit-org', 'ORG-DEMO-HOSPITAL');
+  await step(page, 1);
+  await page.fill('#f-series', '卫生');
+  await page.fill('#f-specialty', '内科学');
+  await page.fill('#f-committee', 'CMT-HEALTH');
+  if (!complete) return;
+  await step(page, 2);
+  await page.fill('#f-ct-series', '卫生');
+  await date(page, 'f-ct-date', '2019-12-01');
+  await step(page, 3);
+  for (let i = 0; i < 5; i++) {
+    if ((await page.locator(`#f-as-year-${i}`).count()) === 0) await page.getByRole('button', { name: '添加年度考核' }).click();
+    await number(page, `f-as-year-${i}`, 2021 + i);
+  }
+  await step(page, 4);
+  await number(page, 'f-ce-hours', 90);
+  await number(page, 'f-gs-months', 24);
+  await step(page, 5);
+  if ((await page.locator('#f-ac-title-0').count()) === 0) await page.getByRole('button', { name: '添加业绩成果' }).click();
+  await page.fill('#f-ac-title-0', '某病例研究');
+  await date(page, 'f-ac-date-0', '2025-05-01');
+}
+
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** On the application's page, uploads a scan for every required material still missing
+ * (资格审查材料目录, 一), as the checklist lists them. */
+export async function uploadRequired(page, appId) {
+  await page.goto(`${BASE}/applicant/applications/${appId}`);
+  const checklist = page.getByTestId('material-checklist');
+  await checklist.waitFor();
+  const missing = checklist.locator('li', { hasText: '未上传' });
+  while ((await missing.count()) > 0) {
+    const kind = await missing.first().getAttribute('data-kind');
+    await page.selectOption('#m-kind', kind);
+    await page.locator('#m-file').setInputFiles({ name: `${kind}.png`, mimeType: 'image/png', buffer: PNG });
+    await page.getByTestId('upload').click();
+    await page.getByTestId('materials').getByText(`${kind}.png`).waitFor();
+    await checklist.locator(`li[data-kind="${kind}"]`, { hasText: '已上传' }).waitFor();
+  }
+}
+
+export async function submit(page) {
+  await step(page, 6);
+  // The batch's commitment text (告知承诺, 四(一)) is shown in full before it is accepted.
+  await page.getByTestId('commitment-text').getByText('告知承诺制').waitFor();
+  const commit = page.locator('#f-commit');
+  if (!(await commit.isChecked())) await page.locator('label[for="f-commit"], .el-checkbox:has(#f-commit)').first().click();
+  await page.getByTestId('submit').click();
+}
+
+/**
+ * Signs in through the portal's /login page as a person (account: phone or ID number) and,
+ * when `membership` is given, switches to the membership whose option matches it.
+ */
+export async function signIn(browser, account, password, membership, options = {}) {
+  const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 }, ...options });
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel('身份证号或手机号').fill(account);
+  await page.getByLabel('密码').first().fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  if (membership) {
+    await page.locator('.role-switch').click();
+    await page.getByRole('option', { name: membership }).click();
+    await page.getByText('已切换身份').first().waitFor();
+  }
+  return { ctx, page };
+}
+
 /** A citizen ID number with its GB 11643 check character. */
 export function citizenId(first17) {
   const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];

@@ -2,7 +2,7 @@
 // application is then handled by the unit. See scripts/test-browser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, BASE, citizenId, launch, mintToken, shot, signedInContext, xlsx } from './lib.mjs';
+import { apiCall, axe, BASE, citizenId, date, fillDeclaration, launch, mintToken, shot, signedInContext, submit, uploadRequired, xlsx } from './lib.mjs';
 
 const APPLICANT = { role: 'applicant', sub: 'app-zhang', name: '张三' };
 const PHONE_APPLICANT = { role: 'applicant', sub: 'app-li', name: '李四' };
@@ -24,87 +24,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Chooses `label` in the Element Plus select whose input has id `id`. */
-async function choose(page, id, label) {
-  await page.locator(`#${id}`).click();
-  await page.locator('.el-select-dropdown__item:visible', { hasText: label }).first().click();
-}
-
-/** Types a date into an Element Plus date picker. */
-async function date(page, id, value) {
-  const input = page.locator(`#${id}`);
-  await input.fill(value);
-  await input.press('Enter');
-}
-
-async function number(page, id, value) {
-  const input = page.locator(`#${id}`);
-  await input.fill(String(value));
-  await input.blur();
-}
-
-async function step(page, n) {
-  await page.locator('.step-nav label, .step-nav .el-radio-button').nth(n).click();
-}
-
-/** Fills the declaration in the guide's steps; `complete: false` leaves rule failures. */
-async function fillDeclaration(page, { id, complete }) {
-  await step(page, 0);
-  await page.fill('#f-citizen-id', id);
-  await page.fill('#f-unit-org', 'ORG-DEMO-HOSPITAL');
-  await step(page, 1);
-  await page.fill('#f-series', '卫生');
-  await page.fill('#f-specialty', '内科学');
-  await page.fill('#f-committee', 'CMT-HEALTH');
-  if (!complete) return;
-  await step(page, 2);
-  await page.fill('#f-ct-series', '卫生');
-  await date(page, 'f-ct-date', '2019-12-01');
-  await step(page, 3);
-  for (let i = 0; i < 5; i++) {
-    if ((await page.locator(`#f-as-year-${i}`).count()) === 0) await page.getByRole('button', { name: '添加年度考核' }).click();
-    await number(page, `f-as-year-${i}`, 2021 + i);
-  }
-  await step(page, 4);
-  await number(page, 'f-ce-hours', 90);
-  await number(page, 'f-gs-months', 24);
-  await step(page, 5);
-  if ((await page.locator('#f-ac-title-0').count()) === 0) await page.getByRole('button', { name: '添加业绩成果' }).click();
-  await page.fill('#f-ac-title-0', '某病例研究');
-  await date(page, 'f-ac-date-0', '2025-05-01');
-}
-
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-/** On the application's page, uploads a scan for every required material still missing
- * (资格审查材料目录, 一), as the checklist lists them. */
-async function uploadRequired(page, appId) {
-  await page.goto(`${BASE}/applicant/applications/${appId}`);
-  const checklist = page.getByTestId('material-checklist');
-  await checklist.waitFor();
-  const missing = checklist.locator('li', { hasText: '未上传' });
-  while ((await missing.count()) > 0) {
-    const kind = await missing.first().getAttribute('data-kind');
-    await page.selectOption('#m-kind', kind);
-    await page.locator('#m-file').setInputFiles({ name: `${kind}.png`, mimeType: 'image/png', buffer: PNG });
-    await page.getByTestId('upload').click();
-    await page.getByTestId('materials').getByText(`${kind}.png`).waitFor();
-    await checklist.locator(`li[data-kind="${kind}"]`, { hasText: '已上传' }).waitFor();
-  }
-}
-
-async function submit(page) {
-  await step(page, 6);
-  // The batch's commitment text (告知承诺, 四(一)) is shown in full before it is accepted.
-  await page.getByTestId('commitment-text').getByText('告知承诺制').waitFor();
-  const commit = page.locator('#f-commit');
-  if (!(await commit.isChecked())) await page.locator('label[for="f-commit"], .el-checkbox:has(#f-commit)').first().click();
-  await page.getByTestId('submit').click();
-}
 
 describe('the portal component', () => {
   test('serves pages with a strict CSP and answers unknown API paths with the API 404', async () => {
@@ -329,9 +248,13 @@ describe('public certificate verification (issue 17)', () => {
     // Fixture: two sealed certificates through the province's Excel import (§1.29) — the
     // portal has no province pages for it yet — and one of them revoked.
     const prov = mintToken({ role: 'province', sub: 'prov-cert', name: '专技处', org: PROV_ORG });
-    // The demo dataset has the province as its issuing unit (code 9900, scripts/demo-seed.sql).
-    let r = await apiCall('GET', '/api/certificates/issuing-units?status=active', prov);
-    assert.ok(r.json.items.some((u) => u.org_id === PROV_ORG && u.code === '9900'), r.text);
+    // The journey (journey.test.mjs) may have entered the province's code through its page.
+    let r = await apiCall('GET', '/api/certificates/issuing-units?page_size=100', prov);
+    const units = Array.isArray(r.json) ? r.json : (r.json?.items ?? []);
+    if (!units.some((u) => u.org_id === PROV_ORG && u.status === 'active')) {
+      r = await apiCall('POST', '/api/certificates/issuing-units', prov, { org_id: PROV_ORG });
+      assert.equal(r.status, 201, r.text);
+    }
     const header = ['姓名', '身份证号', '工作单位', '系列', '专业', '资格名称', '职称层级', '评审委员会', '审批文号', '取得资格时间', '发证单位编码'];
     const row = (name, id) => [name, id, '某医院', '卫生', '内科学', '主任医师', '正高级', '湖南省卫生高评会', '湘人社职备〔2024〕15号', '2024-10-20', ''];
     const book = xlsx('职称证书', [header, row('赵医生', citizenId('43010219700101123')), row('钱医生', citizenId('43010219710202123'))]);

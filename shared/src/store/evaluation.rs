@@ -342,6 +342,19 @@ pub fn insert_judge(
     )
 }
 
+/// The plans an expert is drawn for (and has not declined), latest review first.
+pub fn plans_of_judge(db: &dyn Db, expert: &str) -> Result<Vec<Plan>, StoreError> {
+    let rows = db.query(
+        &format!(
+            "SELECT {PLAN_COLUMNS} FROM review_plans WHERE id IN \
+             (SELECT plan_id FROM plan_judges WHERE expert_id = ? AND status = 'drawn') \
+             ORDER BY review_start DESC, id DESC"
+        ),
+        &[expert.into()],
+    )?;
+    rows.iter().map(|r| plan(db, r)).collect()
+}
+
 /// The judges of a plan: (expert id, need index, status).
 pub fn judges(db: &dyn Db, plan_id: i64) -> Result<Vec<(String, usize, String)>, StoreError> {
     db.query(

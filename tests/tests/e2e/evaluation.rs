@@ -563,4 +563,45 @@ fn a_suspended_or_removed_expert_is_never_drawn_and_a_suspension_ends_after_its_
         )
         .unwrap();
     assert_eq!(actions, 6, "remove, 2 suspend, the system's lift, the reinstatement, the record");
+
+#[test]
+fn a_judge_lists_only_the_plans_it_was_drawn_for_with_its_window_and_scoring_items() {
+    let s = session(2);
+    let rec = s.draw();
+    let judges = s.judges(&rec);
+    let list = |expert: &str| expect(s.p.app.get("/api/judging/plans", s.judge_token(expert).as_str()), 200);
+    let mine = list(&judges[0]);
+    assert_eq!(mine.as_array().map(Vec::len), Some(1), "{mine}");
+    assert_eq!(mine[0]["id"], s.plan);
+    assert_eq!(mine[0]["scoring_rules"][0]["item"], "业绩成果");
+    assert_eq!(mine[0]["participants"], json!(s.participants));
+    assert_eq!(mine[0]["window_open"], false, "the day before the review");
+    assert!(mine[0].get("seed_commitment").is_none(), "nothing of the draw");
+    assert_eq!(list(&undrawn(&s)), json!([]), "an expert not drawn sees no plan");
+    let materials = |expert: &str, app: i64| {
+        s.p.app
+            .get(&format!("/api/judging/plans/{}/participants/{app}/materials", s.plan), s.judge_token(expert).as_str())
+    };
+    let early = materials(&judges[1], s.participants[0]);
+    assert_eq!(
+        (early.0, early.1["code"].as_str()),
+        (409, Some("OUTSIDE_JUDGING_WINDOW")),
+        "materials only in the window"
+    );
+    s.p.app.set_clock("2024-11-04T02:00:00Z");
+    assert_eq!(list(&judges[1])[0]["window_open"], true);
+    assert!(expect(materials(&judges[1], s.participants[0]), 200).is_array());
+    assert_eq!(materials(&judges[1], s.participants[0] + 1000).0, 404, "not a participant of the plan");
+    assert_eq!(materials(&undrawn(&s), s.participants[0]).0, 404, "an expert not drawn for the plan");
+    s.p.app.set_clock("2024-11-03T02:00:00Z");
+    expect(
+        s.p.app.post(
+            &format!("/api/evaluation/plans/{}/judges/{}/decline", s.plan, judges[0]),
+            s.p.cmt.as_str(),
+            &json!({}),
+        ),
+        200,
+    );
+    assert_eq!(list(&judges[0]), json!([]), "a judge who declined no longer lists the plan");
+    assert_eq!(s.p.app.get("/api/judging/plans", s.p.cmt.as_str()).0, 403, "judges only");
 }

@@ -63,7 +63,62 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./pages/province/Blacklist.vue'),
         meta: { ...roles('province'), title: '诚信档案（黑名单）' },
       },
-      { path: 'judge', component: () => import('./pages/Placeholder.vue'), meta: { ...roles('judge'), title: '评审任务' } },
+      {
+        path: 'committee/plans',
+        component: () => import('./pages/committee/Plans.vue'),
+        meta: { ...roles('committee_org'), title: '评审方案' },
+      },
+      {
+        path: 'committee/plans/new',
+        component: () => import('./pages/committee/PlanForm.vue'),
+        meta: { ...roles('committee_org'), title: '新建评审方案' },
+      },
+      {
+        path: 'committee/plans/:id',
+        component: () => import('./pages/committee/PlanDetail.vue'),
+        meta: { ...roles('committee_org'), title: '评审方案' },
+      },
+      {
+        path: 'committee/results',
+        component: () => import('./pages/committee/Results.vue'),
+        meta: { ...roles('committee_org'), title: '结果公示与备案' },
+      },
+      {
+        path: 'committee/experts',
+        component: () => import('./pages/committee/Experts.vue'),
+        meta: { ...roles('committee_org', 'province'), title: '评审专家库' },
+      },
+      {
+        path: 'province/plans',
+        component: () => import('./pages/committee/Plans.vue'),
+        meta: { ...roles('province'), title: '评审方案审核' },
+      },
+      {
+        path: 'province/filings',
+        component: () => import('./pages/province/Filings.vue'),
+        meta: { ...roles('province'), title: '备案审核' },
+      },
+      {
+        path: 'province/certificates',
+        component: () => import('./pages/province/Certificates.vue'),
+        meta: { ...roles('province'), title: '证书发放' },
+      },
+      {
+        path: 'province/admin',
+        component: () => import('./pages/province/Admin.vue'),
+        meta: { ...roles('province'), title: '基础配置' },
+      },
+      {
+        path: 'province/registrations',
+        component: () => import('./pages/province/Registrations.vue'),
+        meta: { ...roles('province', 'dept'), title: '单位注册审核' },
+      },
+      {
+        path: 'province/jobs',
+        component: () => import('./pages/province/Jobs.vue'),
+        meta: { ...roles('province'), title: '定时任务' },
+      },
+      { path: 'judge', component: () => import('./pages/judge/JudgeHome.vue'), meta: { ...roles('judge'), title: '评审任务' } },
       { path: ':rest(.*)*', component: () => import('./pages/NotFound.vue'), meta: { title: '页面不存在' } },
     ],
   },

@@ -163,3 +163,69 @@ pub(crate) fn undo_judge_operation(
     }
     Ok(())
 }
+
+/// The plans the calling judge was drawn for (annex 2 §1.3): what the judge needs to do its
+/// work — the window, the place, the pass rule and the scoring items — and nothing of the
+/// draw or of other judges.
+pub fn judge_plans(ctx: &OpCtx<'_>) -> Result<Vec<serde_json::Value>, DomainError> {
+    ctx.require_role(Role::Judge)?;
+    let today = shanghai_today(ctx.now);
+    Ok(estore::plans_of_judge(ctx.db, &ctx.who.sub)?
+        .into_iter()
+        .map(|p| {
+            let open =
+                date(&p.review_start).is_ok_and(|s| s <= today) && date(&p.judging_end).is_ok_and(|e| today <= e);
+            serde_json::json!({
+                "id": p.id,
+                "committee_id": p.committee_id,
+                "batch_year": p.batch_year,
+                "kind": p.kind,
+                "review_start": p.review_start,
+                "judging_end": p.judging_end,
+                "place": p.place,
+                "pass_numerator": p.pass_numerator,
+                "pass_denominator": p.pass_denominator,
+                "scoring_rules": p.scoring_rules,
+                "status": p.status,
+                "participants": p.participants,
+                "window_open": open,
+            })
+        })
+        .collect())
+}
+
+/// A participant of a plan the calling judge was drawn for, inside the judging window
+/// (annex 2 §1.3: the judge re-reviews the materials only then).
+fn judged_participant(ctx: &OpCtx<'_>, plan_id: i64, application: i64) -> Result<(), DomainError> {
+    ctx.require_role(Role::Judge)?;
+    let p = load_plan(ctx, ctx.db, plan_id)?;
+    if !p.participants.contains(&application) {
+        return Err(DomainError::NotFound("参评人员"));
+    }
+    let today = shanghai_today(ctx.now);
+    if today < date(&p.review_start)? || today > date(&p.judging_end)? {
+        return Err(DomainError::conflict(ErrorCode::OutsideJudgingWindow, &[&p.review_start, &p.judging_end]));
+    }
+    Ok(())
+}
+
+/// The materials of a participant, for the judge's material re-review.
+pub fn judge_materials(
+    ctx: &OpCtx<'_>,
+    plan_id: i64,
+    application: i64,
+) -> Result<Vec<astore::MaterialMeta>, DomainError> {
+    judged_participant(ctx, plan_id, application)?;
+    Ok(astore::list_materials(ctx.db, application)?)
+}
+
+/// One material of a participant: (content type, file name, content).
+pub fn judge_material(
+    ctx: &OpCtx<'_>,
+    plan_id: i64,
+    application: i64,
+    material: i64,
+) -> Result<(String, String, Vec<u8>), DomainError> {
+    judged_participant(ctx, plan_id, application)?;
+    astore::material_content(ctx.db, application, material)?.ok_or(DomainError::NotFound("材料"))
+}

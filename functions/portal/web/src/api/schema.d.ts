@@ -1016,6 +1016,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/judging/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The plans the judge was drawn for: window, place, pass rule, scoring items */
+        get: operations["get_judging_plans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/judging/plans/{plan}/participants": {
         parameters: {
             query?: never;
@@ -1044,6 +1061,40 @@ export interface paths {
         put?: never;
         /** A judge scores, votes or gives an opinion (§1.3) */
         post: operations["post_judging_plans_by_plan_participants_by_participant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judging/plans/{plan}/participants/{participant}/materials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A participant's materials, for the judge's re-review inside the judging window */
+        get: operations["get_judging_plans_by_plan_participants_by_participant_materials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/judging/plans/{plan}/participants/{participant}/materials/{material}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download one material of a participant (judging window only) */
+        get: operations["get_judging_plans_by_plan_participants_by_participant_materials_by_material"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7291,6 +7342,28 @@ export interface operations {
             404: components["responses"]["Error"];
         };
     };
+    get_judging_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Any"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
     get_judging_plans_by_plan_participants: {
         parameters: {
             query?: never;
@@ -7350,6 +7423,66 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    get_judging_plans_by_plan_participants_by_participant_materials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Review plan id */
+                plan: number;
+                /** @description Application id of the participant */
+                participant: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MaterialList"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    get_judging_plans_by_plan_participants_by_participant_materials_by_material: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Review plan id */
+                plan: number;
+                /** @description Application id of the participant */
+                participant: number;
+                /** @description Material id */
+                material: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     get_results_sessions: {
