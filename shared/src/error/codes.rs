@@ -268,11 +268,13 @@ pub enum ErrorCode {
     R15PassRateExceptionNotApproved,
     /// `R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS` (422): 定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）
     R8DirectedEvaluationOutsideFields,
+    /// `FIELD_TOO_LONG` (422): 字段 {} 不能超过 {} 字
+    FieldTooLong,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 132] = [
+    pub const ALL: [ErrorCode; 133] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -405,6 +407,7 @@ impl ErrorCode {
         ErrorCode::R15PassRateAboveLimit,
         ErrorCode::R15PassRateExceptionNotApproved,
         ErrorCode::R8DirectedEvaluationOutsideFields,
+        ErrorCode::FieldTooLong,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -542,6 +545,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateAboveLimit => "R15_PASS_RATE_ABOVE_LIMIT",
             ErrorCode::R15PassRateExceptionNotApproved => "R15_PASS_RATE_EXCEPTION_NOT_APPROVED",
             ErrorCode::R8DirectedEvaluationOutsideFields => "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS",
+            ErrorCode::FieldTooLong => "FIELD_TOO_LONG",
         }
     }
 
@@ -676,6 +680,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateAboveLimit => 422,
             ErrorCode::R15PassRateExceptionNotApproved => 422,
             ErrorCode::R8DirectedEvaluationOutsideFields => 422,
+            ErrorCode::FieldTooLong => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -822,6 +827,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateAboveLimit => "评审方案的通过率 {}% 高于省人社厅核定的 {}%；因特殊情况需要突破通过率的，须在方案中提前报备并经省人社厅审核同意（R15，五(三)）",
             ErrorCode::R15PassRateExceptionNotApproved => "该方案报备的通过率 {}% 高于核定的 {}%，核准方案须同时审核同意突破通过率（approve_pass_rate_exception）（R15，五(三)）",
             ErrorCode::R8DirectedEvaluationOutsideFields => "定向评价仅适用于卫生、教育、农业、林业、水利领域的基层专业技术人才（R8，八(二)）",
+            ErrorCode::FieldTooLong => "字段 {} 不能超过 {} 字",
         }
     }
 
