@@ -389,7 +389,9 @@ mod tests {
         assert_eq!(e.chained_hash(GENESIS), GOLDEN_HASH);
     }
 
-    const GOLDEN_HASH: &str = "GOLDEN";
+    /// Computed independently of this code (Python: `json.dumps(event, ensure_ascii=False,
+    /// sort_keys=True, separators=(",", ":"))`, then SHA-256 of 64 zeros and that text).
+    const GOLDEN_HASH: &str = "dfb87e05ff9702d75b1b5766d7a0444e8c9fee33e92d59b42eab8b57074746fc";
 
     #[test]
     fn several_tampers_are_all_reported_and_text_that_is_not_json_in_detail_is_a_break() {
