@@ -68,6 +68,8 @@ pub struct ServeOptions {
     pub inherit_env: bool,
     /// Whether cron schedules run (test-mode firing works either way).
     pub cron: bool,
+    /// Concurrency, queue, per-client and read-time limits.
+    pub limits: crate::limits::Limits,
 }
 
 impl Default for ServeOptions {
@@ -79,6 +81,7 @@ impl Default for ServeOptions {
             variables: HashMap::new(),
             inherit_env: true,
             cron: true,
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -254,6 +257,7 @@ impl App {
             db: Arc::new(Database::new(db_path.clone())),
             clock: options.test_mode.then(|| Arc::new(TestClock::default())),
             crons,
+            admission: crate::limits::Admission::new(options.limits.clone()),
         });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let _guard = runtime().enter();

@@ -14,6 +14,7 @@ mod bindings;
 pub mod cache;
 pub mod clock;
 pub mod cron;
+pub mod limits;
 pub mod manifest;
 pub mod outbound;
 pub mod router;
@@ -23,6 +24,7 @@ mod state;
 pub mod variables;
 
 pub use app::{runtime, App, RunningHost, ServeOptions};
+pub use limits::Limits;
 pub use manifest::Manifest;
 pub use server::INTERNAL_ERROR_BODY;
 pub use sqlite::migrate;

@@ -4,16 +4,21 @@ use anyhow::{bail, Context, Result};
 use shared::auth::{mint, Claims, Role};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use zhicheng_host::{runtime, App, ServeOptions};
+use zhicheng_host::{runtime, App, Limits, ServeOptions};
 
 const USAGE: &str = "\
 usage:
   zhicheng-host up [--manifest spin.toml] [--listen 127.0.0.1:3000] [--sqlite-file <path>]
                    [--cache-dir <dir>] [--seed <file.sql>] [--test-mode] [--no-cron]
+                   [--max-concurrent 64] [--max-queued 256] [--queue-timeout-ms 10000]
+                   [--max-per-client 32] [--header-timeout-ms 10000] [--body-timeout-ms 60000]
+                   [--max-body-bytes 1048576]
   zhicheng-host mint-token --sub <id> --name <name> --role <role> [--org <org>] [--ttl-seconds 86400]
 
 Application variables come from SPIN_VARIABLE_<NAME> (e.g. SPIN_VARIABLE_AUTH_SECRET) or their
-manifest defaults. Roles: applicant, unit, dept, committee_org, judge, province.";
+manifest defaults. Each limit can also be set by its ZHICHENG_HOST_* variable (the flag wins):
+ZHICHENG_HOST_MAX_CONCURRENT, _MAX_QUEUED, _QUEUE_TIMEOUT_MS, _MAX_PER_CLIENT,
+_HEADER_TIMEOUT_MS, _BODY_TIMEOUT_MS, _MAX_BODY_BYTES. Roles: applicant, unit, dept, committee_org, judge, province.";
 
 /// Parsed `--flag value` / `--switch` arguments.
 struct Args {
@@ -47,11 +52,12 @@ impl Args {
 }
 
 fn up(args: &[String]) -> Result<()> {
-    let a = Args::parse(
-        args,
-        &["--test-mode", "--no-cron"],
-        &["--manifest", "--listen", "--sqlite-file", "--cache-dir", "--seed"],
-    )?;
+    let mut options: Vec<&str> = vec!["--manifest", "--listen", "--sqlite-file", "--cache-dir", "--seed"];
+    options.extend(zhicheng_host::limits::SETTINGS.iter().map(|(flag, _)| *flag));
+    let a = Args::parse(args, &["--test-mode", "--no-cron"], &options)?;
+    let limits = Limits::configured(|flag, env| {
+        a.get(flag).map(str::to_string).or_else(|| std::env::var(env).ok().filter(|v| !v.is_empty()))
+    })?;
     let manifest = PathBuf::from(a.get("--manifest").unwrap_or("spin.toml"));
     let listen: SocketAddr =
         a.get("--listen").unwrap_or("127.0.0.1:3000").parse().context("--listen must be ip:port")?;
@@ -64,6 +70,7 @@ fn up(args: &[String]) -> Result<()> {
         listen,
         test_mode: a.has("--test-mode"),
         cron: !a.has("--no-cron"),
+        limits,
         ..ServeOptions::default()
     };
     let host = app.serve_in_background(options)?;

@@ -4,12 +4,13 @@
 use crate::app::AppInner;
 use crate::clock::TestClock;
 use crate::cron::RunGuard;
+use crate::limits::{Admission, Refusal, DRAIN_LIMIT_BYTES, RETRY_AFTER_SECONDS};
 use crate::manifest::CronTrigger;
 use crate::router::{RouteMatch, Router};
 use crate::sqlite::Database;
 use crate::state::{ComponentConfig, HostState};
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
+use http::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, RETRY_AFTER};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -19,7 +20,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use wasmtime::Store;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -31,6 +32,8 @@ pub const INTERNAL_ERROR_BODY: &str = r#"{"code":"INTERNAL","message":"服务器
 
 const TEST_PREFIX: &str = "/_host/";
 const MAX_TEST_BODY: usize = 64 * 1024;
+/// The longest a refused (too large) body is drained before the refusal is sent anyway.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything a running host shares between its connections and cron schedules.
 pub(crate) struct Served {
@@ -41,6 +44,8 @@ pub(crate) struct Served {
     /// `Some` in test mode.
     pub(crate) clock: Option<Arc<TestClock>>,
     pub(crate) crons: HashMap<String, Arc<RunGuard>>,
+    /// The host's limits and the admission to component instances under them.
+    pub(crate) admission: Arc<Admission>,
 }
 
 type Resp = Response<HyperOutgoingBody>;
@@ -61,6 +66,79 @@ fn internal_error() -> Resp {
     *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     r
+}
+
+/// A refusal the host answers itself (before any instance), in the API's error shape.
+fn refusal(status: StatusCode, code: &str, message: &str, retry_after: bool, close: bool) -> Resp {
+    let mut r = json_response(status, &json!({ "code": code, "message": message }));
+    if retry_after {
+        r.headers_mut().insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    }
+    if close {
+        r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+fn too_large(limit: usize) -> Resp {
+    refusal(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        &format!("上传内容超过大小上限（{limit} 字节）"),
+        false,
+        true,
+    )
+}
+
+fn body_timeout() -> Resp {
+    refusal(StatusCode::REQUEST_TIMEOUT, "REQUEST_TIMEOUT", "请求内容发送超时，请重试", false, true)
+}
+
+/// Reads and discards what is left of a refused body (at most [`DRAIN_LIMIT_BYTES`], within
+/// `timeout`), so that a client that writes its whole body before reading can read the refusal.
+async fn drain(mut body: Incoming, mut read: usize, timeout: Duration) {
+    let _ = tokio::time::timeout(timeout, async {
+        while let Some(Ok(frame)) = body.frame().await {
+            read += frame.data_ref().map_or(0, |d| d.len());
+            if read > DRAIN_LIMIT_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// The outcome of reading a request body before admission.
+enum BodyRead {
+    Complete(Bytes),
+    TooLarge,
+    TimedOut,
+    Failed,
+}
+
+/// Reads `body` in full, at most `limit` bytes, within `timeout`.
+async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> BodyRead {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut body = body;
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Err(_) => return BodyRead::TimedOut,
+            Ok(None) => return BodyRead::Complete(buf.freeze()),
+            Ok(Some(Err(_))) => return BodyRead::Failed,
+            Ok(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    if buf.len() + data.len() > limit {
+                        let read = buf.len() + data.len();
+                        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                        drain(body, read, left.min(DRAIN_TIMEOUT)).await;
+                        return BodyRead::TooLarge;
+                    }
+                    buf.extend_from_slice(data);
+                }
+            }
+        }
+    }
 }
 
 fn not_found() -> Resp {
@@ -100,13 +178,15 @@ pub(crate) async fn accept_loop(
 
 async fn serve_connection(stream: tokio::net::TcpStream, peer: SocketAddr, served: Arc<Served>) {
     let _ = stream.set_nodelay(true);
+    let header_timeout = served.admission.limits().header_read_timeout;
     let service = hyper::service::service_fn(move |req| {
         let served = served.clone();
         async move { Ok::<_, Infallible>(served.handle(req, peer).await) }
     });
     // Client-side disconnects and protocol errors only end this connection.
     let _ = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new()) // enables hyper's 30 s header-read timeout
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
         .keep_alive(true)
         .serve_connection(TokioIo::new(stream), service)
         .await;
@@ -136,7 +216,41 @@ impl Served {
         else {
             return internal_error();
         };
-        let req = with_spin_headers(req, &m, peer);
+        // The body is read in full, bounded and timed, before an instance is taken: a client
+        // that stalls holds its socket, never an instance (issue 10).
+        let limits = self.admission.limits();
+        let limit = limits.body_limit(&config.variables);
+        let (parts, incoming) = req.into_parts();
+        let declared =
+            parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            drain(incoming, 0, limits.body_read_timeout.min(DRAIN_TIMEOUT)).await;
+            return too_large(limit);
+        }
+        let bytes = match read_body(incoming, limit, limits.body_read_timeout).await {
+            BodyRead::Complete(b) => b,
+            BodyRead::TooLarge => return too_large(limit),
+            BodyRead::TimedOut => return body_timeout(),
+            BodyRead::Failed => {
+                return refusal(StatusCode::BAD_REQUEST, "MALFORMED_BODY", "请求内容不完整", false, true);
+            }
+        };
+        let admitted = match self.admission.admit(peer.ip()).await {
+            Ok(a) => a,
+            Err(Refusal::Busy) => {
+                return refusal(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_BUSY", "服务繁忙，请稍后重试", true, false);
+            }
+            Err(Refusal::ClientLimit) => {
+                return refusal(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TOO_MANY_REQUESTS",
+                    "同一地址的并发请求过多，请稍后重试",
+                    true,
+                    false,
+                );
+            }
+        };
+        let req = with_spin_headers(Request::from_parts(parts, Full::new(bytes)), &m, peer);
         let mut store = Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.clock.clone()));
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let prepared = store
@@ -153,6 +267,7 @@ impl Served {
         };
         // The guest runs in its own task so it can keep streaming the body after the head.
         let task = tokio::spawn(async move {
+            let _admitted = admitted; // the slot is held until the component has finished
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
         });
@@ -261,7 +376,7 @@ async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, String> 
 }
 
 /// Adds Spin's request headers (and a `host` header when the client sent none).
-fn with_spin_headers(req: Request<Incoming>, m: &RouteMatch, peer: SocketAddr) -> Request<Incoming> {
+fn with_spin_headers<B>(req: Request<B>, m: &RouteMatch, peer: SocketAddr) -> Request<B> {
     let (mut parts, body) = req.into_parts();
     let host = parts
         .headers

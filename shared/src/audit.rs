@@ -1,8 +1,20 @@
 //! The audit trail (过程跟踪): every state change writes one event in the same
 //! transaction, chained — each event stores SHA-256(previous hash ‖ canonical JSON of
-//! the event) — so a removed or edited event breaks every later hash.
+//! the event) — so a removed or edited event breaks every later hash. The chain's head is
+//! anchored ([`anchor`]) at publicity closes, filings and certificate batches, so removing
+//! the last events is detected too.
+//!
+//! **Canonical encoding** (what is hashed, fixed by a golden vector test): the event as a
+//! JSON object with the keys `action, actor, at, detail, from_state, opinion, org, role,
+//! subject_id, subject_kind, to_state` in that (byte) order, absent values as `null`,
+//! `detail` as the JSON value itself (its object keys sorted the same way), strings with
+//! serde_json's escaping (UTF-8 kept, control characters escaped), no whitespace. The hash
+//! is SHA-256 of the previous hash's 64 lowercase hex digits followed by that text, in
+//! lowercase hex; the first event's previous hash is [`GENESIS`].
 
 use crate::store::{Db, StoreError};
+
+pub mod anchor;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -145,27 +157,99 @@ pub fn history(db: &dyn Db, subject_kind: &str, subject_id: &str) -> Result<Vec<
         .collect()
 }
 
+/// What is wrong at one place of the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakKind {
+    /// The event's content no longer hashes to its stored hash (edited).
+    Edited,
+    /// The event's `prev_hash` is not the stored hash of the event before it: events were
+    /// removed or inserted before it (or the first event is not chained to the genesis).
+    Unlinked,
+    /// The stored `detail` is not JSON (text written where the event had none, or garbage).
+    DetailNotJson,
+    /// The chain ends before an anchored head: its last events were removed.
+    Truncated,
+    /// The event at an anchored head has another hash than the anchor signed.
+    AnchorMismatch,
+    /// An anchor's signature does not verify with its public key.
+    AnchorSignatureInvalid,
+}
+
+/// One break of the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    /// The event (for anchor breaks: the anchored head's sequence number).
+    pub seq: i64,
+    /// What is wrong there.
+    pub kind: BreakKind,
+}
+
+/// The most breaks a report lists (`breaks_total` counts them all).
+pub const MAX_REPORTED_BREAKS: usize = 1000;
+
 /// The outcome of verifying the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChainReport {
     /// Events checked.
     pub events: u64,
-    /// The first event whose hash does not match, if any.
+    /// The first break, if any.
     pub first_broken_seq: Option<i64>,
+    /// Every break, in chain order, anchors last (at most [`MAX_REPORTED_BREAKS`]).
+    pub breaks: Vec<Break>,
+    /// How many breaks there are.
+    pub breaks_total: u64,
+    /// The last event (sequence number and hash), if any.
+    pub head: Option<anchor::Head>,
+    /// The latest anchor the chain was checked against, if any.
+    pub latest_anchor: Option<anchor::Anchor>,
 }
 
-/// Recomputes every hash from the genesis and reports the first mismatch.
+impl ChainReport {
+    fn push(&mut self, seq: i64, kind: BreakKind) {
+        self.breaks_total += 1;
+        if self.first_broken_seq.is_none() {
+            self.first_broken_seq = Some(seq);
+        }
+        if self.breaks.len() < MAX_REPORTED_BREAKS {
+            self.breaks.push(Break { seq, kind });
+        }
+    }
+}
+
+/// Recomputes every hash from the genesis and reports every break: each event is checked
+/// on its own (its content against its hash, its `prev_hash` against the event before it,
+/// its `detail` as JSON), so several tampers are all reported; then the chain is checked
+/// against every anchor (signature, and the anchored head present with its hash), which
+/// reports the removal of the last events.
 pub fn verify_chain(db: &dyn Db) -> Result<ChainReport, StoreError> {
+    let mut report = ChainReport {
+        events: 0,
+        first_broken_seq: None,
+        breaks: Vec::new(),
+        breaks_total: 0,
+        head: None,
+        latest_anchor: None,
+    };
     let mut prev = GENESIS.to_owned();
     let mut after = 0i64;
-    let mut events = 0u64;
     loop {
         let rows = db.query(SELECT_ALL_EVENTS, &[after.into()])?;
         if rows.is_empty() {
-            return Ok(ChainReport { events, first_broken_seq: None });
+            break;
         }
         for r in rows {
             let seq = r.int(0)?;
+            let raw_detail = r.opt_text(10)?;
+            let detail = match raw_detail.as_deref().map(serde_json::from_str::<serde_json::Value>) {
+                None => None,
+                Some(Ok(v)) => Some(v),
+                Some(Err(_)) => {
+                    report.push(seq, BreakKind::DetailNotJson);
+                    // Hash it as text, so the event is still compared with its hash.
+                    raw_detail.clone().map(serde_json::Value::String)
+                }
+            };
             let e = AuditEvent {
                 subject_kind: r.text(1)?,
                 subject_id: r.text(2)?,
@@ -176,33 +260,46 @@ pub fn verify_chain(db: &dyn Db) -> Result<ChainReport, StoreError> {
                 from_state: r.opt_text(7)?,
                 to_state: r.opt_text(8)?,
                 opinion: r.opt_text(9)?,
-                detail: r.opt_text(10)?.and_then(|s| serde_json::from_str(&s).ok()),
+                detail,
                 at: r.text(11)?,
             };
             let stored_prev = r.text(12)?;
             let stored_hash = r.text(13)?;
-            if stored_prev != prev || e.chained_hash(&prev) != stored_hash {
-                return Ok(ChainReport { events, first_broken_seq: Some(seq) });
+            if stored_prev != prev {
+                report.push(seq, BreakKind::Unlinked);
             }
-            events += 1;
+            if e.chained_hash(&stored_prev) != stored_hash {
+                report.push(seq, BreakKind::Edited);
+            }
+            report.events += 1;
+            report.head = Some(anchor::Head { seq, hash: stored_hash.clone() });
             prev = stored_hash;
             after = seq;
         }
     }
+    let anchors = anchor::all(db)?;
+    for a in &anchors {
+        if !a.signature_valid() {
+            report.push(a.head_seq, BreakKind::AnchorSignatureInvalid);
+        }
+        match db.query_opt(SELECT_HASH_AT, &[a.head_seq.into()])? {
+            Some(r) if r.text(0)? == a.head_hash => {}
+            Some(_) => report.push(a.head_seq, BreakKind::AnchorMismatch),
+            None => report.push(a.head_seq, BreakKind::Truncated),
+        }
+    }
+    report.latest_anchor = anchors.into_iter().max_by_key(|a| (a.head_seq, a.id));
+    Ok(report)
 }
 
+const SELECT_HASH_AT: &str = "SELECT hash FROM audit_events WHERE seq = ?";
+
 #[cfg(all(test, feature = "native"))]
-mod tests {
-    use super::*;
-    use crate::store::native::NativeDb;
+pub(crate) mod tests_support {
+    use super::AuditEvent;
 
-    fn db() -> NativeDb {
-        let db = NativeDb::open_in_memory().unwrap();
-        db.execute_batch(include_str!("../../migrations/0001_schema.sql")).unwrap();
-        db
-    }
-
-    fn event(n: u32) -> AuditEvent {
+    /// An event of application `n`.
+    pub(crate) fn event(n: u32) -> AuditEvent {
         AuditEvent {
             subject_kind: "application".into(),
             subject_id: n.to_string(),
@@ -217,6 +314,20 @@ mod tests {
             at: "2024-09-30T01:00:00Z".into(),
         }
     }
+}
+
+#[cfg(all(test, feature = "native"))]
+mod tests {
+    use super::tests_support::event;
+    use super::*;
+    use crate::store::native::NativeDb;
+
+    fn db() -> NativeDb {
+        let db = NativeDb::open_in_memory().unwrap();
+        db.execute_batch(include_str!("../../migrations/0001_schema.sql")).unwrap();
+        db.execute_batch(include_str!("../../migrations/0012_audit_anchors.sql")).unwrap();
+        db
+    }
 
     #[test]
     fn each_event_hashes_the_previous_hash_and_its_canonical_json() {
@@ -226,7 +337,9 @@ mod tests {
         assert_eq!(h1, event(1).chained_hash(GENESIS));
         assert_eq!(h2, event(2).chained_hash(&h1));
         assert!(event(1).canonical_json().contains(r#""detail":{"a":[1,2],"b":1}"#));
-        assert_eq!(verify_chain(&db).unwrap(), ChainReport { events: 2, first_broken_seq: None });
+        let report = verify_chain(&db).unwrap();
+        assert_eq!((report.events, report.first_broken_seq, report.breaks.len()), (2, None, 0));
+        assert_eq!(report.head, Some(anchor::Head { seq: 2, hash: h2 }));
     }
 
     #[test]
@@ -236,7 +349,9 @@ mod tests {
             record(&db, &event(n)).unwrap();
         }
         db.execute("UPDATE audit_events SET opinion = '不同意' WHERE seq = 2", &[]).unwrap();
-        assert_eq!(verify_chain(&db).unwrap().first_broken_seq, Some(2));
+        let report = verify_chain(&db).unwrap();
+        assert_eq!(report.first_broken_seq, Some(2));
+        assert_eq!(report.breaks, vec![Break { seq: 2, kind: BreakKind::Edited }]);
     }
 
     #[test]
@@ -246,6 +361,61 @@ mod tests {
             record(&db, &event(n)).unwrap();
         }
         db.execute("DELETE FROM audit_events WHERE seq = 2", &[]).unwrap();
-        assert_eq!(verify_chain(&db).unwrap().first_broken_seq, Some(3));
+        let report = verify_chain(&db).unwrap();
+        assert_eq!(report.breaks, vec![Break { seq: 3, kind: BreakKind::Unlinked }]);
+    }
+
+    /// The golden vector of the canonical encoding: a change to the encoding (key order,
+    /// escaping, whitespace, the hash input) changes every stored hash, so it must fail here.
+    #[test]
+    fn the_canonical_encoding_and_hash_of_a_known_event_are_fixed() {
+        let e = AuditEvent {
+            subject_kind: "application".into(),
+            subject_id: "7".into(),
+            actor: "u1".into(),
+            role: "unit".into(),
+            org: "ORG-U1".into(),
+            action: "approve".into(),
+            from_state: Some("unit_review".into()),
+            to_state: None,
+            opinion: Some("同意\n\"推荐\"".into()),
+            detail: Some(serde_json::json!({"z": [1, "二"], "a": {"y": null, "b": true}})),
+            at: "2024-09-30T01:00:00Z".into(),
+        };
+        assert_eq!(
+            e.canonical_json(),
+            r#"{"action":"approve","actor":"u1","at":"2024-09-30T01:00:00Z","detail":{"a":{"b":true,"y":null},"z":[1,"二"]},"from_state":"unit_review","opinion":"同意\n\"推荐\"","org":"ORG-U1","role":"unit","subject_id":"7","subject_kind":"application","to_state":null}"#
+        );
+        assert_eq!(e.chained_hash(GENESIS), GOLDEN_HASH);
+    }
+
+    /// Computed independently of this code (Python: `json.dumps(event, ensure_ascii=False,
+    /// sort_keys=True, separators=(",", ":"))`, then SHA-256 of 64 zeros and that text).
+    const GOLDEN_HASH: &str = "dfb87e05ff9702d75b1b5766d7a0444e8c9fee33e92d59b42eab8b57074746fc";
+
+    #[test]
+    fn several_tampers_are_all_reported_and_text_that_is_not_json_in_detail_is_a_break() {
+        let db = db();
+        for n in 1..=6 {
+            let mut e = event(n);
+            if n == 4 {
+                e.detail = None;
+            }
+            record(&db, &e).unwrap();
+        }
+        db.execute("UPDATE audit_events SET opinion = '不同意' WHERE seq = 2", &[]).unwrap();
+        db.execute("UPDATE audit_events SET detail = 'not json' WHERE seq = 4", &[]).unwrap();
+        db.execute("DELETE FROM audit_events WHERE seq = 5", &[]).unwrap();
+        let report = verify_chain(&db).unwrap();
+        assert_eq!(
+            report.breaks,
+            vec![
+                Break { seq: 2, kind: BreakKind::Edited },
+                Break { seq: 4, kind: BreakKind::DetailNotJson },
+                Break { seq: 4, kind: BreakKind::Edited },
+                Break { seq: 6, kind: BreakKind::Unlinked },
+            ]
+        );
+        assert_eq!((report.breaks_total, report.first_broken_seq), (4, Some(2)));
     }
 }

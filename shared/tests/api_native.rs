@@ -31,6 +31,15 @@ fn token(sub: &str, role: Role, org: &str) -> String {
     )
 }
 
+/// The `jobs` router with the tests' seal key.
+fn jobs(req: &Request, db: &dyn Db, env: &Env) -> Response {
+    const KEY: &str = "3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8";
+    api::jobs::handle(req, db, env, &|| {
+        shared::certificates::seal::SealKey::from_hex(KEY)
+            .map_err(|e| shared::error::DomainError::Internal(e.to_string()))
+    })
+}
+
 impl World {
     fn new() -> World {
         let db = NativeDb::open_in_memory().unwrap();
@@ -62,7 +71,7 @@ impl World {
         let router: fn(&Request, &dyn shared::store::Db, &Env) -> Response = if path.starts_with("/api/unit/") {
             api::unit::handle
         } else if path.starts_with("/api/jobs/") {
-            api::jobs::handle
+            jobs
         } else {
             api::applicant::handle
         };

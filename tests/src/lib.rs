@@ -119,6 +119,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Sets the host's limits (concurrency, queue, read timeouts).
+    pub fn limits(mut self, limits: zhicheng_host::Limits) -> Self {
+        self.options.limits = limits;
+        self
+    }
+
     /// Uses `path` as the database instead of a fresh temporary file.
     pub fn sqlite_path(mut self, path: &Path) -> Self {
         self.options.sqlite_path = Some(path.to_path_buf());

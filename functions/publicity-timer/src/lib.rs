@@ -8,11 +8,23 @@ spin_sdk::wit_bindgen::generate!({
     runtime_path: "::spin_sdk::wit_bindgen::rt",
 });
 
+use shared::audit::anchor::Reason;
+
 struct PublicityTimer;
 
 impl Guest for PublicityTimer {
     fn handle_cron_event(_metadata: Metadata) -> Result<(), Error> {
-        match shared::spin::run_job(|db, now| shared::workflow::publicity::run(db, now, "publicity-timer")) {
+        let job = |db: &dyn shared::store::Db, now| -> Result<_, shared::error::DomainError> {
+            // The seal key is read first: without it nothing is closed unanchored.
+            let key = shared::certificates::spin::seal_key()?;
+            let report = shared::workflow::publicity::run(db, now, "publicity-timer")?;
+            if shared::workflow::publicity::closed_any(&report) {
+                let at = shared::workflow::stamp(now);
+                shared::audit::anchor::seal_head(db, &key, Reason::PublicityClose, "publicity-timer", &at)?;
+            }
+            Ok(report)
+        };
+        match shared::spin::run_job(job) {
             Ok(report) => {
                 println!("publicity-timer: {report}");
                 Ok(())

@@ -17,6 +17,9 @@ const PROVINCE: Roles = &[Role::Province];
 const READERS: Roles = &[Role::Applicant, Role::Unit, Role::CommitteeOrg, Role::Province];
 const C: &str = "证书";
 
+/// Certificates were generated: the audit chain's head is anchored (issue 10).
+const CERTIFICATE_BATCH: crate::audit::anchor::Reason = crate::audit::anchor::Reason::CertificateBatch;
+
 /// Every operation of this router.
 pub const ROUTES: &[Route] = &[
     Route::signed("GET", "/api/certificates", READERS, Caller, |c| {
@@ -47,13 +50,20 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| wf::list_jobs(x, c.page()?)))
     }),
     Route::signed("POST", "/api/certificates/jobs", PROVINCE, Caller, |c| {
-        respond(201, c.with(|x| wf::generate(x, &c.seal_key()?, c.json()?)))
+        respond(
+            201,
+            c.with_anchor(CERTIFICATE_BATCH, "certificates:generate", |_| true, |x, k| wf::generate(x, k, c.json()?)),
+        )
     }),
     Route::signed("GET", "/api/certificates/jobs/{id}", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| wf::get_job(x, c.id(0, "发证任务")?)))
     }),
     Route::signed("POST", "/api/certificates/jobs/{id}/run", PROVINCE, Caller, |c| {
-        respond(200, c.with(|x| wf::run_job(x, &c.seal_key()?, c.id(0, "发证任务")?)))
+        let reference = format!("certificates:job:{}", c.param(0));
+        respond(
+            200,
+            c.with_anchor(CERTIFICATE_BATCH, &reference, |_| true, |x, k| wf::run_job(x, k, c.id(0, "发证任务")?)),
+        )
     }),
     Route::signed("GET", "/api/certificates/issuing-units", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| wf::list_issuing_units(x, param(c.req, "status").as_deref(), c.page()?)))
@@ -96,7 +106,11 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| wf::get_import(x, c.id(0, "导入")?)))
     }),
     Route::signed("POST", "/api/certificates/imports/{id}/commit", PROVINCE, Caller, |c| {
-        respond(200, c.with(|x| wf::commit_import(x, &c.seal_key()?, c.id(0, "导入")?)))
+        let reference = format!("certificates:import:{}", c.param(0));
+        respond(
+            200,
+            c.with_anchor(CERTIFICATE_BATCH, &reference, |_| true, |x, k| wf::commit_import(x, k, c.id(0, "导入")?)),
+        )
     }),
 ];
 

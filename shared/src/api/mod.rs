@@ -217,6 +217,18 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, DomainError> {
     if body.len() > JSON_MAX_BYTES {
         return Err(DomainError::PayloadTooLarge { field: "body".into(), limit: JSON_MAX_BYTES });
     }
+    // Field length limits (issue 10), checked on the document before it is read.
+    if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(body) {
+        if let Some((field, max)) = crate::domain::limits::first_overlong(&doc) {
+            let v = crate::error::Violation::new(
+                None,
+                crate::error::ErrorCode::FieldTooLong,
+                &[&field, &max],
+                Some(&field),
+            );
+            return Err(DomainError::RuleRefused(v));
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize(&mut *de) {
         // One JSON document and nothing after it (whitespace aside).
@@ -413,6 +425,25 @@ impl<'a> Call<'a> {
             bytes: &self.req.body,
             max_bytes: self.env.max_upload_bytes,
         })
+    }
+
+    /// Runs `op` with the caller's context and the seal key, then anchors the audit chain's
+    /// head for `reason` ([`crate::audit::anchor`]) when `anchor(&result)` says so. The key
+    /// is read first, so a component without it changes nothing.
+    pub fn with_anchor<T>(
+        &self,
+        reason: crate::audit::anchor::Reason,
+        reference: &str,
+        anchor: impl FnOnce(&T) -> bool,
+        op: impl FnOnce(&OpCtx<'a>, &crate::certificates::seal::SealKey) -> Result<T, DomainError>,
+    ) -> Result<T, DomainError> {
+        let key = self.seal_key()?;
+        let x = self.ctx()?;
+        let out = op(x, &key)?;
+        if anchor(&out) {
+            crate::audit::anchor::seal_head(self.db, &key, reason, reference, &crate::workflow::stamp(x.now))?;
+        }
+        Ok(out)
     }
 
     /// The seal key (the `certificates` component only).

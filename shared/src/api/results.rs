@@ -2,8 +2,10 @@
 //! objections during it, filing requests and their audit (六(一)–(二), annex 2
 //! §1.2.6–1.2.7, annex 3 §1.15): `/api/results/...`.
 
+use super::certificates::KeySource;
 use super::{respond, Deps, Env, Request, Response, Roles, Route};
 use crate::access::Scope::{Caller, OfficeFiling, OfficePublicity, ResultEntry};
+use crate::audit::anchor::Reason;
 use crate::auth::Role;
 use crate::store::Db;
 use crate::workflow::results as wf;
@@ -43,7 +45,16 @@ pub const ROUTES: &[Route] = &[
         respond(200, c.with(|x| wf::get_filing(x, c.id(0, "备案申请")?)))
     }),
     Route::signed("POST", "/api/results/filings/{id}/audit", PROVINCE, OfficeFiling, |c| {
-        respond(200, c.with(|x| wf::audit_filing(x, c.id(0, "备案申请")?, c.json()?)))
+        let reference = format!("filing:{}", c.param(0));
+        respond(
+            200,
+            c.with_anchor(
+                Reason::Filing,
+                &reference,
+                |_| true,
+                |x, _| wf::audit_filing(x, c.id(0, "备案申请")?, c.json()?),
+            ),
+        )
     }),
     Route::signed("GET", "/api/results/public-objections", OFFICE, Caller, |c| {
         respond(200, c.with(|x| crate::workflow::public::received_by_office(x, publicity_param(c)?)))
@@ -64,6 +75,8 @@ fn publicity_param(c: &super::Call<'_>) -> Result<Option<i64>, crate::error::Dom
 }
 
 /// Serves `/api/results/...`.
-pub fn handle(req: &Request, db: &dyn Db, env: &Env) -> Response {
-    super::serve(ROUTES, req, db, env, &Deps::default())
+///
+/// The seal key (`key`) signs the audit chain's anchor at each filing audit (issue 10).
+pub fn handle(req: &Request, db: &dyn Db, env: &Env, key: KeySource<'_>) -> Response {
+    super::serve(ROUTES, req, db, env, &Deps { seal_key: Some(key), ..Deps::default() })
 }

@@ -6,7 +6,7 @@
 //! `idempotency-key: <batch_key>`; the body is a [`BatchRequest`]: the batch key and its
 //! records, each with its own `record_key` (`issue:<certificate no>` or
 //! `revoke:<certificate no>`). A record carries the full ID number (the registry indexes
-//! by it) and the sealed face.
+//! by it) and the sealed face; the batch carries the latest signed anchor of the audit chain.
 //!
 //! **Response.** `200` with a [`BatchResponse`]: per record `accepted` (stored now),
 //! `duplicate` (already held under that record key — the registry stores each key once),
@@ -43,6 +43,10 @@ pub struct BatchRequest {
     pub reporter: String,
     /// The records.
     pub records: Vec<RegistryRecord>,
+    /// The latest anchor of our audit chain (issue 10): the registry keeps a copy outside
+    /// this system, so the removal of our chain's last events shows against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_anchor: Option<crate::audit::anchor::Anchor>,
 }
 
 /// The registry's answer for one record.

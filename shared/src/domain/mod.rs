@@ -5,6 +5,7 @@ pub mod citizen_id;
 pub mod commitment;
 pub mod evaluation;
 pub mod institution;
+pub mod limits;
 pub mod path;
 pub mod rules;
 pub mod upload;

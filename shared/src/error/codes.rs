@@ -276,11 +276,14 @@ pub enum ErrorCode {
     MaterialsMissing,
     /// `TEACHER_INSTITUTION_INELIGIBLE` (422): 中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”
     TeacherInstitutionIneligible,
+
+    /// `FIELD_TOO_LONG` (422): 字段 {} 不能超过 {} 字
+    FieldTooLong,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 136] = [
+    pub const ALL: [ErrorCode; 137] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -417,6 +420,8 @@ impl ErrorCode {
         ErrorCode::SpecialQuotaPrechecked,
         ErrorCode::MaterialsMissing,
         ErrorCode::TeacherInstitutionIneligible,
+
+        ErrorCode::FieldTooLong,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -558,6 +563,8 @@ impl ErrorCode {
             ErrorCode::SpecialQuotaPrechecked => "SPECIAL_QUOTA_PRECHECKED",
             ErrorCode::MaterialsMissing => "MATERIALS_MISSING",
             ErrorCode::TeacherInstitutionIneligible => "TEACHER_INSTITUTION_INELIGIBLE",
+
+            ErrorCode::FieldTooLong => "FIELD_TOO_LONG",
         }
     }
 
@@ -693,6 +700,7 @@ impl ErrorCode {
             ErrorCode::R15PassRateAboveLimit => 422,
             ErrorCode::R15PassRateExceptionNotApproved => 422,
             ErrorCode::R8DirectedEvaluationOutsideFields => 422,
+            ErrorCode::FieldTooLong => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -843,6 +851,8 @@ impl ErrorCode {
             ErrorCode::SpecialQuotaPrechecked => "该特殊情况评审职数申请已初核{}",
             ErrorCode::MaterialsMissing => "缺少资格审查材料：{}（一：资格审查材料须实名签字、加盖公章后扫描上传）",
             ErrorCode::TeacherInstitutionIneligible => "中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”",
+
+            ErrorCode::FieldTooLong => "字段 {} 不能超过 {} 字",
         }
     }
 

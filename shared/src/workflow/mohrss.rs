@@ -117,6 +117,7 @@ pub fn run(
             batch_key: b.batch_key.clone(),
             reporter: REPORTER.into(),
             records: parsed,
+            audit_anchor: crate::audit::anchor::latest(db)?,
         };
         let bytes = serde_json::to_vec(&body).map_err(|e| DomainError::Internal(e.to_string()))?;
         report.sends += 1;

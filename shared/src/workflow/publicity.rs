@@ -27,6 +27,11 @@ pub struct TimerReport {
     pub results: super::results::ResultTimerReport,
 }
 
+/// Whether a run closed any publicity (unit or result): the audit chain is then anchored.
+pub fn closed_any(report: &TimerReport) -> bool {
+    !report.closed_unit_publicity.is_empty() || !report.results.closed_result_publicity.is_empty()
+}
+
 /// Closes every unit publicity whose last day is before today (Asia/Shanghai) and that
 /// has no pending objection. `job` names the actor in the audit trail.
 pub fn run(db: &dyn Db, now: DateTime<Utc>, job: &str) -> Result<TimerReport, DomainError> {

@@ -779,4 +779,109 @@ fn submission_lists_every_missing_qualification_material_and_the_paper_receipt_i
         "{seen}"
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'receive_paper_materials'"), 2);
+
+/// Issue 10, the audit chain: closing publicity anchors the chain's head (signed with the
+/// seal key, exported to the province); then several tampers are all reported, text that
+/// is not JSON in `detail` is a break, and removing the last events shows as truncation.
+#[test]
+fn the_verifier_reports_every_tamper_and_the_removal_of_the_last_events_against_the_signed_anchor() {
+    let app = started();
+    let c = cast(&app);
+    app.set_clock("2024-09-02T02:00:00Z");
+    let ids: Vec<i64> = (0..3).map(|_| submitted(&app, &c)).collect();
+    for id in &ids {
+        let (s, v) =
+            app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-09-02"));
+        assert_eq!(s, 200, "{v}");
+    }
+    app.set_clock("2024-12-11T02:00:00Z");
+    let (s, v) = app.post("/api/jobs/publicity-timer", c.province.as_str(), &json!({}));
+    assert_eq!((s, v["closed_unit_publicity"].as_array().map(Vec::len)), (200, Some(3)), "{v}");
+    let head = count(&app, "SELECT MAX(seq) FROM audit_events");
+
+    let (s, anchors) = app.get("/api/jobs/audit-anchors", c.province.as_str());
+    assert_eq!(s, 200, "{anchors}");
+    let a = &anchors[0];
+    assert_eq!(
+        (anchors.as_array().unwrap().len(), a["reason"].as_str(), a["head_seq"].as_i64()),
+        (1, Some("publicity_close"), Some(head))
+    );
+    let message = shared::audit::anchor::message(
+        head,
+        a["head_hash"].as_str().unwrap(),
+        "publicity_close",
+        a["reference"].as_str().unwrap(),
+        a["at"].as_str().unwrap(),
+    );
+    let signed = shared::certificates::seal::verify(
+        a["public_key"].as_str().unwrap(),
+        &message,
+        a["signature"].as_str().unwrap(),
+    );
+    assert_eq!(signed, Ok(true), "the anchor is signed with the seal key");
+    assert_eq!(a["key_id"], shared::certificates::seal::SealKey::from_hex(e2e::DEV_SEAL_KEY).unwrap().key_id());
+    let (_, clean) = app.get("/api/jobs/audit-chain", c.province.as_str());
+    assert_eq!((&clean["breaks"], clean["latest_anchor"]["head_seq"].as_i64()), (&json!([]), Some(head)), "{clean}");
+
+    // Tamper: edit an early event, write text into a NULL detail, remove the last two.
+    let db = rusqlite::Connection::open(app.db_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let bare: i64 = db
+        .query_row("SELECT MIN(seq) FROM audit_events WHERE detail IS NULL AND seq > 2 AND seq < ?", [head - 2], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    db.execute("UPDATE audit_events SET opinion = '伪造的意见' WHERE seq = 2", []).unwrap();
+    db.execute("UPDATE audit_events SET detail = 'not json' WHERE seq = ?", [bare]).unwrap();
+    db.execute("DELETE FROM audit_events WHERE seq > ?", [head - 2]).unwrap();
+    drop(db);
+    let (s, report) = app.get("/api/jobs/audit-chain", c.province.as_str());
+    assert_eq!(s, 200);
+    let breaks: Vec<(i64, String)> = report["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| (b["seq"].as_i64().unwrap(), b["kind"].as_str().unwrap().to_string()))
+        .collect();
+    let expected: Vec<(i64, String)> = vec![
+        (2, "edited".into()),
+        (bare, "detail_not_json".into()),
+        (bare, "edited".into()),
+        (head, "truncated".into()),
+    ];
+    assert_eq!(breaks, expected, "{report}");
+    assert_eq!((report["breaks_total"].as_i64(), report["first_broken_seq"].as_i64()), (Some(4), Some(2)));
+}
+
+/// Issue 10, field lengths: a name, a specialty or an opinion longer than the domain
+/// allows is refused with 422 naming the field, and nothing is stored.
+#[test]
+fn an_overlong_name_specialty_or_opinion_is_refused_naming_the_field_and_nothing_is_stored() {
+    let app = started();
+    let c = cast(&app);
+    app.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&app, &c);
+    let before = snapshot(&app);
+    let mut form = eligible_form();
+    form["specialty"] = json!("土".repeat(201));
+    let (s, v) = app.post("/api/applications", c.applicant.as_str(), &json!({"batch_year": 2024, "form": form}));
+    assert_eq!(
+        (s, v["code"].as_str(), v["field"].as_str()),
+        (422, Some("FIELD_TOO_LONG"), Some("form.specialty")),
+        "{v}"
+    );
+    let mut form = eligible_form();
+    form["achievements"][0]["title"] = json!("论".repeat(201));
+    let (s, v) = app.post("/api/applications", c.applicant.as_str(), &json!({"batch_year": 2024, "form": form}));
+    assert_eq!((s, v["field"].as_str()), (422, Some("form.achievements[0].title")), "{v}");
+    let mut approve = approve_body("2024-09-20");
+    approve["opinion"] = json!("同".repeat(2001));
+    let (s, v) = app.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve);
+    assert_eq!((s, v["field"].as_str()), (422, Some("opinion")), "{v}");
+    assert_eq!(snapshot(&app), before);
+    // At the limit it is accepted.
+    let mut form = eligible_form();
+    form["specialty"] = json!("土".repeat(200));
+    let (s, v) = app.post("/api/applications", c.applicant.as_str(), &json!({"batch_year": 2024, "form": form}));
+    assert_ne!(v["field"].as_str(), Some("form.specialty"), "{s} {v}");
 }

@@ -604,4 +604,45 @@ fn a_judge_lists_only_the_plans_it_was_drawn_for_with_its_window_and_scoring_ite
     );
     assert_eq!(list(&judges[0]), json!([]), "a judge who declined no longer lists the plan");
     assert_eq!(s.p.app.get("/api/judging/plans", s.p.cmt.as_str()).0, 403, "judges only");
+
+/// Issue 10, 五(四): nothing a vote leaves behind carries the time it was cast — the
+/// rollback log stamps the vote phase with its day only, ballots and participation have
+/// no time and no insertion order — so no one can tie a ballot to a judge by time.
+#[test]
+fn a_vote_leaves_no_time_that_ties_it_to_its_judge() {
+    let s = session(1);
+    let rec = s.draw();
+    let judges = s.judges(&rec);
+    let app = s.participants[0];
+    s.p.app.set_clock("2024-11-04T02:00:00Z");
+    let scores = json!({"kind": "material_score", "scores": {"业绩成果": 90, "基层服务": 80, "开源贡献": 70}});
+    expect(s.judge(&judges[0], app, scores), 200);
+    let mut vote_times = Vec::new();
+    for j in &judges {
+        s.p.app.advance_clock(61);
+        vote_times.push(s.p.app.clock());
+        expect(s.judge(j, app, json!({"kind": "vote", "choice": "agree"})), 200);
+    }
+    let db = s.p.app.db();
+    let times = |sql: &str| -> Vec<String> {
+        let mut stmt = db.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0)).unwrap().map(Result::unwrap).collect()
+    };
+    let stamped: Vec<String> = [
+        times("SELECT at FROM reversible_operations"),
+        times("SELECT at FROM audit_events"),
+        times("SELECT at FROM judge_reviews"),
+    ]
+    .concat();
+    for t in &vote_times {
+        assert!(!stamped.contains(t), "a row carries the time of the vote at {t}: {stamped:?}");
+    }
+    let phase = times("SELECT at FROM reversible_operations WHERE kind = 'judge_vote'");
+    assert_eq!(phase, vec!["2024-11-03T16:00:00Z".to_string()], "the vote phase carries its day (Asia/Shanghai) only");
+    for table in ["ballots", "ballot_participation"] {
+        let columns = times(&format!("SELECT name FROM pragma_table_info('{table}')"));
+        assert!(columns.iter().all(|c| c != "at" && !c.ends_with("_at")), "{table} has a time column: {columns:?}");
+        let rowid = db.prepare(&format!("SELECT rowid FROM {table}"));
+        assert!(rowid.is_err(), "{table} keeps no insertion order (WITHOUT ROWID)");
+    }
 }

@@ -9,6 +9,7 @@ mod certificates;
 mod chain;
 mod evaluation;
 mod host;
+mod limits;
 mod manifest;
 mod openapi;
 mod public;

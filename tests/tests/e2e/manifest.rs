@@ -29,20 +29,21 @@ fn each_component_is_granted_exactly_what_it_needs() {
         ("submit", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
         ("review", (db(), 0, vec!["auth_secret".into()])),
         ("session", (db(), 0, vec!["auth_secret".into(), "federation_issuers".into()])),
-        ("jobs", (db(), 0, vec!["auth_secret".into()])),
+        // Issue 10: `jobs`, `publicity-timer` and `results` sign the audit chain's anchors.
+        ("jobs", (db(), 0, vec!["auth_secret".into(), "seal_private_key".into()])),
         ("chain", (db(), 0, vec!["auth_secret".into()])),
         ("quota", (db(), 0, vec!["auth_secret".into()])),
         ("province", (db(), 0, vec!["auth_secret".into()])),
         ("evaluation", (db(), 0, vec!["auth_secret".into()])),
         ("judging", (db(), 0, vec!["auth_secret".into()])),
-        ("publicity-timer", (db(), 0, vec![])),
+        ("publicity-timer", (db(), 0, vec!["seal_private_key".into()])),
         ("admin", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
         ("registration", (db(), 0, vec!["auth_secret".into(), "max_upload_bytes".into()])),
         ("openapi", (vec![], 0, vec![])),
         ("blacklist-lifter", (db(), 0, vec![])),
-        // Issue 5: only `certificates` holds the seal key; `verify` is public and holds no
+        // Issue 5: `certificates` seals with the seal key; `verify` is public and holds no
         // variable at all; only `mohrss-report` reaches out, to the registry alone.
-        ("results", (db(), 0, vec!["auth_secret".into()])),
+        ("results", (db(), 0, vec!["auth_secret".into(), "seal_private_key".into()])),
         (
             "certificates",
             (

@@ -115,7 +115,9 @@ pub fn judge_act(
             serde_json::json!({ "expert": ctx.who.sub, "kind": kind, "prior": prior })
         };
         // The province may undo judges' operations latest first (§1.26). Votes are undone as
-        // a whole per participant, so the log never ties a judge to a ballot.
+        // a whole per participant, so the log never ties a judge to a ballot; and the vote
+        // phase is stamped with its day only (00:00 Asia/Shanghai), never the time of the vote
+        // that opened it, so no time ties a judge to voting either (五(四), issue 10).
         let latest = cstore::operations(db, application)?.into_iter().find(|o| o.undone_at.is_none());
         let same_vote_phase = kind == "vote" && latest.as_ref().is_some_and(|o| o.kind == "judge_vote");
         if !same_vote_phase {
@@ -129,13 +131,18 @@ pub fn judge_act(
                     org: p.organising_org.clone(),
                     before_state: serde_json::json!({ "plan_id": plan_id, "before": before }).to_string(),
                     after_version: app.version,
-                    at: now.clone(),
+                    at: if kind == "vote" { day_stamp(today) } else { now.clone() },
                     undone_at: None,
                 },
             )?;
         }
         Ok(serde_json::json!({ "recorded": kind }))
     })
+}
+
+/// The start of `day` in Asia/Shanghai (UTC+8), as a UTC stamp: the only time a vote leaves.
+fn day_stamp(day: chrono::NaiveDate) -> String {
+    stamp(day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(8))
 }
 
 /// Undoes one judge operation (called by the province's undo): restores the judge's

@@ -390,7 +390,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Verify the audit hash chain */
+        /** Verify the audit hash chain: every break (edited, unlinked, detail not JSON) and truncation against the signed anchors */
         get: operations["get_jobs_audit_chain"];
         put?: never;
         post?: never;
@@ -3292,6 +3292,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/audit-anchors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed anchors of the audit chain (head sequence number and hash, SM2 seal signature), for the province to keep */
+        get: operations["get_jobs_audit_anchors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3676,7 +3693,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "FIELD_TOO_LONG";
         SessionUser: {
             person_id: string;
             name: string;
@@ -5297,6 +5314,35 @@ export interface components {
              */
             kind: "primary_secondary_school" | "kindergarten" | "special_education_school" | "specialised_school" | "teaching_research_institution" | "audio_visual_education_institution" | "youth_palace" | "university" | "vocational_school" | "hospital" | "enterprise" | "other";
         };
+        AuditAnchor: {
+            id: number;
+            head_seq: number;
+            head_hash: string;
+            /** @enum {string} */
+            reason: "publicity_close" | "filing" | "certificate_batch";
+            reference: string;
+            /** Format: date-time */
+            at: string;
+            key_id: string;
+            public_key: string;
+            /** @description SM2-with-SM3 (r ‖ s, hex) of "zhicheng.audit-anchor/1\n{head_seq}\n{head_hash}\n{reason}\n{reference}\n{at}" */
+            signature: string;
+        };
+        ChainReport: {
+            events: number;
+            first_broken_seq: number | null;
+            breaks: {
+                seq: number;
+                /** @enum {string} */
+                kind: "edited" | "unlinked" | "detail_not_json" | "truncated" | "anchor_mismatch" | "anchor_signature_invalid";
+            }[];
+            breaks_total: number;
+            head: null | {
+                seq: number;
+                hash: string;
+            };
+            latest_anchor: null | components["schemas"]["AuditAnchor"];
+        };
     };
     responses: {
         /** @description Error */
@@ -6130,7 +6176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditChainReport"];
+                    "application/json": components["schemas"]["ChainReport"];
                 };
             };
             401: components["responses"]["Error"];
@@ -11940,6 +11986,28 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    get_jobs_audit_anchors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditAnchor"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
 }
