@@ -141,7 +141,11 @@ fn leading_words(sql: &str, n: usize) -> Vec<String> {
             break;
         }
     }
-    rest.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).take(n).map(str::to_ascii_uppercase).collect()
+    rest.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .map(str::to_ascii_uppercase)
+        .collect()
 }
 
 fn intent(conn: &rusqlite::Connection, sql: &str) -> Intent {

@@ -441,7 +441,12 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
     p.app.db().execute("VACUUM INTO ?1", [copy.to_string_lossy()]).expect("copy the database");
 
     let body = serde_json::json!({"doc_no": DOC, "run": false}).to_string().into_bytes();
-    let create = Call { method: "POST", path: "/api/certificates/jobs".into(), token: Some(p.province.as_str()), body: Some(body) };
+    let create = Call {
+        method: "POST",
+        path: "/api/certificates/jobs".into(),
+        token: Some(p.province.as_str()),
+        body: Some(body),
+    };
     let (o, _) = drive(&p.app.base_url(), 1, std::slice::from_ref(&create));
     let job = id_of(&o[0]);
     let run = Call {
@@ -455,7 +460,12 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
         let watcher = s.spawn(|| {
             // Progress while it runs: the largest `done` below `total` a reader saw.
             let (agent, mut seen) = (agent(), Vec::new());
-            let get = Call { method: "GET", path: format!("/api/certificates/jobs/{job}"), token: Some(p.province.as_str()), body: None };
+            let get = Call {
+                method: "GET",
+                path: format!("/api/certificates/jobs/{job}"),
+                token: Some(p.province.as_str()),
+                body: None,
+            };
             while running.load(Ordering::Relaxed) {
                 let v: Value = serde_json::from_slice(&send(&agent, &base, &get).body).unwrap_or_default();
                 if v["done"].as_i64() < v["total"].as_i64() {
@@ -478,7 +488,12 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
     let db = NativeDb::open_file(&copy).expect("open the copy");
     let native = Native::on(db, copy.clone(), "2024-10-30T02:00:00Z", dir);
     let body = serde_json::json!({"doc_no": DOC, "run": true}).to_string().into_bytes();
-    let create = Call { method: "POST", path: "/api/certificates/jobs".into(), token: Some(p.province.as_str()), body: Some(body) };
+    let create = Call {
+        method: "POST",
+        path: "/api/certificates/jobs".into(),
+        token: Some(p.province.as_str()),
+        body: Some(body),
+    };
     let (o, wall) = native.run(std::slice::from_ref(&create));
     let issued = serde_json::from_slice::<Value>(&o[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
     let nat = per_item("native certificate issue", issued, &o, wall, rows);

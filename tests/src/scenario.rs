@@ -304,7 +304,6 @@ pub fn issuing_unit(p: &Province) -> Value {
     u
 }
 
-
 /// `n` applicants (the `first`-th on) qualified for review, built over the chain API in
 /// phases so that many go fast: submit and publicise at 09-20, the timer at 09-30, then
 /// the climb. `threads` workers send the requests.
@@ -340,7 +339,6 @@ pub fn qualified_many(p: &Province, first: u32, n: u32, threads: usize) -> Vec<i
         *id
     })
 }
-
 
 /// Opens the publicity of the session voted on `voted_on` (its plan found in the list of
 /// sessions awaiting publicity).

@@ -196,7 +196,13 @@ pub fn progress(db: &dyn Db, job_id: i64) -> Result<Option<JobProgress>, StoreEr
             Some(Value::Integer(v)) => Some(*v as f64),
             _ => None,
         };
-        Ok(JobProgress { run_done: r.int(0)?, run_ms: r.int(1)?, rate_per_s: rate, eta_s: r.opt_int(3)?, updated_at: r.text(4)? })
+        Ok(JobProgress {
+            run_done: r.int(0)?,
+            run_ms: r.int(1)?,
+            rate_per_s: rate,
+            eta_s: r.opt_int(3)?,
+            updated_at: r.text(4)?,
+        })
     })
     .transpose()
 }
