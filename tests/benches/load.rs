@@ -17,7 +17,7 @@
 
 use e2e::{repo_root, TestApp, DEV_SEAL_KEY, DEV_SECRET, FAR_FUTURE_EXP};
 use serde_json::{json, Value};
-use shared::api::{self, Env, Request, Response};
+use shared::api::{self, Env, Request};
 use shared::auth::{mint, Claims, Role};
 use shared::certificates::seal::SealKey;
 use shared::store::native::{apply_migrations_dir, NativeDb};
@@ -275,33 +275,16 @@ impl Native {
         }
     }
 
-    /// One call through the router of its component.
-    fn call(&self, db: &dyn Db, c: &Call<'_>) -> Outcome {
-        let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
-        headers.extend(c.token.map(|t| ("authorization".to_owned(), format!("Bearer {t}"))));
-        let (method, path, body) = (c.method.to_owned(), c.path.clone(), c.body.clone().unwrap_or_default());
-        let req = Request { method, path, query: String::new(), headers, body };
-        let key = || SealKey::from_hex(DEV_SEAL_KEY).map_err(|e| shared::error::DomainError::Internal(e.to_string()));
-        let t = Instant::now();
-        let r = if c.path.starts_with("/api/unit/") {
-            api::unit::handle(&req, db, &self.env)
-        } else if c.path.starts_with("/api/certificates/") {
-            api::certificates::handle(&req, db, &self.env, &key)
-        } else {
-            api::applicant::handle(&req, db, &self.env)
-        };
-        Outcome { status: r.status, latency: t.elapsed(), body: r.body }
-    }
-
     /// The calls in order on one connection.
     fn run(&self, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
         let started = Instant::now();
-        let outcomes = calls.iter().map(|c| self.call(&self.db, c)).collect();
+        let outcomes = calls.iter().map(|c| call_natively(&self.env, &self.db, c)).collect();
         (outcomes, started.elapsed())
     }
 
     /// The calls by `clients` threads, each on its own connection, writers queued.
     fn run_parallel(&self, clients: usize, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
+        let (env, gate, path) = (&self.env, &self.gate, &self.path);
         let next = AtomicUsize::new(0);
         let done = Mutex::new(Vec::with_capacity(calls.len()));
         let started = Instant::now();
@@ -309,15 +292,15 @@ impl Native {
             for _ in 0..clients {
                 s.spawn(|| {
                     let db = GatedDb {
-                        db: NativeDb::open_file(&self.path).expect("open native db"),
-                        gate: &self.gate,
+                        db: NativeDb::open_file(path).expect("open native db"),
+                        gate,
                         holding: Cell::new(false),
                     };
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(call) = calls.get(i) else { break };
-                        mine.push((i, self.call(&db, call)));
+                        mine.push((i, call_natively(env, &db, call)));
                     }
                     done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
                 });
@@ -328,6 +311,24 @@ impl Native {
         done.sort_by_key(|(i, _)| *i);
         (done.into_iter().map(|(_, o)| o).collect(), wall)
     }
+}
+
+/// One call through the router of its component, natively.
+fn call_natively(env: &Env, db: &dyn Db, c: &Call<'_>) -> Outcome {
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    headers.extend(c.token.map(|t| ("authorization".to_owned(), format!("Bearer {t}"))));
+    let (method, path, body) = (c.method.to_owned(), c.path.clone(), c.body.clone().unwrap_or_default());
+    let req = Request { method, path, query: String::new(), headers, body };
+    let key = || SealKey::from_hex(DEV_SEAL_KEY).map_err(|e| shared::error::DomainError::Internal(e.to_string()));
+    let t = Instant::now();
+    let r = if c.path.starts_with("/api/unit/") {
+        api::unit::handle(&req, db, env)
+    } else if c.path.starts_with("/api/certificates/") {
+        api::certificates::handle(&req, db, env, &key)
+    } else {
+        api::applicant::handle(&req, db, env)
+    };
+    Outcome { status: r.status, latency: t.elapsed(), body: r.body }
 }
 
 fn accumulate(into: &mut (Vec<Outcome>, Duration), (outcomes, wall): (Vec<Outcome>, Duration)) {
@@ -438,7 +439,7 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
     eprintln!("bench: {n} filed passers set up in {:.1}s", setup.elapsed().as_secs_f64());
     let dir = tempfile::tempdir().expect("temp dir");
     let copy = dir.path().join("certs.db");
-    p.app.db().execute("VACUUM INTO ?1", [copy.to_string_lossy()]).expect("copy the database");
+    p.app.db().execute("VACUUM INTO ?1", [copy.to_string_lossy().into_owned()]).expect("copy the database");
 
     let body = serde_json::json!({"doc_no": DOC, "run": false}).to_string().into_bytes();
     let create = Call {

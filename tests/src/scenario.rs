@@ -358,6 +358,7 @@ pub fn open_publicity(p: &Province, voted_on: &str, start_on: &str) -> (u16, Val
     )
 }
 
+/// The province approves filing `filing` under `doc_no`, filed on `filed_on`.
 pub fn audit_filing(p: &Province, filing: i64, doc_no: &str, filed_on: &str) -> Value {
     expect(
         p.app.post(

@@ -5,10 +5,10 @@
 //! loopback that fails, times out, and succeeds while the host dies.
 
 use e2e::scenario::{
-    audit_filing, citizen_id, expect, filed_passers, form_of, health_province, issuing_unit, open_publicity,
-    qualified_many, title_tree, voted_passed, Province, COMMITTEE, PROVINCE_ORG,
+    audit_filing, citizen_id, expect, filed_passers, health_province, issuing_unit, open_publicity, title_tree,
+    voted_passed, Province, COMMITTEE, PROVINCE_ORG,
 };
-use e2e::{submit_body, TestApp};
+use e2e::TestApp;
 use serde_json::{json, Value};
 use shared::auth::Role;
 use shared::certificates::face::SealedCertificate;

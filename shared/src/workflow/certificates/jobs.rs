@@ -43,7 +43,7 @@ pub struct CandidateQuery {
 }
 
 /// Most applications one job covers.
-pub const MAX_JOB: i64 = 100_000;
+pub const MAX_JOB: i64 = 20_000;
 /// Most items of a job one transaction takes (a job yields the write lock between chunks).
 pub(super) const CHUNK: i64 = 1000;
 /// How long one chunk's transaction may hold the write lock: a chunk commits after this
