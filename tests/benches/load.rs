@@ -323,6 +323,8 @@ fn call_natively(env: &Env, db: &dyn Db, c: &Call<'_>) -> Outcome {
     let t = Instant::now();
     let r = if c.path.starts_with("/api/unit/") {
         api::unit::handle(&req, db, env)
+    } else if c.path.starts_with("/api/province/") {
+        api::province::handle(&req, db, env)
     } else if c.path.starts_with("/api/certificates/") {
         api::certificates::handle(&req, db, env, &key)
     } else {
@@ -358,6 +360,18 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
     let native = Native::new();
     let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
     let (mut rows, mut figures) = (Vec::new(), Vec::new());
+    // A unit's token is admitted only while its organisation is registered and active.
+    app.add_organisations(&[(UNIT, "unit")]);
+    let province = token("bench-province", Role::Province, "ORG-PROVINCE");
+    let body = json!({"id": UNIT, "kind": "unit", "name": "测试机构", "region_code": "430100"});
+    let add = Call {
+        method: "POST",
+        path: "/api/province/organisations".into(),
+        token: Some(&province),
+        body: Some(body.to_string().into_bytes()),
+    };
+    let (o, _) = native.run(std::slice::from_ref(&add));
+    assert_eq!(o[0].status, 201, "native organisation: {}", String::from_utf8_lossy(&o[0].body));
 
     let health: Vec<_> =
         (0..n).map(|_| Call { method: "GET", path: "/api/health".into(), token: None, body: None }).collect();
