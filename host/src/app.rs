@@ -111,6 +111,9 @@ impl RunningHost {
     }
 }
 
+/// Set (to anything) to write a perf map of the compiled components for `perf report`.
+pub const PERFMAP_ENV: &str = "ZHICHENG_PERFMAP";
+
 fn engine() -> Result<Engine> {
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(256)
@@ -121,6 +124,10 @@ fn engine() -> Result<Engine> {
         .max_memory_size(1 << 30);
     let mut config = Config::new();
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    // For `perf record`: names the guest's JIT-compiled functions in /tmp/perf-<pid>.map.
+    if std::env::var_os(PERFMAP_ENV).is_some() {
+        config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     Engine::new(&config).map_err(|e| anyhow!("{e:#}"))
 }
 

@@ -9,18 +9,23 @@
 //! adds an external load generator's figures for the trivial route). Directly:
 //! `cargo bench -p e2e --bench load 2>host.log`. `BENCH_N` (default 2000): drafts per
 //! side and health requests per phase; `BENCH_CLIENTS` (default 8): concurrent clients;
-//! `BENCH_OHA_JSON`: a file of `oha --output-format json` output to show in the table.
+//! `BENCH_OHA_JSON`: a file of `oha --output-format json` output to show in the table;
+//! `BENCH_CERTS` (default 500, 0 skips): filed passers one certificate generation job
+//! issues for, on the host and natively on a copy of the same database.
 //!
 //! Every figure is valid only with 0 errors: each request must answer its expected status.
 
-use e2e::{repo_root, TestApp, DEV_SECRET, FAR_FUTURE_EXP};
+use e2e::{repo_root, TestApp, DEV_SEAL_KEY, DEV_SECRET, FAR_FUTURE_EXP};
 use serde_json::{json, Value};
-use shared::api::{self, Env, Request, Response};
+use shared::api::{self, Env, Request};
 use shared::auth::{mint, Claims, Role};
+use shared::certificates::seal::SealKey;
 use shared::store::native::{apply_migrations_dir, NativeDb};
-use shared::store::Db;
+use shared::store::{Db, StoreError};
+use std::cell::Cell;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 const UNIT: &str = "ORG-CSU-HOSPITAL";
@@ -190,24 +195,80 @@ fn approve_call(id: i64, unit: &str) -> Call<'_> {
     }
 }
 
-/// The same logic natively: the API router the component calls, on one rusqlite
-/// connection to a WAL file opened as the host opens its connections, single-threaded and
-/// sequential.
+/// The native side's write queue, as the host's: a writer takes it at `BEGIN IMMEDIATE` and
+/// gives it back at `COMMIT`/`ROLLBACK`, so concurrent native writers wait in line instead
+/// of in SQLite's busy handler.
+#[derive(Default)]
+struct Gate {
+    taken: Mutex<bool>,
+    free: Condvar,
+}
+
+impl Gate {
+    fn take(&self) {
+        let mut taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        while *taken {
+            taken = self.free.wait(taken).unwrap_or_else(|e| e.into_inner());
+        }
+        *taken = true;
+    }
+
+    fn give(&self) {
+        *self.taken.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.free.notify_one();
+    }
+}
+
+/// One native connection behind the gate.
+struct GatedDb<'a> {
+    db: NativeDb,
+    gate: &'a Gate,
+    holding: Cell<bool>,
+}
+
+impl Db for GatedDb<'_> {
+    fn query(&self, sql: &str, params: &[shared::store::Value]) -> Result<Vec<shared::store::Row>, StoreError> {
+        if sql.starts_with("BEGIN IMMEDIATE") && !self.holding.get() {
+            self.gate.take();
+            self.holding.set(true);
+        }
+        let r = self.db.query(sql, params);
+        if self.holding.get() && self.db.connection().is_autocommit() {
+            self.holding.set(false);
+            self.gate.give();
+        }
+        r
+    }
+}
+
+/// The same logic natively: the API router the component calls, on rusqlite connections
+/// to a WAL file opened as the host opens its connections (one per client thread, writers
+/// queued as in the host).
 struct Native {
     db: NativeDb,
+    path: PathBuf,
     env: Env,
+    gate: Gate,
     _dir: tempfile::TempDir,
 }
 
 impl Native {
     fn new() -> Native {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = NativeDb::open_file(&dir.path().join("native.db")).expect("open native db");
+        let path = dir.path().join("native.db");
+        let db = NativeDb::open_file(&path).expect("open native db");
         apply_migrations_dir(&db, &repo_root().join("migrations")).expect("migrations");
         db.execute_batch(WITHOUT_MATERIAL_CATALOGUE).expect("catalogue emptied");
-        let now = NOW.parse().expect("NOW");
+        Native::on(db, path, NOW, dir)
+    }
+
+    /// The native side over `db` (at `path`) with the clock at `now`.
+    fn on(db: NativeDb, path: PathBuf, now: &str, dir: tempfile::TempDir) -> Native {
+        let now = now.parse().expect("now");
         Native {
             db,
+            path,
+            gate: Gate::default(),
             env: Env {
                 auth_secret: DEV_SECRET.as_bytes().to_vec(),
                 now,
@@ -219,25 +280,62 @@ impl Native {
         }
     }
 
+    /// The calls in order on one connection.
     fn run(&self, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
-        type Router = fn(&Request, &dyn Db, &Env) -> Response;
         let started = Instant::now();
-        let outcomes = calls
-            .iter()
-            .map(|c| {
-                let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
-                headers.extend(c.token.map(|t| ("authorization".to_owned(), format!("Bearer {t}"))));
-                let (method, path, body) = (c.method.to_owned(), c.path.clone(), c.body.clone().unwrap_or_default());
-                let req = Request { method, path, query: String::new(), headers, body };
-                let router: Router =
-                    if c.path.starts_with("/api/unit/") { api::unit::handle } else { api::applicant::handle };
-                let t = Instant::now();
-                let r = router(&req, &self.db, &self.env);
-                Outcome { status: r.status, latency: t.elapsed(), body: r.body }
-            })
-            .collect();
+        let outcomes = calls.iter().map(|c| call_natively(&self.env, &self.db, c)).collect();
         (outcomes, started.elapsed())
     }
+
+    /// The calls by `clients` threads, each on its own connection, writers queued.
+    fn run_parallel(&self, clients: usize, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
+        let (env, gate, path) = (&self.env, &self.gate, &self.path);
+        let next = AtomicUsize::new(0);
+        let done = Mutex::new(Vec::with_capacity(calls.len()));
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..clients {
+                s.spawn(|| {
+                    let db = GatedDb {
+                        db: NativeDb::open_file(path).expect("open native db"),
+                        gate,
+                        holding: Cell::new(false),
+                    };
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(call) = calls.get(i) else { break };
+                        mine.push((i, call_natively(env, &db, call)));
+                    }
+                    done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+                });
+            }
+        });
+        let wall = started.elapsed();
+        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        done.sort_by_key(|(i, _)| *i);
+        (done.into_iter().map(|(_, o)| o).collect(), wall)
+    }
+}
+
+/// One call through the router of its component, natively.
+fn call_natively(env: &Env, db: &dyn Db, c: &Call<'_>) -> Outcome {
+    let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+    headers.extend(c.token.map(|t| ("authorization".to_owned(), format!("Bearer {t}"))));
+    let (method, path, body) = (c.method.to_owned(), c.path.clone(), c.body.clone().unwrap_or_default());
+    let req = Request { method, path, query: String::new(), headers, body };
+    let key = || SealKey::from_hex(DEV_SEAL_KEY).map_err(|e| shared::error::DomainError::Internal(e.to_string()));
+    let t = Instant::now();
+    let r = if c.path.starts_with("/api/unit/") {
+        api::unit::handle(&req, db, env)
+    } else if c.path.starts_with("/api/province/") {
+        api::province::handle(&req, db, env)
+    } else if c.path.starts_with("/api/certificates/") {
+        api::certificates::handle(&req, db, env, &key)
+    } else {
+        api::applicant::handle(&req, db, env)
+    };
+    Outcome { status: r.status, latency: t.elapsed(), body: r.body }
 }
 
 fn accumulate(into: &mut (Vec<Outcome>, Duration), (outcomes, wall): (Vec<Outcome>, Duration)) {
@@ -245,8 +343,22 @@ fn accumulate(into: &mut (Vec<Outcome>, Duration), (outcomes, wall): (Vec<Outcom
     into.1 += wall;
 }
 
-/// Every phase, in order; returns the table's rows and the ratio lines.
-fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<String>) {
+/// Appends a row; returns its index.
+fn push(rows: &mut Vec<Stats>, s: Stats) -> usize {
+    rows.push(s);
+    rows.len() - 1
+}
+
+/// A figure of the issue's table: the host's and the native baseline's row of one run.
+struct Figure {
+    what: String,
+    host: usize,
+    native: usize,
+}
+
+/// Every phase, in order; returns the table's rows and the figures of the issue's table
+/// (indices into the rows).
+fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
     let app = TestApp::start();
     app.set_clock(NOW);
     rusqlite::Connection::open(app.db_path())
@@ -255,17 +367,29 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<String>) {
     let base = app.base_url();
     let native = Native::new();
     let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
-    let (mut rows, mut ratios) = (Vec::new(), Vec::new());
+    let (mut rows, mut figures) = (Vec::new(), Vec::new());
+    // A unit's token is admitted only while its organisation is registered and active.
+    app.add_organisations(&[(UNIT, "unit")]);
+    let province = token("bench-province", Role::Province, "ORG-PROVINCE");
+    let body = json!({"id": UNIT, "kind": "unit", "name": "测试机构", "region_code": "430100"});
+    let add = Call {
+        method: "POST",
+        path: "/api/province/organisations".into(),
+        token: Some(&province),
+        body: Some(body.to_string().into_bytes()),
+    };
+    let (o, _) = native.run(std::slice::from_ref(&add));
+    assert_eq!(o[0].status, 201, "native organisation: {}", String::from_utf8_lossy(&o[0].body));
 
     let health: Vec<_> =
         (0..n).map(|_| Call { method: "GET", path: "/api/health".into(), token: None, body: None }).collect();
     drive(&base, clients, &health[..n.min(200)]); // warm-up
     for c in [1, clients] {
         let (o, wall) = drive(&base, c, &health);
-        rows.push(Stats::new("host GET /api/health", c, &o, wall, 200));
+        push(&mut rows, Stats::new("host GET /api/health", c, &o, wall, 200));
     }
 
-    // Setup: N drafts on each side, all of one applicant, all eligible.
+    // N drafts on each side, all of one applicant, all eligible, by C clients.
     let creates: Vec<_> = (0..n)
         .map(|_| Call {
             method: "POST",
@@ -275,40 +399,147 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<String>) {
         })
         .collect();
     let (o, wall) = drive(&base, clients, &creates);
-    rows.push(Stats::new("host create draft (setup)", clients, &o, wall, 201));
+    let host = push(&mut rows, Stats::new("host create draft", clients, &o, wall, 201));
     let ids: Vec<i64> = o.iter().map(id_of).filter(|id| *id > 0).collect();
-    let (o, wall) = native.run(&creates);
-    rows.push(Stats::new("native create draft (setup)", 1, &o, wall, 201));
-    let native_ids: Vec<i64> = o.iter().map(id_of).collect();
+    let (o, wall) = native.run_parallel(clients, &creates);
+    let nat = push(&mut rows, Stats::new("native create draft", clients, &o, wall, 201));
+    figures.push(Figure { what: format!("draft creation, {clients} clients"), host, native: nat });
+    let mut native_ids: Vec<i64> = o.iter().map(id_of).collect();
+    native_ids.sort_unstable();
 
     // A quarter of the drafts at 1 client, in chunks of CHUNK alternating with the native run
-    // on as many of its own (same database size, same positions); then the rest at C.
+    // on as many of its own (same database size, same positions); then the rest at C on both.
     const CHUNK: usize = 10;
     let (solo, many) = ids.split_at(ids.len() / 4);
-    let native_ids = &native_ids[..solo.len().min(native_ids.len())];
+    let (native_solo, native_many) = native_ids.split_at(solo.len().min(native_ids.len()));
     type MakeCall<'a> = &'a dyn Fn(i64) -> Call<'a>;
-    let ops: [(&str, MakeCall<'_>); 2] =
-        [("submit", &|id| submit_call(id, &applicant)), ("approve", &|id| approve_call(id, &unit))];
-    for (op, make) in ops {
+    let ops: [(&str, &str, MakeCall<'_>); 2] = [
+        ("submit", "submit", &|id| submit_call(id, &applicant)),
+        ("approve", "unit approval", &|id| approve_call(id, &unit)),
+    ];
+    for (op, label, make) in ops {
         let calls = |ids: &[i64]| ids.iter().map(|id| make(*id)).collect::<Vec<_>>();
-        let (mut host1, mut nat) = ((Vec::new(), Duration::ZERO), (Vec::new(), Duration::ZERO));
-        for (h, n) in solo.chunks(CHUNK).zip(native_ids.chunks(CHUNK)) {
+        let (mut host1, mut nat1) = ((Vec::new(), Duration::ZERO), (Vec::new(), Duration::ZERO));
+        for (h, n) in solo.chunks(CHUNK).zip(native_solo.chunks(CHUNK)) {
             accumulate(&mut host1, drive(&base, 1, &calls(h)));
-            accumulate(&mut nat, native.run(&calls(n)));
+            accumulate(&mut nat1, native.run(&calls(n)));
         }
-        let host1 = Stats::new(&format!("host {op}"), 1, &host1.0, host1.1, 200);
-        let nat = Stats::new(&format!("native {op}"), 1, &nat.0, nat.1, 200);
+        let host = push(&mut rows, Stats::new(&format!("host {op}"), 1, &host1.0, host1.1, 200));
+        let nat = push(&mut rows, Stats::new(&format!("native {op}"), 1, &nat1.0, nat1.1, 200));
+        if op == "submit" {
+            figures.push(Figure { what: format!("{label}, 1 client"), host, native: nat });
+        }
         let (o, wall) = drive(&base, clients, &calls(many));
-        let host_c = Stats::new(&format!("host {op}"), clients, &o, wall, 200);
-        ratios.push(format!(
-            "{op}: host/native p50 {:.1}× (1 client); native/host req/s {:.1}× (1 client), {:.1}× ({clients} clients)",
-            ms(host1.p50) / ms(nat.p50),
-            nat.rps / host1.rps,
-            nat.rps / host_c.rps
-        ));
-        rows.extend([host1, nat, host_c]);
+        let host = push(&mut rows, Stats::new(&format!("host {op}"), clients, &o, wall, 200));
+        let (o, wall) = native.run_parallel(clients, &calls(native_many));
+        let nat = push(&mut rows, Stats::new(&format!("native {op}"), clients, &o, wall, 200));
+        if op == "approve" {
+            figures.push(Figure { what: format!("{label}, {clients} clients"), host, native: nat });
+        }
     }
-    (rows, ratios)
+    drop(app);
+
+    // Certificates: BENCH_CERTS filed passers, then one generation job (number, SM2 seal,
+    // outbox, audit) on the host; the same job natively on a copy of the database taken
+    // just before it.
+    let certs = env_usize("BENCH_CERTS", 500);
+    if certs > 0 {
+        let (host, nat) = certificate_phase(certs as u32, clients, &mut rows);
+        figures.push(Figure { what: "certificate issue (one job)".into(), host, native: nat });
+    }
+    (rows, figures)
+}
+
+/// Issues `n` certificates in one job on the host and natively; returns the rows' indices.
+/// The host's job is created first and run by a second request while a third client
+/// reads its progress.
+fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, usize) {
+    const DOC: &str = "湘人社职备〔2024〕99号";
+    let setup = Instant::now();
+    let p = e2e::scenario::health_province();
+    e2e::scenario::filed_passers(&p, n, DOC, clients);
+    eprintln!("bench: {n} filed passers set up in {:.1}s", setup.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let copy = dir.path().join("certs.db");
+    p.app.db().execute("VACUUM INTO ?1", [copy.to_string_lossy().into_owned()]).expect("copy the database");
+
+    let body = serde_json::json!({"doc_no": DOC, "run": false}).to_string().into_bytes();
+    let create = Call {
+        method: "POST",
+        path: "/api/certificates/jobs".into(),
+        token: Some(p.province.as_str()),
+        body: Some(body),
+    };
+    let (o, _) = drive(&p.app.base_url(), 1, std::slice::from_ref(&create));
+    let job = id_of(&o[0]);
+    let run = Call {
+        method: "POST",
+        path: format!("/api/certificates/jobs/{job}/run"),
+        token: Some(p.province.as_str()),
+        body: Some(b"{}".to_vec()),
+    };
+    let (base, running) = (p.app.base_url(), std::sync::atomic::AtomicBool::new(true));
+    let (o, wall, seen) = std::thread::scope(|s| {
+        let watcher = s.spawn(|| {
+            // Progress while it runs: the largest `done` below `total` a reader saw.
+            let (agent, mut seen) = (agent(), Vec::new());
+            let get = Call {
+                method: "GET",
+                path: format!("/api/certificates/jobs/{job}"),
+                token: Some(p.province.as_str()),
+                body: None,
+            };
+            while running.load(Ordering::Relaxed) {
+                let v: Value = serde_json::from_slice(&send(&agent, &base, &get).body).unwrap_or_default();
+                if v["done"].as_i64() < v["total"].as_i64() {
+                    seen.push(format!("{}/{} at {}/s, eta {}s", v["done"], v["total"], v["rate_per_s"], v["eta_s"]));
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            seen
+        });
+        let (o, wall) = drive(&base, 1, std::slice::from_ref(&run));
+        running.store(false, Ordering::Relaxed);
+        (o, wall, watcher.join().unwrap_or_default())
+    });
+    let issued = serde_json::from_slice::<Value>(&o[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
+    if let Some(last) = seen.last() {
+        eprintln!("bench: progress seen while the job ran ({} reads), last: {last}", seen.len());
+    }
+    let host = per_item("host certificate issue", issued, &o, wall, rows);
+
+    let db = NativeDb::open_file(&copy).expect("open the copy");
+    let native = Native::on(db, copy.clone(), "2024-10-30T02:00:00Z", dir);
+    let body = serde_json::json!({"doc_no": DOC, "run": true}).to_string().into_bytes();
+    let create = Call {
+        method: "POST",
+        path: "/api/certificates/jobs".into(),
+        token: Some(p.province.as_str()),
+        body: Some(body),
+    };
+    let (o, wall) = native.run(std::slice::from_ref(&create));
+    let issued = serde_json::from_slice::<Value>(&o[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
+    let nat = per_item("native certificate issue", issued, &o, wall, rows);
+    (host, nat)
+}
+
+/// A row for a job: its rate is certificates per second (n = certificates issued; p50 and
+/// p99 are the job's own time). An error when the request failed or issued nothing.
+fn per_item(what: &str, issued: i64, o: &[Outcome], wall: Duration, rows: &mut Vec<Stats>) -> usize {
+    let ok = o.iter().all(|o| o.status == 200 || o.status == 201) && issued > 0;
+    if !ok {
+        eprintln!("{what}: {} {}", o[0].status, String::from_utf8_lossy(&o[0].body));
+    }
+    rows.push(Stats {
+        what: what.to_owned(),
+        clients: 1,
+        n: issued.max(0) as usize,
+        rps: issued as f64 / wall.as_secs_f64(),
+        p50: wall,
+        p99: wall,
+        errors: usize::from(!ok),
+    });
+    rows.len() - 1
 }
 
 /// The external load generator's figures for `GET /api/health`, if `BENCH_OHA_JSON` names them.
@@ -353,17 +584,37 @@ fn main() {
     let (n, clients) = (env_usize("BENCH_N", 2000).max(8), env_usize("BENCH_CLIENTS", 8).max(1));
     let (started, load_before) = (Instant::now(), loadavg());
     let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
-    let (host_rows, ratios) = phases(n, clients);
+    let offset = rows.len();
+    let (host_rows, figures) = phases(n, clients);
     rows.extend(host_rows);
 
-    println!("\nload benchmark, N={n}: submit and approve on N/4 at 1 client, alternating with N/4 native, then 3N/4");
+    println!(
+        "\nload benchmark, N={n}: submit and approve on N/4 at 1 client, alternating with N/4 native, then 3N/4 \
+         (certificate rows: n = certificates, p50/p99 = the whole job)"
+    );
     println!("{:<38} {:>3} {:>6} {:>9} {:>9} {:>9} {:>6}", "what", "C", "n", "req/s", "p50 ms", "p99 ms", "errors");
     for r in &rows {
         let (p50, p99) = (ms(r.p50), ms(r.p99));
         println!("{:<38} {:>3} {:>6} {:>9.1} {p50:>9.2} {p99:>9.2} {:>6}", r.what, r.clients, r.n, r.rps, r.errors);
     }
-    for line in ratios {
-        println!("{line}");
+    println!("\nthe issue's figures, host against the native baseline of this run (ratio = host/native req/s)");
+    println!(
+        "{:<32} {:>9} {:>8} {:>8} | {:>9} {:>8} {:>8} | {:>6}",
+        "figure", "host/s", "p50 ms", "p99 ms", "native/s", "p50 ms", "p99 ms", "ratio"
+    );
+    for f in &figures {
+        let (h, nat) = (&rows[offset + f.host], &rows[offset + f.native]);
+        println!(
+            "{:<32} {:>9.1} {:>8.2} {:>8.2} | {:>9.1} {:>8.2} {:>8.2} | {:>5.2}×",
+            f.what,
+            h.rps,
+            ms(h.p50),
+            ms(h.p99),
+            nat.rps,
+            ms(nat.p50),
+            ms(nat.p99),
+            h.rps / nat.rps
+        );
     }
     println!("total {:.1}s; load average before {load_before}, after {}", started.elapsed().as_secs_f64(), loadavg());
     if rows.iter().any(|r| r.errors > 0) {

@@ -257,3 +257,156 @@ impl Province {
         id
     }
 }
+
+// ---------------------------------------------------------------- to filed passers
+
+/// The province's own organisation (from migration 0007).
+pub const PROVINCE_ORG: &str = "ORG-PROVINCE";
+
+/// The committee met offline on `voted_on` and these qualified applications passed — all
+/// through the evaluation API (issue 4): special quota headroom for the double control
+/// (inside its 07-01..07-20 window), an offline plan filed ahead of the review (R13) and
+/// audited, then the offline results. The test clock is moved for each step and restored.
+pub fn voted_passed(p: &Province, ids: &[i64], voted_on: &str) {
+    let resume = p.app.clock();
+    let day = chrono::NaiveDate::parse_from_str(voted_on, "%Y-%m-%d").unwrap();
+    let year = chrono::Datelike::year(&day);
+    let committee = p
+        .app
+        .db()
+        .query_row("SELECT committee FROM applications WHERE id = ?", [ids[0]], |r| r.get::<_, String>(0))
+        .unwrap();
+    p.approve_special_quota(year, ids.len());
+    p.app.set_clock(&format!("{}T02:00:00Z", day - chrono::Days::new(45)));
+    let plan = json!({"committee": committee, "batch_year": year, "offline": true, "review_start": voted_on,
+                      "judging_end": voted_on, "place": "线下评审会场", "participants": ids,
+                      "pass_rate_limit_percent": 100});
+    let plan = expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan), 201)["id"].as_i64().unwrap();
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan}/submit"), p.cmt.as_str(), &json!({})), 200);
+    expect(
+        p.app.post(&format!("/api/evaluation/plans/{plan}/audit"), p.province.as_str(), &json!({"approve": true})),
+        200,
+    );
+    p.app.set_clock(&format!("{voted_on}T10:00:00Z"));
+    let results: Vec<Value> =
+        ids.iter().map(|id| json!({"application_id": id, "agree": 9, "disagree": 0, "present": 9})).collect();
+    let out = expect(
+        p.app.post(
+            &format!("/api/evaluation/plans/{plan}/offline-results"),
+            p.cmt.as_str(),
+            &json!({"voted_on": voted_on, "results": results}),
+        ),
+        200,
+    );
+    assert!(out.as_array().unwrap().iter().all(|r| r["outcome"] == "passed"), "{out}");
+    p.app.set_clock(&resume);
+}
+
+/// The title the certificates carry, from the title tree (annex 3 §1.2).
+pub fn title_tree(p: &Province) {
+    expect(
+        p.app.post(
+            "/api/admin/titles",
+            p.province.as_str(),
+            &json!({"series": "卫生", "name": "副主任医师", "level": "副高级", "mohrss_title": "副主任医师", "mohrss_code": "232"}),
+        ),
+        201,
+    );
+}
+
+/// The province's own organisation (省本级, region 439900, from migration 0007) made the
+/// issuing unit, with its code 9900.
+pub fn issuing_unit(p: &Province) -> Value {
+    let u = expect(
+        p.app.post("/api/certificates/issuing-units", p.province.as_str(), &json!({"org_id": PROVINCE_ORG})),
+        201,
+    );
+    assert_eq!((u["code"].as_str(), u["status"].as_str()), (Some("9900"), Some("active")), "last 4 digits of 439900");
+    u
+}
+
+/// `n` applicants (the `first`-th on) qualified for review, built over the chain API in
+/// phases so that many go fast: submit and publicise at 09-20, the timer at 09-30, then
+/// the climb. `threads` workers send the requests.
+pub fn qualified_many(p: &Province, first: u32, n: u32, threads: usize) -> Vec<i64> {
+    fn each<T: Sync>(items: &[T], threads: usize, f: &(dyn Fn(&T) -> i64 + Sync)) -> Vec<i64> {
+        let per = items.len().div_ceil(threads);
+        let mut out: Vec<i64> = std::thread::scope(|s| {
+            let hs: Vec<_> =
+                items.chunks(per.max(1)).map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>())).collect();
+            hs.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
+        out.sort_unstable();
+        out
+    }
+    let people: Vec<u32> = (first..first + n).collect();
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let ids = each(&people, threads, &|i| {
+        let token = p.app.token(&format!("doc-{i}"), &format!("医生{i}"), Role::Applicant, "");
+        let body = json!({"batch_year": 2024, "form": form_of(&citizen_id(*i), "内科学")});
+        let id = expect(p.app.post("/api/applications", token.as_str(), &body), 201)["id"].as_i64().unwrap();
+        expect(p.app.submit(id, token.as_str()), 200);
+        let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
+        expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), p.unit.as_str(), &body), 200);
+        id
+    });
+    p.app.set_clock("2024-09-30T02:00:00Z");
+    p.app.fire_cron("publicity-timer");
+    each(&ids, threads, &|id| {
+        expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), p.unit.as_str(), &json!({})), 200);
+        expect(p.act(&p.dept, *id, "approve", json!({})), 200);
+        expect(p.act(&p.city, *id, "approve", json!({})), 200);
+        expect(p.act(&p.cmt, *id, "recheck", json!({"pass": true})), 200);
+        *id
+    })
+}
+
+/// Opens the publicity of the session voted on `voted_on` (its plan found in the list of
+/// sessions awaiting publicity).
+pub fn open_publicity(p: &Province, voted_on: &str, start_on: &str) -> (u16, Value) {
+    let sessions = expect(p.app.get("/api/results/sessions", p.cmt.as_str()), 200);
+    let plan_id = sessions["awaiting_publicity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["voted_on"] == voted_on)
+        .map_or(Value::Null, |s| s["plan_id"].clone());
+    p.app.post(
+        "/api/results/publicities",
+        p.cmt.as_str(),
+        &json!({"committee": COMMITTEE, "voted_on": voted_on, "plan_id": plan_id, "start_on": start_on,
+                "complaint_office": "卫生高评会办公室", "complaint_phone": "0731-84000000"}),
+    )
+}
+
+/// The province approves filing `filing` under `doc_no`, filed on `filed_on`.
+pub fn audit_filing(p: &Province, filing: i64, doc_no: &str, filed_on: &str) -> Value {
+    expect(
+        p.app.post(
+            &format!("/api/results/filings/{filing}/audit"),
+            p.province.as_str(),
+            &json!({"approve": true, "doc_no": doc_no, "filed_on": filed_on, "opinion": "同意备案"}),
+        ),
+        200,
+    )
+}
+
+/// `n` passers of the health senior committee filed under `doc_no`, with the province's
+/// issuing unit (code 9900) and the title 副主任医师 in the title tree: ready for a
+/// certificate generation job at 2024-10-30 (the clock is left there). `threads` workers
+/// send the requests.
+pub fn filed_passers(p: &Province, n: u32, doc_no: &str, threads: usize) -> Vec<i64> {
+    p.approve_quota(n);
+    let ids = qualified_many(p, 100, n, threads);
+    voted_passed(p, &ids, "2024-09-30");
+    p.app.set_clock("2024-10-08T01:00:00Z");
+    let pid = expect(open_publicity(p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap();
+    p.app.set_clock("2024-10-15T01:00:00Z");
+    p.app.fire_cron("publicity-timer");
+    let f = expect(p.app.post("/api/results/filings", p.cmt.as_str(), &json!({"publicity_id": pid})), 201);
+    audit_filing(p, f["id"].as_i64().unwrap(), doc_no, "2024-10-21");
+    issuing_unit(p);
+    title_tree(p);
+    p.app.set_clock("2024-10-30T02:00:00Z");
+    ids
+}

@@ -98,6 +98,10 @@ impl Response {
         if matches!(e, DomainError::Unauthenticated) {
             r.headers.push(("www-authenticate".into(), "Bearer".into()));
         }
+        if matches!(e, DomainError::Busy) {
+            // The write queue was longer than its bound: a retry in a second usually goes.
+            r.headers.push(("retry-after".into(), BUSY_RETRY_AFTER_SECS.to_string()));
+        }
         r
     }
 
@@ -155,6 +159,10 @@ impl Env {
         }
     }
 }
+
+/// `Retry-After` (seconds) of a 503 `STORE_BUSY`: the database's writers queued past the
+/// host's bound.
+pub const BUSY_RETRY_AFTER_SECS: u32 = 1;
 
 /// The public origin when the variable is unset: the local development address.
 pub const DEFAULT_PUBLIC_ORIGIN: &str = "http://127.0.0.1:3000";
@@ -690,6 +698,17 @@ mod tests {
     #[test]
     fn a_missing_field_is_named() {
         assert_eq!(field_of(r#"{}"#).as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn a_busy_store_is_a_503_with_retry_after_never_a_500() {
+        let r = Response::error(&DomainError::from(crate::store::StoreError::from_message(
+            "database is locked (waited 5000 ms for the write queue)".into(),
+        )));
+        assert_eq!(r.status, 503);
+        let retry = r.headers.iter().find(|(k, _)| k == "retry-after").map(|(_, v)| v.as_str());
+        assert_eq!(retry, Some("1"));
+        assert!(String::from_utf8_lossy(&r.body).contains("STORE_BUSY"));
     }
 
     #[test]

@@ -420,7 +420,6 @@ impl ErrorCode {
         ErrorCode::SpecialQuotaPrechecked,
         ErrorCode::MaterialsMissing,
         ErrorCode::TeacherInstitutionIneligible,
-
         ErrorCode::FieldTooLong,
     ];
 

@@ -779,6 +779,7 @@ fn submission_lists_every_missing_qualification_material_and_the_paper_receipt_i
         "{seen}"
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'receive_paper_materials'"), 2);
+}
 
 /// Issue 10, the audit chain: closing publicity anchors the chain's head (signed with the
 /// seal key, exported to the province); then several tampers are all reported, text that

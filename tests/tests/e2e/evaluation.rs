@@ -563,6 +563,7 @@ fn a_suspended_or_removed_expert_is_never_drawn_and_a_suspension_ends_after_its_
         )
         .unwrap();
     assert_eq!(actions, 6, "remove, 2 suspend, the system's lift, the reinstatement, the record");
+}
 
 #[test]
 fn a_judge_lists_only_the_plans_it_was_drawn_for_with_its_window_and_scoring_items() {
@@ -604,6 +605,7 @@ fn a_judge_lists_only_the_plans_it_was_drawn_for_with_its_window_and_scoring_ite
     );
     assert_eq!(list(&judges[0]), json!([]), "a judge who declined no longer lists the plan");
     assert_eq!(s.p.app.get("/api/judging/plans", s.p.cmt.as_str()).0, 403, "judges only");
+}
 
 /// Issue 10, 五(四): nothing a vote leaves behind carries the time it was cast — the
 /// rollback log stamps the vote phase with its day only, ballots and participation have

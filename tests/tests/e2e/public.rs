@@ -3,8 +3,8 @@
 //! recorded against the right person for the right office, the rate limit per client
 //! address, closed notices kept only for the configured days, and bad input named.
 
-use crate::certificates::{open_publicity, voted_passed};
 use e2e::scenario::{citizen_id, expect, form_of, health_province, Province, COMMITTEE, OTHER_CMT_ORG, UNIT};
+use e2e::scenario::{open_publicity, voted_passed};
 use serde_json::{json, Value};
 use shared::auth::Role;
 

@@ -187,7 +187,7 @@ fn r18_result_publicity_opens_by_the_third_working_day_or_with_a_recorded_except
     let p = health_province();
     p.approve_quota(2);
     let a = p.qualified("内科学");
-    crate::certificates::voted_passed(&p, &[a], "2024-09-30");
+    e2e::scenario::voted_passed(&p, &[a], "2024-09-30");
     let open = |start: &str| {
         p.app.post(
             "/api/results/publicities",
@@ -219,7 +219,7 @@ fn r18_result_publicity_opened_on_the_third_working_day_is_on_time() {
     let p = health_province();
     p.approve_quota(2);
     let a = p.qualified("内科学");
-    crate::certificates::voted_passed(&p, &[a], "2024-09-30");
+    e2e::scenario::voted_passed(&p, &[a], "2024-09-30");
     p.app.set_clock("2024-10-10T01:00:00Z");
     let pb = expect(
         p.app.post(
@@ -285,7 +285,7 @@ fn a_filing_deadline_in_a_year_without_its_calendar_is_kept_pending_and_computed
     expect(p.act(&p.dept, id, "approve", json!({})), 200);
     expect(p.act(&p.city, id, "approve", json!({})), 200);
     expect(p.act(&p.cmt, id, "recheck", json!({"pass": true})), 200);
-    crate::certificates::voted_passed(&p, &[id], "2026-12-14");
+    e2e::scenario::voted_passed(&p, &[id], "2026-12-14");
 
     // Before the session needs it, the province sees that 2027's calendar is missing.
     p.app.set_clock("2026-12-15T01:00:00Z");

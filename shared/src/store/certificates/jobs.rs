@@ -151,3 +151,58 @@ pub fn job_problems(db: &dyn Db, job_id: i64, limit: i64) -> Result<Vec<JobItem>
     })
     .collect()
 }
+
+/// How far the latest run of a job has got, and how fast.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JobProgress {
+    /// Items done by the latest run so far.
+    pub run_done: i64,
+    /// Milliseconds that run has been running.
+    pub run_ms: i64,
+    /// Items per second in that run.
+    pub rate_per_s: Option<f64>,
+    /// Seconds until no item is pending at that rate.
+    pub eta_s: Option<i64>,
+    pub updated_at: String,
+}
+
+/// Records a running job's progress (one row per job, replaced).
+pub fn save_progress(db: &dyn Db, job_id: i64, p: &JobProgress) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO certificate_job_progress (job_id, run_done, run_ms, rate_per_s, eta_s, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET run_done = excluded.run_done, \
+         run_ms = excluded.run_ms, rate_per_s = excluded.rate_per_s, eta_s = excluded.eta_s, \
+         updated_at = excluded.updated_at",
+        &[
+            job_id.into(),
+            p.run_done.into(),
+            p.run_ms.into(),
+            p.rate_per_s.map_or(Value::Null, Value::Real),
+            p.eta_s.into(),
+            p.updated_at.as_str().into(),
+        ],
+    )
+}
+
+/// A job's progress, if a run has recorded one.
+pub fn progress(db: &dyn Db, job_id: i64) -> Result<Option<JobProgress>, StoreError> {
+    db.query_opt(
+        "SELECT run_done, run_ms, rate_per_s, eta_s, updated_at FROM certificate_job_progress WHERE job_id = ?",
+        &[job_id.into()],
+    )?
+    .map(|r| {
+        let rate = match r.0.get(2) {
+            Some(Value::Real(v)) => Some(*v),
+            Some(Value::Integer(v)) => Some(*v as f64),
+            _ => None,
+        };
+        Ok(JobProgress {
+            run_done: r.int(0)?,
+            run_ms: r.int(1)?,
+            rate_per_s: rate,
+            eta_s: r.opt_int(3)?,
+            updated_at: r.text(4)?,
+        })
+    })
+    .transpose()
+}

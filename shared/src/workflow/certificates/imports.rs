@@ -162,6 +162,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
             errors: Vec::new(),
             certificates: Vec::new(),
         };
+        let mut lookups = Lookups::default();
         for r in &rows {
             let mut errs = check_row_in_store(db, ctx, r)?;
             if !errs.is_empty() {
@@ -187,7 +188,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
                 approval_doc_no: r.approval_doc_no.clone(),
                 obtained_on: r.obtained_on,
             };
-            let cid = seal_and_store(ctx, db, key, &fmt, &issuer, &d, ("import", None, Some(id)))?;
+            let cid = seal_and_store(ctx, db, key, &fmt, &issuer, &d, ("import", None, Some(id)), &mut lookups)?;
             let c = store::certificate(db, cid)?.ok_or(DomainError::NotFound(CERTIFICATE))?;
             report.certificates.push(c.certificate_no);
             report.passed += 1;

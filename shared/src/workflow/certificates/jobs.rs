@@ -44,9 +44,14 @@ pub struct CandidateQuery {
 
 /// Most applications one job covers.
 pub const MAX_JOB: i64 = 20_000;
-/// Certificates sealed per transaction (a job yields the write lock between chunks).
-pub(super) const CHUNK: i64 = 50;
-/// The pause between two chunks of a job (longer than SQLite's longest busy-wait step).
+/// Most items of a job one transaction takes (a job yields the write lock between chunks).
+pub(super) const CHUNK: i64 = 1000;
+/// How long one chunk's transaction may hold the write lock: a chunk commits after this
+/// much work even when items are left, so other writers wait at most about this long.
+pub(super) const CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(200);
+/// The pause between two chunks of a job (longer than SQLite's longest busy-wait step, so a
+/// writer waiting in SQLite's busy handler gets in; under `zhicheng-host`, which queues
+/// writers in order, the waiting writers go first anyway).
 pub(super) const YIELD: std::time::Duration = std::time::Duration::from_millis(110);
 
 /// A job with its progress and the items that did not issue.
@@ -56,13 +61,41 @@ pub struct JobView {
     pub job: Job,
     /// Items done (issued + skipped + failed) of `total`.
     pub done: i64,
+    /// Items per second of the latest run (recorded after each of its chunks).
+    pub rate_per_s: Option<f64>,
+    /// Seconds until the job is done at that rate (while it runs).
+    pub eta_s: Option<i64>,
+    /// The latest run's own figures.
+    pub progress: Option<JobProgress>,
     pub problems: Vec<JobItem>,
 }
 
 pub(super) fn job_view(db: &dyn Db, id: i64) -> Result<JobView, DomainError> {
     let job = store::job(db, id)?.ok_or(DomainError::NotFound("发证任务"))?;
     let problems = store::job_problems(db, id, 200)?;
-    Ok(JobView { done: job.issued + job.skipped + job.failed, job, problems })
+    let progress = store::progress(db, id)?;
+    let running = job.status == "running";
+    Ok(JobView {
+        done: job.issued + job.skipped + job.failed,
+        rate_per_s: progress.as_ref().and_then(|p| p.rate_per_s),
+        eta_s: progress.as_ref().and_then(|p| p.eta_s).filter(|_| running),
+        progress,
+        job,
+        problems,
+    })
+}
+
+/// The progress of a run that has done `run_done` items in `elapsed`, with `pending` left.
+pub(super) fn progress_of(run_done: i64, elapsed: std::time::Duration, pending: i64, now: &str) -> JobProgress {
+    let secs = elapsed.as_secs_f64();
+    let rate = (secs > 0.0 && run_done > 0).then(|| run_done as f64 / secs);
+    JobProgress {
+        run_done,
+        run_ms: elapsed.as_millis().min(i64::MAX as u128) as i64,
+        rate_per_s: rate.map(|r| (r * 10.0).round() / 10.0),
+        eta_s: rate.map(|r| (pending as f64 / r).ceil() as i64),
+        updated_at: now.to_owned(),
+    }
 }
 
 pub(super) fn issuer_for(db: &dyn Db, ctx: &OpCtx<'_>, code: Option<&str>) -> Result<IssuingUnit, DomainError> {
@@ -146,17 +179,29 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
     }
 }
 
-/// Runs (or resumes) a job until no item is pending.
+/// Runs (or resumes) a job until no item is pending: chunks of at most [`CHUNK`] items
+/// and [`CHUNK_BUDGET`] of work, each in its own transaction with its certificates, their
+/// outbox records, the applications' transitions, the items' outcomes and the progress, so
+/// a crash loses at most the chunk in flight and a new run resumes with the pending items.
 pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, DomainError> {
     ctx.require_role(Role::Province)?;
     let job = store::job(ctx.db, job_id)?.ok_or(DomainError::NotFound("发证任务"))?;
     let fmt = load_format(ctx.db)?;
+    let started = std::time::Instant::now();
+    let mut run_done = 0;
     let mut busy = 0;
     loop {
         let r = with_tx(ctx.db, |db| {
+            let chunk_started = std::time::Instant::now();
             let issuer = store::active_issuing_unit(db, Some(&job.issuer_code), None)?;
             let items = store::pending_items(db, job_id, CHUNK)?;
+            // Looked up once per chunk (inside its transaction), not per certificate.
+            let mut lookups = Lookups::default();
+            let mut done = 0;
             for a in &items {
+                if done > 0 && chunk_started.elapsed() >= CHUNK_BUDGET {
+                    break;
+                }
                 let outcome = match (astore::load(db, *a)?, &issuer) {
                     (None, _) => Err(("failed", "申报不存在".to_owned())),
                     (_, None) => Err(("failed", format!("发证单位编码 {} 已注销", job.issuer_code))),
@@ -168,21 +213,29 @@ pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, D
                         Err(("skipped", reason))
                     }
                     (Some(r), Some(issuer)) => {
-                        let d = draft_of(db, &r)?;
-                        Ok(seal_and_store(ctx, db, key, &fmt, issuer, &d, ("application", Some(job_id), None))?)
+                        let d = draft_of(db, &r, &mut lookups)?;
+                        let origin = ("application", Some(job_id), None);
+                        Ok(seal_and_store(ctx, db, key, &fmt, issuer, &d, origin, &mut lookups)?)
                     }
                 };
                 match outcome {
                     Ok(cid) => store::finish_item(db, job_id, *a, "issued", Some(cid), None)?,
                     Err((status, reason)) => store::finish_item(db, job_id, *a, status, None, Some(&reason))?,
                 }
+                done += 1;
             }
             store::finish_job_if_done(db, job_id, &stamp(ctx.now))?;
-            Ok::<_, DomainError>(items.len() as i64)
+            let left = store::job(db, job_id)?.map_or(0, |j| j.total - j.issued - j.skipped - j.failed);
+            let p = progress_of(run_done + done, started.elapsed(), left, &stamp(ctx.now));
+            store::save_progress(db, job_id, &p)?;
+            Ok::<_, DomainError>((done, left))
         });
         match r {
-            Ok(n) if n < CHUNK => return job_view(ctx.db, job_id),
-            Ok(_) => {
+            Ok((done, left)) => {
+                run_done += done;
+                if left == 0 || done == 0 {
+                    return job_view(ctx.db, job_id);
+                }
                 busy = 0;
                 // Let other writers in between chunks: SQLite's busy handler polls at
                 // most every 100 ms, so a writer that begins again at once starves them.

@@ -23,7 +23,7 @@ use crate::error::{DomainError, ErrorCode};
 use crate::excel::{self, Sheet};
 use crate::store::applications::{self as astore, ApplicationRecord, Changes};
 use crate::store::certificates::{
-    self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, Pool,
+    self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, JobProgress, Pool,
 };
 use crate::store::{with_tx, Db};
 use chrono::{Datelike, NaiveDate};
@@ -95,5 +95,25 @@ mod tests {
         let ranges: Vec<(i64, i64, &str)> =
             pools.iter().map(|p| (p.start_serial, p.end_serial, p.origin.as_str())).collect();
         assert_eq!(ranges, vec![(1, 3, "manual"), (4, 5, "auto")]);
+    }
+
+    #[test]
+    fn a_runs_progress_is_its_rate_and_the_time_the_pending_items_take_at_that_rate() {
+        let p = progress_of(300, std::time::Duration::from_millis(1500), 700, "t");
+        assert_eq!((p.run_done, p.run_ms, p.rate_per_s, p.eta_s), (300, 1500, Some(200.0), Some(4)));
+        let none = progress_of(0, std::time::Duration::ZERO, 10, "t");
+        assert_eq!((none.rate_per_s, none.eta_s), (None, None), "no rate before anything is done");
+    }
+
+    #[test]
+    fn progress_is_stored_per_job_and_replaced_by_the_next_chunk() {
+        let db = NativeDb::open_in_memory().unwrap();
+        apply_migrations_dir(&db, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations")).unwrap();
+        let job = store::insert_job(&db, "selection", "{}", "9900", 10, "t", "t").unwrap();
+        assert_eq!(store::progress(&db, job).unwrap(), None);
+        store::save_progress(&db, job, &progress_of(4, std::time::Duration::from_secs(2), 6, "a")).unwrap();
+        store::save_progress(&db, job, &progress_of(8, std::time::Duration::from_secs(4), 2, "b")).unwrap();
+        let p = store::progress(&db, job).unwrap().unwrap();
+        assert_eq!((p.run_done, p.rate_per_s, p.eta_s, p.updated_at.as_str()), (8, Some(2.0), Some(1), "b"));
     }
 }

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use std::collections::HashMap;
 
 /// Everything a certificate records besides its number and seal.
 pub(super) struct Draft {
@@ -21,8 +22,60 @@ pub(super) struct Draft {
     pub(super) obtained_on: NaiveDate,
 }
 
+/// What the certificates of one transaction look up once instead of once each: whether
+/// the seal's key is published, series codes, and the names on the face. Lives no longer
+/// than the transaction it was filled in (a rolled-back publication is not remembered).
+#[derive(Default)]
+pub(super) struct Lookups {
+    key_published: bool,
+    series_codes: HashMap<String, String>,
+    units: HashMap<String, String>,
+    committees: HashMap<String, String>,
+    titles: HashMap<(String, String), Option<String>>,
+}
+
+impl Lookups {
+    fn series_code(&mut self, db: &dyn Db, fmt: &NumberFormat, series: &str) -> Result<String, DomainError> {
+        if let Some(c) = self.series_codes.get(series) {
+            return Ok(c.clone());
+        }
+        let c = series_code(db, fmt, series)?;
+        self.series_codes.insert(series.to_owned(), c.clone());
+        Ok(c)
+    }
+
+    fn unit_name(&mut self, db: &dyn Db, org: &str) -> Result<String, DomainError> {
+        if let Some(n) = self.units.get(org) {
+            return Ok(n.clone());
+        }
+        let n = store::organisation(db, org)?.map_or_else(|| org.to_owned(), |o| o.0);
+        self.units.insert(org.to_owned(), n.clone());
+        Ok(n)
+    }
+
+    fn committee_name(&mut self, db: &dyn Db, id: &str) -> Result<String, DomainError> {
+        if let Some(n) = self.committees.get(id) {
+            return Ok(n.clone());
+        }
+        let n = store::committee(db, id)?.map_or_else(|| id.to_owned(), |c| c.name);
+        self.committees.insert(id.to_owned(), n.clone());
+        Ok(n)
+    }
+
+    fn title(&mut self, db: &dyn Db, series: &str, level: &str) -> Result<Option<String>, DomainError> {
+        let k = (series.to_owned(), level.to_owned());
+        if let Some(t) = self.titles.get(&k) {
+            return Ok(t.clone());
+        }
+        let t = store::title_name(db, series, level)?;
+        self.titles.insert(k, t.clone());
+        Ok(t)
+    }
+}
+
 /// Numbers, seals and stores a certificate, queues its MOHRSS report and audits it, in
 /// the caller's transaction. Returns the certificate's id.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn seal_and_store(
     ctx: &OpCtx<'_>,
     db: &dyn Db,
@@ -31,11 +84,12 @@ pub(super) fn seal_and_store(
     issuer: &IssuingUnit,
     d: &Draft,
     origin: (&str, Option<i64>, Option<i64>),
+    lookups: &mut Lookups,
 ) -> Result<i64, DomainError> {
     let now = stamp(ctx.now);
     let parts = NumberParts {
         level: d.level.clone(),
-        series_code: series_code(db, fmt, &d.series)?,
+        series_code: lookups.series_code(db, fmt, &d.series)?,
         year: d.obtained_on.year(),
         issuing_code: issuer.code.clone(),
     };
@@ -62,7 +116,10 @@ pub(super) fn seal_and_store(
     let payload = f.canonical();
     let signature = key.sign(payload.as_bytes());
     let code = seal::verification_code(&signature);
-    store::publish_key(db, key.key_id(), seal::ALGORITHM, seal::DEFAULT_DISTID, key.public_key_hex(), &now)?;
+    if !lookups.key_published {
+        store::publish_key(db, key.key_id(), seal::ALGORITHM, seal::DEFAULT_DISTID, key.public_key_hex(), &now)?;
+        lookups.key_published = true;
+    }
     let (source, job_id, import_id) = origin;
     let id = store::insert_certificate(
         db,
@@ -138,7 +195,7 @@ pub(super) fn seal_and_store(
 }
 
 /// The draft of the certificate of a filed application.
-pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, DomainError> {
+pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups) -> Result<Draft, DomainError> {
     let filing =
         store::approved_filing_of(db, r.id)?.ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
     let citizen_id = r
@@ -147,11 +204,12 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord) -> Result<Draft, Doma
         .and_then(|c| CitizenId::parse(c).ok())
         .ok_or_else(|| internal(format!("application {} has no valid ID number", r.id)))?;
     let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
-    let unit_name = store::organisation(db, &r.unit_org)?.map_or_else(|| r.unit_org.clone(), |o| o.0);
-    let committee_name = store::committee(db, &r.committee)?.map_or_else(|| r.committee.clone(), |c| c.name);
+    let unit_name = lookups.unit_name(db, &r.unit_org)?;
+    let committee_name = lookups.committee_name(db, &r.committee)?;
     // The face and the registry record carry the title of the title tree (e.g. 副主任医师),
     // never a name made up of series and level: generation waits until the title exists.
-    let title = store::title_name(db, &r.series, &r.target_level)?
+    let title = lookups
+        .title(db, &r.series, &r.target_level)?
         .ok_or_else(|| DomainError::conflict(ErrorCode::TitleNotInTree, &[&r.series, &level.label()]))?;
     // 八(二): a title of directed evaluation is marked on the face and the record.
     let directed = serde_json::from_str::<crate::domain::application::ApplicationForm>(&r.form)
