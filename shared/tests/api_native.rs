@@ -139,7 +139,8 @@ fn a_draft_is_submitted_approved_into_publicity_and_closed_by_the_timer() {
     assert_eq!(v["state"], "recommendable");
     let (_, chain) = w.call("GET", "/api/jobs/audit-chain", Some(&p), vec![], "");
     assert_eq!(chain["first_broken_seq"], Value::Null);
-    assert_eq!(chain["events"], 4);
+    // create, two uploads (the catalogue's materials), submit, approve, close.
+    assert_eq!(chain["events"], 6);
 }
 
 #[test]
