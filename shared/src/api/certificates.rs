@@ -17,6 +17,8 @@ const PROVINCE: Roles = &[Role::Province];
 const READERS: Roles = &[Role::Applicant, Role::Unit, Role::CommitteeOrg, Role::Province];
 const C: &str = "证书";
 
+/// The province and the city or county HR bureaus with an issuing code (annex 3 §1.17).
+const ISSUERS: Roles = &[Role::Dept, Role::Province];
 /// Certificates were generated: the audit chain's head is anchored (issue 10).
 const CERTIFICATE_BATCH: crate::audit::anchor::Reason = crate::audit::anchor::Reason::CertificateBatch;
 
@@ -28,7 +30,7 @@ pub const ROUTES: &[Route] = &[
     Route::signed("GET", "/api/certificates/export", PROVINCE, Caller, |c| {
         export(c.with(|x| wf::export(x, &query(c.req)?)))
     }),
-    Route::signed("GET", "/api/certificates/candidates", PROVINCE, Caller, |c| {
+    Route::signed("GET", "/api/certificates/candidates", ISSUERS, Caller, |c| {
         respond(
             200,
             c.with(|x| wf::candidates(x, param(c.req, "doc_no").as_deref(), &candidate_query(c.req)?, c.page()?)),
@@ -46,19 +48,19 @@ pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/certificates/{id}/revoke", PROVINCE, Certificate, |c| {
         respond(200, c.with(|x| wf::revoke(x, c.id(0, C)?, c.json()?)))
     }),
-    Route::signed("GET", "/api/certificates/jobs", PROVINCE, Caller, |c| {
+    Route::signed("GET", "/api/certificates/jobs", ISSUERS, Caller, |c| {
         respond(200, c.with(|x| wf::list_jobs(x, c.page()?)))
     }),
-    Route::signed("POST", "/api/certificates/jobs", PROVINCE, Caller, |c| {
+    Route::signed("POST", "/api/certificates/jobs", ISSUERS, Caller, |c| {
         respond(
             201,
             c.with_anchor(CERTIFICATE_BATCH, "certificates:generate", |_| true, |x, k| wf::generate(x, k, c.json()?)),
         )
     }),
-    Route::signed("GET", "/api/certificates/jobs/{id}", PROVINCE, Caller, |c| {
+    Route::signed("GET", "/api/certificates/jobs/{id}", ISSUERS, Caller, |c| {
         respond(200, c.with(|x| wf::get_job(x, c.id(0, "发证任务")?)))
     }),
-    Route::signed("POST", "/api/certificates/jobs/{id}/run", PROVINCE, Caller, |c| {
+    Route::signed("POST", "/api/certificates/jobs/{id}/run", ISSUERS, Caller, |c| {
         let reference = format!("certificates:job:{}", c.param(0));
         respond(
             200,

@@ -623,6 +623,8 @@ pub const TRANSITIONS: &[(ApplicationState, Action, Actor, &[ApplicationState])]
     (S::FilingRequested, A::ApproveFiling, PROVINCE, &[S::Filed]),
     (S::FilingRequested, A::RejectFiling, PROVINCE, &[S::PublicityPassed]),
     (S::Filed, A::IssueCertificate, PROVINCE, &[S::Certified]),
+    // A city or county HR bureau issues for its own issuing unit (annex 3 §1.17).
+    (S::Filed, A::IssueCertificate, Actor::Role(Role::Dept), &[S::Certified]),
     (S::Certified, A::RevokeCertificate, PROVINCE, &[S::Revoked]),
     // A transfer to another committee (annex 3 §1.27): before the path only the form's
     // committee changes; on it the path is re-resolved: an

@@ -6,7 +6,7 @@
 
 use e2e::scenario::{
     audit_filing, citizen_id, expect, filed_passers, health_province, issuing_unit, open_publicity, title_tree,
-    voted_passed, Province, COMMITTEE, PROVINCE_ORG,
+    voted_passed, Province, CITY, COMMITTEE, OTHER_DEPT, PROVINCE_ORG,
 };
 use e2e::TestApp;
 use serde_json::{json, Value};
@@ -1057,4 +1057,58 @@ fn raw_get_with_host(app: &TestApp, path: &str, token: &str, host: &str) -> Stri
     let mut out = Vec::new();
     s.read_to_end(&mut out).unwrap();
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Annex 3 §1.17 (issue 12, who does what): a city or county HR bureau issues certificates
+/// under its own issuing-unit code, for the filed applications whose audit path it was on;
+/// a bureau off the path sees no candidates and cannot select them, nor use another's code;
+/// each sees only its own jobs. Refusals issue nothing.
+#[test]
+fn a_city_bureau_issues_certificates_under_its_own_code_for_the_applications_on_its_path() {
+    let p = health_province();
+    let ids = filed_passers(&p, 2, DOC_15, 2);
+    for (org, code) in [(CITY, "0101"), (OTHER_DEPT, "0202")] {
+        expect(
+            p.app.post("/api/certificates/issuing-units", p.province.as_str(), &json!({"org_id": org, "code": code})),
+            201,
+        );
+    }
+    let other = expect(p.app.get("/api/certificates/candidates", p.other_dept.as_str()), 200);
+    assert_eq!(other["total"], 0, "{other}");
+    let before = crate::rules::rows(&p, "SELECT id, state, version FROM applications ORDER BY id");
+    let r = p.app.post("/api/certificates/jobs", p.other_dept.as_str(), &json!({"application_ids": [ids[0]]}));
+    assert_eq!(expect(r, 400)["field"], "application_ids[0]");
+    let r = p.app.post("/api/certificates/jobs", p.city.as_str(), &json!({"doc_no": DOC_15, "issuer_code": "0202"}));
+    assert_eq!(expect(r, 400)["field"], "issuer_code");
+    assert_eq!(p.app.post("/api/certificates/jobs", p.unit.as_str(), &json!({"doc_no": DOC_15})).0, 403);
+    assert_eq!(crate::rules::rows(&p, "SELECT id, state, version FROM applications ORDER BY id"), before);
+
+    let mine = expect(p.app.get("/api/certificates/candidates", p.city.as_str()), 200);
+    assert_eq!(mine["total"], 2, "the city reviewed both on their path: {mine}");
+    let job = expect(p.app.post("/api/certificates/jobs", p.city.as_str(), &json!({"doc_no": DOC_15})), 201);
+    assert_eq!(
+        (job["status"].as_str(), job["issued"].as_i64(), job["issuer_code"].as_str()),
+        (Some("done"), Some(2), Some("0101")),
+        "{job}"
+    );
+    let id = job["id"].as_i64().unwrap();
+    assert_eq!((p.state(ids[0]), p.state(ids[1])), ("certified".to_owned(), "certified".to_owned()));
+    let all = expect(p.app.get("/api/certificates", p.province.as_str()), 200);
+    let nos: Vec<&str> = all["items"].as_array().unwrap().iter().filter_map(|c| c["certificate_no"].as_str()).collect();
+    assert!(nos.iter().all(|n| n.contains("0101")), "numbered under the city's code: {nos:?}");
+    // Each sees its own jobs; the province all.
+    assert_eq!(expect(p.app.get("/api/certificates/jobs", p.city.as_str()), 200)["total"], 1);
+    assert_eq!(expect(p.app.get("/api/certificates/jobs", p.other_dept.as_str()), 200)["total"], 0);
+    assert_eq!(p.app.get(&format!("/api/certificates/jobs/{id}"), p.other_dept.as_str()).0, 404);
+    assert_eq!(expect(p.app.get(&format!("/api/certificates/jobs/{id}"), p.province.as_str()), 200)["issued"], 2);
+    let by: String = p
+        .app
+        .db()
+        .query_row(
+            "SELECT role FROM audit_events WHERE action = 'issue_certificate' AND subject_kind = 'application' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(by, "dept", "the transition is the bureau's, declared for it");
 }

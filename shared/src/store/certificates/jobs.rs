@@ -71,11 +71,23 @@ pub fn job(db: &dyn Db, id: i64) -> Result<Option<Job>, StoreError> {
     db.query_opt(&sql, &[id.into()])?.as_ref().map(job_row).transpose()
 }
 
-/// A page of jobs, latest first.
-pub fn list_jobs(db: &dyn Db, limit: i64, offset: i64) -> Result<(Vec<Job>, i64), StoreError> {
-    let sql = format!("SELECT {JOB_COLUMNS} FROM certificate_jobs ORDER BY id DESC LIMIT ? OFFSET ?");
-    let items = db.query(&sql, &[limit.into(), offset.into()])?.iter().map(job_row).collect::<Result<_, _>>()?;
-    Ok((items, count(db, "SELECT COUNT(*) FROM certificate_jobs", &[])?))
+/// A page of jobs, latest first: all, or those issued under the codes of `org` (§1.17).
+pub fn list_jobs(db: &dyn Db, org: Option<&str>, limit: i64, offset: i64) -> Result<(Vec<Job>, i64), StoreError> {
+    let Some(org) = org else {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM certificate_jobs ORDER BY id DESC LIMIT ? OFFSET ?");
+        let items = db.query(&sql, &[limit.into(), offset.into()])?.iter().map(job_row).collect::<Result<_, _>>()?;
+        return Ok((items, count(db, "SELECT COUNT(*) FROM certificate_jobs", &[])?));
+    };
+    let own = "issuer_code IN (SELECT code FROM issuing_units WHERE org_id = ?)";
+    let sql = format!("SELECT {JOB_COLUMNS} FROM certificate_jobs WHERE {own} ORDER BY id DESC LIMIT ? OFFSET ?");
+    let items =
+        db.query(&sql, &[org.into(), limit.into(), offset.into()])?.iter().map(job_row).collect::<Result<_, _>>()?;
+    Ok((items, count(db, &format!("SELECT COUNT(*) FROM certificate_jobs WHERE {own}"), &[org.into()])?))
+}
+
+/// Every issuing-unit code an organisation has held (active or cancelled).
+pub fn issuing_codes_of(db: &dyn Db, org: &str) -> Result<Vec<String>, StoreError> {
+    db.query("SELECT code FROM issuing_units WHERE org_id = ?", &[org.into()])?.iter().map(|r| r.text(0)).collect()
 }
 
 /// The next pending items of a job.

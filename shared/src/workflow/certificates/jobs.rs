@@ -98,6 +98,38 @@ pub(super) fn progress_of(run_done: i64, elapsed: std::time::Duration, pending: 
     }
 }
 
+/// Who issues certificates (annex 3 §1.17): the province, or a city or county HR bureau
+/// (a department) with an issuing-unit code of its own, for the applications whose audit
+/// path it was on.
+fn require_issuer(ctx: &OpCtx<'_>) -> Result<(), DomainError> {
+    match ctx.who.role {
+        Role::Province | Role::Dept => Ok(()),
+        _ => Err(DomainError::Forbidden),
+    }
+}
+
+/// Whether application `r` is the caller's to issue: any for the province; for a city or
+/// county HR bureau, those whose audit path it was on.
+fn issues_for(ctx: &OpCtx<'_>, r: &ApplicationRecord) -> bool {
+    if ctx.who.role == Role::Province {
+        return true;
+    }
+    r.path
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Vec<crate::domain::path::PathStep>>(p).ok())
+        .is_some_and(|steps| steps.iter().any(|s| s.org == ctx.who.org))
+}
+
+/// Whether the caller may see job `job` (the province: any; a bureau: those issued under
+/// its own codes).
+fn owns_job(ctx: &OpCtx<'_>, db: &dyn Db, job: &Job) -> Result<bool, DomainError> {
+    if ctx.who.role == Role::Province {
+        return Ok(true);
+    }
+    Ok(store::active_issuing_unit(db, Some(&job.issuer_code), None)?.is_some_and(|u| u.org_id == ctx.who.org)
+        || store::issuing_codes_of(db, &ctx.who.org)?.contains(&job.issuer_code))
+}
+
 pub(super) fn issuer_for(db: &dyn Db, ctx: &OpCtx<'_>, code: Option<&str>) -> Result<IssuingUnit, DomainError> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         Some(c) => store::active_issuing_unit(db, Some(c), None)?
@@ -111,7 +143,7 @@ pub(super) fn issuer_for(db: &dyn Db, ctx: &OpCtx<'_>, code: Option<&str>) -> Re
 /// chunk in its own transaction), unless `run` is false. Two jobs over the same people issue each certificate
 /// once: an application already certified is skipped.
 pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView, DomainError> {
-    ctx.require_role(Role::Province)?;
+    require_issuer(ctx)?;
     let modes = [req.doc_no.is_some(), req.application_ids.is_some(), req.query.is_some()];
     if modes.iter().filter(|m| **m).count() != 1 {
         return Err(DomainError::invalid(
@@ -121,6 +153,9 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
     }
     let job_id = with_tx(ctx.db, |db| {
         let issuer = issuer_for(db, ctx, req.issuer_code.as_deref())?;
+        if ctx.who.role != Role::Province && issuer.org_id != ctx.who.org {
+            return Err(DomainError::invalid("issuer_code", "只能使用本单位的发证单位编码（附件3 §1.17）"));
+        }
         let (mode, ids) = if let Some(doc) = &req.doc_no {
             if doc.trim().is_empty() {
                 return Err(DomainError::invalid("doc_no", "请填写发文文号"));
@@ -147,6 +182,24 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
                 )?,
             )
         };
+        // §1.17: a city or county bureau issues for the applications on its own paths; a
+        // selection naming another is refused, a query or document number keeps its own.
+        let mut ids = ids;
+        if ctx.who.role != Role::Province {
+            let mut own = Vec::with_capacity(ids.len());
+            for (i, a) in ids.iter().enumerate() {
+                let mine = crate::store::applications::load(db, *a)?.is_some_and(|r| issues_for(ctx, &r));
+                if mine {
+                    own.push(*a);
+                } else if mode == "selection" {
+                    return Err(DomainError::invalid(
+                        format!("application_ids[{i}]"),
+                        format!("申报 {a} 不在本单位的审核路径上，不能由本单位发证"),
+                    ));
+                }
+            }
+            ids = own;
+        }
         if ids.is_empty() {
             return Err(DomainError::conflict(ErrorCode::NothingToIssue, &[]));
         }
@@ -184,8 +237,11 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
 /// outbox records, the applications' transitions, the items' outcomes and the progress, so
 /// a crash loses at most the chunk in flight and a new run resumes with the pending items.
 pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, DomainError> {
-    ctx.require_role(Role::Province)?;
+    require_issuer(ctx)?;
     let job = store::job(ctx.db, job_id)?.ok_or(DomainError::NotFound("发证任务"))?;
+    if !owns_job(ctx, ctx.db, &job)? {
+        return Err(DomainError::NotFound("发证任务"));
+    }
     let fmt = load_format(ctx.db)?;
     let started = std::time::Instant::now();
     let mut run_done = 0;
@@ -250,14 +306,19 @@ pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, D
 
 /// One job with its progress.
 pub fn get_job(ctx: &OpCtx<'_>, id: i64) -> Result<JobView, DomainError> {
-    ctx.require_role(Role::Province)?;
+    require_issuer(ctx)?;
+    let job = store::job(ctx.db, id)?.ok_or(DomainError::NotFound("发证任务"))?;
+    if !owns_job(ctx, ctx.db, &job)? {
+        return Err(DomainError::NotFound("发证任务"));
+    }
     job_view(ctx.db, id)
 }
 
-/// Jobs, latest first.
+/// Jobs, latest first (a city or county bureau: those under its own codes).
 pub fn list_jobs(ctx: &OpCtx<'_>, page: PageRequest) -> Result<Page<Job>, DomainError> {
-    ctx.require_role(Role::Province)?;
-    let (items, total) = store::list_jobs(ctx.db, page.limit(), page.offset())?;
+    require_issuer(ctx)?;
+    let org = (ctx.who.role != Role::Province).then_some(ctx.who.org.as_str());
+    let (items, total) = store::list_jobs(ctx.db, org, page.limit(), page.offset())?;
     Ok(Page { items, page: page.page, page_size: page.page_size, total })
 }
 
@@ -282,9 +343,9 @@ pub fn candidates(
     q: &CandidateQuery,
     page: PageRequest,
 ) -> Result<Page<Candidate>, DomainError> {
-    ctx.require_role(Role::Province)?;
+    require_issuer(ctx)?;
     let level = q.level.map(crate::store::chain::level_name);
-    let ids = store::filed_candidates(
+    let mut ids = store::filed_candidates(
         ctx.db,
         doc_no,
         q.batch_year,
@@ -293,6 +354,15 @@ pub fn candidates(
         level,
         MAX_JOB,
     )?;
+    if ctx.who.role != Role::Province {
+        let mut own = Vec::with_capacity(ids.len());
+        for a in ids {
+            if astore::load(ctx.db, a)?.is_some_and(|r| issues_for(ctx, &r)) {
+                own.push(a);
+            }
+        }
+        ids = own;
+    }
     let total = ids.len() as i64;
     let mut items = Vec::new();
     for id in ids.into_iter().skip(page.offset() as usize).take(page.limit() as usize) {

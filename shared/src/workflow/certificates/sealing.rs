@@ -179,7 +179,8 @@ pub(super) fn seal_and_store(
             db,
             transition::Current { id: app_id, version, state },
             Action::IssueCertificate,
-            Actor::Role(Role::Province),
+            // The province, or a city or county bureau issuing under its own code (§1.17).
+            Actor::Role(if ctx.who.role == Role::Dept { Role::Dept } else { Role::Province }),
             ApplicationState::Certified,
             &Changes::default(),
             e,
