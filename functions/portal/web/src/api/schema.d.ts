@@ -5343,6 +5343,33 @@ export interface components {
             };
             latest_anchor: null | components["schemas"]["AuditAnchor"];
         };
+        /** @description This OpenAPI 3.1 document, with each operation's x-roles, x-scope and security generated from the route declarations */
+        OpenApiDocument: {
+            openapi: string;
+            info: Record<string, never>;
+            paths: Record<string, never>;
+            components?: Record<string, never>;
+        };
+        /** @description A plan the calling expert was drawn for (nothing of the draw itself) */
+        JudgePlan: {
+            id: number;
+            committee_id: string;
+            batch_year: number;
+            kind?: string | null;
+            /** Format: date */
+            review_start: string;
+            /** Format: date */
+            judging_end: string;
+            place?: string | null;
+            pass_numerator?: number | null;
+            pass_denominator?: number | null;
+            /** @description The plan's scoring items (stored JSON) */
+            scoring_rules?: unknown;
+            status: string;
+            participants: number[];
+            /** @description Today lies within review_start..judging_end */
+            window_open: boolean;
+        };
     };
     responses: {
         /** @description Error */
@@ -5409,7 +5436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["OpenApiDocument"];
                 };
             };
         };
@@ -7403,7 +7430,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Any"];
+                    "application/json": components["schemas"]["JudgePlan"][];
                 };
             };
             401: components["responses"]["Error"];
