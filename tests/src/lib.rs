@@ -81,9 +81,16 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// The `content-type` header, if any.
     pub content_type: Option<String>,
+    /// Every header, names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
+    /// The value of header `name` (lower case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// The body as JSON: `Null` when empty, a JSON string of the text when not JSON.
     pub fn json(&self) -> Value {
         if self.body.is_empty() {
@@ -281,6 +288,11 @@ impl TestApp {
         };
         let mut resp = result.unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
         let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
@@ -288,7 +300,7 @@ impl TestApp {
             .limit(64 * 1024 * 1024)
             .read_to_vec()
             .unwrap_or_else(|e| panic!("{method} {path}: reading body: {e}"));
-        Reply { status, body, content_type }
+        Reply { status, body, content_type, headers }
     }
 
     fn json_request<'a>(

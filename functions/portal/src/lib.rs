@@ -3,8 +3,9 @@
 //! Every API route of `spin.toml` is more specific, so Spin sends `/api/...` there; an
 //! `/api/...` path that reaches this component is answered with the API's own 404 body.
 //!
-//! The handler is a thin shell over [`make_response`], a pure function tested natively
-//! (the shape of fermyon/spin-fileserver). No variables, no database: least privilege.
+//! The handler is a thin shell over [`make_response`], a pure function (the shape of
+//! fermyon/spin-fileserver), tested through the host in `tests/tests/e2e/portal.rs`. No
+//! variables, no database: least privilege.
 
 include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
@@ -143,85 +144,5 @@ mod component {
             b.header(k, v);
         }
         b.body(served.body.to_vec()).build()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unknown_api_paths_get_the_apis_json_404() {
-        for path in ["/api", "/api/", "/api/nope", "/api/applications-x/1"] {
-            let s = make_response("GET", path);
-            assert_eq!(s.status, 404, "{path}");
-            assert_eq!(s.header("content-type"), Some("application/json"));
-            let v = std::str::from_utf8(s.body).unwrap();
-            assert!(v.contains("\"code\":\"ROUTE_NOT_FOUND\"") && v.contains("接口不存在"), "{v}");
-        }
-        assert_eq!(make_response("POST", "/api/x").status, 404);
-    }
-
-    #[test]
-    fn pages_fall_back_to_the_index_without_caching() {
-        for path in ["/", "/login", "/applicant/applications/3", "/unit/work"] {
-            let s = make_response("GET", path);
-            assert_eq!(s.status, 200, "{path}");
-            assert_eq!(s.header("content-type"), Some("text/html; charset=utf-8"));
-            assert_eq!(s.header("cache-control"), Some(NO_CACHE));
-            assert_eq!(s.body, asset(INDEX).unwrap());
-        }
-    }
-
-    #[test]
-    fn the_verification_paths_serve_the_small_verify_entry() {
-        for path in ["/verify", "/verify/certificates/B042401000000001"] {
-            let s = make_response("GET", path);
-            assert_eq!(s.status, 200);
-            assert_eq!(s.body, asset(VERIFY).or_else(|| asset(INDEX)).unwrap(), "{path}");
-        }
-    }
-
-    #[test]
-    fn the_publicity_paths_serve_the_small_public_entry() {
-        for path in ["/public", "/public/units/ORG-DEMO-HOSPITAL", "/public/committees/CMT-HEALTH"] {
-            let s = make_response("GET", path);
-            assert_eq!(s.status, 200);
-            assert_eq!(s.body, asset(PUBLIC).or_else(|| asset(INDEX)).unwrap(), "{path}");
-        }
-        assert_eq!(make_response("GET", "/publicity").body, asset(INDEX).unwrap(), "only /public and below");
-    }
-
-    #[test]
-    fn hashed_assets_are_immutable_and_typed_and_missing_files_are_404() {
-        if let Some((path, bytes)) = ASSETS.iter().find(|(p, _)| p.starts_with("/assets/") && p.ends_with(".js")) {
-            let s = make_response("GET", path);
-            assert_eq!(s.status, 200);
-            assert_eq!(s.body, *bytes);
-            assert_eq!(s.header("cache-control"), Some(IMMUTABLE));
-            assert_eq!(s.header("content-type"), Some("text/javascript; charset=utf-8"));
-        }
-        assert_eq!(make_response("GET", "/assets/missing-1234.js").status, 404);
-        assert_eq!(make_response("GET", "/favicon-none.ico").status, 404);
-    }
-
-    #[test]
-    fn every_answer_carries_the_security_headers() {
-        for s in [make_response("GET", "/"), make_response("GET", "/api/x"), make_response("GET", "/nope.js")] {
-            assert!(s.header("content-security-policy").unwrap().starts_with("default-src 'self'"));
-            assert!(!s.header("content-security-policy").unwrap().contains("script-src 'self' 'unsafe-inline'"));
-            assert_eq!(s.header("x-content-type-options"), Some("nosniff"));
-            assert_eq!(s.header("referrer-policy"), Some("same-origin"));
-        }
-    }
-
-    #[test]
-    fn only_get_and_head_are_served_and_head_has_no_body() {
-        let s = make_response("POST", "/login");
-        assert_eq!(s.status, 405);
-        assert_eq!(s.header("allow"), Some("GET, HEAD"));
-        let h = make_response("HEAD", "/");
-        assert_eq!(h.status, 200);
-        assert!(h.body.is_empty());
     }
 }
