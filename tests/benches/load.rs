@@ -11,9 +11,14 @@
 //! side and health requests per phase; `BENCH_CLIENTS` (default 8): concurrent clients;
 //! `BENCH_OHA_JSON`: a file of `oha --output-format json` output to show in the table;
 //! `BENCH_CERTS` (default 500, 0 skips): filed passers one certificate generation job
-//! issues for, on the host and natively on a copy of the same database.
+//! issues for, on the host and natively on a copy of the same database. `BENCH_N=0` skips
+//! those phases. `PROVINCE_N` (default 0 here, 5000 in `scripts/bench`): the province-year
+//! workload of `load/province_year.rs`.
 //!
 //! Every figure is valid only with 0 errors: each request must answer its expected status.
+
+#[path = "load/province_year.rs"]
+mod province_year;
 
 use e2e::{repo_root, TestApp, DEV_SEAL_KEY, DEV_SECRET, FAR_FUTURE_EXP};
 use serde_json::{json, Value};
@@ -133,7 +138,11 @@ fn send(agent: &ureq::Agent, base: &str, call: &Call<'_>) -> Outcome {
     }
     let started = Instant::now();
     let result = match &call.body {
-        Some(b) => agent.run(req.header("content-type", "application/json").body(b.clone()).expect("valid request")),
+        Some(b) => {
+            // The province-year workload uploads PDF materials; everything else is JSON.
+            let content_type = if b.starts_with(b"%PDF-") { "application/pdf" } else { "application/json" };
+            agent.run(req.header("content-type", content_type).body(b.clone()).expect("valid request"))
+        }
         None => agent.run(req.body(()).expect("valid request")),
     };
     let (status, body) = match result {
@@ -581,12 +590,15 @@ fn main() {
         println!("load: a benchmark; run it with scripts/bench or cargo bench (skipped)");
         return;
     }
-    let (n, clients) = (env_usize("BENCH_N", 2000).max(8), env_usize("BENCH_CLIENTS", 8).max(1));
+    // BENCH_N=0 skips the phases (e.g. to run only the province-year workload).
+    let (n, clients) = (env_usize("BENCH_N", 2000), env_usize("BENCH_CLIENTS", 8).max(1));
     let (started, load_before) = (Instant::now(), loadavg());
     let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
     let offset = rows.len();
-    let (host_rows, figures) = phases(n, clients);
+    let (host_rows, figures) = if n == 0 { (Vec::new(), Vec::new()) } else { phases(n.max(8), clients) };
     rows.extend(host_rows);
+    let province_n = env_usize("PROVINCE_N", 0);
+    let province = if province_n > 0 { province_year::run(province_n, clients) } else { Vec::new() };
 
     println!(
         "\nload benchmark, N={n}: submit and approve on N/4 at 1 client, alternating with N/4 native, then 3N/4 \
@@ -616,8 +628,21 @@ fn main() {
             h.rps / nat.rps
         );
     }
+    if !province.is_empty() {
+        println!(
+            "\nthe province-year workload, PROVINCE_N={province_n} (job rows: n = items, p50/p99 = the whole stage)"
+        );
+        println!(
+            "{:<52} {:>3} {:>7} {:>9} {:>9} {:>9} {:>6}",
+            "stage", "C", "n", "per s", "p50 ms", "p99 ms", "errors"
+        );
+        for r in &province {
+            let (p50, p99) = (ms(r.p50), ms(r.p99));
+            println!("{:<52} {:>3} {:>7} {:>9.1} {p50:>9.2} {p99:>9.2} {:>6}", r.what, r.clients, r.n, r.rps, r.errors);
+        }
+    }
     println!("total {:.1}s; load average before {load_before}, after {}", started.elapsed().as_secs_f64(), loadavg());
-    if rows.iter().any(|r| r.errors > 0) {
+    if rows.iter().chain(&province).any(|r| r.errors > 0) {
         eprintln!("load: some requests failed; the figures above are not valid");
         std::process::exit(1);
     }
