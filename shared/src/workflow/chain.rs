@@ -717,7 +717,6 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if !req.dry_run {
-            let now = stamp(ctx.now);
             for (r, new_path) in rows.iter().zip(new_paths) {
                 let mut form = form_of(r)?;
                 let from = form.committee.replace(req.to_committee.clone());
@@ -740,7 +739,6 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
                     detail["to_org"] = serde_json::json!(steps[pos].org);
                 }
                 let mut e = ctx.by();
-                e.at = now.clone();
                 e.opinion = Some(req.reason.trim().to_owned());
                 e.detail = Some(detail);
                 transition::apply(db, r, Action::TransferCommittee, Actor::Role(Role::Province), to, &changes, e)?;
