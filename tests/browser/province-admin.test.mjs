@@ -2,7 +2,8 @@
 // committees, audit paths with simulation, batches, the work calendar, the certificate
 // number format with its live preview, the expert pool's suspensions. Runs after the
 // journey (same database); what it changes is its own (a new organisation and committee,
-// the 2025 batch, the number format) or put back (the suspended expert is reinstated).
+// the 2025 batch, the number format, a 2030 calendar no other test reaches) or put back
+// (the suspended expert is reinstated).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiCall, axe, BASE, citizenId, launch, shot, signedInContext } from './lib.mjs';
@@ -180,7 +181,7 @@ describe('province administration', () => {
     await page.getByTestId('admin-experts').getByText('EXP-DEMO-7').waitFor({ state: 'detached' });
   });
 
-  test('the work calendar shows a year and checks a pasted schedule before importing', async () => {
+  test('the work calendar shows a year, names bad pasted dates, and imports a schedule', async () => {
     await tab('calendar', 'admin-calendar');
     await page.getByTestId('view-calendar-2026').click();
     const year = page.getByTestId('calendar-year');
@@ -194,6 +195,16 @@ describe('province administration', () => {
     await page.fill('#cal-off', '2030-01-01\n2030-02-30\n2031-01-01');
     await page.getByTestId('save-calendar').click();
     await errorOf(form, '法定休假日').getByText('2030-02-30、2031-01-01').waitFor();
+    // Corrected, the schedule is loaded and the year shown (2030-09-29, a Sunday, worked).
+    await page.fill('#cal-off', '2030-01-01\n2030-10-01, 2030-10-02');
+    await page.fill('#cal-work', '2030-09-29');
+    await page.getByTestId('save-calendar').click();
+    await page.getByText('2030 年工作日历已导入').first().waitFor();
+    await year.getByText('2030 年工作日历').waitFor();
+    assert.equal(await year.locator('td.off').count(), 3);
+    assert.equal(await year.locator('td.work[title="2030-09-29 调休上班"]').count(), 1);
+    await page.getByTestId('admin-calendar').locator('tr', { hasText: '国务院办公厅关于2030年部分节假日安排的通知' }).waitFor();
+    await page.getByTestId('import-calendar').click();
     await shot(page, 'province-admin-calendar');
     assert.deepEqual(await axe(page), [], 'calendar with the import dialog');
   });
