@@ -58,6 +58,14 @@ pub const ROUTES: &[Route] = &[
     Route::signed("POST", "/api/evaluation/experts", OFFICE_OR_PROVINCE, Caller, |c| {
         respond(201, c.with(|x| ev::add_expert(x, c.json()?)))
     }),
+    Route::signed("GET", "/api/evaluation/experts", OFFICE_OR_PROVINCE, Caller, |c| {
+        respond(
+            200,
+            c.with(|x| {
+                crate::workflow::accountability::list_experts(x, c.req.query_param("status").as_deref(), c.page()?)
+            }),
+        )
+    }),
     Route::signed("POST", "/api/evaluation/experts/{expert}/suspend", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| crate::workflow::accountability::suspend(x, c.param(0), c.json()?)))
     }),

@@ -39,6 +39,20 @@ fn suspension(r: &Row) -> Result<Suspension, StoreError> {
     })
 }
 
+/// The suspension or removal in force of an expert (not lifted), if any.
+pub fn open_suspension(db: &dyn Db, expert: &str) -> Result<Option<Suspension>, StoreError> {
+    db.query_opt(
+        &format!(
+            "SELECT {SUSPENSION_COLUMNS} FROM expert_suspensions WHERE expert_id = ? AND lifted_at IS NULL \
+             ORDER BY id DESC LIMIT 1"
+        ),
+        &[expert.into()],
+    )?
+    .as_ref()
+    .map(suspension)
+    .transpose()
+}
+
 /// Records a suspension (or removal) and takes the expert out of the pool, compare-and-set
 /// on the expert being active; `false` if it was not.
 #[allow(clippy::too_many_arguments)]

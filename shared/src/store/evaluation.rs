@@ -253,6 +253,26 @@ pub fn active_experts(db: &dyn Db) -> Result<Vec<Expert>, StoreError> {
         .collect()
 }
 
+/// A page of the pool by id, with the total; `status` (`active` / `suspended`) filters.
+pub fn list_experts(
+    db: &dyn Db,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Expert>, i64), StoreError> {
+    let (filter, params): (&str, Vec<Value>) = match status {
+        Some(s) => ("status = ?", vec![s.into()]),
+        None => ("1 = 1", vec![]),
+    };
+    let total =
+        db.query_opt(&format!("SELECT COUNT(*) FROM experts WHERE {filter}"), &params)?.map_or(Ok(0), |r| r.int(0))?;
+    let mut p = params;
+    p.extend([limit.into(), offset.into()]);
+    let rows =
+        db.query(&format!("SELECT {EXPERT_COLUMNS} FROM experts WHERE {filter} ORDER BY id LIMIT ? OFFSET ?"), &p)?;
+    Ok((rows.iter().map(expert).collect::<Result<_, _>>()?, total))
+}
+
 /// One expert.
 pub fn expert_by_id(db: &dyn Db, id: &str) -> Result<Option<Expert>, StoreError> {
     db.query_opt(&format!("SELECT {EXPERT_COLUMNS} FROM experts WHERE id = ?"), &[id.into()])?

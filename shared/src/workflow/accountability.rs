@@ -9,10 +9,10 @@ use crate::audit;
 use crate::auth::Role;
 use crate::error::{DomainError, ErrorCode};
 use crate::store::accountability::{self as store, IntegrityRecord, Suspension};
-use crate::store::evaluation as estore;
+use crate::store::evaluation::{self as estore, Expert};
 use crate::store::{with_tx, Db};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 const EXPERT: &str = "专家";
 
@@ -122,6 +122,38 @@ pub fn suspensions(ctx: &OpCtx<'_>, expert: &str) -> Result<Vec<Suspension>, Dom
         lift_expired(ctx, db)?;
         estore::expert_by_id(db, expert)?.ok_or(DomainError::NotFound(EXPERT))?;
         Ok(store::suspensions_of(db, expert)?)
+    })
+}
+
+/// An expert of the pool as the pool list shows it: the expert and the suspension or
+/// removal in force (七(二)), if any.
+#[derive(Debug, Serialize)]
+pub struct PoolEntry {
+    #[serde(flatten)]
+    pub expert: Expert,
+    /// The suspension or removal in force; `null` for an active expert.
+    pub suspension: Option<Suspension>,
+}
+
+/// The expert pool, by id, paginated; `status` (`active` / `suspended`) filters. Expired
+/// suspensions are lifted first, so the list shows who may be drawn today.
+pub fn list_experts(ctx: &OpCtx<'_>, status: Option<&str>, page: PageRequest) -> Result<Page<PoolEntry>, DomainError> {
+    if !matches!(ctx.who.role, Role::Province | Role::CommitteeOrg) {
+        return Err(DomainError::Forbidden);
+    }
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s @ ("active" | "suspended")) => Some(s),
+        Some(_) => return Err(DomainError::invalid("status", "状态须为 active（在库）或 suspended（暂停或取消）")),
+    };
+    with_tx(ctx.db, |db| {
+        lift_expired(ctx, db)?;
+        let (experts, total) = estore::list_experts(db, status, page.limit(), page.offset())?;
+        let items = experts
+            .into_iter()
+            .map(|e| Ok(PoolEntry { suspension: store::open_suspension(db, &e.id)?, expert: e }))
+            .collect::<Result<Vec<_>, DomainError>>()?;
+        Ok(Page { items, page: page.page, page_size: page.page_size, total })
     })
 }
 

@@ -453,6 +453,52 @@ fn a_committee_with_its_own_schedule_is_held_to_its_own_voting_deadline() {
     expect(p.app.post("/api/evaluation/plans", p.cmt.as_str(), &plan_body(&[a], "2024-11-04", json!({}))), 201);
 }
 
+/// Issue 16, the province's expert pool page: the pool is listed by id, paginated, each
+/// expert with the suspension or removal in force (kind, last day, reason); `status`
+/// filters; a suspension whose last day passed is lifted before the list is read.
+#[test]
+fn the_expert_pool_lists_each_expert_with_the_suspension_in_force_and_filters_by_status() {
+    let p = health_province();
+    add_experts(&p);
+    p.app.set_clock("2024-10-08T02:00:00Z");
+    assert_eq!(p.app.get("/api/evaluation/experts", p.unit.as_str()).0, 403);
+    assert_eq!(p.app.get("/api/evaluation/experts", p.applicant.as_str()).0, 403);
+    let r = expect(p.app.get("/api/evaluation/experts?status=banned", p.province.as_str()), 400);
+    assert_eq!(r["field"], "status", "{r}");
+
+    let page = expect(p.app.get("/api/evaluation/experts?page=2&page_size=4", p.province.as_str()), 200);
+    assert_eq!(page["total"], 10, "{page}");
+    let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["EXP-04", "EXP-05", "EXP-06", "EXP-07"]);
+    assert!(page["items"][0]["suspension"].is_null() && page["items"][0]["status"] == "active", "{page}");
+    assert!(page["items"][0].get("person_hash").is_none(), "the ID number's hash is not shown");
+
+    let body = json!({"kind": "suspend", "reason": "无故缺席评审", "until": "2024-10-20"});
+    expect(p.app.post("/api/evaluation/experts/EXP-05/suspend", p.province.as_str(), &body), 200);
+    let body = json!({"kind": "remove", "reason": "评审中收受礼品"});
+    expect(p.app.post("/api/evaluation/experts/EXP-07/suspend", p.province.as_str(), &body), 200);
+    // The committee office sees the same pool (it adds experts and declares relations).
+    let out = expect(p.app.get("/api/evaluation/experts?status=suspended", p.cmt.as_str()), 200);
+    assert_eq!(out["total"], 2, "{out}");
+    let (a, b) = (&out["items"][0], &out["items"][1]);
+    assert_eq!((a["id"].as_str(), a["status"].as_str()), (Some("EXP-05"), Some("suspended")));
+    assert_eq!(
+        (a["suspension"]["kind"].as_str(), a["suspension"]["until_on"].as_str()),
+        (Some("suspend"), Some("2024-10-20"))
+    );
+    assert_eq!((b["suspension"]["kind"].as_str(), b["suspension"]["until_on"].as_str()), (Some("remove"), None));
+    assert_eq!(expect(p.app.get("/api/evaluation/experts?status=active", p.province.as_str()), 200)["total"], 8);
+
+    // The last day passed: the list shows EXP-05 back in the pool, lifted as the system's act.
+    p.app.set_clock("2024-10-21T02:00:00Z");
+    let out = expect(p.app.get("/api/evaluation/experts?status=suspended", p.province.as_str()), 200);
+    let ids: Vec<&str> = out["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["EXP-07"]);
+    let all = expect(p.app.get("/api/evaluation/experts?page_size=100", p.province.as_str()), 200);
+    let five = all["items"].as_array().unwrap().iter().find(|e| e["id"] == "EXP-05").unwrap();
+    assert!(five["suspension"].is_null() && five["status"] == "active", "{five}");
+}
+
 /// 七(二)–(四), issue 13: the province suspends an expert for a period or removes them, with
 /// the reason; a suspended or removed expert is never drawn; a suspension ends after its last
 /// day (lifted at the draw, as the system's act) or by reinstatement. Judges' and staff

@@ -146,3 +146,17 @@ fn a_body_declared_beyond_the_components_limit_is_refused_413_before_any_instanc
     assert_eq!(status, 413, "{body}");
     assert!(body.contains("PAYLOAD_TOO_LARGE") && body.contains("1048576"), "{body}");
 }
+
+/// Issue 16: `/api/health` tells the server's clock — the instant and the day in
+/// Asia/Shanghai — so the portal counts deadlines from the server's today (the test
+/// clock moves it), never from the browser's date.
+#[test]
+fn health_tells_the_server_s_instant_and_its_day_in_shanghai() {
+    let app = TestApp::start();
+    app.set_clock("2026-11-27T15:59:59Z");
+    let (status, v) = app.get("/api/health", None);
+    assert_eq!((status, v["status"].as_str()), (200, Some("ok")), "{v}");
+    assert_eq!((v["now"].as_str(), v["today"].as_str()), (Some("2026-11-27T15:59:59Z"), Some("2026-11-27")));
+    app.set_clock("2026-11-27T16:00:00Z");
+    assert_eq!(app.get("/api/health", None).1["today"], "2026-11-28", "the day turns at 16:00 UTC");
+}

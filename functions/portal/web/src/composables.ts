@@ -2,6 +2,7 @@
 import { reactive, ref } from 'vue';
 import { ElMessage } from 'element-plus';
 import { ApiError, type Violation } from './api/client';
+import { errorsByField } from './lib/apiErrors';
 
 /**
  * Errors by field for `el-form-item :error`. `run` shows an API error next to its
@@ -21,11 +22,9 @@ export function useApiErrors() {
     clear();
     if (e instanceof ApiError) {
       violations.value = e.violations;
-      for (const v of e.violations) {
-        if (v.field) fields[v.field] = fields[v.field] ? `${fields[v.field]}；${v.message}` : (v.message ?? '');
-      }
-      if (e.field) fields[e.field] = e.message;
-      if (!e.field || e.violations.length) general.value = e.message;
+      const mapped = errorsByField(e.body);
+      Object.assign(fields, mapped.fields);
+      general.value = mapped.general;
     } else {
       general.value = '网络异常，请稍后重试';
     }

@@ -972,7 +972,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The expert pool with each expert's suspension or removal in force, by id (七(二)) */
+        get: operations["get_evaluation_experts"];
         put?: never;
         /** Add an expert to the pool */
         post: operations["post_evaluation_experts"];
@@ -3316,7 +3317,17 @@ export interface components {
         /** @description A JSON value (see the operation). */
         Any: unknown;
         Health: {
-            status?: string;
+            status: string;
+            /**
+             * Format: date-time
+             * @description The server's clock (UTC); the host's test clock in test mode
+             */
+            now: string;
+            /**
+             * Format: date
+             * @description The server's day in Asia/Shanghai: deadlines count from it, never from the browser's date
+             */
+            today: string;
         };
         Error: {
             code: components["schemas"]["ErrorCode"];
@@ -5370,6 +5381,17 @@ export interface components {
             /** @description Today lies within review_start..judging_end */
             window_open: boolean;
         };
+        /** @description An expert of the pool with the suspension or removal in force (七(二)) */
+        PoolExpert: {
+            id: string;
+            name: string;
+            specialty: string;
+            org: string;
+            title: string;
+            /** @enum {string} */
+            status: "active" | "suspended";
+            suspension: components["schemas"]["ExpertSuspension"] | null;
+        };
     };
     responses: {
         /** @description Error */
@@ -7325,6 +7347,36 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    get_evaluation_experts: {
+        parameters: {
+            query?: {
+                /** @description active | suspended */
+                status?: "active" | "suspended";
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["PoolExpert"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     post_evaluation_experts: {
