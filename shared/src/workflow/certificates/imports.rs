@@ -63,7 +63,7 @@ pub(super) fn check_row_in_store(db: &dyn Db, ctx: &OpCtx<'_>, r: &ImportRow) ->
     if issuer_for(db, ctx, r.issuer_code.as_deref()).is_err() {
         errs.push(imp::error_at(r.row, "issuer_code", "发证单位编码不存在或已注销（不填则为本单位的编码）"));
     }
-    if store::holds_valid(db, &r.citizen_id, &r.series, &r.level)? {
+    if store::holds_valid(db, &crate::pii::search_token(&r.citizen_id)?, &r.series, &r.level)? {
         errs.push(imp::error_at(r.row, "citizen_id", "此人已持有该系列、层级的有效证书"));
     }
     Ok(errs)
