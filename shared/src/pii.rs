@@ -286,7 +286,7 @@ pub fn protect_form_columns(
     Ok((cols, json))
 }
 
-/// Replaces every string field named `citizen_id` in a JSON document (e.g. an outbox
+/// Replaces every string field named `citizen_id` (or `….citizen_id`, an import cell) in a JSON document (e.g. an outbox
 /// payload) by `f` of it.
 pub fn map_citizen_ids(
     v: &mut serde_json::Value,
@@ -296,7 +296,7 @@ pub fn map_citizen_ids(
         serde_json::Value::Object(m) => {
             for (k, x) in m.iter_mut() {
                 match x {
-                    serde_json::Value::String(s) if k == "citizen_id" => *s = f(s)?,
+                    serde_json::Value::String(s) if k == "citizen_id" || k.ends_with(".citizen_id") => *s = f(s)?,
                     _ => map_citizen_ids(x, f)?,
                 }
             }

@@ -21,7 +21,12 @@ pub const CLEAR_COLUMNS: &[(&str, &str, &str)] = &[
 ];
 
 /// JSON columns whose `citizen_id` fields hold ID numbers: (table, column, row key).
-pub const JSON_COLUMNS: &[(&str, &str, &str)] = &[("applications", "form", "id"), ("mohrss_outbox", "payload", "id")];
+pub const JSON_COLUMNS: &[(&str, &str, &str)] = &[
+    ("applications", "form", "id"),
+    ("mohrss_outbox", "payload", "id"),
+    ("certificate_imports", "rows", "id"),
+    ("admin_imports", "rows", "id"),
+];
 
 /// Whether the vault holds a value for `index`.
 pub fn vault_has(db: &dyn Db, index: &str) -> Result<bool, StoreError> {
@@ -57,7 +62,7 @@ pub fn clear_values(db: &dyn Db, table: &str, column: &str, key: &str) -> Result
 /// Rows whose JSON `column` has a `citizen_id` field: (row key, JSON). The caller keeps
 /// those with a clear value (a document may mix tokens and numbers).
 pub fn json_values(db: &dyn Db, table: &str, column: &str, key: &str) -> Result<Vec<(Value, String)>, StoreError> {
-    let sql = format!("SELECT {key}, {column} FROM {table} WHERE {column} LIKE '%\"citizen_id\"%'");
+    let sql = format!("SELECT {key}, {column} FROM {table} WHERE {column} LIKE '%citizen_id\"%'");
     db.query(&sql, &[])?.iter().map(|r| Ok((r.0[0].clone(), r.text(1)?))).collect()
 }
 

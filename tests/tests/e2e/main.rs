@@ -12,6 +12,7 @@ mod host;
 mod limits;
 mod manifest;
 mod openapi;
+mod pii;
 mod public;
 mod rules;
 mod session;
