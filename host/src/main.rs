@@ -81,8 +81,10 @@ fn up(args: &[String]) -> Result<()> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
         println!("Applied seed data from {seed}");
-        reseal_personal_data(conn)?;
     }
+    let conn = rusqlite::Connection::open(host.db_path())?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    reseal_personal_data(conn)?;
     println!("Serving {}", host.url());
     println!("Available Routes:");
     for t in &app.manifest().http_triggers {
@@ -99,9 +101,10 @@ fn up(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Issue 10: the seed (and any older database) carries ID numbers in clear; with the app's
-/// personal-data keys, the same idempotent step as `POST /api/jobs/pii-reseal` moves them
-/// into the vault before the first request. Without `SPIN_VARIABLE_PII_KEY` it is skipped.
+/// Issue 10: the seed (and any older database) carries ID numbers in clear; at every start,
+/// with the app's personal-data keys, the same idempotent step as `POST /api/jobs/pii-reseal`
+/// moves them into the vault (and rekeys) before the first request is served from them.
+/// Without `SPIN_VARIABLE_PII_KEY` it is skipped (the components then refuse to start work).
 fn reseal_personal_data(conn: rusqlite::Connection) -> Result<()> {
     let var = |n: &str| std::env::var(format!("SPIN_VARIABLE_{n}")).ok().filter(|v| !v.is_empty());
     let (Some(key), Some(index)) = (var("PII_KEY"), var("PII_INDEX_KEY")) else {

@@ -94,8 +94,9 @@ fn clear_id_numbers_of_an_older_database_are_resealed_once_and_still_found_by_th
     let v = expect(app.post("/api/session/login", None, &json!({"account": ZHANG, "password": DEMO_PASSWORD})), 200);
     assert!(v["access_token"].as_str().is_some());
     let me = expect(app.get("/api/session/me", v["access_token"].as_str().unwrap()), 200);
-    assert_eq!(me["citizen_id"], "430***********1236", "{me}");
-    let listed = expect(app.get("/api/applications/9001", applicant.as_str()), 200);
+    assert_eq!(me["user"]["citizen_id"], "430***********1236", "{me}");
+    let unit = app.token("hr-1", "王人事", Role::Unit, "ORG-DEMO-HOSPITAL");
+    let listed = expect(app.get("/api/unit/applications/9001", unit.as_str()), 200);
     assert_eq!(listed["citizen_id"], "430***********1239", "masked in the view: {listed}");
     assert!(full_id_numbers(listed.to_string().as_bytes()).is_empty(), "{listed}");
 }
