@@ -1168,6 +1168,11 @@ fn no_full_id_number_is_in_the_database_files_after_submission_certificates_and_
     for n in applicants.iter().chain([&registered, &listed]) {
         assert!(!text.contains(n.as_str()), "{} found in the database files", &n[..6]);
     }
+    // The scanner itself finds a number written out (the control of this check).
+    assert_eq!(
+        super::pii::full_id_numbers(format!("姓名 {} 内科", applicants[0]).as_bytes()),
+        vec![applicants[0].clone()]
+    );
     let found = super::pii::full_id_numbers(&bytes);
     assert!(found.is_empty(), "{} full ID number(s) in the database files", found.len());
     // The tables hold tokens and the vault one sealed value per person.
