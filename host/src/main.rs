@@ -82,6 +82,9 @@ fn up(args: &[String]) -> Result<()> {
         conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
         println!("Applied seed data from {seed}");
     }
+    let conn = rusqlite::Connection::open(host.db_path())?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    reseal_personal_data(conn)?;
     println!("Serving {}", host.url());
     println!("Available Routes:");
     for t in &app.manifest().http_triggers {
@@ -95,6 +98,25 @@ fn up(args: &[String]) -> Result<()> {
     }
     runtime().block_on(tokio::signal::ctrl_c())?;
     drop(host);
+    Ok(())
+}
+
+/// Issue 10: the seed (and any older database) carries ID numbers in clear; at every start,
+/// with the app's personal-data keys, the same idempotent step as `POST /api/jobs/pii-reseal`
+/// moves them into the vault (and rekeys) before the first request is served from them.
+/// Without `SPIN_VARIABLE_PII_KEY` it is skipped (the components then refuse to start work).
+fn reseal_personal_data(conn: rusqlite::Connection) -> Result<()> {
+    let var = |n: &str| std::env::var(format!("SPIN_VARIABLE_{n}")).ok().filter(|v| !v.is_empty());
+    let (Some(key), Some(index)) = (var("PII_KEY"), var("PII_INDEX_KEY")) else {
+        return Ok(());
+    };
+    let keys = shared::pii::Keys::parse(&key, &var("PII_OLD_KEYS").unwrap_or_default(), &index)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    shared::pii::install(Some(keys));
+    let db = shared::store::native::NativeDb::new(conn);
+    let r = shared::pii::reseal(&db).map_err(|e| anyhow::anyhow!("personal-data reseal failed: {}", e.code()))?;
+    println!("Personal data resealed: {} tokenised, {} rehashed, {} rekeyed", r.tokenised, r.rehashed, r.rekeyed);
+    shared::pii::install(None);
     Ok(())
 }
 

@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod excel;
 pub mod identity;
+pub mod pii;
 #[cfg(feature = "spin")]
 pub mod spin;
 pub mod store;

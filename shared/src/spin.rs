@@ -70,10 +70,28 @@ fn from_api(r: api::Response) -> spin_sdk::http::Response {
     b.body(r.body).build()
 }
 
+/// Installs the personal-data keys of this component (`crate::pii`) from its variables:
+/// none when it is not granted `pii_key` (it then never touches ID numbers); a granted but
+/// malformed key is an error (named, never echoed).
+pub fn install_pii_keys() -> Result<(), DomainError> {
+    use crate::pii::{Keys, VAR_PII_INDEX_KEY, VAR_PII_KEY, VAR_PII_OLD_KEYS};
+    let keys = match spin_sdk::variables::get(VAR_PII_KEY) {
+        Err(_) => None,
+        Ok(current) => {
+            let old = spin_sdk::variables::get(VAR_PII_OLD_KEYS).unwrap_or_default();
+            let index = spin_sdk::variables::get(VAR_PII_INDEX_KEY)
+                .map_err(|_| DomainError::Internal(format!("variable {VAR_PII_INDEX_KEY} is missing")))?;
+            Some(Keys::parse(&current, &old, &index).map_err(DomainError::Internal)?)
+        }
+    };
+    crate::pii::install(keys);
+    Ok(())
+}
+
 /// Serves one HTTP request with `router`.
 pub fn serve(req: spin_sdk::http::Request, router: Router) -> spin_sdk::http::Response {
     let api_req = to_api(&req);
-    let resp = match env() {
+    let resp = match install_pii_keys().and_then(|()| env()) {
         Err(e) => api::Response::error(&e),
         Ok(env) => match SpinDb::open_default() {
             Ok(db) => router(&api_req, &db, &env),
@@ -88,6 +106,7 @@ pub fn serve(req: spin_sdk::http::Request, router: Router) -> spin_sdk::http::Re
 pub fn run_job<T: serde::Serialize>(
     job: impl FnOnce(&dyn Db, DateTime<Utc>) -> Result<T, DomainError>,
 ) -> Result<String, String> {
+    install_pii_keys().map_err(|e| format!("{}: {e:?}", e.code()))?;
     let db = SpinDb::open_default().map_err(|e| e.to_string())?;
     let out = job(&db, now()).map_err(|e| format!("{}: {e:?}", e.code()))?;
     serde_json::to_string(&out).map_err(|e| e.to_string())

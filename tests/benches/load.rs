@@ -20,7 +20,7 @@
 #[path = "load/province_year.rs"]
 mod province_year;
 
-use e2e::{repo_root, TestApp, DEV_SEAL_KEY, DEV_SECRET, FAR_FUTURE_EXP};
+use e2e::{repo_root, TestApp, DEV_PII_INDEX_KEY, DEV_PII_KEY, DEV_SEAL_KEY, DEV_SECRET, FAR_FUTURE_EXP};
 use serde_json::{json, Value};
 use shared::api::{self, Env, Request};
 use shared::auth::{mint, Claims, Role};
@@ -329,6 +329,10 @@ impl Native {
 
 /// One call through the router of its component, natively.
 fn call_natively(env: &Env, db: &dyn Db, c: &Call<'_>) -> Outcome {
+    // The keys are per thread (a wasm instance has one); the same as the test hosts'.
+    if shared::pii::keys().is_err() {
+        shared::pii::install(Some(shared::pii::Keys::parse(DEV_PII_KEY, "", DEV_PII_INDEX_KEY).expect("keys")));
+    }
     let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
     headers.extend(c.token.map(|t| ("authorization".to_owned(), format!("Bearer {t}"))));
     let (method, path, body) = (c.method.to_owned(), c.path.clone(), c.body.clone().unwrap_or_default());

@@ -130,7 +130,7 @@ describe('public publicity pages (issue 17)', () => {
       assert.ok(!FULL_ID.test(r.text), `${p} carries a full ID number`);
       scanned += r.text.length;
     }
-    // The scanner finds a demo person's number (stored in full, scripts/demo-seed.sql) when present.
+    // The scanner finds a demo person's number (scripts/demo-seed.sql; stored as a token since issue 10) when present.
     assert.ok(FULL_ID.test('姓名 刘思远 430102198604121239 内科学'));
     console.log(`public pages and API answers scanned: ${paths.length} answers, ${scanned} characters, no full ID number`);
   });

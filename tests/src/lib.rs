@@ -33,6 +33,19 @@ pub const DEV_SECRET: &str = "e2e-development-secret-not-for-production";
 /// The `seal_private_key` every test host runs with (an SM2 key for tests only).
 pub const DEV_SEAL_KEY: &str = "3945208f7b2144b13f36e38ac6d39f95889393692860b51a42fb81ef4df7c5b8";
 
+/// The `pii_key` every test host runs with (issue 10; tests only).
+pub const DEV_PII_KEY: &str = "e2e1:6a1c0f4e9b2d7a3c5e8f1b0d2c4a6e8f0a1b3c5d7e9f2a4c6e8b0d1f3a5c7e9b";
+
+/// The `pii_index_key` every test host runs with (tests only).
+pub const DEV_PII_INDEX_KEY: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
+
+/// The token the store holds in place of ID number `citizen` under the test hosts' keys
+/// (issue 10, `shared::pii`): what SQL comparisons in tests look for.
+pub fn pii_token(citizen: &str) -> String {
+    let keys = shared::pii::Keys::parse(DEV_PII_KEY, "", DEV_PII_INDEX_KEY).unwrap();
+    keys.token(&shared::domain::citizen_id::CitizenId::parse(citizen).unwrap())
+}
+
 /// Token expiry used by [`TestApp::token`]: 2100-01-01T00:00:00Z, far beyond any test clock.
 pub const FAR_FUTURE_EXP: i64 = 4_102_444_800;
 
@@ -208,6 +221,8 @@ impl TestApp {
         let mut variables = HashMap::new();
         variables.insert("auth_secret".to_string(), DEV_SECRET.to_string());
         variables.insert("seal_private_key".to_string(), DEV_SEAL_KEY.to_string());
+        variables.insert("pii_key".to_string(), DEV_PII_KEY.to_string());
+        variables.insert("pii_index_key".to_string(), DEV_PII_INDEX_KEY.to_string());
         TestAppBuilder {
             manifest: manifest.as_ref().to_path_buf(),
             options: ServeOptions {

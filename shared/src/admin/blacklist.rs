@@ -177,7 +177,8 @@ pub fn add_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &AddInput) -> Result<Blacklis
         (None, Some(c)) => {
             let id = CitizenId::parse(c).map_err(|e| DomainError::invalid("citizen_id", e.0))?;
             let name = required_text("name", "姓名", input.name.as_deref().unwrap_or(""), 50)?;
-            (id.as_str().to_owned(), name)
+            // Issue 10: stored as the number's token (crate::pii).
+            (crate::pii::protect(db, &id)?, name)
         }
         _ => {
             return Err(DomainError::invalid(
@@ -367,7 +368,7 @@ fn filter(q: &Query, today: NaiveDate) -> Result<Filter, DomainError> {
     if let Some(s) = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         f.and(
             "(b.name LIKE ? ESCAPE '\\' OR b.citizen_id = ?)",
-            [store::like(s).into(), s.to_ascii_uppercase().into()],
+            [store::like(s).into(), crate::pii::search_token(s)?.into()],
         );
     }
     match q.status.as_deref() {
@@ -460,7 +461,7 @@ pub fn people(ctx: &OpCtx<'_>, q: &str) -> Result<Vec<PersonView>, DomainError> 
     if q.trim().chars().count() < 2 {
         return Err(DomainError::invalid("q", "请输入至少2个字的姓名或完整身份证号"));
     }
-    Ok(store::people(ctx.db, q)?
+    Ok(store::people(ctx.db, q, &crate::pii::search_token(q.trim())?)?
         .into_iter()
         .map(|p| PersonView {
             application_id: p.application_id,

@@ -214,7 +214,8 @@ pub fn validate(input: &CommitteeInput, creating: bool) -> Result<ValidCommittee
     })
 }
 
-fn fields<'a>(v: &'a ValidCommittee, valid_until: &'a str) -> CommitteeFields<'a> {
+// `token`: the contact's ID number as stored (crate::pii, issue 10).
+fn fields<'a>(v: &'a ValidCommittee, valid_until: &'a str, token: &'a str) -> CommitteeFields<'a> {
     CommitteeFields {
         name: &v.name,
         series: &v.series,
@@ -225,7 +226,7 @@ fn fields<'a>(v: &'a ValidCommittee, valid_until: &'a str) -> CommitteeFields<'a
         specialties: &v.specialties,
         fees: &v.fees,
         operator_name: &v.operator_name,
-        operator_citizen_id: v.operator_citizen_id.as_str(),
+        operator_citizen_id: token,
         operator_phone: &v.operator_phone,
         remarks: &v.remarks,
     }
@@ -281,7 +282,14 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result
         specialties: v.specialties.clone(),
     };
     let valid_until = v.valid_until.to_string();
-    crate::workflow::organisations::create_committee_in(ctx, db, &new, Some(&fields(&v, &valid_until)), detail(&v))?;
+    let token = crate::pii::protect(db, &v.operator_citizen_id)?;
+    crate::workflow::organisations::create_committee_in(
+        ctx,
+        db,
+        &new,
+        Some(&fields(&v, &valid_until, &token)),
+        detail(&v),
+    )?;
     crate::workflow::session::contact_person_admin(
         db,
         v.operator_citizen_id.as_str(),
@@ -320,7 +328,8 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: CommitteeInput) -> Result<Commit
             }
         }
         let valid_until = v.valid_until.to_string();
-        let f = fields(&v, &valid_until);
+        let token = crate::pii::protect(db, &v.operator_citizen_id)?;
+        let f = fields(&v, &valid_until, &token);
         let now = stamp(ctx.now);
         store::update_committee(db, id, version, &f, &now)?.ok_or_else(|| stale(WHAT))?;
         store::write_committee_details(db, id, &f, &ctx.who.sub, &now)?;
@@ -481,7 +490,7 @@ pub fn export(ctx: &OpCtx<'_>, q: &Query) -> Result<Sheet, DomainError> {
                 c.specialties.join("、"),
                 v.fees_yuan.iter().map(|(i, a)| format!("{i}:{a}")).collect::<Vec<_>>().join("；"),
                 c.operator_name.unwrap_or_default(),
-                c.operator_citizen_id.unwrap_or_default(),
+                c.operator_citizen_id.as_deref().map(mask_str).unwrap_or_default(),
                 c.operator_phone.unwrap_or_default(),
                 if c.status == "active" { "有效" } else { "已注销" }.into(),
                 c.cancel_reason.unwrap_or_default(),

@@ -15,6 +15,7 @@ use super::{
     INSTITUTION_METHODS, LEVELS, METHODS, NODE_TYPES, ORG_KINDS, SENIOR_LEVELS, STEPS, YES_NO,
 };
 use crate::audit::{self, AuditEvent};
+use crate::domain::citizen_id::CitizenId;
 use crate::error::{DomainError, ErrorCode};
 use crate::excel::{self, column_letter, TemplateColumn};
 use crate::store::admin::{self as store};
@@ -357,7 +358,18 @@ fn opt(v: &str) -> Option<String> {
 }
 
 /// Applies one row through the kind's `create_in`; returns the created object's id.
+/// The cells that hold ID numbers: staged as tokens (issue 10, crate::pii).
+const ID_CELLS: [&str; 2] = ["citizen_id", "operator.citizen_id"];
+
 fn apply(ctx: &OpCtx<'_>, db: &dyn Db, kind: ImportKind, c: &Cells) -> Result<String, DomainError> {
+    // A staged row's numbers are tokens: opened for the commit's checks, in memory only.
+    let mut opened = c.clone();
+    for k in ID_CELLS {
+        if let Some(v) = opened.get_mut(k).filter(|v| crate::pii::is_token(v)) {
+            *v = crate::pii::reveal(db, v)?.as_str().to_owned();
+        }
+    }
+    let c = &opened;
     let s = |k: &str| cell(c, k).to_owned();
     Ok(match kind {
         ImportKind::Organisations => {
@@ -505,6 +517,14 @@ pub fn validate_upload(
     let sha256 = audit::hex(&Sha256::digest(bytes));
     let filename: String = filename.chars().take(200).collect();
     report.id = with_tx(ctx.db, |db| {
+        let mut passed = passed;
+        for r in &mut passed {
+            for k in ID_CELLS {
+                if let Some(v) = r.cells.get_mut(k).filter(|v| CitizenId::parse(v).is_ok()) {
+                    *v = crate::pii::protect_str(db, v)?;
+                }
+            }
+        }
         let id = store::insert_import(
             db,
             kind.as_str(),

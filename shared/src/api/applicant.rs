@@ -4,7 +4,6 @@ use super::{respond, Call, Deps, Env, Request, Response, Roles, Route};
 use crate::access::Scope::{Application, Caller};
 use crate::auth::Role;
 use crate::domain::application::ApplicationForm;
-use crate::domain::citizen_id::CitizenId;
 use crate::error::{DomainError, ErrorCode};
 use crate::store::Db;
 use crate::workflow::applications as wf;
@@ -83,11 +82,16 @@ fn bind_citizen(x: &OpCtx<'_>, form: &mut ApplicationForm) -> Result<(), DomainE
     let Some(own) = crate::workflow::session::own_citizen_id(x.db, x.who)? else {
         return Ok(());
     };
+    // Compared by the keyed index (the person's number is stored as a token, crate::pii).
+    let own_index = crate::pii::index_of_stored(&own)?;
     match &form.citizen_id {
-        Some(id) if id.as_str() != own => Err(DomainError::conflict(ErrorCode::NotOwnCitizenId, &[])),
+        Some(id) if crate::pii::index_for(id)? != own_index => {
+            Err(DomainError::conflict(ErrorCode::NotOwnCitizenId, &[]))
+        }
         Some(_) => Ok(()),
         None => {
-            form.citizen_id = Some(CitizenId::parse(&own).map_err(|e| DomainError::Internal(e.0.to_owned()))?);
+            // The applicant's own number, opened to fill in their own form.
+            form.citizen_id = Some(crate::pii::reveal(x.db, &own)?);
             Ok(())
         }
     }

@@ -25,6 +25,19 @@ pub const ROUTES: &[Route] = &[
             }),
         )
     }),
+    // Issue 10: moves clear ID numbers (old rows, imports) into the vault and rekeys it.
+    Route::signed("POST", "/api/jobs/pii-reseal", PROVINCE, Caller, |c| {
+        respond(
+            200,
+            c.with(|x| {
+                let report = crate::pii::reseal(x.db)?;
+                let mut e = x.event("pii_vault", "all", "pii_reseal");
+                e.detail = serde_json::to_value(&report).ok();
+                audit::record(x.db, &e)?;
+                Ok(report)
+            }),
+        )
+    }),
     Route::signed("GET", "/api/jobs/audit-chain", PROVINCE, Caller, |c| {
         respond(200, audit::verify_chain(c.db).map_err(DomainError::from))
     }),

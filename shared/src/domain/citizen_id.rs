@@ -76,6 +76,10 @@ impl CitizenId {
 /// Masks any stored ID-number string the same way as [`CitizenId::mask`]; used for
 /// values read back from the store.
 pub fn mask_str(s: &str) -> String {
+    // A stored token (`pii1:<masked>:<index>`, see `crate::pii`) carries its masked form.
+    if let Some((masked, _)) = s.strip_prefix("pii1:").and_then(|r| r.rsplit_once(':')) {
+        return masked.to_owned();
+    }
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= 7 {
         return "*".repeat(chars.len());

@@ -86,9 +86,10 @@ pub fn account_key(account: &str) -> String {
     hex(&Sha256::digest(account.trim().to_ascii_uppercase().as_bytes()))
 }
 
-/// The stored hash of an ID number.
-pub fn id_hash(citizen_id: &str) -> String {
-    hex(&Sha256::digest(citizen_id.as_bytes()))
+/// The stored look-up hash of an ID number (`people.id_hash`, `experts.person_hash`): the
+/// keyed index of [`crate::pii`] (HMAC-SHA256, issue 10), of a number or of a stored token.
+pub fn id_hash(citizen_id: &str) -> Result<String, crate::error::DomainError> {
+    crate::pii::index_of_stored(citizen_id)
 }
 
 /// The stored hash of a refresh token.

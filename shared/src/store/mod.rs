@@ -14,6 +14,7 @@ pub mod materials;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod people;
+pub mod pii;
 pub mod public;
 pub mod reference;
 #[cfg(feature = "spin")]

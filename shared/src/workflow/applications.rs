@@ -10,7 +10,7 @@ use crate::domain::citizen_id::mask_str;
 use crate::domain::rules::{check_submission, SubmissionContext};
 use crate::error::{DomainError, ErrorCode};
 use crate::store::applications::{
-    self as store, ApplicationRecord, Changes, FormColumns, ListFilter, ListScope, MaterialMeta, Objection,
+    self as store, ApplicationRecord, Changes, ListFilter, ListScope, MaterialMeta, Objection,
 };
 use crate::store::{reference, with_tx, Db};
 use chrono::{Datelike, NaiveDate};
@@ -173,10 +173,10 @@ pub fn create_draft(ctx: &OpCtx<'_>, req: CreateDraft) -> Result<ApplicationView
             return Err(DomainError::invalid("batch_year", format!("{year} 年度评审批次尚未设立")));
         }
         check_committee_scope(db, &req.form)?;
-        let form_json = serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?;
+        // Issue 10: the ID number is stored as its token (crate::pii), never in clear.
+        let (cols, form_json) = crate::pii::protect_form_columns(db, &req.form)?;
         let now = stamp(ctx.now);
-        let id =
-            store::insert_draft(db, &ctx.who.sub, &ctx.who.name, year, &FormColumns::of(&req.form), &form_json, &now)?;
+        let id = store::insert_draft(db, &ctx.who.sub, &ctx.who.name, year, &cols, &form_json, &now)?;
         let mut e = ctx.application_event(id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
         e.from_state = None;
         audit::record(db, &e)?;
@@ -208,11 +208,8 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
         }
         check_version(&r, Some(req.version))?;
         check_committee_scope(db, &req.form)?;
-        let changes = Changes {
-            form_columns: Some(FormColumns::of(&req.form)),
-            form: Some(serde_json::to_string(&req.form).map_err(|e| DomainError::Internal(e.to_string()))?),
-            ..Changes::default()
-        };
+        let (cols, form_json) = crate::pii::protect_form_columns(db, &req.form)?;
+        let changes = Changes { form_columns: Some(cols), form: Some(form_json), ..Changes::default() };
         store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
         audit::record(db, &ctx.application_event(id, "edit", r.state, r.state))?;
         let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
@@ -394,8 +391,7 @@ pub fn submit(
         // 告知承诺 (四(一)): the batch's commitment, accepted as worded now.
         let commitment = crate::admin::commitments::current(db, r.batch_year)?.commitment;
         crate::domain::commitment::check(acceptance, &commitment)?;
-        let form: ApplicationForm =
-            serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
+        let form: ApplicationForm = crate::pii::open_form(db, &r.form)?;
         check_committee_scope(db, &form)?;
         let batch = reference::batch_for(db, r.batch_year, &r.committee)?
             .ok_or_else(|| DomainError::invalid("batch_year", format!("{} 年度评审批次尚未设立", r.batch_year)))?;
@@ -411,7 +407,7 @@ pub fn submit(
         )?;
         let today = shanghai_today(ctx.now).to_string();
         let blacklisted = match &form.citizen_id {
-            Some(c) => store::is_blacklisted(db, c.as_str(), &today)?,
+            Some(c) => store::is_blacklisted(db, &crate::pii::token_for(c)?, &today)?,
             None => false,
         };
         let sctx = SubmissionContext {

@@ -27,8 +27,9 @@ fn stored_path(r: &ApplicationRecord) -> Result<Vec<PathStep>, DomainError> {
     serde_json::from_str(raw).map_err(|e| DomainError::Internal(format!("path of {}: {e}", r.id)))
 }
 
+// The path and the transfer rules never need the ID number: it is left sealed.
 fn form_of(r: &ApplicationRecord) -> Result<ApplicationForm, DomainError> {
-    serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))
+    crate::pii::form_without_id(&r.form)
 }
 
 fn path_error(b: PathBreak) -> DomainError {
@@ -718,13 +719,11 @@ pub fn transfer(ctx: &OpCtx<'_>, req: Transfer) -> Result<TransferReport, Domain
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         if !req.dry_run {
             for (r, new_path) in rows.iter().zip(new_paths) {
-                let mut form = form_of(r)?;
+                // The whole form is written back, its ID number as the same token.
+                let mut form = crate::pii::open_form(db, &r.form)?;
                 let from = form.committee.replace(req.to_committee.clone());
-                let mut changes = Changes {
-                    form: Some(serde_json::to_string(&form).map_err(|e| DomainError::Internal(e.to_string()))?),
-                    form_columns: Some(store::FormColumns::of(&form)),
-                    ..Changes::default()
-                };
+                let (cols, form_json) = crate::pii::protect_form_columns(db, &form)?;
+                let mut changes = Changes { form: Some(form_json), form_columns: Some(cols), ..Changes::default() };
                 let mut detail = serde_json::json!({ "from_committee": from, "to_committee": req.to_committee });
                 let mut to = r.state;
                 if let Some((steps, pos)) = new_path {

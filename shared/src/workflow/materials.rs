@@ -59,8 +59,7 @@ fn applicable(
 }
 
 fn items(db: &dyn Db, r: &ApplicationRecord) -> Result<Vec<ChecklistItem>, DomainError> {
-    let form: ApplicationForm =
-        serde_json::from_str(&r.form).map_err(|e| DomainError::Internal(format!("stored form: {e}")))?;
+    let form: ApplicationForm = crate::pii::form_without_id(&r.form)?;
     let uploaded: Vec<String> = astore::list_materials(db, r.id)?.into_iter().map(|m| m.kind).collect();
     Ok(applicable(db, r, &form)?
         .into_iter()

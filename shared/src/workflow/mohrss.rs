@@ -105,12 +105,23 @@ pub fn run(
         })?;
         let Some((b, records)) = claimed else { break };
         let attempts = b.attempts + 1;
-        let parsed: Vec<RegistryRecord> = records
+        let mut parsed: Vec<RegistryRecord> = records
             .iter()
             .filter(|(r, _)| r.status == "sent" || r.status == "pending")
             .map(|(_, payload)| serde_json::from_str(payload))
             .collect::<Result<_, _>>()
             .map_err(|e| DomainError::Internal(format!("outbox payload: {e}")))?;
+        // Issue 10: the outbox holds tokens; the registry gets the full number, opened
+        // here, in memory, for this send only.
+        for r in &mut parsed {
+            crate::pii::map_citizen_ids(&mut r.body, &mut |s| {
+                if crate::pii::is_token(s) {
+                    Ok(crate::pii::reveal(db, s)?.as_str().to_owned())
+                } else {
+                    Ok(s.to_owned())
+                }
+            })?;
+        }
         let keys: Vec<String> = parsed.iter().map(|r| r.record_key.clone()).collect();
         let body = BatchRequest {
             schema: BATCH_SCHEMA.into(),

@@ -81,7 +81,7 @@ pub fn register(db: &dyn Db, now: DateTime<Utc>, req: Register) -> Result<Regist
     let hash = new_hash(&req.password)?;
     let person_id = format!("P{}", random_hex(8)?.to_ascii_uppercase());
     with_tx(db, |db| {
-        let (by_id, by_phone) = store::person_exists(db, &identity::id_hash(id.as_str()), phone)?;
+        let (by_id, by_phone) = store::person_exists(db, &crate::pii::index_for(&id)?, phone)?;
         if by_id {
             return Err(DomainError::conflict(ErrorCode::PersonExists, &[]));
         }
@@ -89,7 +89,9 @@ pub fn register(db: &dyn Db, now: DateTime<Utc>, req: Register) -> Result<Regist
             return Err(DomainError::conflict(ErrorCode::PhoneTaken, &[]));
         }
         let t = stamp(now);
-        store::insert_person(db, &person_id, &identity::id_hash(id.as_str()), id.as_str(), name, phone, &hash, &t)?;
+        // Issue 10: the number is stored as its token, found by its keyed index.
+        let token = crate::pii::protect(db, &id)?;
+        store::insert_person(db, &person_id, &crate::pii::index_for(&id)?, &token, name, phone, &hash, &t)?;
         let mut e = crate::audit::AuditEvent {
             subject_kind: "person".into(),
             subject_id: person_id.clone(),
@@ -106,8 +108,8 @@ pub fn register(db: &dyn Db, now: DateTime<Utc>, req: Register) -> Result<Regist
         e.detail = Some(serde_json::json!({"citizen_id": id.mask()}));
         crate::audit::record(db, &e)?;
         // A committee's contact person who registers after the committee was set up.
-        for office in crate::store::admin::offices_with_contact(db, id.as_str())? {
-            contact_person_admin(db, id.as_str(), &office, &person_id, now)?;
+        for office in crate::store::admin::offices_with_contact(db, &token)? {
+            contact_person_admin(db, &token, &office, &person_id, now)?;
         }
         Ok(Registered { person_id: person_id.clone(), name: name.to_owned() })
     })
@@ -191,7 +193,7 @@ pub fn memberships(db: &dyn Db, p: &Person, now: DateTime<Utc>) -> Result<Vec<Me
             delegated_from: o.delegated_from,
         })
         .collect();
-    if let Some((_, status)) = store::expert_of(db, &identity::id_hash(&p.citizen_id))? {
+    if let Some((_, status)) = store::expert_of(db, &identity::id_hash(&p.citizen_id)?)? {
         if status == "active" {
             out.push(Membership {
                 operator_id: None,
@@ -254,7 +256,7 @@ fn claims_for(
             if role != Role::Judge {
                 return Err(DomainError::invalid("role", "只能切换为评委身份或本人的操作员身份"));
             }
-            let (expert, _) = store::expert_of(db, &identity::id_hash(&p.citizen_id))?
+            let (expert, _) = store::expert_of(db, &identity::id_hash(&p.citizen_id)?)?
                 .filter(|(_, s)| s == "active")
                 .ok_or(DomainError::NotFound("评委身份"))?;
             Ok(Claims { sub: expert, role: Role::Judge, ..base })
@@ -320,7 +322,7 @@ pub fn login(
     if let Some(e) = throttled {
         return Err(e);
     }
-    let person = store::person_by_account(db, &identity::id_hash(&account), &account)?;
+    let person = store::person_by_account(db, &account_index(&account)?, &account)?;
     // An unknown account costs one Argon2 computation too, so timing does not tell.
     let ok = match &person {
         Some(p) => identity::verify_password(&req.password, &p.password_hash) && p.status == "active",
@@ -384,7 +386,7 @@ pub fn federated_login(
     let new_id = format!("P{}", random_hex(8)?.to_ascii_uppercase());
     let t = stamp(now);
     with_tx(db, |db| {
-        let id_hash = identity::id_hash(fid.citizen_id.as_str());
+        let id_hash = crate::pii::index_for(&fid.citizen_id)?;
         let linked = crate::store::commitments::federated_person(db, &fid.issuer, &fid.subject)?;
         let p = match linked {
             Some(pid) => store::person_by_id(db, &pid)?,
@@ -392,14 +394,15 @@ pub fn federated_login(
         };
         let p = match p {
             // A linked subject whose token now names another ID number is refused.
-            Some(p) if p.citizen_id != fid.citizen_id.as_str() => return Err(DomainError::Unauthenticated),
+            Some(p) if identity::id_hash(&p.citizen_id)? != id_hash => return Err(DomainError::Unauthenticated),
             Some(p) => p,
             None => {
                 // No local password: `!` is no PHC string, so password sign-in never matches.
                 // The phone column is unique and required; the provider's subject stands in.
                 let placeholder =
                     format!("federated:{}", &identity::token_hash(&format!("{}\n{}", fid.issuer, fid.subject))[..24]);
-                store::insert_person(db, &new_id, &id_hash, fid.citizen_id.as_str(), &fid.name, &placeholder, "!", &t)?;
+                let token = crate::pii::protect(db, &fid.citizen_id)?;
+                store::insert_person(db, &new_id, &id_hash, &token, &fid.name, &placeholder, "!", &t)?;
                 crate::audit::record(
                     db,
                     &crate::audit::AuditEvent {
@@ -548,7 +551,9 @@ pub fn change_password(ctx: &OpCtx<'_>, req: ChangePassword) -> Result<(), Domai
     if !identity::verify_password(&req.old_password, &p.password_hash) {
         return Err(DomainError::invalid("old_password", "原密码不正确"));
     }
-    identity::check_password(&req.new_password, &p.citizen_id, &p.phone).map_err(|e| match e {
+    // The password rule compares with the person's own number: opened for it alone.
+    let own = crate::pii::reveal(ctx.db, &p.citizen_id)?;
+    identity::check_password(&req.new_password, own.as_str(), &p.phone).map_err(|e| match e {
         DomainError::Invalid { message, .. } => DomainError::invalid("new_password", message),
         e => e,
     })?;
@@ -608,7 +613,7 @@ fn check_window(from: NaiveDate, until: Option<NaiveDate>) -> Result<(), DomainE
 
 fn person_of(db: &dyn Db, citizen_id: &str) -> Result<Person, DomainError> {
     let id = CitizenId::parse(citizen_id).map_err(|e| DomainError::invalid("citizen_id", e.0))?;
-    store::person_by_account(db, &identity::id_hash(id.as_str()), "")?
+    store::person_by_account(db, &crate::pii::index_for(&id)?, "")?
         .ok_or_else(|| DomainError::invalid("citizen_id", "该身份证号码尚未在个人网厅注册，请其先注册"))
 }
 
@@ -795,7 +800,7 @@ pub fn contact_person_admin(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DomainError> {
-    let Some(p) = store::person_by_account(db, &identity::id_hash(contact_citizen_id), "")? else {
+    let Some(p) = store::person_by_account(db, &identity::id_hash(contact_citizen_id)?, "")? else {
         return Ok(None);
     };
     let Some(op) = first_admin(db, &p.id, committee_office, Role::CommitteeOrg, by, now)? else {
@@ -851,7 +856,15 @@ pub fn admit_session(db: &dyn Db, who: &Claims, now: DateTime<Utc>) -> Result<()
     Ok(())
 }
 
-/// The signed-in applicant's own ID number (tokens from sign-in only; development tokens
+/// The sign-in account's index: an ID number's keyed index, else nothing that matches.
+fn account_index(account: &str) -> Result<String, DomainError> {
+    match CitizenId::parse(account) {
+        Ok(id) => crate::pii::index_for(&id),
+        Err(_) => Ok(String::new()),
+    }
+}
+
+/// The signed-in applicant's own ID number (its stored token) (tokens from sign-in only; development tokens
 /// minted on the host carry no session and are not bound).
 pub fn own_citizen_id(db: &dyn Db, who: &Claims) -> Result<Option<String>, DomainError> {
     if who.role != Role::Applicant || who.sid.is_none() {

@@ -504,6 +504,11 @@ fn a_blacklisted_person_is_refused_at_submission_r5() {
         )
         .unwrap();
     }
+    // Written in clear as before issue 10: the reseal turns it into the number's token,
+    // which the submission's keyed look-up finds.
+    let province = app.token("prov-1", "省人社厅", shared::auth::Role::Province, "ORG-PROVINCE");
+    let r = app.post("/api/jobs/pii-reseal", province.as_str(), &serde_json::json!({}));
+    assert_eq!((r.0, r.1["tokenised"].as_i64()), (200, Some(1)), "{}", r.1);
     let (id, _) = create(&app, &c.applicant, eligible_form());
     let (s, v) = app.submit(id, c.applicant.as_str());
     assert_eq!(s, 422);

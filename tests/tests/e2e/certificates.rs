@@ -925,7 +925,9 @@ fn the_registry_holds_exactly_one_record_per_certificate_and_revocation_through_
     assert_eq!(r["status"], "revoked");
     let until: String = app
         .db()
-        .query_row("SELECT expires_on FROM blacklist WHERE citizen_id = ?1", [citizen_id(1)], |r| r.get(0))
+        .query_row("SELECT expires_on FROM blacklist WHERE citizen_id = ?1", [e2e::pii_token(&citizen_id(1))], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(until, "2027-10-31");
     assert_eq!(count(&outbox(&app, &province), "pending"), 3);
@@ -1111,4 +1113,75 @@ fn a_city_bureau_issues_certificates_under_its_own_code_for_the_applications_on_
         )
         .unwrap();
     assert_eq!(by, "dept", "the transition is the bureau's, declared for it");
+}
+
+/// Issue 10: after a full flow — registration, applications submitted through the portal's
+/// path, a blacklist entry, certificates sealed, the registry report sent — no full ID number
+/// is anywhere in the SQLite files (database and write-ahead log), not even in freed pages:
+/// tables hold tokens, the vault holds ciphertext. The registry itself got the full numbers.
+#[test]
+fn no_full_id_number_is_in_the_database_files_after_submission_certificates_and_the_registry_report() {
+    let reg = FakeRegistry::start();
+    let p = e2e::scenario::health_province_on(registry_app(&reg, None));
+    let registered = citizen_id(77);
+    expect(
+        p.app.post(
+            "/api/session/register",
+            None,
+            &json!({"name": "郑登记", "citizen_id": registered, "phone": "13900000078", "password": "Scan-2024-ok"}),
+        ),
+        201,
+    );
+    let ids = filed_passers(&p, 2, DOC_15, 1);
+    let listed = citizen_id(78);
+    expect(
+        p.app.post(
+            "/api/admin/blacklist",
+            p.province.as_str(),
+            &json!({"citizen_id": listed, "name": "钱失信", "reason": "伪造学历"}),
+        ),
+        201,
+    );
+    let job = generate(&p, json!({"doc_no": DOC_15}));
+    assert_eq!(job["issued"].as_i64(), Some(2), "{job}");
+    reg.next(&[Mode::Succeed]);
+    p.app.fire_cron("mohrss-report");
+    assert_eq!(count(&outbox(&p.app, p.province.as_str()), "acknowledged"), 2);
+    let sent: Vec<String> = reg
+        .state
+        .lock()
+        .unwrap()
+        .records
+        .values()
+        .map(|r| r["body"]["citizen_id"].as_str().unwrap().to_owned())
+        .collect();
+    let applicants: Vec<String> = (100..102).map(citizen_id).collect();
+    assert_eq!(sent.iter().cloned().collect::<BTreeSet<_>>(), applicants.iter().cloned().collect());
+    assert_eq!(ids.len(), 2);
+
+    let mut bytes = std::fs::read(p.app.db_path()).unwrap();
+    let wal = p.app.db_path().with_extension("db-wal");
+    let wal = if wal.exists() { wal } else { std::path::PathBuf::from(format!("{}-wal", p.app.db_path().display())) };
+    bytes.extend(std::fs::read(&wal).unwrap_or_default());
+    assert!(bytes.len() > 100_000, "the files were read ({} bytes)", bytes.len());
+    let text = String::from_utf8_lossy(&bytes);
+    for n in applicants.iter().chain([&registered, &listed]) {
+        assert!(!text.contains(n.as_str()), "{} found in the database files", &n[..6]);
+    }
+    // The scanner itself finds a number written out (the control of this check).
+    assert_eq!(
+        super::pii::full_id_numbers(format!("姓名 {} 内科", applicants[0]).as_bytes()),
+        vec![applicants[0].clone()]
+    );
+    let found = super::pii::full_id_numbers(&bytes);
+    assert!(found.is_empty(), "{} full ID number(s) in the database files", found.len());
+    // The tables hold tokens and the vault one sealed value per person.
+    let tokens: i64 = p
+        .app
+        .db()
+        .query_row("SELECT COUNT(*) FROM certificates WHERE citizen_id LIKE 'pii1:%'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tokens, 2);
+    let sealed: i64 = p.app.db().query_row("SELECT COUNT(*) FROM pii_vault", [], |r| r.get(0)).unwrap();
+    assert!(sealed >= 4, "{sealed}");
 }

@@ -485,7 +485,11 @@ fn a_rejection_for_false_materials_records_the_person_in_the_integrity_file() {
     let (until,): (String,) = p
         .app
         .db()
-        .query_row("SELECT expires_on FROM blacklist WHERE citizen_id = '430102198503151236'", [], |r| Ok((r.get(0)?,)))
+        .query_row(
+            "SELECT expires_on FROM blacklist WHERE citizen_id = ?1",
+            [e2e::pii_token("430102198503151236")],
+            |r| Ok((r.get(0)?,)),
+        )
         .unwrap();
     assert_eq!(until, "2027-09-29", "three years from 2024-09-30");
     // R5: the next submission is refused.

@@ -70,6 +70,19 @@ fn each_component_is_granted_exactly_what_it_needs() {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    // Issue 10: every component that reads or writes people's records holds the
+    // personal-data keys; the public pages, `verify` and the lifter show tokens' masked
+    // form only and hold none.
+    let expected: BTreeMap<String, (Vec<String>, usize, Vec<String>)> = expected
+        .into_iter()
+        .map(|(k, (dbs, hosts, mut vars))| {
+            if !dbs.is_empty() && !["verify", "public", "blacklist-lifter"].contains(&k.as_str()) {
+                vars.extend(["pii_index_key".to_owned(), "pii_key".to_owned(), "pii_old_keys".to_owned()]);
+                vars.sort();
+            }
+            (k, (dbs, hosts, vars))
+        })
+        .collect();
     assert_eq!(grants, expected);
 }
 
@@ -88,6 +101,11 @@ fn the_manifest_is_spin_v2_with_six_field_cron_expressions_and_a_build_per_compo
     assert!(m["variables"]["auth_secret"].get("default").is_none(), "no secret in the repo");
     assert!(m["variables"]["seal_private_key"].get("default").is_none(), "no seal key in the repo");
     assert_eq!(m["variables"]["seal_private_key"]["secret"].as_bool(), Some(true));
+    for key in ["pii_key", "pii_index_key"] {
+        assert!(m["variables"][key].get("default").is_none(), "no {key} in the repo");
+        assert_eq!(m["variables"][key]["secret"].as_bool(), Some(true), "{key}");
+        assert_eq!(m["variables"][key]["required"].as_bool(), Some(true), "{key}");
+    }
     assert_eq!(
         m["component"]["mohrss-report"]["allowed_outbound_hosts"].as_array().unwrap()[0].as_str(),
         Some("{{ mohrss_registry_origin }}"),

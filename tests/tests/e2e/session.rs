@@ -98,7 +98,7 @@ fn a_registered_person_signs_in_and_applies_only_under_their_own_id_number() {
     let id = draft["id"].as_i64().unwrap();
     let stored: String =
         p.app.db().query_row("SELECT citizen_id FROM applications WHERE id = ?", [id], |r| r.get(0)).unwrap();
-    assert_eq!(stored, me);
+    assert_eq!(stored, e2e::pii_token(&me), "the person's own number, stored as its token");
     expect(p.app.submit(id, t.as_str()), 200);
     // The event names the person.
     let actor: String = p

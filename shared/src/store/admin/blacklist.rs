@@ -136,8 +136,9 @@ pub(super) fn person(r: &Row) -> Result<PersonHit, StoreError> {
 }
 
 /// People whose name contains `q` or whose ID number is `q` (at most 50).
-pub fn people(db: &dyn Db, q: &str) -> Result<Vec<PersonHit>, StoreError> {
-    db.query(PEOPLE, &[like(q).into(), q.trim().to_ascii_uppercase().into()])?.iter().map(person).collect()
+/// `token`: the ID number's token when `q` is one (crate::pii::search_token).
+pub fn people(db: &dyn Db, q: &str, token: &str) -> Result<Vec<PersonHit>, StoreError> {
+    db.query(PEOPLE, &[like(q).into(), token.into()])?.iter().map(person).collect()
 }
 
 /// The person of an application.

@@ -63,7 +63,7 @@ pub(super) fn check_row_in_store(db: &dyn Db, ctx: &OpCtx<'_>, r: &ImportRow) ->
     if issuer_for(db, ctx, r.issuer_code.as_deref()).is_err() {
         errs.push(imp::error_at(r.row, "issuer_code", "发证单位编码不存在或已注销（不填则为本单位的编码）"));
     }
-    if store::holds_valid(db, &r.citizen_id, &r.series, &r.level)? {
+    if store::holds_valid(db, &crate::pii::search_token(&r.citizen_id)?, &r.series, &r.level)? {
         errs.push(imp::error_at(r.row, "citizen_id", "此人已持有该系列、层级的有效证书"));
     }
     Ok(errs)
@@ -117,7 +117,12 @@ pub fn validate_import(ctx: &OpCtx<'_>, filename: &str, bytes: &[u8]) -> Result<
             errors: errors.clone(),
             certificates: Vec::new(),
         };
-        let rows_json = serde_json::to_string(&good).map_err(internal)?;
+        // Issue 10: the staged rows keep the numbers' tokens, not the numbers.
+        let mut staged = good.clone();
+        for r in &mut staged {
+            r.citizen_id = crate::pii::protect_str(db, &r.citizen_id)?;
+        }
+        let rows_json = serde_json::to_string(&staged).map_err(internal)?;
         let report_json = serde_json::to_string(&report).map_err(internal)?;
         report.id = store::insert_import(db, filename, &sha, &rows_json, &report_json, &ctx.who.sub, &stamp(ctx.now))?;
         let mut e = ctx.event("certificate_import", report.id, "validate_certificate_import");
@@ -171,7 +176,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
                 continue;
             }
             let issuer = issuer_for(db, ctx, r.issuer_code.as_deref())?;
-            let citizen_id = CitizenId::parse(&r.citizen_id).map_err(|e| internal(e.0))?;
+            let citizen_id = crate::pii::reveal(db, &r.citizen_id)?;
             let d = Draft {
                 application: None,
                 holder_sub: None,

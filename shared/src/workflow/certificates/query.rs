@@ -85,7 +85,8 @@ pub(super) fn filter_of(ctx: &OpCtx<'_>, q: &CertificateQuery) -> Result<Certifi
     let mut f = scope_filter(ctx)?;
     let t = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     f.certificate_no = t(&q.certificate_no);
-    f.citizen_id = t(&q.citizen_id).map(|c| c.to_ascii_uppercase());
+    // Issue 10: an ID number is matched by its token (crate::pii).
+    f.citizen_id = t(&q.citizen_id).map(|c| crate::pii::search_token(&c)).transpose()?;
     f.name = t(&q.name);
     f.doc_no = t(&q.doc_no);
     f.series = t(&q.series);

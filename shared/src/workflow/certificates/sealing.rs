@@ -121,6 +121,9 @@ pub(super) fn seal_and_store(
         lookups.key_published = true;
     }
     let (source, job_id, import_id) = origin;
+    // Issue 10: the record and the outbox hold the number's token; the registry report
+    // reveals it when it is sent (crate::pii).
+    let token = crate::pii::protect(db, &d.citizen_id)?;
     let id = store::insert_certificate(
         db,
         &CertificateRecord {
@@ -129,7 +132,7 @@ pub(super) fn seal_and_store(
             application_id: d.application.map(|a| a.0),
             source: source.into(),
             holder_sub: d.holder_sub.clone(),
-            citizen_id: d.citizen_id.as_str().into(),
+            citizen_id: token.clone(),
             name: d.name.clone(),
             series: d.series.clone(),
             level: d.level.clone(),
@@ -169,7 +172,7 @@ pub(super) fn seal_and_store(
         record_key: rk.clone(),
         kind: "issue".into(),
         certificate_no: no.clone(),
-        body: serde_json::json!({ "certificate": doc.certificate, "seal": doc.seal, "citizen_id": d.citizen_id.as_str() }),
+        body: serde_json::json!({ "certificate": doc.certificate, "seal": doc.seal, "citizen_id": token }),
     };
     store::enqueue(db, "issue", id, &rk, &serde_json::to_string(&record).map_err(internal)?, &now)?;
     if let Some((app_id, version, state)) = d.application {
@@ -199,11 +202,11 @@ pub(super) fn seal_and_store(
 pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups) -> Result<Draft, DomainError> {
     let filing =
         store::approved_filing_of(db, r.id)?.ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
-    let citizen_id = r
-        .citizen_id
-        .as_deref()
-        .and_then(|c| CitizenId::parse(c).ok())
-        .ok_or_else(|| internal(format!("application {} has no valid ID number", r.id)))?;
+    // The face shows the gender and the masked number: the one place the number is opened.
+    let citizen_id = crate::pii::reveal(
+        db,
+        r.citizen_id.as_deref().ok_or_else(|| internal(format!("application {} has no ID number", r.id)))?,
+    )?;
     let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
     let unit_name = lookups.unit_name(db, &r.unit_org)?;
     let committee_name = lookups.committee_name(db, &r.committee)?;
@@ -213,8 +216,7 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
         .title(db, &r.series, &r.target_level)?
         .ok_or_else(|| DomainError::conflict(ErrorCode::TitleNotInTree, &[&r.series, &level.label()]))?;
     // 八(二): a title of directed evaluation is marked on the face and the record.
-    let directed = serde_json::from_str::<crate::domain::application::ApplicationForm>(&r.form)
-        .is_ok_and(|f| f.directed_evaluation);
+    let directed = crate::pii::form_without_id(&r.form).is_ok_and(|f| f.directed_evaluation);
     let title = if directed { format!("{title}（定向评价、定向使用）") } else { title };
     let obtained = r.voted_on.as_deref().or(filing.filed_on.as_deref()).unwrap_or_default();
     let obtained_on = NaiveDate::parse_from_str(obtained, "%Y-%m-%d")

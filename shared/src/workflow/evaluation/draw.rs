@@ -19,7 +19,7 @@ pub(super) fn recusal_for(db: &dyn Db, p: &Plan) -> Result<Recusal, DomainError>
         let app = astore::load(db, *a)?.ok_or(DomainError::NotFound("申报"))?;
         r.participant_orgs.insert(app.unit_org.clone());
         if let Some(c) = &app.citizen_id {
-            r.participant_persons.insert(person_hash(c));
+            r.participant_persons.insert(person_hash(c)?);
         }
     }
     r.related_experts.extend(estore::related_experts(db, &p.participants)?);

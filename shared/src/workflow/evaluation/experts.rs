@@ -15,9 +15,10 @@ pub struct NewExpert {
     pub title: String,
 }
 
-/// Hash of an ID number as kept for recusal (the number itself is not stored).
-pub fn person_hash(citizen_id: &str) -> String {
-    crate::audit::hex(&Sha256::digest(citizen_id.as_bytes()))
+/// The keyed index of an ID number (or of its stored token) kept for recusal — the number
+/// itself is not stored with the expert (issue 10: HMAC-SHA256, not a plain hash).
+pub fn person_hash(citizen_id: &str) -> Result<String, DomainError> {
+    crate::pii::index_of_stored(citizen_id)
 }
 
 /// The province (or a committee's organising unit) adds an expert to the pool.
@@ -36,7 +37,7 @@ pub fn add_expert(ctx: &OpCtx<'_>, req: NewExpert) -> Result<Expert, DomainError
         let e = Expert {
             id: req.id.trim().to_owned(),
             name: req.name.trim().to_owned(),
-            person_hash: person_hash(req.citizen_id.as_str()),
+            person_hash: crate::pii::index_for(&req.citizen_id)?,
             specialty: req.specialty.trim().to_owned(),
             org: req.org.trim().to_owned(),
             title: req.title.trim().to_owned(),

@@ -20,7 +20,6 @@ use crate::store::evaluation::{self as estore, Expert, Plan};
 use crate::store::{reference, with_tx, Db, Value};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 
 const PLAN: &str = "评审方案";

@@ -3310,6 +3310,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/jobs/pii-reseal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reseal personal data (issue 10): clear ID numbers left in any table become tokens, plain SHA-256 hashes become keyed indexes, vault values under a retired key move to the current pii_key. Idempotent; a second run changes nothing */
+        post: operations["post_jobs_pii_reseal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5391,6 +5408,15 @@ export interface components {
             /** @enum {string} */
             status: "active" | "suspended";
             suspension: components["schemas"]["ExpertSuspension"] | null;
+        };
+        /** @description What one reseal run changed */
+        PiiResealReport: {
+            /** @description Clear ID numbers replaced by tokens (columns and JSON documents) */
+            tokenised: number;
+            /** @description Vault values moved from a retired key to the current one */
+            rekeyed: number;
+            /** @description Plain SHA-256 hashes (people.id_hash, experts.person_hash) replaced by keyed indexes */
+            rehashed: number;
         };
     };
     responses: {
@@ -12083,6 +12109,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditAnchor"][];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    post_jobs_pii_reseal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PiiResealReport"];
                 };
             };
             401: components["responses"]["Error"];
