@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod chain;
 pub mod commitments;
 pub mod evaluation;
+pub mod inspections;
 pub mod materials;
 #[cfg(feature = "native")]
 pub mod native;

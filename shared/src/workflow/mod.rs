@@ -6,6 +6,7 @@ pub mod applications;
 pub mod certificates;
 pub mod chain;
 pub mod evaluation;
+pub mod inspections;
 pub mod materials;
 pub mod mohrss;
 pub mod organisations;
