@@ -9,6 +9,7 @@ pub mod applications;
 pub mod certificates;
 pub mod chain;
 pub mod commitments;
+pub mod credit;
 pub mod evaluation;
 pub mod inspections;
 pub mod materials;

@@ -5,6 +5,7 @@ pub mod accountability;
 pub mod applications;
 pub mod certificates;
 pub mod chain;
+pub mod credit;
 pub mod evaluation;
 pub mod inspections;
 pub mod materials;
