@@ -15,4 +15,5 @@ mod openapi;
 mod public;
 mod rules;
 mod session;
+mod supervision;
 mod transitions;
