@@ -430,3 +430,35 @@ fn a_fraud_revocation_reaches_the_fake_credit_platform_exactly_once_across_failu
     assert_eq!(s.records.len(), 2);
     assert_eq!(s.records.keys().filter(|k| k.starts_with("blacklist:")).count(), 1);
 }
+
+// ---------------------------------------------------------------- 七(四): outside approval
+
+#[test]
+fn results_of_a_committee_acting_outside_its_approval_are_not_filed() {
+    let p = health_province();
+    p.approve_quota(1);
+    let ids = e2e::scenario::qualified_many(&p, 100, 1, 1);
+    e2e::scenario::voted_passed(&p, &ids, "2024-09-30");
+    p.app.set_clock("2024-10-08T01:00:00Z");
+    let pid = expect(e2e::scenario::open_publicity(&p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap();
+    p.app.set_clock("2024-10-15T01:00:00Z");
+    p.app.fire_cron("publicity-timer");
+    assert_eq!(p.state(ids[0]), "publicity_passed");
+    // The province finds the committee is not a final authority for this (七(四)): its
+    // approval is corrected to a non-final committee.
+    for (code, name) in [("1002", "内科学"), ("1003", "外科学")] {
+        let body = json!({"parent_code": "10", "code": code, "name": name});
+        expect(p.app.post("/api/admin/specialties", p.province.as_str(), &body), 201);
+    }
+    let c = expect(p.app.get(&format!("/api/admin/committees/{COMMITTEE}"), p.province.as_str()), 200);
+    let edit = json!({"name": c["name"], "series": "卫生", "max_level": "full_senior", "is_final": false,
+        "valid_until": "2025-12-31", "organisers": [CMT_ORG], "specialties": ["内科学", "外科学"], "fees": [],
+        "operator": {"name": "王五", "citizen_id": "11010519491231002X", "phone": "0731-84327000"}, "version": c["version"]});
+    expect(p.app.put(&format!("/api/admin/committees/{COMMITTEE}"), p.province.as_str(), &edit), 200);
+    let (s, e) = p.app.post("/api/results/filings", p.cmt.as_str(), &json!({"publicity_id": pid}));
+    assert_eq!((s, e["code"].as_str()), (422, Some("COMMITTEE_OUTSIDE_APPROVAL")), "{e}");
+    assert!(e["message"].as_str().unwrap().contains(COMMITTEE), "the refusal names the committee: {e}");
+    assert_eq!(p.state(ids[0]), "publicity_passed", "nothing filed, nothing changed");
+    let filings = expect(p.app.get("/api/results/filings", p.province.as_str()), 200);
+    assert_eq!(filings["total"], 0);
+}
