@@ -86,6 +86,7 @@ pub fn claim(db: &dyn Db, r: &CreditOutboxRecord, lease: &str) -> Result<bool, S
 
 /// Records the outcome of send number `attempts`, if that send still holds the record
 /// (`false`: taken over after the lease, the newer send records its own).
+#[allow(clippy::too_many_arguments)]
 pub fn settle(
     db: &dyn Db,
     id: i64,

@@ -204,6 +204,7 @@ pub fn list(
 }
 
 /// Records the draw: seed, snapshot, sample; compare-and-set from `committed`.
+#[allow(clippy::too_many_arguments)]
 pub fn set_drawn(
     db: &dyn Db,
     id: i64,
