@@ -124,7 +124,8 @@ describe('credit-platform export (七(一))', () => {
     // The platform's origin is the `.invalid` default here: the send fails and waits to retry.
     await page.getByTestId('credit-report-all').click();
     await page.getByTestId('credit-outcome').getByText('待重试 1 条').waitFor();
-    await row.getByText('1', { exact: true }).waitFor();
+    await row.getByText('待报送').waitFor();
+    assert.equal((await row.locator('td').nth(4).textContent()).trim(), '1', 'one attempt recorded');
     await shot(page, 'credit-outbox');
     await ctx.close();
   });
