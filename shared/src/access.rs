@@ -58,6 +58,9 @@ pub enum Scope {
     /// organises (the province: any): annex 2 §1.4.2, the committee keeps its own batch
     /// information.
     OfficeCommittee,
+    /// `{item}` is an inspection item (职称巡查) addressed to the caller's organisation: the
+    /// inspected committee office or unit sees and answers its own items only.
+    InspectionItem,
 }
 
 impl Scope {
@@ -78,6 +81,7 @@ impl Scope {
             Scope::OwnRegistration => "注册申请人本人",
             Scope::RegistrationReviewer => "受理该注册的人社部门；省人社厅",
             Scope::OfficeCommittee => "该评委会的组建单位；省人社厅",
+            Scope::InspectionItem => "被巡查的评委会组建单位或单位（仅限本单位的巡查事项）",
         }
     }
 
@@ -98,6 +102,7 @@ impl Scope {
             Scope::OwnRegistration => "own_registration",
             Scope::RegistrationReviewer => "registration_reviewer",
             Scope::OfficeCommittee => "office_committee",
+            Scope::InspectionItem => "inspection_item",
         }
     }
 
@@ -114,6 +119,7 @@ impl Scope {
             Scope::OfficeFiling => "备案申请",
             Scope::OwnRegistration | Scope::RegistrationReviewer => "注册申请",
             Scope::OfficeCommittee => "评委会",
+            Scope::InspectionItem => "巡查事项",
         }
     }
 }
@@ -209,6 +215,13 @@ pub fn authorise(db: &dyn Db, who: &Claims, policy: &Policy, params: &[&str]) ->
             None => false,
         },
         Scope::OfficeCommittee => organised_by(who, Some(store::committee_organiser(db, first)?)),
+        Scope::InspectionItem => match numeric(first) {
+            Some(id) => {
+                !who.org.is_empty()
+                    && crate::store::inspections::item_office(db, id)?.as_deref() == Some(who.org.as_str())
+            }
+            None => false,
+        },
         Scope::EdgeUpper => organised_by(who, numeric(first).map(|id| store::edge_upper(db, id)).transpose()?),
         Scope::Certificate => match numeric(first).map(|id| store::certificate(db, id)).transpose()?.flatten() {
             Some(c) => match who.role {

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod certificates;
+pub mod credit;
 pub mod domain;
 pub mod error;
 pub mod excel;

@@ -192,6 +192,16 @@ pub fn add_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &AddInput) -> Result<Blacklis
         return Err(DomainError::conflict(ErrorCode::BlacklistDuplicate, &[]));
     }
     let id = store::insert_blacklist(db, &citizen_id, &name, &reason, &from, &to, &stamp(ctx.now))?;
+    // 七(一): the entry reaches the national credit platform, queued in this transaction.
+    let fraud = crate::workflow::credit::Fraud {
+        name: &name,
+        citizen_id: &citizen_id,
+        conduct: &reason,
+        decision: "记入职称申报诚信档案库",
+        from_on: from.clone(),
+        until_on: to.clone(),
+    };
+    crate::workflow::credit::queue_blacklisting(db, id, &fraud, &stamp(ctx.now))?;
     let mut e = event(
         ctx,
         "blacklist",

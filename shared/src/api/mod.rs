@@ -8,6 +8,7 @@ pub mod admin;
 pub mod applicant;
 pub mod certificates;
 pub mod chain;
+pub mod credit;
 pub mod evaluation;
 pub mod jobs;
 pub mod judging;
@@ -473,6 +474,8 @@ pub struct Deps<'a> {
     pub seal_key: Option<Source<'a, crate::certificates::seal::SealKey>>,
     /// The national registry's transport (`mohrss-report`).
     pub registry: Option<Source<'a, Box<dyn crate::certificates::registry::Transport>>>,
+    /// The national credit platform's transport (`credit-report`).
+    pub credit_platform: Option<Source<'a, Box<dyn crate::certificates::registry::Transport>>>,
 }
 
 /// A handler: maps a call to a response. Written once, next to its route.
@@ -624,6 +627,7 @@ pub const TABLES: &[(&str, &[Route])] = &[
     ("certificates", certificates::ROUTES),
     ("verify", verify::ROUTES),
     ("mohrss-report", mohrss::ROUTES),
+    ("credit-report", credit::ROUTES),
     ("jobs", jobs::ROUTES),
     ("quota", quotas::ROUTES),
     ("province", province::ROUTES),

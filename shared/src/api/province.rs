@@ -3,12 +3,16 @@
 //! committee (§1.27): `/api/province/...`.
 
 use super::{respond, Deps, Env, Request, Response, Roles, Route};
-use crate::access::Scope::{Application, Caller};
+use crate::access::Scope::{Application, Caller, InspectionItem};
 use crate::auth::Role;
+use crate::error::DomainError;
 use crate::store::Db;
-use crate::workflow::{chain, organisations as orgs};
+use crate::workflow::{chain, inspections as insp, organisations as orgs};
 
 const PROVINCE: Roles = &[Role::Province];
+/// The inspected: a committee office or a (self-evaluating) unit.
+const INSPECTED: Roles = &[Role::CommitteeOrg, Role::Unit];
+const INSPECTION: &str = "巡查";
 
 /// Every operation of this router.
 pub const ROUTES: &[Route] = &[
@@ -34,6 +38,51 @@ pub const ROUTES: &[Route] = &[
     Route::signed("GET", "/api/province/integrity-records", PROVINCE, Caller, |c| {
         let kind = c.req.query_param("subject_kind");
         respond(200, c.with(|x| crate::workflow::accountability::records(x, kind.as_deref(), c.page()?)))
+    }),
+    // 职称巡查 (notice 七, last paragraph): sampling runs and special inspections.
+    Route::signed("GET", "/api/province/inspections", PROVINCE, Caller, |c| {
+        let year = c
+            .req
+            .query_param("year")
+            .map(|y| y.parse().map_err(|_| DomainError::invalid("year", "year 须为年份")))
+            .transpose();
+        let status = c.req.query_param("status");
+        respond(200, c.with(|x| insp::list(x, year?, status.as_deref(), c.page()?)))
+    }),
+    Route::signed("POST", "/api/province/inspections", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| insp::create_sampling(x, c.json()?)))
+    }),
+    Route::signed("POST", "/api/province/inspections/special", PROVINCE, Caller, |c| {
+        respond(201, c.with(|x| insp::open_special(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/province/inspections/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| insp::get(x, c.id(0, INSPECTION)?)))
+    }),
+    Route::signed("POST", "/api/province/inspections/{id}/draw", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| insp::draw(x, c.id(0, INSPECTION)?, c.json()?)))
+    }),
+    Route::signed("GET", "/api/province/inspections/{id}/replay", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| insp::replay(x, c.id(0, INSPECTION)?)))
+    }),
+    Route::signed("POST", "/api/province/inspections/{id}/items/{item}/finding", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| insp::record_finding(x, c.id(0, INSPECTION)?, c.id(1, "巡查事项")?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/province/inspections/{id}/items/{item}/decision", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| insp::decide(x, c.id(0, INSPECTION)?, c.id(1, "巡查事项")?, c.json()?)))
+    }),
+    Route::signed("POST", "/api/province/inspections/{id}/close", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| insp::close(x, c.id(0, INSPECTION)?, c.json()?)))
+    }),
+    // The inspected committee office or unit: its own items, and its rectification reports.
+    Route::signed("GET", "/api/inspections/items", INSPECTED, Caller, |c| {
+        let status = c.req.query_param("status");
+        respond(200, c.with(|x| insp::my_items(x, status.as_deref(), c.page()?)))
+    }),
+    Route::signed("GET", "/api/inspections/items/{item}", INSPECTED, InspectionItem, |c| {
+        respond(200, c.with(|x| insp::my_item(x, c.id(0, "巡查事项")?)))
+    }),
+    Route::signed("POST", "/api/inspections/items/{item}/response", INSPECTED, InspectionItem, |c| {
+        respond(200, c.with(|x| insp::respond(x, c.id(0, "巡查事项")?, c.json()?)))
     }),
 ];
 

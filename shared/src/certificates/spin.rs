@@ -16,6 +16,10 @@ pub const VAR_SEAL_PRIVATE_KEY: &str = "seal_private_key";
 pub const VAR_REGISTRY_URL: &str = "mohrss_registry_url";
 /// Spin variable: connect / first-byte / between-bytes timeout of a send, milliseconds.
 pub const VAR_REGISTRY_TIMEOUT_MS: &str = "mohrss_timeout_ms";
+/// Spin variable: the national credit platform's record endpoint (`https://host/path`).
+pub const VAR_CREDIT_URL: &str = "credit_platform_url";
+/// Spin variable: connect / first-byte / between-bytes timeout of a send to the platform, ms.
+pub const VAR_CREDIT_TIMEOUT_MS: &str = "credit_timeout_ms";
 /// The timeout when the variable is absent or unreadable.
 pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 
@@ -35,6 +39,20 @@ pub fn registry() -> Result<WasiTransport, DomainError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_TIMEOUT_MS);
     WasiTransport::new(&url, timeout_ms).map_err(|e| DomainError::Internal(format!("variable {VAR_REGISTRY_URL}: {e}")))
+}
+
+/// The credit-platform transport configured by the Spin variables (notice 七(一)).
+pub fn credit_platform() -> Result<WasiTransport, DomainError> {
+    let url = spin_sdk::variables::get(VAR_CREDIT_URL)
+        .map_err(|e| DomainError::Internal(format!("variable {VAR_CREDIT_URL}: {e:?}")))?;
+    let timeout_ms =
+        spin_sdk::variables::get(VAR_CREDIT_TIMEOUT_MS).ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_MS);
+    WasiTransport::new(&url, timeout_ms).map_err(|e| DomainError::Internal(format!("variable {VAR_CREDIT_URL}: {e}")))
+}
+
+/// Boxes the credit-platform transport for the `credit-report` router.
+pub fn boxed_credit_platform() -> Result<Box<dyn Transport>, DomainError> {
+    Ok(Box::new(credit_platform()?))
 }
 
 /// POSTs to one URL over `wasi:http`, blocking, with timeouts.

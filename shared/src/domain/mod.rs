@@ -4,6 +4,7 @@ pub mod application;
 pub mod citizen_id;
 pub mod commitment;
 pub mod evaluation;
+pub mod inspection;
 pub mod institution;
 pub mod limits;
 pub mod path;

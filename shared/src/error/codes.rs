@@ -276,6 +276,8 @@ pub enum ErrorCode {
     MaterialsMissing,
     /// `TEACHER_INSTITUTION_INELIGIBLE` (422): 中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”
     TeacherInstitutionIneligible,
+    /// `COMMITTEE_OUTSIDE_APPROVAL` (422): 评委会“{}”超出核准的评审范围或有效期（{}），其评审结果不予备案（七(四)）
+    CommitteeOutsideApproval,
 
     /// `FIELD_TOO_LONG` (422): 字段 {} 不能超过 {} 字
     FieldTooLong,
@@ -283,7 +285,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 137] = [
+    pub const ALL: [ErrorCode; 138] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -420,6 +422,7 @@ impl ErrorCode {
         ErrorCode::SpecialQuotaPrechecked,
         ErrorCode::MaterialsMissing,
         ErrorCode::TeacherInstitutionIneligible,
+        ErrorCode::CommitteeOutsideApproval,
         ErrorCode::FieldTooLong,
     ];
 
@@ -562,6 +565,7 @@ impl ErrorCode {
             ErrorCode::SpecialQuotaPrechecked => "SPECIAL_QUOTA_PRECHECKED",
             ErrorCode::MaterialsMissing => "MATERIALS_MISSING",
             ErrorCode::TeacherInstitutionIneligible => "TEACHER_INSTITUTION_INELIGIBLE",
+            ErrorCode::CommitteeOutsideApproval => "COMMITTEE_OUTSIDE_APPROVAL",
 
             ErrorCode::FieldTooLong => "FIELD_TOO_LONG",
         }
@@ -690,7 +694,8 @@ impl ErrorCode {
             | ErrorCode::R16NoRejudging
             | ErrorCode::R17VotingClosed
             | ErrorCode::CommitmentTextChanged
-            | ErrorCode::TeacherInstitutionIneligible => 422,
+            | ErrorCode::TeacherInstitutionIneligible
+            | ErrorCode::CommitteeOutsideApproval => 422,
             ErrorCode::QualificationAuditClosed => 422,
             ErrorCode::R11PublicityStartPast => 422,
             ErrorCode::R18ResultPublicityLate => 422,
@@ -850,6 +855,7 @@ impl ErrorCode {
             ErrorCode::SpecialQuotaPrechecked => "该特殊情况评审职数申请已初核{}",
             ErrorCode::MaterialsMissing => "缺少资格审查材料：{}（一：资格审查材料须实名签字、加盖公章后扫描上传）",
             ErrorCode::TeacherInstitutionIneligible => "中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”",
+            ErrorCode::CommitteeOutsideApproval => "评委会“{}”超出核准的评审范围或有效期（{}），其评审结果不予备案（七(四)）",
 
             ErrorCode::FieldTooLong => "字段 {} 不能超过 {} 字",
         }

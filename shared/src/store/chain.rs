@@ -702,9 +702,10 @@ pub fn mark_undone(db: &dyn Db, id: i64, by: &str, now: &str) -> Result<bool, St
 // ---------------------------------------------------------------- integrity file
 
 const INSERT_INTEGRITY: &str = "INSERT INTO blacklist (citizen_id, name, reason, recorded_on, expires_on, created_at) \
-     VALUES (?, ?, ?, ?, ?, ?)";
+     VALUES (?, ?, ?, ?, ?, ?) RETURNING id";
 
-/// Records a person in the integrity file (诚信档案) for a period (R5, R21).
+/// Records a person in the integrity file (诚信档案) for a period (R5, R21); returns the
+/// record's id.
 pub fn record_integrity(
     db: &dyn Db,
     citizen_id: &str,
@@ -713,11 +714,14 @@ pub fn record_integrity(
     from: NaiveDate,
     until: NaiveDate,
     now: &str,
-) -> Result<(), StoreError> {
-    db.execute(
+) -> Result<i64, StoreError> {
+    db.query(
         INSERT_INTEGRITY,
         &[citizen_id.into(), name.into(), reason.into(), from.to_string().into(), until.to_string().into(), now.into()],
-    )
+    )?
+    .first()
+    .ok_or_else(|| StoreError::Decode("no id returned".into()))?
+    .int(0)
 }
 
 // ---------------------------------------------------------------- organisation views

@@ -9,7 +9,9 @@ pub mod applications;
 pub mod certificates;
 pub mod chain;
 pub mod commitments;
+pub mod credit;
 pub mod evaluation;
+pub mod inspections;
 pub mod materials;
 #[cfg(feature = "native")]
 pub mod native;

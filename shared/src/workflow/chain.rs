@@ -384,15 +384,19 @@ pub fn reject_step(ctx: &OpCtx<'_>, id: i64, req: StepReject) -> Result<Applicat
         if req.false_materials {
             if let Some(cid) = &r.citizen_id {
                 let from = shanghai_today(ctx.now);
-                cstore::record_integrity(
-                    db,
-                    cid,
-                    &r.applicant_name,
-                    &format!("提供虚假材料：{}", req.reason.trim()),
-                    from,
-                    record_period_end(from, INTEGRITY_RECORD_YEARS),
-                    &now,
-                )?;
+                let until = record_period_end(from, INTEGRITY_RECORD_YEARS);
+                let conduct = format!("提供虚假材料：{}", req.reason.trim());
+                let bid = cstore::record_integrity(db, cid, &r.applicant_name, &conduct, from, until, &now)?;
+                // 七(一): reported to the national credit platform, queued in this transaction.
+                let fraud = super::credit::Fraud {
+                    name: &r.applicant_name,
+                    citizen_id: cid,
+                    conduct: &conduct,
+                    decision: "记入职称申报诚信档案库，三年内不得申报",
+                    from_on: from.to_string(),
+                    until_on: until.to_string(),
+                };
+                super::credit::queue_blacklisting(db, bid, &fraud, &now)?;
             }
         }
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))

@@ -710,6 +710,7 @@ pub fn request_filing(ctx: &OpCtx<'_>, req: RequestFiling) -> Result<FilingView,
         audit::record(db, &e)?;
         for id in &ids {
             let r = astore::load(db, *id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+            check_committee_for_filing(db, &r, today)?;
             store::insert_filing_entry(db, f.id, r.id)?;
             store::set_entry_filing(db, r.id, f.id)?;
             move_application(
@@ -725,6 +726,28 @@ pub fn request_filing(ctx: &OpCtx<'_>, req: RequestFiling) -> Result<FilingView,
         }
         filing_view(db, f.id)
     })
+}
+
+/// 七(四): a committee acting outside its approval or scope (cancelled, past its validity on
+/// the day of the vote, not a final authority, or reviewing a series, level or specialty it
+/// was not approved for) has its results not filed: the refusal names the committee and the
+/// break (R20 is also checked at the door and on the path; this is the last check, at filing).
+pub fn check_committee_for_filing(db: &dyn Db, r: &ApplicationRecord, today: NaiveDate) -> Result<(), DomainError> {
+    let outside = |why: &str| DomainError::conflict(ErrorCode::CommitteeOutsideApproval, &[&r.committee, &why]);
+    let Some(c) = crate::store::chain::committee_facts(db, &r.committee)? else {
+        return Err(outside("评委会不存在"));
+    };
+    let level = crate::store::chain::parse_level(&r.target_level).ok_or_else(|| outside("申报级别无效"))?;
+    let voted_on = r.voted_on.as_deref().map(date).transpose()?.unwrap_or(today);
+    let q = crate::domain::path::PathQuery {
+        unit: &r.unit_org,
+        series: &r.series,
+        specialty: &r.specialty,
+        level,
+        method: crate::domain::path::Method::Review,
+        today: voted_on,
+    };
+    crate::domain::path::check_committee(&q, &c).map_err(|b| outside(&b.message))
 }
 
 fn filing_view(db: &dyn Db, id: i64) -> Result<FilingView, DomainError> {
@@ -832,6 +855,10 @@ pub fn audit_filing(ctx: &OpCtx<'_>, id: i64, req: AuditFiling) -> Result<Filing
             let r = astore::load(db, p.application_id)?.ok_or(DomainError::NotFound(APPLICATION))?;
             if r.state != ApplicationState::FilingRequested {
                 continue;
+            }
+            if req.approve {
+                // 七(四): a committee cancelled or found outside its approval since the request.
+                check_committee_for_filing(db, &r, shanghai_today(ctx.now))?;
             }
             move_application(
                 db,

@@ -352,7 +352,7 @@ fn an_upheld_objection_means_not_passed_and_the_person_is_never_filed() {
 // ---------------------------------------------------------------- certificates without the chain
 
 /// A province with the issuing unit 9900 only (certificates come from Excel imports).
-fn import_province(app: TestApp) -> (TestApp, String) {
+pub(crate) fn import_province(app: TestApp) -> (TestApp, String) {
     let province = app.token("op-prov", "专技处", Role::Province, PROVINCE_ORG);
     // The province's own organisation comes with the migrations (0007).
     expect(app.post("/api/certificates/issuing-units", province.as_str(), &json!({"org_id": PROVINCE_ORG})), 201);
@@ -368,7 +368,7 @@ fn import_province(app: TestApp) -> (TestApp, String) {
     (app, province)
 }
 
-fn row(name: &str, id: &str, level: &str, date: &str) -> Vec<String> {
+pub(crate) fn row(name: &str, id: &str, level: &str, date: &str) -> Vec<String> {
     [name, id, "某医院", "卫生", "内科学", "主任医师", level, "湖南省卫生高评会", DOC_15, date, ""]
         .iter()
         .map(|s| (*s).to_owned())
@@ -382,7 +382,7 @@ fn workbook(rows: Vec<Vec<String>>) -> Vec<u8> {
     shared::excel::write_xlsx(&[sheet]).unwrap()
 }
 
-fn import(app: &TestApp, province: &str, rows: Vec<Vec<String>>) -> Vec<i64> {
+pub(crate) fn import(app: &TestApp, province: &str, rows: Vec<Vec<String>>) -> Vec<i64> {
     let (s, body) = app.post_bytes(
         "/api/certificates/imports?filename=certs.xlsx",
         province,
@@ -772,7 +772,7 @@ impl FakeRegistry {
     }
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+pub(crate) fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut tmp = [0u8; 8192];
     let mut more = |buf: &mut Vec<u8>| -> Option<()> {
@@ -819,7 +819,7 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     Some((key, buf[header_end..header_end + len].to_vec()))
 }
 
-fn respond(stream: &mut TcpStream, status: &str, body: &[u8]) {
+pub(crate) fn respond(stream: &mut TcpStream, status: &str, body: &[u8]) {
     let head = format!(
         "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()

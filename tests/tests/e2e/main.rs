@@ -17,4 +17,5 @@ mod portal;
 mod public;
 mod rules;
 mod session;
+mod supervision;
 mod transitions;

@@ -64,6 +64,11 @@ fn each_component_is_granted_exactly_what_it_needs() {
             "mohrss-report",
             (db(), 1, vec!["auth_secret".into(), "mohrss_registry_url".into(), "mohrss_timeout_ms".into()]),
         ),
+        // Issue 13: `credit-report` reaches the national credit platform alone.
+        (
+            "credit-report",
+            (db(), 1, vec!["auth_secret".into(), "credit_platform_url".into(), "credit_timeout_ms".into()]),
+        ),
         // Issue 17: the public publicity pages, like `verify`: the store, no variable at all.
         ("public", (db(), 0, vec![])),
     ]
@@ -110,5 +115,14 @@ fn the_manifest_is_spin_v2_with_six_field_cron_expressions_and_a_build_per_compo
         m["component"]["mohrss-report"]["allowed_outbound_hosts"].as_array().unwrap()[0].as_str(),
         Some("{{ mohrss_registry_origin }}"),
         "the registry is the only outbound host"
+    );
+    assert_eq!(
+        m["component"]["credit-report"]["allowed_outbound_hosts"].as_array().unwrap()[0].as_str(),
+        Some("{{ credit_platform_origin }}"),
+        "the credit platform is the credit reporter's only outbound host"
+    );
+    assert!(
+        m["variables"]["credit_platform_origin"]["default"].as_str().unwrap().ends_with(".invalid"),
+        "unset, the platform never resolves: records wait"
     );
 }

@@ -64,6 +64,26 @@ const routes: RouteRecordRaw[] = [
         meta: { ...roles('province'), title: '诚信档案（黑名单）' },
       },
       {
+        path: 'province/inspections',
+        component: () => import('./pages/inspections/Inspections.vue'),
+        meta: { ...roles('province'), title: '职称巡查' },
+      },
+      {
+        path: 'province/inspections/:id',
+        component: () => import('./pages/inspections/InspectionDetail.vue'),
+        meta: { ...roles('province'), title: '巡查详情' },
+      },
+      {
+        path: 'province/credit',
+        component: () => import('./pages/province/CreditOutbox.vue'),
+        meta: { ...roles('province'), title: '信用信息报送' },
+      },
+      {
+        path: 'inspections/items',
+        component: () => import('./pages/inspections/MyItems.vue'),
+        meta: { ...roles('committee_org', 'unit'), title: '巡查整改' },
+      },
+      {
         path: 'committee/plans',
         component: () => import('./pages/committee/Plans.vue'),
         meta: { ...roles('committee_org'), title: '评审方案' },

@@ -39,15 +39,20 @@ pub fn revoke(ctx: &OpCtx<'_>, id: i64, req: Revoke) -> Result<CertificateDetail
         }
         let today = shanghai_today(ctx.now);
         if req.fraud {
-            crate::store::chain::record_integrity(
-                db,
-                &c.citizen_id,
-                &c.name,
-                &format!("以不正当手段取得职称，证书 {} 已撤销：{reason}", c.certificate_no),
-                today,
-                super::super::chain::record_period_end(today, super::super::chain::INTEGRITY_RECORD_YEARS),
-                &now,
-            )?;
+            let conduct = format!("以不正当手段取得职称，证书 {} 已撤销：{reason}", c.certificate_no);
+            let until = super::super::chain::record_period_end(today, super::super::chain::INTEGRITY_RECORD_YEARS);
+            crate::store::chain::record_integrity(db, &c.citizen_id, &c.name, &conduct, today, until, &now)?;
+            // 七(一): the fraud revocation reaches the national credit platform (one record,
+            // carrying the integrity-file period), queued in this transaction.
+            let fraud = super::super::credit::Fraud {
+                name: &c.name,
+                citizen_id: &c.citizen_id,
+                conduct: &conduct,
+                decision: "撤销职称证书，记入职称申报诚信档案库",
+                from_on: today.to_string(),
+                until_on: until.to_string(),
+            };
+            super::super::credit::queue_fraud_revocation(db, &c.certificate_no, &fraud, &now)?;
         }
         if let Some(app_id) = c.application_id {
             if let Some(r) = astore::load(db, app_id)? {

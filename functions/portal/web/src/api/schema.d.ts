@@ -3327,6 +3327,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/province/inspections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspections (职称巡查), newest first: the province's dashboard list */
+        get: operations["get_province_inspections"];
+        put?: never;
+        /** Create a sampling run committed to the SHA-256 of a secret seed (notice 七) */
+        post: operations["post_province_inspections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/special": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a special inspection (专项巡查) from a complaint record */
+        post: operations["post_province_inspections_special"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An inspection with its sample and items */
+        get: operations["get_province_inspections_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/{id}/draw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal the seed and draw the sample from the year's population (replayable) */
+        post: operations["post_province_inspections_by_id_draw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the sample from the revealed seed and the recorded snapshot */
+        get: operations["get_province_inspections_by_id_replay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/{id}/items/{item}/finding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record an item's finding: compliant, or a rectification request due in working days */
+        post: operations["post_province_inspections_by_id_items_by_item_finding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/{id}/items/{item}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept a rectification response, or ask again with a new working-day deadline */
+        post: operations["post_province_inspections_by_id_items_by_item_decision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/inspections/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an inspection once every item is compliant or rectified */
+        post: operations["post_province_inspections_by_id_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inspections/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inspection items addressed to the caller's committee office or unit */
+        get: operations["get_inspections_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inspections/items/{item}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One inspection item of the caller's organisation */
+        get: operations["get_inspections_items_by_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inspections/items/{item}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report the rectification of an item (the inspected office, its own items only) */
+        post: operations["post_inspections_items_by_item_response"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credit/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every fraud record queued for the national credit platform and its status (dead letter: failed) */
+        get: operations["get_credit_outbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credit/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report selected or all waiting / dead-lettered fraud records to the credit platform now (七(一)) */
+        post: operations["post_credit_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3721,7 +3943,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "FIELD_TOO_LONG";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "COMMITTEE_OUTSIDE_APPROVAL" | "FIELD_TOO_LONG";
         SessionUser: {
             person_id: string;
             name: string;
@@ -5417,6 +5639,186 @@ export interface components {
             rekeyed: number;
             /** @description Plain SHA-256 hashes (people.id_hash, experts.person_hash) replaced by keyed indexes */
             rehashed: number;
+        };
+        /** @description An inspection (职称巡查): a sampling run or a special inspection */
+        Inspection: {
+            id: number;
+            /** @enum {string} */
+            kind: "sampling" | "special";
+            year: number;
+            title: string;
+            ratio_percent?: number | null;
+            /** @description Industry departments taking part */
+            departments?: string | null;
+            /** @description SHA-256 hex of the seed, recorded at creation */
+            seed_commitment?: string | null;
+            /** @description Revealed at the draw */
+            seed?: string | null;
+            snapshot_hash?: string | null;
+            /** @description Special: the complaint (public objection) record */
+            complaint_id?: number | null;
+            reason?: string | null;
+            /** @enum {string} */
+            status: "committed" | "open" | "closed";
+            conclusion?: string | null;
+            created_by: string;
+            created_at: string;
+            drawn_at?: string | null;
+            closed_by?: string | null;
+            closed_at?: string | null;
+            version: number;
+        };
+        InspectionSample: {
+            committees: string[];
+            units: string[];
+            applications: string[];
+        };
+        InspectionTarget: {
+            /** @description committee, unit or application:<committee id> */
+            stratum: string;
+            id: string;
+            office: string;
+        };
+        InspectionItem: {
+            id: number;
+            inspection_id: number;
+            /** @enum {string} */
+            target_kind: "committee" | "unit" | "application";
+            target_ref: string;
+            /** @enum {string} */
+            aspect: "policy_execution" | "material_review" | "judging" | "self_evaluation" | "complaint";
+            office_org: string;
+            /** @enum {string} */
+            status: "pending" | "compliant" | "rectifying" | "responded" | "rectified";
+            finding?: string | null;
+            /** @description 整改要求 */
+            requirement?: string | null;
+            working_days?: number | null;
+            /**
+             * Format: date
+             * @description The last day to respond: working days after the request (official calendar)
+             */
+            deadline?: string | null;
+            response?: string | null;
+            responded_by?: string | null;
+            responded_at?: string | null;
+            decided_by?: string | null;
+            decided_at?: string | null;
+            version: number;
+        };
+        InspectionDetail: components["schemas"]["Inspection"] & {
+            sample?: components["schemas"]["InspectionSample"] | null;
+            /** @description Population per stratum at the draw */
+            population?: {
+                [key: string]: number;
+            } | null;
+            items: components["schemas"]["InspectionItem"][];
+        };
+        OfficeInspectionItem: components["schemas"]["InspectionItem"] & {
+            inspection_title: string;
+            inspection_kind: string;
+        };
+        InspectionReplay: {
+            seed: string;
+            seed_commitment: string;
+            commitment_matches: boolean;
+            snapshot_hash: string;
+            snapshot_matches: boolean;
+            ratio_percent: number;
+            snapshot: components["schemas"]["InspectionTarget"][];
+            recorded: components["schemas"]["InspectionSample"];
+            recomputed: components["schemas"]["InspectionSample"];
+            matches: boolean;
+        };
+        NewInspectionSampling: {
+            year: number;
+            title: string;
+            ratio_percent: number;
+            departments?: string | null;
+            /** @description SHA-256 hex of the secret seed */
+            seed_commitment: string;
+        };
+        NewSpecialInspection: {
+            /** @description The public objection (complaint) record */
+            complaint_id: number;
+            title: string;
+            reason: string;
+        };
+        InspectionReveal: {
+            seed: string;
+        };
+        InspectionFinding: {
+            /** @enum {string} */
+            result: "compliant" | "rectify";
+            finding: string;
+            requirement?: string | null;
+            working_days?: number | null;
+        };
+        InspectionDecision: {
+            accept: boolean;
+            opinion: string;
+            working_days?: number | null;
+        };
+        InspectionClose: {
+            conclusion: string;
+        };
+        InspectionResponse: {
+            /** @description 整改情况 */
+            response: string;
+        };
+        CreditOutboxRecord: {
+            id: number;
+            /** @enum {string} */
+            kind: "fraud_revocation" | "blacklist";
+            subject_ref: string;
+            /** @description The idempotency key at the platform */
+            record_key: string;
+            /** @enum {string} */
+            status: "pending" | "sent" | "acknowledged" | "failed";
+            attempts: number;
+            next_attempt_at: string;
+            last_error?: string | null;
+            created_at: string;
+            acknowledged_at?: string | null;
+            receipt?: string | null;
+        };
+        CreditReportRequest: {
+            record_ids?: number[] | null;
+            all?: boolean;
+        };
+        CreditRunReport: {
+            sends: number;
+            acknowledged: number;
+            retrying: number;
+            dead_lettered: number;
+            errors: string[];
+        };
+        CreditReportOutcome: {
+            requeued: number;
+            run: components["schemas"]["CreditRunReport"];
+        };
+        /** @description The payload sent to the national credit platform (POST <credit_platform_url>, header idempotency-key = record_key): schema zhicheng.credit-report/1. Answer: 200 {record_key, status: accepted|duplicate|rejected, receipt, reason}; 408/429/5xx retried with backoff; other 4xx dead-lettered. */
+        CreditRecord: {
+            /** @constant */
+            schema: "zhicheng.credit-report/1";
+            record_key: string;
+            /** @description Region code, 430000 */
+            reporter: string;
+            /** @enum {string} */
+            kind: "fraud_revocation" | "blacklist";
+            name: string;
+            /** @description Full ID number (the platform indexes by it) */
+            citizen_id: string;
+            conduct: string;
+            decision: string;
+            /** Format: date */
+            from_on: string;
+            /** Format: date */
+            until_on: string;
+            certificate_no?: string;
+            authority: string;
+            /** Format: date-time */
+            decided_at: string;
         };
     };
     responses: {
@@ -12135,6 +12537,434 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+        };
+    };
+    get_province_inspections: {
+        parameters: {
+            query?: {
+                /** @description Evaluation year */
+                year?: number;
+                /** @description committed, open or closed */
+                status?: "committed" | "open" | "closed";
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["Inspection"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    post_province_inspections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewInspectionSampling"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_inspections_special: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSpecialInspection"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_province_inspections_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    post_province_inspections_by_id_draw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionReveal"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_province_inspections_by_id_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionReplay"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+        };
+    };
+    post_province_inspections_by_id_items_by_item_finding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: number;
+                /** @description Inspection item id */
+                item: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionFinding"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionItem"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_inspections_by_id_items_by_item_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: number;
+                /** @description Inspection item id */
+                item: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionItem"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_inspections_by_id_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionClose"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionDetail"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_inspections_items: {
+        parameters: {
+            query?: {
+                /** @description Item status */
+                status?: "pending" | "compliant" | "rectifying" | "responded" | "rectified";
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["OfficeInspectionItem"][];
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    get_inspections_items_by_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection item id */
+                item: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficeInspectionItem"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    post_inspections_items_by_item_response: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Inspection item id */
+                item: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionResponse"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfficeInspectionItem"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_credit_outbox: {
+        parameters: {
+            query?: {
+                /** @description pending, sent, acknowledged or failed */
+                status?: "pending" | "sent" | "acknowledged" | "failed";
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        items?: components["schemas"]["CreditOutboxRecord"][];
+                        /** @description Records per status (with the same status filter) */
+                        counts?: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    post_credit_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditReportRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditReportOutcome"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
         };
     };
 }
