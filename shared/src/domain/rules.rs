@@ -1,7 +1,8 @@
 //! The notice's rules checked at submission (R1–R5). Pure: every input is a parameter,
 //! and every failed rule is reported at once (一次性告知).
 
-use crate::domain::application::{ApplicationForm, PromotionException};
+use crate::domain::application::{ApplicationForm, PromotionException, TitleLevel};
+use crate::domain::path::Method;
 use crate::error::{ErrorCode, Violation};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -65,7 +66,10 @@ fn violation(rule: Option<&'static str>, code: ErrorCode, message: String, field
 pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> SubmissionCheck {
     let mut out = SubmissionCheck::default();
     required_fields(form, &mut out.violations);
-    r1_next_lower_title(form, &mut out);
+    recognition_title(form, &mut out.violations);
+    if form.acquisition() == Method::Review {
+        r1_next_lower_title(form, &mut out);
+    }
     r2_material_cutoff(form, ctx, &mut out.violations);
     r3_annual_assessments(form, ctx, &mut out.violations);
     r4_integrity(form, &mut out.violations);
@@ -165,6 +169,17 @@ fn r8_directed_evaluation(form: &ApplicationForm, ctx: &SubmissionContext, out: 
 /// recognised and filed it; a title from elsewhere is flagged for the reviewers.
 fn r9_recognised_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
     let Some(t) = &form.current_title else { return };
+    // 认定 is itself the recognition of that title: its filing is what this produces.
+    if form.acquisition() == Method::Recognition {
+        if let Some(p) = t.issued_province.as_deref().filter(|p| !YANGTZE_BELT.iter().any(|b| p.starts_with(b))) {
+            out.flags.push(Flag {
+                rule: "R9",
+                code: "R9_OUTSIDE_YANGTZE_BELT",
+                message: format!("认定的职称由{p}取得，不在长江经济带互认范围内，请受理机构核实其效力"),
+            });
+        }
+        return;
+    }
     let Some(p) = t.issued_province.as_deref().map(str::trim).filter(|p| !p.is_empty() && !p.starts_with("湖南"))
     else {
         return;
@@ -200,12 +215,14 @@ fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
     if form.series.as_deref().is_none_or(str::is_empty) {
         v.push(missing("series", "申报系列"));
     }
+    let method = form.acquisition();
     match form.target_level {
         None => v.push(missing("target_level", "申报层级")),
-        Some(l) if !l.is_senior() => v.push(violation(
+        // Annex 3 §1.4: 初定 (by qualification) gives 员级, 助理级 or 中级 only.
+        Some(l) if method == Method::Initial && l > TitleLevel::Intermediate => v.push(violation(
             None,
-            ErrorCode::TargetLevelNotSenior,
-            format!("本系统受理高级职称评审，申报层级不能为{}", l.label()),
+            ErrorCode::InitialLevelTooHigh,
+            ErrorCode::InitialLevelTooHigh.render(&[&l.label()]),
             "target_level",
         )),
         Some(_) => {}
@@ -213,8 +230,35 @@ fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
     if form.specialty.as_deref().is_none_or(str::is_empty) {
         v.push(missing("specialty", "申报专业"));
     }
-    if form.committee.as_deref().is_none_or(str::is_empty) {
-        v.push(missing("committee", "评委会"));
+    // A title by review names its committee; 初定 and 认定 name the acceptance institution.
+    if method == Method::Review {
+        if form.committee.as_deref().is_none_or(str::is_empty) {
+            v.push(missing("committee", "评委会"));
+        }
+    } else if form.institution.is_none() {
+        v.push(missing("institution", "受理机构"));
+    }
+}
+
+/// 认定 (annex 3 §1.5, 八(一)): the title recognised is one already held — of the target
+/// series and level, with its certificate number.
+fn recognition_title(form: &ApplicationForm, v: &mut Vec<Violation>) {
+    if form.acquisition() != Method::Recognition {
+        return;
+    }
+    let Some(level) = form.target_level else { return };
+    let held = form.current_title.as_ref().is_some_and(|t| {
+        t.level == level
+            && form.series.as_deref().is_none_or(|s| s == t.series)
+            && t.certificate_no.as_deref().is_some_and(|n| !n.trim().is_empty())
+    });
+    if !held {
+        v.push(violation(
+            None,
+            ErrorCode::RecognitionTitleMismatch,
+            ErrorCode::RecognitionTitleMismatch.render(&[&level.label()]),
+            "current_title",
+        ));
     }
 }
 
@@ -392,6 +436,8 @@ mod tests {
             target_level: Some(TitleLevel::DeputySenior),
             specialty: Some("土木工程".into()),
             committee: Some("CMT-ENG".into()),
+            method: None,
+            institution: None,
             current_title: Some(CurrentTitle {
                 series: "工程".into(),
                 level: TitleLevel::Intermediate,
@@ -574,5 +620,43 @@ mod tests {
         let c = check_submission(&f, &ctx());
         assert!(c.violations.is_empty());
         assert_eq!(c.flags[0].code, "R9_OUTSIDE_YANGTZE_BELT");
+    }
+
+    #[test]
+    fn an_intermediate_title_by_review_is_accepted_with_the_next_lower_title() {
+        let mut f = eligible_engineer();
+        f.target_level = Some(TitleLevel::Intermediate);
+        f.current_title.as_mut().unwrap().level = TitleLevel::Assistant;
+        assert!(check_submission(&f, &ctx()).violations.is_empty(), "{:?}", codes(&check_submission(&f, &ctx())));
+    }
+
+    #[test]
+    fn an_initial_appointment_names_an_institution_and_stops_at_intermediate() {
+        let mut f = eligible_engineer();
+        f.method = Some(Method::Initial);
+        f.committee = None;
+        f.current_title = None;
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["INITIAL_LEVEL_TOO_HIGH", "FIELD_REQUIRED"]);
+        assert_eq!(c.violations[1].field.as_deref(), Some("institution"));
+        f.target_level = Some(TitleLevel::Assistant);
+        f.institution = Some(3);
+        assert!(check_submission(&f, &ctx()).violations.is_empty(), "no lower title needed (R1 is for promotion)");
+    }
+
+    #[test]
+    fn a_recognition_needs_the_held_title_of_the_same_level_with_its_number() {
+        let mut f = eligible_engineer();
+        f.method = Some(Method::Recognition);
+        f.committee = None;
+        f.institution = Some(4);
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["RECOGNITION_TITLE_MISMATCH"]);
+        let t = f.current_title.as_mut().unwrap();
+        t.level = TitleLevel::DeputySenior;
+        t.certificate_no = Some("Z-2020-0001".into());
+        t.issued_province = Some("湖北省".into());
+        let c = check_submission(&f, &ctx());
+        assert!(c.violations.is_empty(), "{:?}", codes(&c));
+        assert!(c.flags.is_empty(), "a belt title needs no prior filing: this is the recognition");
     }
 }

@@ -279,11 +279,27 @@ pub enum ErrorCode {
 
     /// `FIELD_TOO_LONG` (422): 字段 {} 不能超过 {} 字
     FieldTooLong,
+    /// `COMMITTEE_TIER_MISMATCH` (422): 评委会 {} 为{}，不评审{}职称（附件3 §1.6–1.8）
+    CommitteeTierMismatch,
+    /// `INSTITUTION_NOT_ACCEPTING` (422): 受理机构 {} 不受理{}（{}）：不存在、已注销，或职称等级、取得方式不符（附件3 §1.3）
+    InstitutionNotAccepting,
+    /// `INITIAL_LEVEL_TOO_HIGH` (422): 初定适用于员级、助理级和中级职称，不能初定{}（附件3 §1.4）
+    InitialLevelTooHigh,
+    /// `RECOGNITION_TITLE_MISMATCH` (422): 认定须提交已取得的同系列{}职称（现有职称的系列、层级与申报一致，并填写证书编号；八(一)）
+    RecognitionTitleMismatch,
+    /// `METHOD_MISMATCH` (409): 申报 {} 的取得方式为{}，不能{}
+    MethodMismatch,
+    /// `DESIGNATION_DECLINED` (422): {} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）
+    DesignationDeclined,
+    /// `DESIGNATION_NOT_PENDING` (409): 该审核层级指定已{}，不能再次处理
+    DesignationNotPending,
+    /// `DESIGNATION_PENDING` (422): {} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）
+    DesignationPending,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 137] = [
+    pub const ALL: [ErrorCode; 145] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -421,6 +437,14 @@ impl ErrorCode {
         ErrorCode::MaterialsMissing,
         ErrorCode::TeacherInstitutionIneligible,
         ErrorCode::FieldTooLong,
+        ErrorCode::CommitteeTierMismatch,
+        ErrorCode::InstitutionNotAccepting,
+        ErrorCode::InitialLevelTooHigh,
+        ErrorCode::RecognitionTitleMismatch,
+        ErrorCode::MethodMismatch,
+        ErrorCode::DesignationDeclined,
+        ErrorCode::DesignationNotPending,
+        ErrorCode::DesignationPending,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -564,6 +588,14 @@ impl ErrorCode {
             ErrorCode::TeacherInstitutionIneligible => "TEACHER_INSTITUTION_INELIGIBLE",
 
             ErrorCode::FieldTooLong => "FIELD_TOO_LONG",
+            ErrorCode::CommitteeTierMismatch => "COMMITTEE_TIER_MISMATCH",
+            ErrorCode::InstitutionNotAccepting => "INSTITUTION_NOT_ACCEPTING",
+            ErrorCode::InitialLevelTooHigh => "INITIAL_LEVEL_TOO_HIGH",
+            ErrorCode::RecognitionTitleMismatch => "RECOGNITION_TITLE_MISMATCH",
+            ErrorCode::MethodMismatch => "METHOD_MISMATCH",
+            ErrorCode::DesignationDeclined => "DESIGNATION_DECLINED",
+            ErrorCode::DesignationNotPending => "DESIGNATION_NOT_PENDING",
+            ErrorCode::DesignationPending => "DESIGNATION_PENDING",
         }
     }
 
@@ -700,6 +732,14 @@ impl ErrorCode {
             ErrorCode::R15PassRateExceptionNotApproved => 422,
             ErrorCode::R8DirectedEvaluationOutsideFields => 422,
             ErrorCode::FieldTooLong => 422,
+            ErrorCode::CommitteeTierMismatch => 422,
+            ErrorCode::InstitutionNotAccepting => 422,
+            ErrorCode::InitialLevelTooHigh => 422,
+            ErrorCode::RecognitionTitleMismatch => 422,
+            ErrorCode::MethodMismatch => 409,
+            ErrorCode::DesignationDeclined => 422,
+            ErrorCode::DesignationNotPending => 409,
+            ErrorCode::DesignationPending => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -852,6 +892,14 @@ impl ErrorCode {
             ErrorCode::TeacherInstitutionIneligible => "中小学教师职称的申报范围为普通中小学、幼儿园、特殊教育学校、专门学校及教育部门主管的教研机构、电化教育机构、少年宫等教学机构的教师（八(六)），所在单位“{}”登记的机构类别为“{}”",
 
             ErrorCode::FieldTooLong => "字段 {} 不能超过 {} 字",
+            ErrorCode::CommitteeTierMismatch => "评委会 {} 为{}，不评审{}职称（附件3 §1.6–1.8）",
+            ErrorCode::InstitutionNotAccepting => "受理机构 {} 不受理{}（{}）：不存在、已注销，或职称等级、取得方式不符（附件3 §1.3）",
+            ErrorCode::InitialLevelTooHigh => "初定适用于员级、助理级和中级职称，不能初定{}（附件3 §1.4）",
+            ErrorCode::RecognitionTitleMismatch => "认定须提交已取得的同系列{}职称（现有职称的系列、层级与申报一致，并填写证书编号；八(一)）",
+            ErrorCode::MethodMismatch => "申报 {} 的取得方式为{}，不能{}",
+            ErrorCode::DesignationDeclined => "{} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）",
+            ErrorCode::DesignationNotPending => "该审核层级指定已{}，不能再次处理",
+            ErrorCode::DesignationPending => "{} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）",
         }
     }
 

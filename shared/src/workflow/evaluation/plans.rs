@@ -114,6 +114,10 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
                     return Err(DomainError::rule("R16", ErrorCode::R16NoRejudging, &[a], Some(&field)));
                 }
             }
+            // 初定 and 认定 are approved by their acceptance institution, never judged.
+            if r.method != "review" {
+                return Err(DomainError::conflict(ErrorCode::MethodMismatch, &[a, &r.method, &"列入评审方案"]));
+            }
             if r.state != ApplicationState::Qualified || r.committee != req.committee || r.batch_year != req.batch_year
             {
                 return Err(DomainError::invalid(field, format!("申报 {a} 不是本评委会本年度复核合格的申报")));
