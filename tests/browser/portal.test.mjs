@@ -150,6 +150,32 @@ describe('applicant (desktop)', () => {
   });
 });
 
+describe('the other paths of annex 3', () => {
+  test('an initial appointment names its acceptance institution instead of a committee', async () => {
+    const who = { role: 'applicant', sub: 'app-chu', name: '初定申报人' };
+    const ctx = await signedInContext(browser, who, { viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`${BASE}/applicant/applications/new`);
+    await fillDeclaration(page, { id: '430102199001011238', complete: false });
+    await page.locator('#f-committee').waitFor();
+    await page.locator('#f-method').click();
+    await page.getByRole('option', { name: '初定' }).click();
+    await page.locator('#f-target-level').click();
+    await page.getByRole('option', { name: '助理级' }).click();
+    await page.locator('#f-committee').waitFor({ state: 'detached' });
+    await page.fill('#f-institution', '7');
+    assert.deepEqual(await axe(page), [], 'the declaration form with 初定');
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/applicant\/applications\/\d+\/edit/);
+    const id = Number(page.url().match(/applications\/(\d+)\/edit/)[1]);
+    const r = await apiCall('GET', `/api/applications/${id}`, mintToken(who));
+    assert.equal(r.status, 200, r.text);
+    const form = JSON.parse(r.text).form;
+    assert.deepEqual([form.method, form.institution, form.target_level, form.committee], ['initial', 7, 'assistant', undefined]);
+    await ctx.close();
+  });
+});
+
 describe('unit HR', () => {
   test('approves into publicity from the work list in a batch and prints the notice', async () => {
     const ctx = await signedInContext(browser, UNIT, { viewport: { width: 1280, height: 900 } });

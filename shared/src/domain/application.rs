@@ -166,6 +166,52 @@ pub struct Achievement {
     pub title: String,
     /// The date it was obtained / published.
     pub date: NaiveDate,
+    /// The host institution where it was earned while seconded (八(四)); one of
+    /// [`SECONDMENT_HOSTS`], within the form's secondment there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+/// The host institutions of 八(四): work done there while seconded (挂职、兼职或参与项目合作)
+/// by a professional of a Hunan research institute counts in the evaluation.
+pub const SECONDMENT_HOSTS: [&str; 4] =
+    ["崖州湾深海科技城", "合肥国家实验室", "中科院合肥物质所", "上海科技创新中心（张江科学城）"];
+
+/// How the professional was seconded (八(四)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondmentKind {
+    /// 挂职
+    Posting,
+    /// 兼职
+    PartTime,
+    /// 参与项目合作
+    ProjectCooperation,
+}
+
+impl SecondmentKind {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecondmentKind::Posting => "挂职",
+            SecondmentKind::PartTime => "兼职",
+            SecondmentKind::ProjectCooperation => "参与项目合作",
+        }
+    }
+}
+
+/// A secondment to a host institution of 八(四), with its period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secondment {
+    /// The host institution (one of [`SECONDMENT_HOSTS`]).
+    pub host: String,
+    /// 挂职, 兼职 or 参与项目合作.
+    pub kind: SecondmentKind,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
 }
 
 /// Declarations bearing on R4 (三(四)).
@@ -231,6 +277,9 @@ pub struct ApplicationForm {
     /// Achievements with dates.
     #[serde(default)]
     pub achievements: Vec<Achievement>,
+    /// Secondments to the host institutions of 八(四) (挂职、兼职或参与项目合作).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secondments: Vec<Secondment>,
     /// R4 declarations.
     #[serde(default)]
     pub integrity: Integrity,

@@ -1,7 +1,7 @@
 //! The notice's rules checked at submission (R1–R5). Pure: every input is a parameter,
 //! and every failed rule is reported at once (一次性告知).
 
-use crate::domain::application::{ApplicationForm, PromotionException, TitleLevel};
+use crate::domain::application::{ApplicationForm, PromotionException, TitleLevel, SECONDMENT_HOSTS};
 use crate::domain::path::Method;
 use crate::error::{ErrorCode, Violation};
 use chrono::{Datelike, NaiveDate};
@@ -79,7 +79,61 @@ pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> Subm
     r8_grassroots_service(form, ctx, &mut out.violations);
     r8_directed_evaluation(form, ctx, &mut out);
     r9_recognised_title(form, &mut out);
+    secondment_work(form, &mut out);
     out
+}
+
+/// 八(四): work done while seconded to a listed host institution counts. A secondment
+/// names a listed host and a period; an achievement marked as earned at a host falls in a
+/// secondment there. The counted work is flagged for every reviewer.
+fn secondment_work(form: &ApplicationForm, out: &mut SubmissionCheck) {
+    for (i, s) in form.secondments.iter().enumerate() {
+        if !SECONDMENT_HOSTS.contains(&s.host.trim()) {
+            out.violations.push(violation(
+                None,
+                ErrorCode::SecondmentHostNotListed,
+                ErrorCode::SecondmentHostNotListed.render(&[&s.host]),
+                &format!("secondments[{i}].host"),
+            ));
+        }
+        if s.from > s.to {
+            out.violations.push(violation(
+                None,
+                ErrorCode::InvalidField,
+                "挂职、兼职或项目合作的起始日期不能晚于结束日期".into(),
+                &format!("secondments[{i}].to"),
+            ));
+        }
+    }
+    let mut counted = Vec::new();
+    for (i, a) in form.achievements.iter().enumerate() {
+        let Some(host) = a.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else { continue };
+        let within = form.secondments.iter().any(|s| s.host.trim() == host && s.from <= a.date && a.date <= s.to);
+        if within {
+            counted.push(format!("“{}”（{host}）", a.title));
+        } else {
+            out.violations.push(violation(
+                None,
+                ErrorCode::SecondmentAchievementOutsidePeriod,
+                ErrorCode::SecondmentAchievementOutsidePeriod.render(&[&a.title, &host]),
+                &format!("achievements[{i}].host"),
+            ));
+        }
+    }
+    for s in &form.secondments {
+        out.flags.push(Flag {
+            rule: "八(四)",
+            code: "SECONDMENT",
+            message: format!("{}于{}（{} 至 {}）", s.kind.label(), s.host, s.from, s.to),
+        });
+    }
+    if !counted.is_empty() {
+        out.flags.push(Flag {
+            rule: "八(四)",
+            code: "SECONDMENT_WORK_COUNTED",
+            message: format!("挂职、兼职或项目合作期间的工作业绩作为评审依据：{}", counted.join("、")),
+        });
+    }
 }
 
 /// R6 (四(一)2): public-institution staff inside post management apply only through
@@ -453,7 +507,9 @@ mod tests {
                 kind: AchievementKind::Paper,
                 title: "论文一".into(),
                 date: d("2023-05-01"),
+                host: None,
             }],
+            secondments: Vec::new(),
             integrity: Integrity::default(),
             employment: None,
             grassroots_service_months: None,
@@ -499,10 +555,18 @@ mod tests {
     #[test]
     fn r2_achievements_after_the_cutoff_are_reported_each_by_index() {
         let mut f = eligible_engineer();
-        f.achievements
-            .push(Achievement { kind: AchievementKind::Patent, title: "专利".into(), date: d("2024-09-30") });
-        f.achievements
-            .push(Achievement { kind: AchievementKind::Award, title: "奖项".into(), date: d("2024-10-01") });
+        f.achievements.push(Achievement {
+            kind: AchievementKind::Patent,
+            title: "专利".into(),
+            date: d("2024-09-30"),
+            host: None,
+        });
+        f.achievements.push(Achievement {
+            kind: AchievementKind::Award,
+            title: "奖项".into(),
+            date: d("2024-10-01"),
+            host: None,
+        });
         let c = check_submission(&f, &ctx());
         assert_eq!(codes(&c), vec!["R2_AFTER_MATERIAL_CUTOFF"]);
         assert_eq!(c.violations[0].field.as_deref(), Some("achievements[2].date"));
@@ -658,5 +722,37 @@ mod tests {
         let c = check_submission(&f, &ctx());
         assert!(c.violations.is_empty(), "{:?}", codes(&c));
         assert!(c.flags.is_empty(), "a belt title needs no prior filing: this is the recognition");
+    }
+
+    #[test]
+    fn work_at_a_listed_host_counts_within_the_secondment_and_is_flagged() {
+        use crate::domain::application::{Secondment, SecondmentKind};
+        let mut f = eligible_engineer();
+        f.secondments = vec![Secondment {
+            host: "合肥国家实验室".into(),
+            kind: SecondmentKind::Posting,
+            from: d("2022-03-01"),
+            to: d("2023-02-28"),
+        }];
+        f.achievements.push(Achievement {
+            kind: AchievementKind::Project,
+            title: "量子测量项目".into(),
+            date: d("2022-12-01"),
+            host: Some("合肥国家实验室".into()),
+        });
+        let c = check_submission(&f, &ctx());
+        assert!(c.violations.is_empty(), "{:?}", codes(&c));
+        assert!(c.flags.iter().any(|f| f.code == "SECONDMENT_WORK_COUNTED" && f.message.contains("量子测量项目")));
+        // Outside the period, or at a host that is not listed: refused, naming the field.
+        f.achievements[1].date = d("2023-05-01");
+        f.secondments.push(Secondment {
+            host: "某省外研究所".into(),
+            kind: SecondmentKind::PartTime,
+            from: d("2021-01-01"),
+            to: d("2021-06-30"),
+        });
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["SECONDMENT_HOST_NOT_LISTED", "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD"]);
+        assert_eq!(c.violations[1].field.as_deref(), Some("achievements[1].host"));
     }
 }

@@ -295,11 +295,15 @@ pub enum ErrorCode {
     DesignationNotPending,
     /// `DESIGNATION_PENDING` (422): {} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）
     DesignationPending,
+    /// `SECONDMENT_HOST_NOT_LISTED` (422): 挂职、兼职或项目合作单位“{}”不在八(四)所列单位之内（崖州湾深海科技城、合肥国家实验室、中科院合肥物质所、上海科技创新中心（张江科学城））
+    SecondmentHostNotListed,
+    /// `SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD` (422): 成果“{}”标注在{}取得，须在申报表所填该单位的挂职、兼职或项目合作期间内（八(四)）
+    SecondmentAchievementOutsidePeriod,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 145] = [
+    pub const ALL: [ErrorCode; 147] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -445,6 +449,8 @@ impl ErrorCode {
         ErrorCode::DesignationDeclined,
         ErrorCode::DesignationNotPending,
         ErrorCode::DesignationPending,
+        ErrorCode::SecondmentHostNotListed,
+        ErrorCode::SecondmentAchievementOutsidePeriod,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -596,6 +602,8 @@ impl ErrorCode {
             ErrorCode::DesignationDeclined => "DESIGNATION_DECLINED",
             ErrorCode::DesignationNotPending => "DESIGNATION_NOT_PENDING",
             ErrorCode::DesignationPending => "DESIGNATION_PENDING",
+            ErrorCode::SecondmentHostNotListed => "SECONDMENT_HOST_NOT_LISTED",
+            ErrorCode::SecondmentAchievementOutsidePeriod => "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD",
         }
     }
 
@@ -740,6 +748,8 @@ impl ErrorCode {
             ErrorCode::DesignationDeclined => 422,
             ErrorCode::DesignationNotPending => 409,
             ErrorCode::DesignationPending => 422,
+            ErrorCode::SecondmentHostNotListed => 422,
+            ErrorCode::SecondmentAchievementOutsidePeriod => 422,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -900,6 +910,8 @@ impl ErrorCode {
             ErrorCode::DesignationDeclined => "{} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）",
             ErrorCode::DesignationNotPending => "该审核层级指定已{}，不能再次处理",
             ErrorCode::DesignationPending => "{} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）",
+            ErrorCode::SecondmentHostNotListed => "挂职、兼职或项目合作单位“{}”不在八(四)所列单位之内（崖州湾深海科技城、合肥国家实验室、中科院合肥物质所、上海科技创新中心（张江科学城））",
+            ErrorCode::SecondmentAchievementOutsidePeriod => "成果“{}”标注在{}取得，须在申报表所填该单位的挂职、兼职或项目合作期间内（八(四)）",
         }
     }
 

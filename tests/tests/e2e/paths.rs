@@ -316,3 +316,38 @@ fn a_declined_designation_is_the_break_the_path_simulation_names() {
     assert!(b["broken"]["fixer"].as_str().unwrap().contains("重新指定"), "{b}");
     assert!(expect(p.app.get("/api/chain/designations", p.unit.as_str()), 200).as_array().unwrap().is_empty());
 }
+
+#[test]
+fn work_done_while_seconded_to_a_listed_host_counts_and_the_reviewers_see_it() {
+    let p = health_province();
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let mut f = form("内科学");
+    f["secondments"] = json!([{"host": "合肥国家实验室", "kind": "posting", "from": "2022-03-01", "to": "2023-02-28"}]);
+    f["achievements"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"kind": "project", "title": "量子精密测量项目", "date": "2023-03-15", "host": "合肥国家实验室"}));
+    let v = expect(p.app.post("/api/applications", p.applicant.as_str(), &json!({"batch_year": 2024, "form": f})), 201);
+    let id = v["id"].as_i64().unwrap();
+    // After the secondment ended: refused, naming the achievement's host field.
+    let r = p.app.submit(id, p.applicant.as_str());
+    assert_eq!(r.0, 422, "{}", r.1);
+    let vs = r.1["violations"].as_array().unwrap();
+    assert_eq!(
+        (vs[0]["code"].as_str(), vs[0]["field"].as_str()),
+        (Some("SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD"), Some("achievements[1].host"))
+    );
+    let now = expect(p.app.get(&format!("/api/applications/{id}"), p.applicant.as_str()), 200);
+    let mut f = now["form"].clone();
+    f["citizen_id"] = json!("430102198503151236");
+    f["achievements"][1]["date"] = json!("2022-11-30");
+    let body = json!({"version": now["version"], "form": f});
+    let v = expect(p.app.put(&format!("/api/applications/{id}"), p.applicant.as_str(), &body), 200);
+    assert_eq!(v["form"]["secondments"][0]["host"], "合肥国家实验室");
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
+    // The unit (and every reviewer after it) sees the secondment and the work it counts.
+    let seen = expect(p.app.get(&format!("/api/unit/applications/{id}"), p.unit.as_str()), 200);
+    let flags: Vec<&str> = seen["flags"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    assert!(flags.contains(&"SECONDMENT") && flags.contains(&"SECONDMENT_WORK_COUNTED"), "{seen}");
+    assert!(seen["flags"].to_string().contains("量子精密测量项目"), "{seen}");
+}
