@@ -2,7 +2,7 @@
 // application is then handled by the unit. See scripts/test-browser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, BASE, citizenId, date, fillDeclaration, launch, mintToken, shot, signedInContext, submit, uploadRequired, xlsx } from './lib.mjs';
+import { apiCall, axe, BASE, citizenId, date, fillDeclaration, launch, mintToken, shot, signedInContext, step, submit, uploadRequired, xlsx } from './lib.mjs';
 
 const APPLICANT = { role: 'applicant', sub: 'app-zhang', name: '张三' };
 const PHONE_APPLICANT = { role: 'applicant', sub: 'app-li', name: '李四' };
@@ -165,6 +165,12 @@ describe('the other paths of annex 3', () => {
     await page.locator('#f-committee').waitFor({ state: 'detached' });
     await page.fill('#f-institution', '7');
     assert.deepEqual(await axe(page), [], 'the declaration form with 初定');
+    // 八(四): a secondment to a listed host institution, with its period.
+    await step(page, 5);
+    await page.getByRole('button', { name: '添加挂职兼职经历' }).click();
+    await date(page, 'f-sd-from-0', '2023-01-01');
+    await date(page, 'f-sd-to-0', '2023-12-31');
+    assert.deepEqual(await axe(page), [], 'the achievements step with a secondment');
     await page.getByTestId('save').click();
     await page.waitForURL(/\/applicant\/applications\/\d+\/edit/);
     const id = Number(page.url().match(/applications\/(\d+)\/edit/)[1]);
@@ -172,6 +178,7 @@ describe('the other paths of annex 3', () => {
     assert.equal(r.status, 200, r.text);
     const form = JSON.parse(r.text).form;
     assert.deepEqual([form.method, form.institution, form.target_level, form.committee], ['initial', 7, 'assistant', undefined]);
+    assert.deepEqual(form.secondments, [{ host: '崖州湾深海科技城', kind: 'posting', from: '2023-01-01', to: '2023-12-31' }]);
     await ctx.close();
   });
 });
