@@ -196,6 +196,29 @@ pub fn insert_committee(db: &dyn Db, c: &NewCommittee, now: &str) -> Result<bool
     Ok(inserted)
 }
 
+// ---------------------------------------------------------------- park delegations
+
+const INSERT_PARK_DELEGATION: &str = "INSERT INTO park_delegations (committee_id, delegation_doc_no, scope, \
+     created_by, created_at) VALUES (?, ?, ?, ?, ?)";
+const SELECT_PARK_DELEGATION: &str = "SELECT delegation_doc_no, scope FROM park_delegations WHERE committee_id = ?";
+
+/// Records the delegation of a park committee (五好园区, 八(三)).
+pub fn insert_park_delegation(
+    db: &dyn Db,
+    committee: &str,
+    doc_no: &str,
+    scope: &str,
+    by: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    db.execute(INSERT_PARK_DELEGATION, &[committee.into(), doc_no.into(), scope.into(), by.into(), now.into()])
+}
+
+/// The delegation (document number, scope) of a park committee, if it is one.
+pub fn park_delegation(db: &dyn Db, committee: &str) -> Result<Option<(String, String)>, StoreError> {
+    db.query_opt(SELECT_PARK_DELEGATION, &[committee.into()])?.map(|r| Ok((r.text(0)?, r.text(1)?))).transpose()
+}
+
 // ---------------------------------------------------------------- audit-path edges
 
 /// An audit-path edge as stored.

@@ -117,6 +117,19 @@ pub struct CreateCommittee {
     pub is_final: bool,
     pub valid_until: NaiveDate,
     pub specialties: Vec<String>,
+    /// 五好园区 (八(三)): a park committee for a dedicated session, under the delegation.
+    #[serde(default)]
+    pub park: Option<ParkDelegation>,
+}
+
+/// The delegation of a dedicated session to a park (五好园区, 八(三)).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParkDelegation {
+    /// 下放专场评审权限的文号.
+    pub delegation_doc_no: String,
+    /// 评审范围 (the talent and fields the session covers).
+    pub scope: String,
 }
 
 fn yes() -> bool {
@@ -197,11 +210,34 @@ pub fn create_committee(ctx: &OpCtx<'_>, req: CreateCommittee) -> Result<serde_j
         valid_until: req.valid_until,
         specialties: req.specialties.iter().map(|s| s.trim().to_owned()).collect(),
     };
+    let park = match &req.park {
+        None => None,
+        Some(p) => {
+            let doc_no = p.delegation_doc_no.trim();
+            if doc_no.is_empty() || doc_no.chars().count() > 100 {
+                return Err(DomainError::invalid(
+                    "park.delegation_doc_no",
+                    "请填写下放专场评审权限的文号（不超过100字）",
+                ));
+            }
+            let scope = p.scope.trim();
+            if scope.is_empty() || scope.chars().count() > 500 {
+                return Err(DomainError::invalid("park.scope", "请填写园区专场的评审范围（不超过500字）"));
+            }
+            Some((doc_no.to_owned(), scope.to_owned()))
+        }
+    };
     with_tx(ctx.db, |db| {
-        create_committee_in(ctx, db, &c, None, serde_json::json!({"organising_org": c.organising_org}))?;
+        let detail = serde_json::json!({"organising_org": c.organising_org,
+            "park": park.as_ref().map(|(d, s)| serde_json::json!({"delegation_doc_no": d, "scope": s}))});
+        create_committee_in(ctx, db, &c, None, detail)?;
+        if let Some((doc_no, scope)) = &park {
+            cstore::insert_park_delegation(db, &c.id, doc_no, scope, &ctx.who.sub, &stamp(ctx.now))?;
+        }
         Ok(serde_json::json!({ "id": c.id, "name": c.name, "organising_org": c.organising_org,
             "series": c.series, "valid_until": c.valid_until, "specialties": c.specialties, "is_final": c.is_final,
-            "tier": c.tier.as_str() }))
+            "tier": c.tier.as_str(), "kind": if park.is_some() { "park" } else { "regular" },
+            "delegation_doc_no": park.as_ref().map(|p| &p.0), "scope": park.as_ref().map(|p| &p.1) }))
     })
 }
 

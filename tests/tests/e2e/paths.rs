@@ -351,3 +351,120 @@ fn work_done_while_seconded_to_a_listed_host_counts_and_the_reviewers_see_it() {
     assert!(flags.contains(&"SECONDMENT") && flags.contains(&"SECONDMENT_WORK_COUNTED"), "{seen}");
     assert!(seen["flags"].to_string().contains("量子精密测量项目"), "{seen}");
 }
+
+#[test]
+fn a_park_session_evaluates_its_introduced_talent_one_by_one_to_a_certificate() {
+    use shared::auth::Role;
+    const PARK: &str = "ORG-PARK-XJ";
+    const PARK_CO: &str = "ORG-PARK-BIO";
+    const PARK_CMT: &str = "CMT-PARK-XJ";
+    let p = health_province();
+    for (id, kind, name) in [(PARK, "committee_org", "湘江新区五好园区管委会"), (PARK_CO, "unit", "园区某生物医药企业")]
+    {
+        expect(
+            p.app.post(
+                "/api/province/organisations",
+                p.province.as_str(),
+                &json!({"id": id, "kind": kind, "name": name, "region_code": "430100"}),
+            ),
+            201,
+        );
+    }
+    // The province delegates a dedicated session to the park, with its document number.
+    let committee = json!({"id": PARK_CMT, "name": "湘江新区五好园区卫生系列专场评审委员会", "organising_org": PARK,
+                           "series": "卫生", "max_level": "full_senior", "valid_until": "2025-12-31",
+                           "specialties": ["内科学"]});
+    let mut no_doc = committee.clone();
+    no_doc["park"] = json!({"delegation_doc_no": " ", "scope": "园区引进高层次人才"});
+    let r = p.app.post("/api/province/committees", p.province.as_str(), &no_doc);
+    assert_eq!((r.0, r.1["field"].as_str()), (400, Some("park.delegation_doc_no")));
+    let mut park = committee;
+    park["park"] = json!({"delegation_doc_no": "湘人社函〔2024〕88号", "scope": "湘江新区引进的高层次卫生人才"});
+    let c = expect(p.app.post("/api/province/committees", p.province.as_str(), &park), 201);
+    assert_eq!((c["kind"].as_str(), c["delegation_doc_no"].as_str()), (Some("park"), Some("湘人社函〔2024〕88号")));
+    province_path(&p, "deputy_senior", "review", &[(PARK_CO, PARK, "audit")]);
+
+    let park_cmt = p.app.token("op-park", "园区专场办公室", Role::CommitteeOrg, PARK);
+    let park_unit = p.app.token("hr-bio", "园区企业人事", Role::Unit, PARK_CO);
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let mut f = form("内科学");
+    f["unit_org"] = json!(PARK_CO);
+    f["committee"] = json!(PARK_CMT);
+    let id =
+        expect(p.app.post("/api/applications", p.applicant.as_str(), &json!({"batch_year": 2024, "form": f})), 201)
+            ["id"]
+            .as_i64()
+            .unwrap();
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
+    let body =
+        json!({"publicity_start": "2024-09-23", "complaint_office": "企业人事部", "complaint_phone": "0731-88880000"});
+    expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), park_unit.as_str(), &body), 200);
+    p.app.set_clock("2024-09-30T02:00:00Z");
+    p.app.fire_cron("publicity-timer");
+    expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), park_unit.as_str(), &json!({})), 200);
+    expect(p.act(&park_cmt, id, "recheck", json!({"pass": true})), 200);
+
+    // 一人一议: one participant, a dedicated (special) session, its own justification.
+    p.app.set_clock("2024-10-08T02:00:00Z");
+    let plan = |participants: Value, kind: &str| {
+        json!({"committee": PARK_CMT, "batch_year": 2024, "kind": kind, "offline": true, "review_start": "2024-11-15",
+               "judging_end": "2024-11-15", "place": "园区专场评审会场", "participants": participants,
+               "pass_rate_limit_percent": 100,
+               "individual": {"justification": "园区引进的国家级领军人才，业绩突出，按一人一议单独评定"}})
+    };
+    let r = p.app.post("/api/evaluation/plans", park_cmt.as_str(), &plan(json!([id, id + 1]), "special"));
+    assert_eq!((r.0, r.1["field"].as_str()), (400, Some("participants")), "{}", r.1);
+    let r = p.app.post("/api/evaluation/plans", park_cmt.as_str(), &plan(json!([id]), "normal"));
+    assert_eq!((r.0, r.1["field"].as_str()), (400, Some("kind")), "{}", r.1);
+    let pl = expect(p.app.post("/api/evaluation/plans", park_cmt.as_str(), &plan(json!([id]), "special")), 201);
+    let plan_id = pl["id"].as_i64().unwrap();
+    let recorded: String = p
+        .app
+        .db()
+        .query_row("SELECT justification FROM individual_plans WHERE plan_id = ?", [plan_id], |r| r.get(0))
+        .unwrap();
+    assert!(recorded.contains("一人一议"), "{recorded}");
+    expect(p.app.post(&format!("/api/evaluation/plans/{plan_id}/submit"), park_cmt.as_str(), &json!({})), 200);
+    let special_desk = p.app.token("op-special", "专场审核", Role::Province, "ORG-PROVINCE-SPECIAL");
+    expect(
+        p.app.post(&format!("/api/evaluation/plans/{plan_id}/audit"), special_desk.as_str(), &json!({"approve": true})),
+        200,
+    );
+    p.app.set_clock("2024-11-15T10:00:00Z");
+    let out = expect(
+        p.app.post(
+            &format!("/api/evaluation/plans/{plan_id}/offline-results"),
+            park_cmt.as_str(),
+            &json!({"voted_on": "2024-11-15", "results": [{"application_id": id, "agree": 7, "disagree": 0, "present": 7}]}),
+        ),
+        200,
+    );
+    assert_eq!(out[0]["outcome"], "passed", "{out}");
+    p.app.set_clock("2024-11-18T01:00:00Z");
+    let pb = expect(
+        p.app.post(
+            "/api/results/publicities",
+            park_cmt.as_str(),
+            &json!({"committee": PARK_CMT, "voted_on": "2024-11-15", "plan_id": plan_id, "start_on": "2024-11-18",
+                    "complaint_office": "园区专场办公室", "complaint_phone": "0731-88880001"}),
+        ),
+        201,
+    );
+    p.app.set_clock("2024-11-25T01:00:00Z");
+    p.app.fire_cron("publicity-timer");
+    let fr = expect(
+        p.app.post("/api/results/filings", park_cmt.as_str(), &json!({"publicity_id": pb["id"].as_i64().unwrap()})),
+        201,
+    );
+    audit_filing(&p, fr["id"].as_i64().unwrap(), "湘人社职备〔2024〕60号", "2024-11-26");
+    issuing_unit(&p);
+    title_tree(&p);
+    p.app.set_clock("2024-11-28T02:00:00Z");
+    let job = expect(p.app.post("/api/certificates/jobs", p.province.as_str(), &json!({"application_ids": [id]})), 201);
+    assert_eq!(job["issued"], 1, "{job}");
+    let doc = &my_certificate(&p)["document"]["certificate"];
+    assert_eq!(
+        (doc["committee"].as_str(), doc["unit"].as_str(), doc["title"].as_str()),
+        (Some("湘江新区五好园区卫生系列专场评审委员会"), Some("园区某生物医药企业"), Some("副主任医师"))
+    );
+}
