@@ -299,11 +299,19 @@ pub enum ErrorCode {
     SecondmentHostNotListed,
     /// `SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD` (422): 成果“{}”标注在{}取得，须在申报表所填该单位的挂职、兼职或项目合作期间内（八(四)）
     SecondmentAchievementOutsidePeriod,
+    /// `UNIT_RULE_BELOW_PROVINCE` (422): 自主评审单位的标准条件不能低于省标：本系列继续教育学时省标为 {}，所填为 {}（三(一)）
+    UnitRuleBelowProvince,
+    /// `NOT_SELF_REVIEW_UNIT` (422): {} 不是自主评审单位（二(五)）
+    NotSelfReviewUnit,
+    /// `UNIT_RULE_NOT_MET` (422): 未达到所在自主评审单位经备案的标准条件（{}）：{}
+    UnitRuleNotMet,
+    /// `SELF_REVIEW_PLAN_FILED` (409): {} 年度评审方案已报备（{}），不能重复报备
+    SelfReviewPlanFiled,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 147] = [
+    pub const ALL: [ErrorCode; 151] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -451,6 +459,10 @@ impl ErrorCode {
         ErrorCode::DesignationPending,
         ErrorCode::SecondmentHostNotListed,
         ErrorCode::SecondmentAchievementOutsidePeriod,
+        ErrorCode::UnitRuleBelowProvince,
+        ErrorCode::NotSelfReviewUnit,
+        ErrorCode::UnitRuleNotMet,
+        ErrorCode::SelfReviewPlanFiled,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -604,6 +616,10 @@ impl ErrorCode {
             ErrorCode::DesignationPending => "DESIGNATION_PENDING",
             ErrorCode::SecondmentHostNotListed => "SECONDMENT_HOST_NOT_LISTED",
             ErrorCode::SecondmentAchievementOutsidePeriod => "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD",
+            ErrorCode::UnitRuleBelowProvince => "UNIT_RULE_BELOW_PROVINCE",
+            ErrorCode::NotSelfReviewUnit => "NOT_SELF_REVIEW_UNIT",
+            ErrorCode::UnitRuleNotMet => "UNIT_RULE_NOT_MET",
+            ErrorCode::SelfReviewPlanFiled => "SELF_REVIEW_PLAN_FILED",
         }
     }
 
@@ -750,6 +766,10 @@ impl ErrorCode {
             ErrorCode::DesignationPending => 422,
             ErrorCode::SecondmentHostNotListed => 422,
             ErrorCode::SecondmentAchievementOutsidePeriod => 422,
+            ErrorCode::UnitRuleBelowProvince => 422,
+            ErrorCode::NotSelfReviewUnit => 422,
+            ErrorCode::UnitRuleNotMet => 422,
+            ErrorCode::SelfReviewPlanFiled => 409,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -912,6 +932,10 @@ impl ErrorCode {
             ErrorCode::DesignationPending => "{} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）",
             ErrorCode::SecondmentHostNotListed => "挂职、兼职或项目合作单位“{}”不在八(四)所列单位之内（崖州湾深海科技城、合肥国家实验室、中科院合肥物质所、上海科技创新中心（张江科学城））",
             ErrorCode::SecondmentAchievementOutsidePeriod => "成果“{}”标注在{}取得，须在申报表所填该单位的挂职、兼职或项目合作期间内（八(四)）",
+            ErrorCode::UnitRuleBelowProvince => "自主评审单位的标准条件不能低于省标：本系列继续教育学时省标为 {}，所填为 {}（三(一)）",
+            ErrorCode::NotSelfReviewUnit => "{} 不是自主评审单位（二(五)）",
+            ErrorCode::UnitRuleNotMet => "未达到所在自主评审单位经备案的标准条件（{}）：{}",
+            ErrorCode::SelfReviewPlanFiled => "{} 年度评审方案已报备（{}），不能重复报备",
         }
     }
 

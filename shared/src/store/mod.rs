@@ -16,6 +16,7 @@ pub mod native;
 pub mod people;
 pub mod public;
 pub mod reference;
+pub mod self_review;
 #[cfg(feature = "spin")]
 pub mod spin;
 

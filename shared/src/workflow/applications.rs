@@ -445,6 +445,8 @@ pub fn submit(
         );
         check.violations.extend(refused);
         check.flags.extend(flag);
+        // 三(一): a self-evaluating unit's filed standard, higher than the province's.
+        check.violations.extend(super::self_review::unit_rule_violations(db, &unit_org, &form)?);
         if !check.violations.is_empty() {
             return Err(DomainError::RulesFailed(check.violations));
         }

@@ -468,3 +468,111 @@ fn a_park_session_evaluates_its_introduced_talent_one_by_one_to_a_certificate() 
         (Some("湘江新区五好园区卫生系列专场评审委员会"), Some("园区某生物医药企业"), Some("副主任医师"))
     );
 }
+
+#[test]
+fn a_self_evaluating_unit_applies_its_higher_standard_and_files_its_annual_plan_with_the_province() {
+    use shared::auth::Role;
+    const SELF: &str = "ORG-SELF-HOSP";
+    const SELF_CMT: &str = "CMT-SELF-HOSP";
+    let p = health_province();
+    expect(
+        p.app.post(
+            "/api/province/organisations",
+            p.province.as_str(),
+            &json!({"id": SELF, "kind": "unit", "name": "某大学附属医院（自主评审）", "region_code": "430100",
+                    "self_review": true}),
+        ),
+        201,
+    );
+    expect(
+        p.app.post(
+            "/api/province/committees",
+            p.province.as_str(),
+            &json!({"id": SELF_CMT, "name": "某大学附属医院卫生系列高级职称评审委员会", "organising_org": SELF,
+                    "series": "卫生", "max_level": "full_senior", "valid_until": "2025-12-31", "specialties": ["内科学"]}),
+        ),
+        201,
+    );
+    let self_unit = p.app.token("hr-self", "自主评审医院人事处", Role::Unit, SELF);
+    let self_office = p.app.token("op-self", "自主评审办公室", Role::CommitteeOrg, SELF);
+    let rule = json!({"series": "卫生", "ce_hours_required": 60, "grassroots_service_required": true});
+    expect(p.app.put("/api/admin/field-rules", p.province.as_str(), &rule), 200);
+
+    // 三(一): higher than the province's standard, never lower; only a self-evaluating unit.
+    let standard = |hours: u32| {
+        json!({"series": "卫生", "ce_hours_required": hours, "min_achievements": 2,
+                                       "filing_doc_no": "湘人社职备〔2024〕自评3号"})
+    };
+    let r = p.app.put("/api/province/unit-rules", self_unit.as_str(), &standard(40));
+    assert_eq!((r.0, r.1["code"].as_str()), (422, Some("UNIT_RULE_BELOW_PROVINCE")), "{}", r.1);
+    let r = p.app.put("/api/province/unit-rules", p.unit.as_str(), &standard(120));
+    assert_eq!((r.0, r.1["code"].as_str()), (422, Some("NOT_SELF_REVIEW_UNIT")), "{}", r.1);
+    expect(p.app.put("/api/province/unit-rules", self_unit.as_str(), &standard(120)), 200);
+
+    // Checked at submission: 100 hours and one achievement meet the province's, not the unit's.
+    p.app.set_clock("2024-09-20T02:00:00Z");
+    let mut f = form("内科学");
+    f["unit_org"] = json!(SELF);
+    f["committee"] = json!(SELF_CMT);
+    let v = expect(p.app.post("/api/applications", p.applicant.as_str(), &json!({"batch_year": 2024, "form": f})), 201);
+    let id = v["id"].as_i64().unwrap();
+    let r = p.app.submit(id, p.applicant.as_str());
+    assert_eq!(r.0, 422, "{}", r.1);
+    let refused: Vec<(&str, &str)> = r.1["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["code"].as_str().unwrap(), v["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        refused,
+        vec![("UNIT_RULE_NOT_MET", "continuing_education_hours"), ("UNIT_RULE_NOT_MET", "achievements")]
+    );
+    let now = expect(p.app.get(&format!("/api/applications/{id}"), p.applicant.as_str()), 200);
+    let mut f = now["form"].clone();
+    f["citizen_id"] = json!("430102198503151236");
+    f["continuing_education_hours"] = json!(130);
+    f["achievements"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"kind": "award", "title": "省科技进步奖", "date": "2023-06-01"}));
+    expect(
+        p.app.put(
+            &format!("/api/applications/{id}"),
+            p.applicant.as_str(),
+            &json!({"version": now["version"], "form": f}),
+        ),
+        200,
+    );
+    expect(p.app.submit(id, p.applicant.as_str()), 200);
+    // Its own committee under the same flow: the unit publicises, recommends, and rechecks.
+    let body =
+        json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84320000"});
+    expect(p.app.post(&format!("/api/unit/applications/{id}/approve"), self_unit.as_str(), &body), 200);
+    p.app.set_clock("2024-09-30T02:00:00Z");
+    p.app.fire_cron("publicity-timer");
+    let v = expect(p.app.post(&format!("/api/unit/applications/{id}/recommend"), self_unit.as_str(), &json!({})), 200);
+    assert_eq!(v["state"], "recheck", "{v}");
+    expect(p.act(&self_office, id, "recheck", json!({"pass": true})), 200);
+
+    // 二(五): the annual evaluation plan is filed with the province, which records its decision.
+    let plan = json!({"year": 2024, "title": "2024年度卫生系列高级职称自主评审方案", "content": "评审范围、条件、时间安排、评委会组成"});
+    let filed = expect(p.app.post("/api/province/self-review-plans", self_unit.as_str(), &plan), 201);
+    assert_eq!(filed["status"], "submitted");
+    let r = p.app.post("/api/province/self-review-plans", self_unit.as_str(), &plan);
+    assert_eq!((r.0, r.1["code"].as_str()), (409, Some("SELF_REVIEW_PLAN_FILED")));
+    let r = p.app.post("/api/province/self-review-plans", p.unit.as_str(), &plan);
+    assert_eq!((r.0, r.1["code"].as_str()), (422, Some("NOT_SELF_REVIEW_UNIT")));
+    let all = expect(p.app.get("/api/province/self-review-plans?year=2024", p.province.as_str()), 200);
+    assert_eq!(all["total"], 1);
+    assert_eq!(expect(p.app.get("/api/province/self-review-plans", p.unit.as_str()), 200)["total"], 0, "its own only");
+    let audit = json!({"id": filed["id"], "approve": false, "version": filed["version"]});
+    let r = p.app.post("/api/province/self-review-plans/audit", p.province.as_str(), &audit);
+    assert_eq!((r.0, r.1["field"].as_str()), (400, Some("opinion")));
+    assert_eq!(p.app.post("/api/province/self-review-plans/audit", self_unit.as_str(), &audit).0, 403);
+    let audit = json!({"id": filed["id"], "approve": true, "opinion": "同意备案", "version": filed["version"]});
+    let done = expect(p.app.post("/api/province/self-review-plans/audit", p.province.as_str(), &audit), 200);
+    assert_eq!(done["status"], "approved");
+    let mine = expect(p.app.get("/api/province/self-review-plans", self_unit.as_str()), 200);
+    assert_eq!(mine["items"][0]["status"], "approved");
+}

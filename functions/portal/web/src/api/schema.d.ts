@@ -793,6 +793,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/province/unit-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A self-evaluating unit files its standard for a series (higher than the province's, 三(一)) */
+        put: operations["put_province_unit_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/self-review-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Annual evaluation plans of self-evaluating units (the province: all; a unit: its own) */
+        get: operations["get_province_self_review_plans"];
+        put?: never;
+        /** A self-evaluating unit files its annual evaluation plan (报备的年度评审方案, 二(五)) */
+        post: operations["post_province_self_review_plans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/self-review-plans/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The province approves (备案) or returns a filed annual plan */
+        post: operations["post_province_self_review_plans_audit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/province/applications/{id}/operations": {
         parameters: {
             query?: never;
@@ -3761,7 +3813,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "FIELD_TOO_LONG" | "COMMITTEE_TIER_MISMATCH" | "INSTITUTION_NOT_ACCEPTING" | "INITIAL_LEVEL_TOO_HIGH" | "RECOGNITION_TITLE_MISMATCH" | "METHOD_MISMATCH" | "DESIGNATION_DECLINED" | "DESIGNATION_NOT_PENDING" | "DESIGNATION_PENDING" | "SECONDMENT_HOST_NOT_LISTED" | "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "FIELD_TOO_LONG" | "COMMITTEE_TIER_MISMATCH" | "INSTITUTION_NOT_ACCEPTING" | "INITIAL_LEVEL_TOO_HIGH" | "RECOGNITION_TITLE_MISMATCH" | "METHOD_MISMATCH" | "DESIGNATION_DECLINED" | "DESIGNATION_NOT_PENDING" | "DESIGNATION_PENDING" | "SECONDMENT_HOST_NOT_LISTED" | "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD" | "UNIT_RULE_BELOW_PROVINCE" | "NOT_SELF_REVIEW_UNIT" | "UNIT_RULE_NOT_MET" | "SELF_REVIEW_PLAN_FILED";
         SessionUser: {
             person_id: string;
             name: string;
@@ -4063,6 +4115,11 @@ export interface components {
             participants: number[];
             /** @description SHA-256 hex of the draw seed (online plans) */
             seed_commitment?: string | null;
+            /** @description 一人一议 (八(三)): an individual plan of a park committee — kind special, exactly one participant — outside quota counting */
+            individual?: {
+                /** @description Why this person is evaluated on their own (recorded) */
+                justification: string;
+            };
         };
         ApproveIntoPublicity: {
             /**
@@ -4378,6 +4435,13 @@ export interface components {
             valid_until: string;
             /** @description 可评审的专业 (at least one) */
             specialties: string[];
+            /** @description 五好园区 (八(三)): a park committee for a dedicated session (专场), under the province's delegation */
+            park?: {
+                /** @description 下放专场评审权限的文号 */
+                delegation_doc_no: string;
+                /** @description 评审范围 */
+                scope: string;
+            };
         };
         /** @description Body of the province's undo of the final authority's latest operation (§1.26) */
         Undo: {
@@ -4805,6 +4869,18 @@ export interface components {
             valid_until: string;
             specialties: string[];
             is_final: boolean;
+            /**
+             * @description 初评会 / 中评会 / 高评会 (by max_level)
+             * @enum {string}
+             */
+            tier?: "junior" | "intermediate" | "senior";
+            /**
+             * @description park: a 五好园区 dedicated-session committee
+             * @enum {string}
+             */
+            kind?: "regular" | "park";
+            delegation_doc_no?: string | null;
+            scope?: string | null;
         };
         /** @description A reversible operation of the final authority (§1.26) */
         ReversibleOperation: {
@@ -5464,6 +5540,59 @@ export interface components {
             approved_on?: string;
             opinion?: string;
             version?: number;
+        };
+        /** @description A self-evaluating unit's filed standard for a series (三(一)): never below the province's */
+        UnitRuleInput: {
+            series: string;
+            /** @description 继续教育学时 (≥ the province's for the series) */
+            ce_hours_required: number;
+            /**
+             * @description 业绩成果 at least
+             * @default 0
+             */
+            min_achievements: number;
+            /** @description 标准条件的备案文号 */
+            filing_doc_no: string;
+        };
+        UnitRule: {
+            unit_org: string;
+            series: string;
+            ce_hours_required: number;
+            min_achievements: number;
+            filing_doc_no: string;
+        };
+        /** @description 报备的年度评审方案 (二(五)) */
+        FileSelfReviewPlan: {
+            year: number;
+            title: string;
+            content: string;
+        };
+        /** @description An annual evaluation plan filed by a self-evaluating unit */
+        SelfReviewPlan: {
+            id: number;
+            unit_org: string;
+            year: number;
+            title: string;
+            content: string;
+            /** @enum {string} */
+            status: "submitted" | "approved" | "returned";
+            opinion?: string | null;
+            submitted_at: string;
+            audited_at?: string | null;
+            version: number;
+        };
+        SelfReviewPlanPage: {
+            items: components["schemas"]["SelfReviewPlan"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        AuditSelfReviewPlan: {
+            id: number;
+            approve: boolean;
+            /** @description required when returning */
+            opinion?: string;
+            version: number;
         };
     };
     responses: {
@@ -7079,6 +7208,127 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    put_province_unit_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitRuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRule"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_province_self_review_plans: {
+        parameters: {
+            query?: {
+                /** @description Year */
+                year?: number;
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReviewPlanPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_self_review_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileSelfReviewPlan"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReviewPlan"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_self_review_plans_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditSelfReviewPlan"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReviewPlan"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
         };
