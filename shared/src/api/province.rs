@@ -24,10 +24,10 @@ pub const ROUTES: &[Route] = &[
         respond(201, c.with(|x| self_review::file_plan(x, c.json()?)))
     }),
     Route::signed("GET", "/api/province/self-review-plans", PLAN_READERS, Caller, |c| {
-        let year = match c.req.query_param("year") {
-            None => None,
-            Some(y) => Some(y.parse().map_err(|_| crate::error::DomainError::invalid("year", "年度无效"))),
-        };
+        let year = c
+            .req
+            .query_param("year")
+            .map(|y| y.parse().map_err(|_| crate::error::DomainError::invalid("year", "年度无效")));
         respond(200, c.with(|x| self_review::list_plans(x, year.transpose()?, c.page()?)))
     }),
     Route::signed("POST", "/api/province/self-review-plans/audit", PROVINCE, Caller, |c| {
