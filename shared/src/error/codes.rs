@@ -279,9 +279,9 @@ pub enum ErrorCode {
 
     /// `FIELD_TOO_LONG` (422): 字段 {} 不能超过 {} 字
     FieldTooLong,
-    /// `COMMITTEE_TIER_MISMATCH` (422): 评委会 {} 为{}，不评审{}职称（附件3 §1.6–1.8）
+    /// `COMMITTEE_TIER_MISMATCH` (409): 评委会 {} 为{}，不评审{}职称（附件3 §1.6–1.8）
     CommitteeTierMismatch,
-    /// `INSTITUTION_NOT_ACCEPTING` (422): 受理机构 {} 不受理{}（{}）：不存在、已注销，或职称等级、取得方式不符（附件3 §1.3）
+    /// `INSTITUTION_NOT_ACCEPTING` (409): 受理机构 {} 不受理{}（{}）：不存在、已注销，或职称等级、取得方式不符（附件3 §1.3）
     InstitutionNotAccepting,
     /// `INITIAL_LEVEL_TOO_HIGH` (422): 初定适用于员级、助理级和中级职称，不能初定{}（附件3 §1.4）
     InitialLevelTooHigh,
@@ -289,11 +289,11 @@ pub enum ErrorCode {
     RecognitionTitleMismatch,
     /// `METHOD_MISMATCH` (409): 申报 {} 的取得方式为{}，不能{}
     MethodMismatch,
-    /// `DESIGNATION_DECLINED` (422): {} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）
+    /// `DESIGNATION_DECLINED` (409): {} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）
     DesignationDeclined,
     /// `DESIGNATION_NOT_PENDING` (409): 该审核层级指定已{}，不能再次处理
     DesignationNotPending,
-    /// `DESIGNATION_PENDING` (422): {} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）
+    /// `DESIGNATION_PENDING` (409): {} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）
     DesignationPending,
     /// `SECONDMENT_HOST_NOT_LISTED` (422): 挂职、兼职或项目合作单位“{}”不在八(四)所列单位之内（崖州湾深海科技城、合肥国家实验室、中科院合肥物质所、上海科技创新中心（张江科学城））
     SecondmentHostNotListed,
@@ -756,14 +756,14 @@ impl ErrorCode {
             ErrorCode::R15PassRateExceptionNotApproved => 422,
             ErrorCode::R8DirectedEvaluationOutsideFields => 422,
             ErrorCode::FieldTooLong => 422,
-            ErrorCode::CommitteeTierMismatch => 422,
-            ErrorCode::InstitutionNotAccepting => 422,
+            ErrorCode::CommitteeTierMismatch => 409,
+            ErrorCode::InstitutionNotAccepting => 409,
             ErrorCode::InitialLevelTooHigh => 422,
             ErrorCode::RecognitionTitleMismatch => 422,
             ErrorCode::MethodMismatch => 409,
-            ErrorCode::DesignationDeclined => 422,
+            ErrorCode::DesignationDeclined => 409,
             ErrorCode::DesignationNotPending => 409,
-            ErrorCode::DesignationPending => 422,
+            ErrorCode::DesignationPending => 409,
             ErrorCode::SecondmentHostNotListed => 422,
             ErrorCode::SecondmentAchievementOutsidePeriod => 422,
             ErrorCode::UnitRuleBelowProvince => 422,

@@ -49,9 +49,9 @@ pub struct SimulationQuery {
     /// The committee (titles by review).
     #[serde(default)]
     pub committee: String,
-    /// The acceptance institution (初定 / 认定).
+    /// The acceptance institution (初定 / 认定), its id (a query parameter is a string).
     #[serde(default)]
-    pub institution: Option<i64>,
+    pub institution: Option<String>,
 }
 
 fn default_method() -> Method {
@@ -104,11 +104,11 @@ fn resolve_path(
         return Ok(path::resolve(&pq, &edges, committee.as_ref()));
     }
     // 初定 / 认定 (annex 3 §1.4–1.5): the path ends at the acceptance institution.
-    let institution = match q.institution {
-        Some(i) => cstore::institution_facts(db, i)?,
-        None => None,
+    let asked = q.institution.clone().unwrap_or_default();
+    let institution = match asked.trim().parse::<i64>() {
+        Ok(i) => cstore::institution_facts(db, i)?,
+        Err(_) => None,
     };
-    let asked = q.institution.map(|i| i.to_string()).unwrap_or_default();
     Ok(path::resolve_to_institution(&pq, &edges, institution.as_ref(), &asked))
 }
 
@@ -146,7 +146,7 @@ fn query_of(r: &ApplicationRecord, form: &ApplicationForm) -> Result<SimulationQ
         level: form.target_level.ok_or_else(|| DomainError::invalid("target_level", "申报层级缺失"))?,
         method: form.acquisition(),
         committee: form.committee.clone().unwrap_or_default(),
-        institution: form.institution,
+        institution: form.institution.map(|i| i.to_string()),
     })
 }
 

@@ -89,9 +89,9 @@ fn an_intermediate_title_goes_through_the_intermediate_committee_to_its_certific
     senior["committee"] = json!(MID_COMMITTEE);
     senior["target_level"] = json!("deputy_senior");
     let r = p.app.post("/api/applications", p.applicant.as_str(), &json!({"batch_year": 2024, "form": senior}));
-    assert_eq!((r.0, r.1["code"].as_str()), (422, Some("COMMITTEE_LEVEL_EXCEEDED")), "{}", r.1);
+    assert_eq!((r.0, r.1["code"].as_str()), (409, Some("COMMITTEE_LEVEL_EXCEEDED")), "{}", r.1);
     let r = p.app.post("/api/applications", p.applicant.as_str(), &json!({"batch_year": 2024, "form": form.clone()}));
-    assert_eq!((r.0, r.1["code"].as_str()), (422, Some("COMMITTEE_TIER_MISMATCH")), "{}", r.1);
+    assert_eq!((r.0, r.1["code"].as_str()), (409, Some("COMMITTEE_TIER_MISMATCH")), "{}", r.1);
 
     form["committee"] = json!(MID_COMMITTEE);
     let id = recommended(&p, form);
@@ -450,13 +450,14 @@ fn a_park_session_evaluates_its_introduced_talent_one_by_one_to_a_certificate() 
         ),
         201,
     );
-    p.app.set_clock("2024-11-25T01:00:00Z");
+    p.app.set_clock("2024-11-26T01:00:00Z");
     p.app.fire_cron("publicity-timer");
+    assert_eq!(p.state(id), "publicity_passed");
     let fr = expect(
         p.app.post("/api/results/filings", park_cmt.as_str(), &json!({"publicity_id": pb["id"].as_i64().unwrap()})),
         201,
     );
-    audit_filing(&p, fr["id"].as_i64().unwrap(), "湘人社职备〔2024〕60号", "2024-11-26");
+    audit_filing(&p, fr["id"].as_i64().unwrap(), "湘人社职备〔2024〕60号", "2024-11-27");
     issuing_unit(&p);
     title_tree(&p);
     p.app.set_clock("2024-11-28T02:00:00Z");
