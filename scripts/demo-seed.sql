@@ -36,7 +36,7 @@ INSERT OR IGNORE INTO committees (id, name, organising_org, series, max_level, i
     VALUES ('CMT-HEALTH', '演示卫生系列高级职称评审委员会', 'ORG-DEMO-CMT-OFFICE', '卫生', 'full_senior', 1, '2027-12-31', 'active',
             '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
 INSERT OR IGNORE INTO committee_specialties (committee_id, specialty) VALUES ('CMT-HEALTH', '内科学'), ('CMT-HEALTH', '外科学');
-INSERT OR IGNORE INTO audit_path_edges (id, lower_org, upper_org, level, method, step, status, created_by, created_at) VALUES
+INSERT OR IGNORE INTO path_edges (id, lower_org, upper_org, level, method, step, status, created_by, created_at) VALUES
     (1, 'ORG-DEMO-HOSPITAL', 'ORG-DEMO-HEALTH', 'deputy_senior', 'review', 'audit', 'active', 'demo', '2026-01-01T00:00:00Z'),
     (2, 'ORG-DEMO-HEALTH', 'ORG-DEMO-CITY-HR', 'deputy_senior', 'review', 'formal_review', 'active', 'demo', '2026-01-01T00:00:00Z'),
     (3, 'ORG-DEMO-CITY-HR', 'ORG-DEMO-CMT-OFFICE', 'deputy_senior', 'review', 'audit', 'active', 'demo', '2026-01-01T00:00:00Z'),

@@ -36,6 +36,9 @@ pub enum Scope {
     /// `{id}` is an audit-path edge whose upper organisation is the caller's (the
     /// province: any).
     EdgeUpper,
+    /// `{id}` is an audit-path edge whose lower organisation is the caller's: the lower
+    /// confirms or declines its designation (annex 2 §1.6.2).
+    EdgeLower,
     /// `{id}` is a certificate the caller may see: the holder their own, the unit its
     /// staff's, the committee office its committees', the province any.
     Certificate,
@@ -73,6 +76,7 @@ impl Scope {
             Scope::DrawnJudge => "被抽取为该方案评委的专家",
             Scope::QuotaAuditor => "该职数申报的审核单位（特殊情况申请：初核的上级单位；省人社厅）",
             Scope::EdgeUpper => "该审核路径的上级单位；省人社厅",
+            Scope::EdgeLower => "被指定的下级单位",
             Scope::Certificate => "证书持有人；持有人所在单位；评委会组建单位；省人社厅",
             Scope::OfficePublicity => "公示所属评委会的组建单位；省人社厅",
             Scope::OfficeFiling => "备案所属评委会的组建单位；省人社厅",
@@ -94,6 +98,7 @@ impl Scope {
             Scope::DrawnJudge => "drawn_judge",
             Scope::QuotaAuditor => "quota_auditor",
             Scope::EdgeUpper => "edge_upper",
+            Scope::EdgeLower => "edge_lower",
             Scope::Certificate => "certificate",
             Scope::OfficePublicity => "office_publicity",
             Scope::OfficeFiling => "office_filing",
@@ -113,7 +118,7 @@ impl Scope {
             Scope::Application | Scope::ResultEntry => "申报",
             Scope::OfficePlan | Scope::DrawnJudge => "评审方案",
             Scope::QuotaAuditor => "评审职数申报",
-            Scope::EdgeUpper => "审核路径",
+            Scope::EdgeUpper | Scope::EdgeLower => "审核路径",
             Scope::Certificate => "证书",
             Scope::OfficePublicity => "评审结果公示",
             Scope::OfficeFiling => "备案申请",
@@ -223,6 +228,9 @@ pub fn authorise(db: &dyn Db, who: &Claims, policy: &Policy, params: &[&str]) ->
             None => false,
         },
         Scope::EdgeUpper => organised_by(who, numeric(first).map(|id| store::edge_upper(db, id)).transpose()?),
+        Scope::EdgeLower => {
+            numeric(first).map(|id| store::edge_lower(db, id)).transpose()?.flatten().as_deref() == Some(&who.org)
+        }
         Scope::Certificate => match numeric(first).map(|id| store::certificate(db, id)).transpose()?.flatten() {
             Some(c) => match who.role {
                 Role::Province => true,

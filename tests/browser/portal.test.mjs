@@ -2,7 +2,7 @@
 // application is then handled by the unit. See scripts/test-browser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiCall, axe, BASE, citizenId, date, fillDeclaration, launch, mintToken, shot, signedInContext, submit, uploadRequired, xlsx } from './lib.mjs';
+import { apiCall, axe, BASE, citizenId, date, fillDeclaration, launch, mintToken, shot, signedInContext, step, submit, uploadRequired, xlsx } from './lib.mjs';
 
 const APPLICANT = { role: 'applicant', sub: 'app-zhang', name: '张三' };
 const PHONE_APPLICANT = { role: 'applicant', sub: 'app-li', name: '李四' };
@@ -146,6 +146,37 @@ describe('applicant (desktop)', () => {
     assert.ok(!FULL_ID.test(await page.content()), 'no full ID number on the page');
     await shot(page, 'applicant-progress');
     assert.deepEqual(await axe(page), [], 'the progress page');
+    await ctx.close();
+  });
+});
+
+describe('the other paths of annex 3', () => {
+  test('an initial appointment names its acceptance institution instead of a committee', async () => {
+    const who = { role: 'applicant', sub: 'app-chu', name: '初定申报人' };
+    const ctx = await signedInContext(browser, who, { viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`${BASE}/applicant/applications/new`);
+    await fillDeclaration(page, { id: '430102199001011238', complete: false });
+    await page.locator('#f-committee').waitFor();
+    await page.locator('#f-method').click({ force: true });
+    await page.getByRole('option', { name: '初定' }).click();
+    await page.locator('#f-committee').waitFor({ state: 'detached' });
+    await page.fill('#f-institution', '7');
+    assert.deepEqual(await axe(page), [], 'the declaration form with 初定');
+    // 八(四): a secondment to a listed host institution, with its period.
+    await step(page, 5);
+    await page.getByRole('button', { name: '添加挂职兼职经历' }).click();
+    await date(page, 'f-sd-from-0', '2023-01-01');
+    await date(page, 'f-sd-to-0', '2023-12-31');
+    assert.deepEqual(await axe(page), [], 'the achievements step with a secondment');
+    await page.getByTestId('save').click();
+    await page.waitForURL(/\/applicant\/applications\/\d+\/edit/);
+    const id = Number(page.url().match(/applications\/(\d+)\/edit/)[1]);
+    const r = await apiCall('GET', `/api/applications/${id}`, mintToken(who));
+    assert.equal(r.status, 200, r.text);
+    const form = JSON.parse(r.text).form;
+    assert.deepEqual([form.method, form.institution, form.target_level, form.committee], ['initial', 7, 'deputy_senior', undefined]);
+    assert.deepEqual(form.secondments, [{ host: '崖州湾深海科技城', kind: 'posting', from: '2023-01-01', to: '2023-12-31' }]);
     await ctx.close();
   });
 });

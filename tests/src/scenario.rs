@@ -91,9 +91,11 @@ pub fn health_province_on(app: TestApp) -> Province {
         ),
         201,
     );
-    // Each upper designates its lower (指定下级).
-    for (token, lower, step) in [(&p.dept, UNIT, "audit"), (&p.city, DEPT, "formal_review"), (&p.cmt, CITY, "audit")] {
-        expect(
+    // Each upper designates its lower (指定下级), and the lower confirms (annex 2 §1.6.2).
+    for (token, lower, lower_token, step) in
+        [(&p.dept, UNIT, &p.unit, "audit"), (&p.city, DEPT, &p.dept, "formal_review"), (&p.cmt, CITY, &p.city, "audit")]
+    {
+        let edge = expect(
             p.app.post(
                 "/api/chain/lowers",
                 token.as_str(),
@@ -101,8 +103,17 @@ pub fn health_province_on(app: TestApp) -> Province {
             ),
             201,
         );
+        assert_eq!(edge["confirmation"], "pending", "{edge}");
+        confirm_designation(&p.app, lower_token, edge["id"].as_i64().unwrap());
     }
     p
+}
+
+/// The designated lower confirms edge `id` (审核层级配置单位确认, annex 2 §1.6.2).
+pub fn confirm_designation(app: &TestApp, lower_token: &str, id: i64) -> Value {
+    let e = expect(app.post(&format!("/api/chain/designations/{id}/confirm"), lower_token, &json!({})), 200);
+    assert_eq!(e["confirmation"], "confirmed", "{e}");
+    e
 }
 
 /// A valid synthetic ID number for the `n`-th applicant of a scenario (GB 11643 check

@@ -277,6 +277,7 @@ pub fn create_in(ctx: &OpCtx<'_>, db: &dyn Db, input: &CommitteeInput) -> Result
         organising_org: v.organisers[0].clone(),
         series: v.series.clone(),
         max_level: level,
+        tier: crate::domain::path::CommitteeTier::of_level(level),
         is_final: v.is_final,
         valid_until: v.valid_until,
         specialties: v.specialties.clone(),

@@ -3,7 +3,7 @@
 
 use super::applicant::download_material;
 use super::{list_filter, parse_json, respond, Deps, Env, Request, Response, Roles, Route};
-use crate::access::Scope::{Application, Caller, EdgeUpper};
+use crate::access::Scope::{Application, Caller, EdgeLower, EdgeUpper};
 use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
@@ -93,6 +93,21 @@ pub const ROUTES: &[Route] = &[
     }),
     Route::signed("POST", "/api/chain/lowers/{id}/cancel", PATH_ORGS, EdgeUpper, |c| {
         respond(200, c.with(|x| orgs::cancel_edge(x, c.id(0, "审核路径")?, &c.json::<CancelBody>()?.reason)))
+    }),
+    // 审核层级配置单位确认 (annex 2 §1.6.2): the designated lower confirms or declines.
+    Route::signed("GET", "/api/chain/designations", ORGS, Caller, |c| {
+        let pending = c.req.query_param("pending").as_deref() != Some("false");
+        respond(200, c.with(|x| orgs::designations(x, pending)))
+    }),
+    Route::signed("POST", "/api/chain/designations/{id}/confirm", ORGS, EdgeLower, |c| {
+        respond(200, c.with(|x| orgs::answer_designation(x, c.id(0, "审核路径")?, true, c.json()?)))
+    }),
+    Route::signed("POST", "/api/chain/designations/{id}/decline", ORGS, EdgeLower, |c| {
+        respond(200, c.with(|x| orgs::answer_designation(x, c.id(0, "审核路径")?, false, c.json()?)))
+    }),
+    // 初定 / 认定 (annex 3 §1.4–1.5): the acceptance institution approves, no committee vote.
+    Route::signed("POST", "/api/chain/applications/{id}/approve-title", PATH_ORGS, Application, |c| {
+        respond(200, c.with(|x| chain::approve_title(x, c.id(0, A)?, c.json()?)))
     }),
 ];
 

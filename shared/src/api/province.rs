@@ -7,15 +7,36 @@ use crate::access::Scope::{Application, Caller, InspectionItem};
 use crate::auth::Role;
 use crate::error::DomainError;
 use crate::store::Db;
-use crate::workflow::{chain, inspections as insp, organisations as orgs};
+use crate::workflow::{chain, inspections as insp, organisations as orgs, self_review};
 
 const PROVINCE: Roles = &[Role::Province];
 /// The inspected: a committee office or a (self-evaluating) unit.
 const INSPECTED: Roles = &[Role::CommitteeOrg, Role::Unit];
 const INSPECTION: &str = "巡查";
+/// Self-evaluating units (高校, 医院, 企业) sign in as a unit or a committee office.
+const SELF_REVIEW_UNITS: Roles = &[Role::Unit, Role::CommitteeOrg];
+const PLAN_READERS: Roles = &[Role::Unit, Role::CommitteeOrg, Role::Province];
 
 /// Every operation of this router.
 pub const ROUTES: &[Route] = &[
+    // 自主评审单位 (二(五), 三(一)): the unit's standard above the province's, and its annual
+    // evaluation plan filed with the province.
+    Route::signed("PUT", "/api/province/unit-rules", SELF_REVIEW_UNITS, Caller, |c| {
+        respond(200, c.with(|x| self_review::set_unit_rule(x, c.json()?)))
+    }),
+    Route::signed("POST", "/api/province/self-review-plans", SELF_REVIEW_UNITS, Caller, |c| {
+        respond(201, c.with(|x| self_review::file_plan(x, c.json()?)))
+    }),
+    Route::signed("GET", "/api/province/self-review-plans", PLAN_READERS, Caller, |c| {
+        let year = c
+            .req
+            .query_param("year")
+            .map(|y| y.parse().map_err(|_| crate::error::DomainError::invalid("year", "年度无效")));
+        respond(200, c.with(|x| self_review::list_plans(x, year.transpose()?, c.page()?)))
+    }),
+    Route::signed("POST", "/api/province/self-review-plans/audit", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| self_review::audit_plan(x, c.json()?)))
+    }),
     Route::signed("POST", "/api/province/organisations", PROVINCE, Caller, |c| {
         respond(201, c.with(|x| orgs::create_organisation(x, c.json()?)))
     }),

@@ -48,6 +48,11 @@ pub struct CertificateFace {
     pub issuer_code: String,
     /// 发证日期 (YYYY-MM-DD)
     pub issued_on: String,
+    /// 取得方式 when not by review: 初定 or 认定 (annex 3 §1.4–1.5), whose `committee` is
+    /// then the acceptance institution's certificate name (认定机构, §1.3). Absent for a
+    /// title by review, so the faces sealed before it existed keep their canonical form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
 }
 
 impl CertificateFace {
@@ -127,6 +132,10 @@ fn esc(s: &str) -> String {
 /// and a QR code of [`verify_url`]. `revoked` prints the revocation across it.
 pub fn render_html(doc: &SealedCertificate, code: &str, url: &str, revoked: bool) -> String {
     let c = &doc.certificate;
+    let (body_label, method) = match &c.method {
+        Some(m) => ("认定机构", m.clone()),
+        None => ("评审委员会", "评审".to_owned()),
+    };
     let rows = [
         ("证书编号", &c.certificate_no),
         ("姓名", &c.name),
@@ -137,7 +146,8 @@ pub fn render_html(doc: &SealedCertificate, code: &str, url: &str, revoked: bool
         ("专业", &c.specialty),
         ("资格名称", &c.title),
         ("职称层级", &c.level),
-        ("评审委员会", &c.committee),
+        ("取得方式", &method),
+        (body_label, &c.committee),
         ("审批文号", &c.approval_doc_no),
         ("取得资格时间", &c.obtained_on),
         ("发证单位", &c.issuer),
@@ -191,6 +201,7 @@ pub(crate) mod tests {
             issuer: "湖南省人力资源和社会保障厅".into(),
             issuer_code: "0100".into(),
             issued_on: "2024-10-30".into(),
+            method: None,
         }
     }
 

@@ -75,6 +75,19 @@ pub struct NumberParts {
     pub year: i32,
     /// The issuing unit's code.
     pub issuing_code: String,
+    /// How the title was acquired (`review`, `initial`, `recognition`): a 初定 number
+    /// carries `CD` and a 认定 number `RD` right after the level letter, so the number
+    /// says its kind (and draws from its own pool); a title by review carries nothing.
+    pub method: String,
+}
+
+/// The mark a number carries for its acquisition method (see [`NumberParts::method`]).
+pub fn method_mark(method: &str) -> &'static str {
+    match method {
+        "initial" => "CD",
+        "recognition" => "RD",
+        _ => "",
+    }
 }
 
 /// Why a number cannot be made.
@@ -152,9 +165,12 @@ impl NumberFormat {
         let mut out = String::new();
         for s in &self.segments {
             match s {
-                Segment::LevelLetter => out.push_str(
-                    self.level_letters.get(&p.level).ok_or_else(|| NumberError::NoLevelLetter(p.level.clone()))?,
-                ),
+                Segment::LevelLetter => {
+                    out.push_str(
+                        self.level_letters.get(&p.level).ok_or_else(|| NumberError::NoLevelLetter(p.level.clone()))?,
+                    );
+                    out.push_str(method_mark(&p.method));
+                }
                 Segment::SeriesCode => out.push_str(&p.series_code),
                 Segment::Year { digits: 2 } => out.push_str(&format!("{:02}", p.year.rem_euclid(100))),
                 Segment::Year { .. } => out.push_str(&format!("{:04}", p.year)),
@@ -223,7 +239,13 @@ mod tests {
     use super::*;
 
     fn parts() -> NumberParts {
-        NumberParts { level: "deputy_senior".into(), series_code: "04".into(), year: 2024, issuing_code: "0100".into() }
+        NumberParts {
+            level: "deputy_senior".into(),
+            series_code: "04".into(),
+            year: 2024,
+            issuing_code: "0100".into(),
+            method: "review".into(),
+        }
     }
 
     #[test]
@@ -287,5 +309,16 @@ mod tests {
         assert!(check_new_range(&used, &f, 50, 150).is_err());
         assert!(check_new_range(&used, &f, 10, 5).is_err());
         assert!(check_new_range(&used, &f, 1, 10_000_000).is_err());
+    }
+
+    #[test]
+    fn a_number_of_an_initial_appointment_or_a_recognition_says_so() {
+        let f = NumberFormat::default();
+        assert_eq!(f.render(&parts(), 1).unwrap(), "B042401000000001");
+        let initial = NumberParts { level: "intermediate".into(), method: "initial".into(), ..parts() };
+        assert_eq!(f.render(&initial, 1).unwrap(), "CCD042401000000001");
+        let recognition = NumberParts { method: "recognition".into(), ..parts() };
+        assert_eq!(f.render(&recognition, 1).unwrap(), "BRD042401000000001");
+        assert_ne!(f.scope(&recognition).unwrap(), f.scope(&parts()).unwrap(), "a pool of its own");
     }
 }

@@ -166,6 +166,52 @@ pub struct Achievement {
     pub title: String,
     /// The date it was obtained / published.
     pub date: NaiveDate,
+    /// The host institution where it was earned while seconded (八(四)); one of
+    /// [`SECONDMENT_HOSTS`], within the form's secondment there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+/// The host institutions of 八(四): work done there while seconded (挂职、兼职或参与项目合作)
+/// by a professional of a Hunan research institute counts in the evaluation.
+pub const SECONDMENT_HOSTS: [&str; 4] =
+    ["崖州湾深海科技城", "合肥国家实验室", "中科院合肥物质所", "上海科技创新中心（张江科学城）"];
+
+/// How the professional was seconded (八(四)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecondmentKind {
+    /// 挂职
+    Posting,
+    /// 兼职
+    PartTime,
+    /// 参与项目合作
+    ProjectCooperation,
+}
+
+impl SecondmentKind {
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            SecondmentKind::Posting => "挂职",
+            SecondmentKind::PartTime => "兼职",
+            SecondmentKind::ProjectCooperation => "参与项目合作",
+        }
+    }
+}
+
+/// A secondment to a host institution of 八(四), with its period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secondment {
+    /// The host institution (one of [`SECONDMENT_HOSTS`]).
+    pub host: String,
+    /// 挂职, 兼职 or 参与项目合作.
+    pub kind: SecondmentKind,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
 }
 
 /// Declarations bearing on R4 (三(四)).
@@ -200,15 +246,22 @@ pub struct ApplicationForm {
     /// Target series (申报系列).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<String>,
-    /// Target level (申报层级): 副高级 or 正高级.
+    /// Target level (申报层级): 员级 … 正高级; the committee's tier must judge it (annex 3
+    /// §1.6–1.8), and 初定 stops at 中级.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_level: Option<TitleLevel>,
     /// Target specialty (申报专业).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specialty: Option<String>,
-    /// The committee (评委会) chosen.
+    /// The committee (评委会) chosen (titles by review).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub committee: Option<String>,
+    /// How the title is acquired (取得方式): 评审 (default), 初定 or 认定 (annex 3 §1.4–1.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<crate::domain::path::Method>,
+    /// The acceptance institution (受理机构, annex 3 §1.3) chosen for 初定 or 认定.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub institution: Option<i64>,
     /// The title held now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_title: Option<CurrentTitle>,
@@ -224,6 +277,9 @@ pub struct ApplicationForm {
     /// Achievements with dates.
     #[serde(default)]
     pub achievements: Vec<Achievement>,
+    /// Secondments to the host institutions of 八(四) (挂职、兼职或参与项目合作).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secondments: Vec<Secondment>,
     /// R4 declarations.
     #[serde(default)]
     pub integrity: Integrity,
@@ -237,6 +293,13 @@ pub struct ApplicationForm {
     /// grassroots; marked on the certificate.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub directed_evaluation: bool,
+}
+
+impl ApplicationForm {
+    /// The acquisition method (评审 unless the form says 初定 or 认定).
+    pub fn acquisition(&self) -> crate::domain::path::Method {
+        self.method.unwrap_or(crate::domain::path::Method::Review)
+    }
 }
 
 /// The state of an application (SPEC "The life of one application").
@@ -484,11 +547,13 @@ pub enum Action {
     RevokeCertificate,
     /// 职称申报转换评委会 (annex 3 §1.27): the path is resolved anew for the new committee
     TransferCommittee,
+    /// 初定 / 认定核准 (annex 3 §1.4–1.5): the acceptance institution approves, no vote
+    ApproveTitle,
 }
 
 impl Action {
     /// Every action, for tests and the transition check.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Submit,
         Action::ApproveIntoPublicity,
         Action::Return,
@@ -517,6 +582,7 @@ impl Action {
         Action::IssueCertificate,
         Action::RevokeCertificate,
         Action::TransferCommittee,
+        Action::ApproveTitle,
     ];
 
     /// Parses a wire name.
@@ -555,6 +621,7 @@ impl Action {
             Action::IssueCertificate => "issue_certificate",
             Action::RevokeCertificate => "revoke_certificate",
             Action::TransferCommittee => "transfer_committee",
+            Action::ApproveTitle => "approve_title",
         }
     }
 }
@@ -640,6 +707,9 @@ pub const TRANSITIONS: &[(ApplicationState, Action, Actor, &[ApplicationState])]
     (S::ReturnDescending, A::TransferCommittee, PROVINCE, &[S::ReturnDescending]),
     (S::Recheck, A::TransferCommittee, PROVINCE, &[S::Recheck]),
     (S::Qualified, A::TransferCommittee, PROVINCE, &[S::Recheck]),
+    // 初定 and 认定 (annex 3 §1.4–1.5): no plan and no vote — the acceptance institution
+    // that rechecked approves with its document number, and the title is ready to issue.
+    (S::Qualified, A::ApproveTitle, HOLDER, &[S::Filed]),
 ];
 
 /// Why a transition is not allowed.

@@ -35,6 +35,59 @@ impl Method {
     pub fn parse(s: &str) -> Option<Method> {
         [Method::Review, Method::Initial, Method::Recognition].into_iter().find(|m| m.as_str() == s)
     }
+
+    /// Chinese label (取得方式).
+    pub fn label(self) -> &'static str {
+        method_label(self)
+    }
+}
+
+/// The tier of a review committee (annex 3 §1.6–1.8): which levels it judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitteeTier {
+    /// 初评会: 员级 and 助理级 (§1.6)
+    Junior,
+    /// 中评会: 中级 (§1.7)
+    Intermediate,
+    /// 高评会: 副高级 and 正高级 (§1.8)
+    Senior,
+}
+
+impl CommitteeTier {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitteeTier::Junior => "junior",
+            CommitteeTier::Intermediate => "intermediate",
+            CommitteeTier::Senior => "senior",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<CommitteeTier> {
+        [CommitteeTier::Junior, CommitteeTier::Intermediate, CommitteeTier::Senior]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
+    /// Chinese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            CommitteeTier::Junior => "初评会",
+            CommitteeTier::Intermediate => "中评会",
+            CommitteeTier::Senior => "高评会",
+        }
+    }
+
+    /// The tier that judges `level`.
+    pub fn of_level(level: TitleLevel) -> CommitteeTier {
+        match level {
+            TitleLevel::Junior | TitleLevel::Assistant => CommitteeTier::Junior,
+            TitleLevel::Intermediate => CommitteeTier::Intermediate,
+            TitleLevel::DeputySenior | TitleLevel::FullSenior => CommitteeTier::Senior,
+        }
+    }
 }
 
 /// What an organisation on the path does.
@@ -80,6 +133,10 @@ pub struct Edge {
     pub lower: String,
     pub upper: String,
     pub step: StepKind,
+    /// The lower declined the designation (annex 2 §1.6.2): the path breaks here.
+    pub declined: bool,
+    /// The lower has not yet confirmed the designation: the edge is not used yet.
+    pub pending: bool,
 }
 
 /// One step of a resolved path.
@@ -98,6 +155,8 @@ pub struct CommitteeFacts {
     pub organising_org: String,
     pub series: String,
     pub max_level: TitleLevel,
+    /// 初评会 / 中评会 / 高评会: the levels it judges.
+    pub tier: CommitteeTier,
     pub is_final: bool,
     pub active: bool,
     pub valid_until: chrono::NaiveDate,
@@ -128,6 +187,17 @@ pub struct PathQuery<'a> {
     pub today: chrono::NaiveDate,
 }
 
+/// An acceptance institution (受理机构, annex 3 §1.3) as the resolution of a 初定 or 认定
+/// path needs it: the path ends at its organisation, which rechecks and approves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstitutionFacts {
+    pub id: i64,
+    pub org: String,
+    pub level: TitleLevel,
+    pub method: Method,
+    pub active: bool,
+}
+
 /// Longest plausible chain; anything longer is a configuration loop.
 const MAX_STEPS: usize = 12;
 
@@ -145,33 +215,7 @@ pub fn resolve(
         fixer: "申报人重新选择评委会".into(),
     })?;
     check_committee(q, committee)?;
-    let mut steps = Vec::new();
-    let mut seen = HashSet::from([q.unit.to_owned()]);
-    let mut current = q.unit.to_owned();
-    while current != committee.organising_org {
-        let edge = edges.get(&current).ok_or_else(|| PathBreak {
-            code: ErrorCode::NoUpper,
-            message: ErrorCode::NoUpper
-                .render(&[&current, &format!("{}（{}）", q.level.label(), method_label(q.method))]),
-            at: current.clone(),
-            fixer: format!("由 {current} 的上级单位在“指定下级”中添加该单位，或由省人社厅配置审核路径"),
-        })?;
-        if !seen.insert(edge.upper.clone()) || steps.len() >= MAX_STEPS {
-            return Err(PathBreak {
-                code: ErrorCode::PathLoop,
-                message: ErrorCode::PathLoop.render(&[&edge.upper]),
-                at: edge.upper.clone(),
-                fixer: "省人社厅检查并修正审核路径配置".into(),
-            });
-        }
-        let kind = if edge.upper == committee.organising_org { StepKind::Recheck } else { edge.step };
-        steps.push(PathStep { org: edge.upper.clone(), kind });
-        current = edge.upper.clone();
-    }
-    if steps.is_empty() {
-        // The unit is itself the organising unit (自主评审): it rechecks its own.
-        steps.push(PathStep { org: committee.organising_org.clone(), kind: StepKind::Recheck });
-    }
+    let steps = climb(q, edges, &committee.organising_org)?;
     let has_formal_review = steps.iter().any(|s| s.kind == StepKind::FormalReview);
     let self_review = steps.len() == 1;
     if !has_formal_review && !self_review {
@@ -181,6 +225,75 @@ pub fn resolve(
             at: steps.last().map(|s| s.org.clone()).unwrap_or_default(),
             fixer: "省人社厅将路径中的市州人社局或省直厅局设为形式审查".into(),
         });
+    }
+    Ok(steps)
+}
+
+/// Resolves a 初定 or 认定 chain (annex 3 §1.4–1.5): from the unit to the acceptance
+/// institution chosen, which rechecks (its qualification review is the formal review, so
+/// none is required on the way) and then approves — no committee, no vote.
+pub fn resolve_to_institution(
+    q: &PathQuery<'_>,
+    edges: &HashMap<String, Edge>,
+    institution: Option<&InstitutionFacts>,
+    asked: &str,
+) -> Result<Vec<PathStep>, PathBreak> {
+    let what = format!("{}{}", q.level.label(), method_label(q.method));
+    let inst =
+        institution.filter(|i| i.active && i.level == q.level && i.method == q.method).ok_or_else(|| PathBreak {
+            code: ErrorCode::InstitutionNotAccepting,
+            message: ErrorCode::InstitutionNotAccepting.render(&[&asked, &what, &"受理机构"]),
+            at: asked.to_owned(),
+            fixer: "申报人重新选择受理机构，或由省人社厅配置受理机构（附件3 §1.3）".into(),
+        })?;
+    climb(q, edges, &inst.org)
+}
+
+/// Follows the edges from the unit up to `terminal`, which rechecks.
+fn climb(q: &PathQuery<'_>, edges: &HashMap<String, Edge>, terminal: &str) -> Result<Vec<PathStep>, PathBreak> {
+    let mut steps = Vec::new();
+    let mut seen = HashSet::from([q.unit.to_owned()]);
+    let mut current = q.unit.to_owned();
+    while current != terminal {
+        let edge = edges.get(&current).ok_or_else(|| PathBreak {
+            code: ErrorCode::NoUpper,
+            message: ErrorCode::NoUpper
+                .render(&[&current, &format!("{}（{}）", q.level.label(), method_label(q.method))]),
+            at: current.clone(),
+            fixer: format!("由 {current} 的上级单位在“指定下级”中添加该单位，或由省人社厅配置审核路径"),
+        })?;
+        if edge.declined || edge.pending {
+            let code = if edge.declined { ErrorCode::DesignationDeclined } else { ErrorCode::DesignationPending };
+            return Err(PathBreak {
+                code,
+                message: code.render(&[
+                    &current,
+                    &edge.upper,
+                    &format!("{}（{}）", q.level.label(), method_label(q.method)),
+                ]),
+                at: current.clone(),
+                fixer: if edge.declined {
+                    format!("{} 与 {current} 协商后重新指定下级，或由省人社厅调整审核路径", edge.upper)
+                } else {
+                    format!("{current} 在“审核层级配置单位确认”中确认该指定")
+                },
+            });
+        }
+        if !seen.insert(edge.upper.clone()) || steps.len() >= MAX_STEPS {
+            return Err(PathBreak {
+                code: ErrorCode::PathLoop,
+                message: ErrorCode::PathLoop.render(&[&edge.upper]),
+                at: edge.upper.clone(),
+                fixer: "省人社厅检查并修正审核路径配置".into(),
+            });
+        }
+        let kind = if edge.upper == terminal { StepKind::Recheck } else { edge.step };
+        steps.push(PathStep { org: edge.upper.clone(), kind });
+        current = edge.upper.clone();
+    }
+    if steps.is_empty() {
+        // The unit is itself the organising unit (自主评审): it rechecks its own.
+        steps.push(PathStep { org: terminal.to_owned(), kind: StepKind::Recheck });
     }
     Ok(steps)
 }
@@ -209,6 +322,9 @@ pub fn check_committee(q: &PathQuery<'_>, c: &CommitteeFacts) -> Result<(), Path
     }
     if q.level > c.max_level {
         return Err(brk(ErrorCode::CommitteeLevelExceeded, &[&c.id, &q.level.label()]));
+    }
+    if CommitteeTier::of_level(q.level) != c.tier {
+        return Err(brk(ErrorCode::CommitteeTierMismatch, &[&c.id, &c.tier.label(), &q.level.label()]));
     }
     if !c.specialties.contains(q.specialty) {
         return Err(brk(ErrorCode::CommitteeSpecialtyNotCovered, &[&c.id, &q.specialty]));
@@ -239,6 +355,7 @@ mod tests {
             organising_org: "ORG-CMT".into(),
             series: "工程".into(),
             max_level: TitleLevel::FullSenior,
+            tier: CommitteeTier::Senior,
             is_final: true,
             active: true,
             valid_until: d("2026-12-31"),
@@ -253,7 +370,9 @@ mod tests {
             ("ORG-CITY", "ORG-CMT", StepKind::Audit),
         ]
         .into_iter()
-        .map(|(l, u, s)| (l.to_owned(), Edge { lower: l.into(), upper: u.into(), step: s }))
+        .map(|(l, u, s)| {
+            (l.to_owned(), Edge { lower: l.into(), upper: u.into(), step: s, declined: false, pending: false })
+        })
         .collect()
     }
 
@@ -311,7 +430,16 @@ mod tests {
     #[test]
     fn a_loop_in_the_configuration_is_reported_not_followed_forever() {
         let mut e = edges();
-        e.insert("ORG-CITY".into(), Edge { lower: "ORG-CITY".into(), upper: "ORG-DEPT".into(), step: StepKind::Audit });
+        e.insert(
+            "ORG-CITY".into(),
+            Edge {
+                lower: "ORG-CITY".into(),
+                upper: "ORG-DEPT".into(),
+                step: StepKind::Audit,
+                declined: false,
+                pending: false,
+            },
+        );
         assert_eq!(resolve(&q(), &e, Some(&committee())).unwrap_err().code.as_str(), "PATH_LOOP");
     }
 
@@ -327,5 +455,51 @@ mod tests {
         let c = CommitteeFacts { organising_org: "ORG-UNIT".into(), ..committee() };
         let steps = resolve(&q(), &edges(), Some(&c)).unwrap();
         assert_eq!(steps, vec![PathStep { org: "ORG-UNIT".into(), kind: StepKind::Recheck }]);
+    }
+
+    #[test]
+    fn a_senior_committee_does_not_judge_an_intermediate_title() {
+        let q = PathQuery { level: TitleLevel::Intermediate, ..q() };
+        let b = resolve(&q, &edges(), Some(&committee())).unwrap_err();
+        assert_eq!(b.code.as_str(), "COMMITTEE_TIER_MISMATCH");
+        let mid =
+            CommitteeFacts { tier: CommitteeTier::Intermediate, max_level: TitleLevel::Intermediate, ..committee() };
+        assert_eq!(resolve(&q, &edges(), Some(&mid)).unwrap().len(), 3);
+        let senior = PathQuery { level: TitleLevel::DeputySenior, ..q };
+        assert_eq!(resolve(&senior, &edges(), Some(&mid)).unwrap_err().code.as_str(), "COMMITTEE_LEVEL_EXCEEDED");
+    }
+
+    #[test]
+    fn an_initial_appointment_ends_at_the_acceptance_institution_without_formal_review() {
+        let q = PathQuery { level: TitleLevel::Assistant, method: Method::Initial, ..q() };
+        let mut e = edges();
+        e.get_mut("ORG-DEPT").unwrap().step = StepKind::Audit;
+        let inst = InstitutionFacts {
+            id: 7,
+            org: "ORG-CITY".into(),
+            level: TitleLevel::Assistant,
+            method: Method::Initial,
+            active: true,
+        };
+        let steps = resolve_to_institution(&q, &e, Some(&inst), "7").unwrap();
+        assert_eq!(
+            steps,
+            vec![
+                PathStep { org: "ORG-DEPT".into(), kind: StepKind::Audit },
+                PathStep { org: "ORG-CITY".into(), kind: StepKind::Recheck }
+            ]
+        );
+        let recognition = InstitutionFacts { method: Method::Recognition, ..inst };
+        let b = resolve_to_institution(&q, &e, Some(&recognition), "7").unwrap_err();
+        assert_eq!((b.code.as_str(), b.at.as_str()), ("INSTITUTION_NOT_ACCEPTING", "7"));
+    }
+
+    #[test]
+    fn a_declined_designation_breaks_the_path_at_the_lower_that_declined() {
+        let mut e = edges();
+        e.get_mut("ORG-DEPT").unwrap().declined = true;
+        let b = resolve(&q(), &e, Some(&committee())).unwrap_err();
+        assert_eq!((b.code.as_str(), b.at.as_str()), ("DESIGNATION_DECLINED", "ORG-DEPT"));
+        assert!(b.message.contains("ORG-CITY"), "{}", b.message);
     }
 }

@@ -1,7 +1,8 @@
 //! The notice's rules checked at submission (R1–R5). Pure: every input is a parameter,
 //! and every failed rule is reported at once (一次性告知).
 
-use crate::domain::application::{ApplicationForm, PromotionException};
+use crate::domain::application::{ApplicationForm, PromotionException, TitleLevel, SECONDMENT_HOSTS};
+use crate::domain::path::Method;
 use crate::error::{ErrorCode, Violation};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -65,7 +66,10 @@ fn violation(rule: Option<&'static str>, code: ErrorCode, message: String, field
 pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> SubmissionCheck {
     let mut out = SubmissionCheck::default();
     required_fields(form, &mut out.violations);
-    r1_next_lower_title(form, &mut out);
+    recognition_title(form, &mut out.violations);
+    if form.acquisition() == Method::Review {
+        r1_next_lower_title(form, &mut out);
+    }
     r2_material_cutoff(form, ctx, &mut out.violations);
     r3_annual_assessments(form, ctx, &mut out.violations);
     r4_integrity(form, &mut out.violations);
@@ -75,7 +79,61 @@ pub fn check_submission(form: &ApplicationForm, ctx: &SubmissionContext) -> Subm
     r8_grassroots_service(form, ctx, &mut out.violations);
     r8_directed_evaluation(form, ctx, &mut out);
     r9_recognised_title(form, &mut out);
+    secondment_work(form, &mut out);
     out
+}
+
+/// 八(四): work done while seconded to a listed host institution counts. A secondment
+/// names a listed host and a period; an achievement marked as earned at a host falls in a
+/// secondment there. The counted work is flagged for every reviewer.
+fn secondment_work(form: &ApplicationForm, out: &mut SubmissionCheck) {
+    for (i, s) in form.secondments.iter().enumerate() {
+        if !SECONDMENT_HOSTS.contains(&s.host.trim()) {
+            out.violations.push(violation(
+                None,
+                ErrorCode::SecondmentHostNotListed,
+                ErrorCode::SecondmentHostNotListed.render(&[&s.host]),
+                &format!("secondments[{i}].host"),
+            ));
+        }
+        if s.from > s.to {
+            out.violations.push(violation(
+                None,
+                ErrorCode::InvalidField,
+                "挂职、兼职或项目合作的起始日期不能晚于结束日期".into(),
+                &format!("secondments[{i}].to"),
+            ));
+        }
+    }
+    let mut counted = Vec::new();
+    for (i, a) in form.achievements.iter().enumerate() {
+        let Some(host) = a.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) else { continue };
+        let within = form.secondments.iter().any(|s| s.host.trim() == host && s.from <= a.date && a.date <= s.to);
+        if within {
+            counted.push(format!("“{}”（{host}）", a.title));
+        } else {
+            out.violations.push(violation(
+                None,
+                ErrorCode::SecondmentAchievementOutsidePeriod,
+                ErrorCode::SecondmentAchievementOutsidePeriod.render(&[&a.title, &host]),
+                &format!("achievements[{i}].host"),
+            ));
+        }
+    }
+    for s in &form.secondments {
+        out.flags.push(Flag {
+            rule: "八(四)",
+            code: "SECONDMENT",
+            message: format!("{}于{}（{} 至 {}）", s.kind.label(), s.host, s.from, s.to),
+        });
+    }
+    if !counted.is_empty() {
+        out.flags.push(Flag {
+            rule: "八(四)",
+            code: "SECONDMENT_WORK_COUNTED",
+            message: format!("挂职、兼职或项目合作期间的工作业绩作为评审依据：{}", counted.join("、")),
+        });
+    }
 }
 
 /// R6 (四(一)2): public-institution staff inside post management apply only through
@@ -165,6 +223,17 @@ fn r8_directed_evaluation(form: &ApplicationForm, ctx: &SubmissionContext, out: 
 /// recognised and filed it; a title from elsewhere is flagged for the reviewers.
 fn r9_recognised_title(form: &ApplicationForm, out: &mut SubmissionCheck) {
     let Some(t) = &form.current_title else { return };
+    // 认定 is itself the recognition of that title: its filing is what this produces.
+    if form.acquisition() == Method::Recognition {
+        if let Some(p) = t.issued_province.as_deref().filter(|p| !YANGTZE_BELT.iter().any(|b| p.starts_with(b))) {
+            out.flags.push(Flag {
+                rule: "R9",
+                code: "R9_OUTSIDE_YANGTZE_BELT",
+                message: format!("认定的职称由{p}取得，不在长江经济带互认范围内，请受理机构核实其效力"),
+            });
+        }
+        return;
+    }
     let Some(p) = t.issued_province.as_deref().map(str::trim).filter(|p| !p.is_empty() && !p.starts_with("湖南"))
     else {
         return;
@@ -200,12 +269,14 @@ fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
     if form.series.as_deref().is_none_or(str::is_empty) {
         v.push(missing("series", "申报系列"));
     }
+    let method = form.acquisition();
     match form.target_level {
         None => v.push(missing("target_level", "申报层级")),
-        Some(l) if !l.is_senior() => v.push(violation(
+        // Annex 3 §1.4: 初定 (by qualification) gives 员级, 助理级 or 中级 only.
+        Some(l) if method == Method::Initial && l > TitleLevel::Intermediate => v.push(violation(
             None,
-            ErrorCode::TargetLevelNotSenior,
-            format!("本系统受理高级职称评审，申报层级不能为{}", l.label()),
+            ErrorCode::InitialLevelTooHigh,
+            ErrorCode::InitialLevelTooHigh.render(&[&l.label()]),
             "target_level",
         )),
         Some(_) => {}
@@ -213,8 +284,35 @@ fn required_fields(form: &ApplicationForm, v: &mut Vec<Violation>) {
     if form.specialty.as_deref().is_none_or(str::is_empty) {
         v.push(missing("specialty", "申报专业"));
     }
-    if form.committee.as_deref().is_none_or(str::is_empty) {
-        v.push(missing("committee", "评委会"));
+    // A title by review names its committee; 初定 and 认定 name the acceptance institution.
+    if method == Method::Review {
+        if form.committee.as_deref().is_none_or(str::is_empty) {
+            v.push(missing("committee", "评委会"));
+        }
+    } else if form.institution.is_none() {
+        v.push(missing("institution", "受理机构"));
+    }
+}
+
+/// 认定 (annex 3 §1.5, 八(一)): the title recognised is one already held — of the target
+/// series and level, with its certificate number.
+fn recognition_title(form: &ApplicationForm, v: &mut Vec<Violation>) {
+    if form.acquisition() != Method::Recognition {
+        return;
+    }
+    let Some(level) = form.target_level else { return };
+    let held = form.current_title.as_ref().is_some_and(|t| {
+        t.level == level
+            && form.series.as_deref().is_none_or(|s| s == t.series)
+            && t.certificate_no.as_deref().is_some_and(|n| !n.trim().is_empty())
+    });
+    if !held {
+        v.push(violation(
+            None,
+            ErrorCode::RecognitionTitleMismatch,
+            ErrorCode::RecognitionTitleMismatch.render(&[&level.label()]),
+            "current_title",
+        ));
     }
 }
 
@@ -392,6 +490,8 @@ mod tests {
             target_level: Some(TitleLevel::DeputySenior),
             specialty: Some("土木工程".into()),
             committee: Some("CMT-ENG".into()),
+            method: None,
+            institution: None,
             current_title: Some(CurrentTitle {
                 series: "工程".into(),
                 level: TitleLevel::Intermediate,
@@ -407,7 +507,9 @@ mod tests {
                 kind: AchievementKind::Paper,
                 title: "论文一".into(),
                 date: d("2023-05-01"),
+                host: None,
             }],
+            secondments: Vec::new(),
             integrity: Integrity::default(),
             employment: None,
             grassroots_service_months: None,
@@ -453,10 +555,18 @@ mod tests {
     #[test]
     fn r2_achievements_after_the_cutoff_are_reported_each_by_index() {
         let mut f = eligible_engineer();
-        f.achievements
-            .push(Achievement { kind: AchievementKind::Patent, title: "专利".into(), date: d("2024-09-30") });
-        f.achievements
-            .push(Achievement { kind: AchievementKind::Award, title: "奖项".into(), date: d("2024-10-01") });
+        f.achievements.push(Achievement {
+            kind: AchievementKind::Patent,
+            title: "专利".into(),
+            date: d("2024-09-30"),
+            host: None,
+        });
+        f.achievements.push(Achievement {
+            kind: AchievementKind::Award,
+            title: "奖项".into(),
+            date: d("2024-10-01"),
+            host: None,
+        });
         let c = check_submission(&f, &ctx());
         assert_eq!(codes(&c), vec!["R2_AFTER_MATERIAL_CUTOFF"]);
         assert_eq!(c.violations[0].field.as_deref(), Some("achievements[2].date"));
@@ -574,5 +684,75 @@ mod tests {
         let c = check_submission(&f, &ctx());
         assert!(c.violations.is_empty());
         assert_eq!(c.flags[0].code, "R9_OUTSIDE_YANGTZE_BELT");
+    }
+
+    #[test]
+    fn an_intermediate_title_by_review_is_accepted_with_the_next_lower_title() {
+        let mut f = eligible_engineer();
+        f.target_level = Some(TitleLevel::Intermediate);
+        f.current_title.as_mut().unwrap().level = TitleLevel::Assistant;
+        assert!(check_submission(&f, &ctx()).violations.is_empty(), "{:?}", codes(&check_submission(&f, &ctx())));
+    }
+
+    #[test]
+    fn an_initial_appointment_names_an_institution_and_stops_at_intermediate() {
+        let mut f = eligible_engineer();
+        f.method = Some(Method::Initial);
+        f.committee = None;
+        f.current_title = None;
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["INITIAL_LEVEL_TOO_HIGH", "FIELD_REQUIRED"]);
+        assert_eq!(c.violations[1].field.as_deref(), Some("institution"));
+        f.target_level = Some(TitleLevel::Assistant);
+        f.institution = Some(3);
+        assert!(check_submission(&f, &ctx()).violations.is_empty(), "no lower title needed (R1 is for promotion)");
+    }
+
+    #[test]
+    fn a_recognition_needs_the_held_title_of_the_same_level_with_its_number() {
+        let mut f = eligible_engineer();
+        f.method = Some(Method::Recognition);
+        f.committee = None;
+        f.institution = Some(4);
+        assert_eq!(codes(&check_submission(&f, &ctx())), vec!["RECOGNITION_TITLE_MISMATCH"]);
+        let t = f.current_title.as_mut().unwrap();
+        t.level = TitleLevel::DeputySenior;
+        t.certificate_no = Some("Z-2020-0001".into());
+        t.issued_province = Some("湖北省".into());
+        let c = check_submission(&f, &ctx());
+        assert!(c.violations.is_empty(), "{:?}", codes(&c));
+        assert!(c.flags.is_empty(), "a belt title needs no prior filing: this is the recognition");
+    }
+
+    #[test]
+    fn work_at_a_listed_host_counts_within_the_secondment_and_is_flagged() {
+        use crate::domain::application::{Secondment, SecondmentKind};
+        let mut f = eligible_engineer();
+        f.secondments = vec![Secondment {
+            host: "合肥国家实验室".into(),
+            kind: SecondmentKind::Posting,
+            from: d("2022-03-01"),
+            to: d("2023-02-28"),
+        }];
+        f.achievements.push(Achievement {
+            kind: AchievementKind::Project,
+            title: "量子测量项目".into(),
+            date: d("2022-12-01"),
+            host: Some("合肥国家实验室".into()),
+        });
+        let c = check_submission(&f, &ctx());
+        assert!(c.violations.is_empty(), "{:?}", codes(&c));
+        assert!(c.flags.iter().any(|f| f.code == "SECONDMENT_WORK_COUNTED" && f.message.contains("量子测量项目")));
+        // Outside the period, or at a host that is not listed: refused, naming the field.
+        f.achievements[1].date = d("2023-05-01");
+        f.secondments.push(Secondment {
+            host: "某省外研究所".into(),
+            kind: SecondmentKind::PartTime,
+            from: d("2021-01-01"),
+            to: d("2021-06-30"),
+        });
+        let c = check_submission(&f, &ctx());
+        assert_eq!(codes(&c), vec!["SECONDMENT_HOST_NOT_LISTED", "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD"]);
+        assert_eq!(c.violations[1].field.as_deref(), Some("achievements[1].host"));
     }
 }

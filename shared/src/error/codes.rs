@@ -281,11 +281,39 @@ pub enum ErrorCode {
 
     /// `FIELD_TOO_LONG` (422): 字段 {} 不能超过 {} 字
     FieldTooLong,
+    /// `COMMITTEE_TIER_MISMATCH` (409): 评委会 {} 为{}，不评审{}职称（附件3 §1.6–1.8）
+    CommitteeTierMismatch,
+    /// `INSTITUTION_NOT_ACCEPTING` (409): 受理机构 {} 不受理{}（{}）：不存在、已注销，或职称等级、取得方式不符（附件3 §1.3）
+    InstitutionNotAccepting,
+    /// `INITIAL_LEVEL_TOO_HIGH` (422): 初定适用于员级、助理级和中级职称，不能初定{}（附件3 §1.4）
+    InitialLevelTooHigh,
+    /// `RECOGNITION_TITLE_MISMATCH` (422): 认定须提交已取得的同系列{}职称（现有职称的系列、层级与申报一致，并填写证书编号；八(一)）
+    RecognitionTitleMismatch,
+    /// `METHOD_MISMATCH` (409): 申报 {} 的取得方式为{}，不能{}
+    MethodMismatch,
+    /// `DESIGNATION_DECLINED` (409): {} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）
+    DesignationDeclined,
+    /// `DESIGNATION_NOT_PENDING` (409): 该审核层级指定已{}，不能再次处理
+    DesignationNotPending,
+    /// `DESIGNATION_PENDING` (409): {} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）
+    DesignationPending,
+    /// `SECONDMENT_HOST_NOT_LISTED` (422): 挂职、兼职或项目合作单位“{}”不在八(四)所列单位之内（崖州湾深海科技城、合肥国家实验室、中科院合肥物质所、上海科技创新中心（张江科学城））
+    SecondmentHostNotListed,
+    /// `SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD` (422): 成果“{}”标注在{}取得，须在申报表所填该单位的挂职、兼职或项目合作期间内（八(四)）
+    SecondmentAchievementOutsidePeriod,
+    /// `UNIT_RULE_BELOW_PROVINCE` (422): 自主评审单位的标准条件不能低于省标：本系列继续教育学时省标为 {}，所填为 {}（三(一)）
+    UnitRuleBelowProvince,
+    /// `NOT_SELF_REVIEW_UNIT` (422): {} 不是自主评审单位（二(五)）
+    NotSelfReviewUnit,
+    /// `UNIT_RULE_NOT_MET` (422): 未达到所在自主评审单位经备案的标准条件（{}）：{}
+    UnitRuleNotMet,
+    /// `SELF_REVIEW_PLAN_FILED` (409): {} 年度评审方案已报备（{}），不能重复报备
+    SelfReviewPlanFiled,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 138] = [
+    pub const ALL: [ErrorCode; 152] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
@@ -424,6 +452,20 @@ impl ErrorCode {
         ErrorCode::TeacherInstitutionIneligible,
         ErrorCode::CommitteeOutsideApproval,
         ErrorCode::FieldTooLong,
+        ErrorCode::CommitteeTierMismatch,
+        ErrorCode::InstitutionNotAccepting,
+        ErrorCode::InitialLevelTooHigh,
+        ErrorCode::RecognitionTitleMismatch,
+        ErrorCode::MethodMismatch,
+        ErrorCode::DesignationDeclined,
+        ErrorCode::DesignationNotPending,
+        ErrorCode::DesignationPending,
+        ErrorCode::SecondmentHostNotListed,
+        ErrorCode::SecondmentAchievementOutsidePeriod,
+        ErrorCode::UnitRuleBelowProvince,
+        ErrorCode::NotSelfReviewUnit,
+        ErrorCode::UnitRuleNotMet,
+        ErrorCode::SelfReviewPlanFiled,
     ];
 
     /// The wire name (`APPLICATION_STALE`).
@@ -568,6 +610,20 @@ impl ErrorCode {
             ErrorCode::CommitteeOutsideApproval => "COMMITTEE_OUTSIDE_APPROVAL",
 
             ErrorCode::FieldTooLong => "FIELD_TOO_LONG",
+            ErrorCode::CommitteeTierMismatch => "COMMITTEE_TIER_MISMATCH",
+            ErrorCode::InstitutionNotAccepting => "INSTITUTION_NOT_ACCEPTING",
+            ErrorCode::InitialLevelTooHigh => "INITIAL_LEVEL_TOO_HIGH",
+            ErrorCode::RecognitionTitleMismatch => "RECOGNITION_TITLE_MISMATCH",
+            ErrorCode::MethodMismatch => "METHOD_MISMATCH",
+            ErrorCode::DesignationDeclined => "DESIGNATION_DECLINED",
+            ErrorCode::DesignationNotPending => "DESIGNATION_NOT_PENDING",
+            ErrorCode::DesignationPending => "DESIGNATION_PENDING",
+            ErrorCode::SecondmentHostNotListed => "SECONDMENT_HOST_NOT_LISTED",
+            ErrorCode::SecondmentAchievementOutsidePeriod => "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD",
+            ErrorCode::UnitRuleBelowProvince => "UNIT_RULE_BELOW_PROVINCE",
+            ErrorCode::NotSelfReviewUnit => "NOT_SELF_REVIEW_UNIT",
+            ErrorCode::UnitRuleNotMet => "UNIT_RULE_NOT_MET",
+            ErrorCode::SelfReviewPlanFiled => "SELF_REVIEW_PLAN_FILED",
         }
     }
 
@@ -705,6 +761,20 @@ impl ErrorCode {
             ErrorCode::R15PassRateExceptionNotApproved => 422,
             ErrorCode::R8DirectedEvaluationOutsideFields => 422,
             ErrorCode::FieldTooLong => 422,
+            ErrorCode::CommitteeTierMismatch => 409,
+            ErrorCode::InstitutionNotAccepting => 409,
+            ErrorCode::InitialLevelTooHigh => 422,
+            ErrorCode::RecognitionTitleMismatch => 422,
+            ErrorCode::MethodMismatch => 409,
+            ErrorCode::DesignationDeclined => 409,
+            ErrorCode::DesignationNotPending => 409,
+            ErrorCode::DesignationPending => 409,
+            ErrorCode::SecondmentHostNotListed => 422,
+            ErrorCode::SecondmentAchievementOutsidePeriod => 422,
+            ErrorCode::UnitRuleBelowProvince => 422,
+            ErrorCode::NotSelfReviewUnit => 422,
+            ErrorCode::UnitRuleNotMet => 422,
+            ErrorCode::SelfReviewPlanFiled => 409,
             ErrorCode::Internal => 500,
             ErrorCode::StoreBusy => 503,
         }
@@ -858,6 +928,20 @@ impl ErrorCode {
             ErrorCode::CommitteeOutsideApproval => "评委会“{}”超出核准的评审范围或有效期（{}），其评审结果不予备案（七(四)）",
 
             ErrorCode::FieldTooLong => "字段 {} 不能超过 {} 字",
+            ErrorCode::CommitteeTierMismatch => "评委会 {} 为{}，不评审{}职称（附件3 §1.6–1.8）",
+            ErrorCode::InstitutionNotAccepting => "受理机构 {} 不受理{}（{}）：不存在、已注销，或职称等级、取得方式不符（附件3 §1.3）",
+            ErrorCode::InitialLevelTooHigh => "初定适用于员级、助理级和中级职称，不能初定{}（附件3 §1.4）",
+            ErrorCode::RecognitionTitleMismatch => "认定须提交已取得的同系列{}职称（现有职称的系列、层级与申报一致，并填写证书编号；八(一)）",
+            ErrorCode::MethodMismatch => "申报 {} 的取得方式为{}，不能{}",
+            ErrorCode::DesignationDeclined => "{} 已拒绝确认 {} 对其的审核层级指定（{}），该路径不可用（附件2 §1.6.2）",
+            ErrorCode::DesignationNotPending => "该审核层级指定已{}，不能再次处理",
+            ErrorCode::DesignationPending => "{} 尚未确认 {} 对其的审核层级指定（{}），该路径暂不可用（附件2 §1.6.2）",
+            ErrorCode::SecondmentHostNotListed => "挂职、兼职或项目合作单位“{}”不在八(四)所列单位之内（崖州湾深海科技城、合肥国家实验室、中科院合肥物质所、上海科技创新中心（张江科学城））",
+            ErrorCode::SecondmentAchievementOutsidePeriod => "成果“{}”标注在{}取得，须在申报表所填该单位的挂职、兼职或项目合作期间内（八(四)）",
+            ErrorCode::UnitRuleBelowProvince => "自主评审单位的标准条件不能低于省标：本系列继续教育学时省标为 {}，所填为 {}（三(一)）",
+            ErrorCode::NotSelfReviewUnit => "{} 不是自主评审单位（二(五)）",
+            ErrorCode::UnitRuleNotMet => "未达到所在自主评审单位经备案的标准条件（{}）：{}",
+            ErrorCode::SelfReviewPlanFiled => "{} 年度评审方案已报备（{}），不能重复报备",
         }
     }
 

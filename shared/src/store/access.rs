@@ -13,7 +13,8 @@ const COMMITTEE_ORG: &str = "SELECT organising_org FROM committees WHERE id = ?"
 const PLAN: &str = "SELECT organising_org FROM review_plans WHERE id = ?";
 const DRAWN: &str = "SELECT 1 FROM plan_judges WHERE plan_id = ? AND expert_id = ? AND status = 'drawn'";
 const QUOTA: &str = "SELECT kind, auditor_org, unit_org FROM review_quotas WHERE id = ?";
-const EDGE: &str = "SELECT upper_org FROM audit_path_edges WHERE id = ?";
+const EDGE: &str = "SELECT upper_org FROM path_edges WHERE id = ?";
+const EDGE_LOWER: &str = "SELECT lower_org FROM path_edges WHERE id = ?";
 const CERTIFICATE: &str = "SELECT c.holder_sub, c.unit_org, k.organising_org FROM certificates c \
      LEFT JOIN committees k ON k.id = c.committee WHERE c.id = ?";
 const PUBLICITY: &str = "SELECT organising_org FROM result_publicities WHERE id = ?";
@@ -85,6 +86,11 @@ pub fn quota(db: &dyn Db, id: i64) -> Result<Option<(String, String, String)>, S
 /// The upper organisation of an audit-path edge.
 pub fn edge_upper(db: &dyn Db, id: i64) -> Result<Option<String>, StoreError> {
     db.query_opt(EDGE, &[id.into()])?.map(|r| r.text(0)).transpose()
+}
+
+/// The lower organisation of an audit-path edge.
+pub fn edge_lower(db: &dyn Db, id: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt(EDGE_LOWER, &[id.into()])?.map(|r| r.text(0)).transpose()
 }
 
 /// Who a certificate concerns.

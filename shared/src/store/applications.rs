@@ -98,6 +98,8 @@ pub struct FormColumns {
     pub target_level: String,
     pub specialty: String,
     pub committee: String,
+    /// 取得方式 (review / initial / recognition).
+    pub method: String,
 }
 
 impl FormColumns {
@@ -114,13 +116,14 @@ impl FormColumns {
                 .unwrap_or_default(),
             specialty: form.specialty.clone().unwrap_or_default(),
             committee: form.committee.clone().unwrap_or_default(),
+            method: form.acquisition().as_str().to_owned(),
         }
     }
 }
 
 const INSERT_DRAFT: &str = "INSERT INTO applications (applicant_id, applicant_name, batch_year, unit_org, citizen_id, \
-     series, target_level, specialty, committee, form, state, version, created_at, updated_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING id";
+     series, target_level, specialty, committee, method, form, state, version, created_at, updated_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING id";
 
 /// Inserts a draft and returns its id.
 pub fn insert_draft(
@@ -144,6 +147,7 @@ pub fn insert_draft(
             cols.target_level.as_str().into(),
             cols.specialty.as_str().into(),
             cols.committee.as_str().into(),
+            cols.method.as_str().into(),
             form_json.into(),
             now.into(),
             now.into(),
@@ -229,6 +233,7 @@ fn cas(
         set("target_level = ?", c.target_level.as_str().into());
         set("specialty = ?", c.specialty.as_str().into());
         set("committee = ?", c.committee.as_str().into());
+        set("method = ?", c.method.as_str().into());
     }
     if let Some(v) = &changes.form {
         set("form = ?", v.into());

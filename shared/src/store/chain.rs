@@ -3,7 +3,7 @@
 
 use super::{Db, Row, StoreError, Value};
 use crate::domain::application::TitleLevel;
-use crate::domain::path::{CommitteeFacts, Edge, Method, StepKind};
+use crate::domain::path::{CommitteeFacts, CommitteeTier, Edge, InstitutionFacts, Method, StepKind};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -110,8 +110,10 @@ pub fn organisation_names(db: &dyn Db, ids: &[String]) -> Result<HashMap<String,
 
 // ---------------------------------------------------------------- committees
 
-const SELECT_COMMITTEE: &str =
-    "SELECT id, organising_org, series, max_level, is_final, status, valid_until FROM committees WHERE id = ?";
+// A committee without a tier row is a 高评会 whose committees.max_level is its own (0022).
+const SELECT_COMMITTEE: &str = "SELECT c.id, c.organising_org, c.series, COALESCE(t.max_level, c.max_level), \
+     c.is_final, c.status, c.valid_until, COALESCE(t.tier, 'senior') \
+     FROM committees c LEFT JOIN committee_tiers t ON t.committee_id = c.id WHERE c.id = ?";
 const SELECT_COMMITTEE_SPECIALTIES: &str = "SELECT specialty FROM committee_specialties WHERE committee_id = ?";
 
 /// The facts of a committee that path resolution and R20 need.
@@ -128,6 +130,7 @@ pub fn committee_facts(db: &dyn Db, id: &str) -> Result<Option<CommitteeFacts>, 
         organising_org: r.text(1)?,
         series: r.text(2)?,
         max_level: parse_level(&r.text(3)?).ok_or_else(|| StoreError::Decode("committee level".into()))?,
+        tier: CommitteeTier::parse(&r.text(7)?).ok_or_else(|| StoreError::Decode("committee tier".into()))?,
         is_final: r.int(4)? != 0,
         active: r.text(5)? == "active",
         valid_until: NaiveDate::parse_from_str(&valid_until, "%Y-%m-%d")
@@ -144,6 +147,8 @@ pub struct NewCommittee {
     pub organising_org: String,
     pub series: String,
     pub max_level: TitleLevel,
+    /// 初评会 / 中评会 / 高评会 (0022): a non-senior tier is recorded in committee_tiers.
+    pub tier: CommitteeTier,
     pub is_final: bool,
     pub valid_until: NaiveDate,
     pub specialties: Vec<String>,
@@ -152,6 +157,8 @@ pub struct NewCommittee {
 const INSERT_COMMITTEE: &str = "INSERT INTO committees (id, name, organising_org, series, max_level, is_final, \
      valid_until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?) \
      ON CONFLICT (id) DO NOTHING RETURNING id";
+const INSERT_COMMITTEE_TIER: &str =
+    "INSERT INTO committee_tiers (committee_id, tier, max_level) VALUES (?, ?, ?) ON CONFLICT (committee_id) DO NOTHING";
 const INSERT_COMMITTEE_SPECIALTY: &str =
     "INSERT OR IGNORE INTO committee_specialties (committee_id, specialty) VALUES (?, ?)";
 
@@ -165,7 +172,9 @@ pub fn insert_committee(db: &dyn Db, c: &NewCommittee, now: &str) -> Result<bool
                 c.name.as_str().into(),
                 c.organising_org.as_str().into(),
                 c.series.as_str().into(),
-                level_str(c.max_level).into(),
+                // committees.max_level admits the senior levels only: a 初评会 or 中评会
+                // keeps 'deputy_senior' there and its real level in committee_tiers.
+                level_str(if c.max_level.is_senior() { c.max_level } else { TitleLevel::DeputySenior }).into(),
                 c.is_final.into(),
                 c.valid_until.to_string().into(),
                 now.into(),
@@ -174,11 +183,40 @@ pub fn insert_committee(db: &dyn Db, c: &NewCommittee, now: &str) -> Result<bool
         )?
         .is_empty();
     if inserted {
+        if c.tier != CommitteeTier::Senior {
+            db.execute(
+                INSERT_COMMITTEE_TIER,
+                &[c.id.as_str().into(), c.tier.as_str().into(), level_str(c.max_level).into()],
+            )?;
+        }
         for s in &c.specialties {
             db.execute(INSERT_COMMITTEE_SPECIALTY, &[c.id.as_str().into(), s.as_str().into()])?;
         }
     }
     Ok(inserted)
+}
+
+// ---------------------------------------------------------------- park delegations
+
+const INSERT_PARK_DELEGATION: &str = "INSERT INTO park_delegations (committee_id, delegation_doc_no, scope, \
+     created_by, created_at) VALUES (?, ?, ?, ?, ?)";
+const SELECT_PARK_DELEGATION: &str = "SELECT delegation_doc_no, scope FROM park_delegations WHERE committee_id = ?";
+
+/// Records the delegation of a park committee (五好园区, 八(三)).
+pub fn insert_park_delegation(
+    db: &dyn Db,
+    committee: &str,
+    doc_no: &str,
+    scope: &str,
+    by: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    db.execute(INSERT_PARK_DELEGATION, &[committee.into(), doc_no.into(), scope.into(), by.into(), now.into()])
+}
+
+/// The delegation (document number, scope) of a park committee, if it is one.
+pub fn park_delegation(db: &dyn Db, committee: &str) -> Result<Option<(String, String)>, StoreError> {
+    db.query_opt(SELECT_PARK_DELEGATION, &[committee.into()])?.map(|r| Ok((r.text(0)?, r.text(1)?))).transpose()
 }
 
 // ---------------------------------------------------------------- audit-path edges
@@ -193,9 +231,11 @@ pub struct EdgeRecord {
     pub method: String,
     pub step: String,
     pub status: String,
+    /// `pending`, `confirmed` or `declined` by the lower (annex 2 §1.6.2).
+    pub confirmation: String,
 }
 
-const EDGE_COLUMNS: &str = "id, lower_org, upper_org, level, method, step, status";
+const EDGE_COLUMNS: &str = "id, lower_org, upper_org, level, method, step, status, confirmation";
 
 fn edge_record(r: &Row) -> Result<EdgeRecord, StoreError> {
     Ok(EdgeRecord {
@@ -206,18 +246,19 @@ fn edge_record(r: &Row) -> Result<EdgeRecord, StoreError> {
         method: r.text(4)?,
         step: r.text(5)?,
         status: r.text(6)?,
+        confirmation: r.text(7)?,
     })
 }
 
 /// Every active edge for a level and method, keyed by lower organisation.
 pub fn active_edges(db: &dyn Db, level: TitleLevel, method: Method) -> Result<HashMap<String, Edge>, StoreError> {
-    let sql =
-        format!("SELECT {EDGE_COLUMNS} FROM audit_path_edges WHERE level = ? AND method = ? AND status = 'active'");
+    let sql = format!("SELECT {EDGE_COLUMNS} FROM path_edges WHERE level = ? AND method = ? AND status = 'active'");
     let mut out = HashMap::new();
     for r in db.query(&sql, &[level_str(level).into(), method.as_str().into()])? {
         let e = edge_record(&r)?;
         let step = StepKind::parse(&e.step).ok_or_else(|| StoreError::Decode(format!("step {}", e.step)))?;
-        out.insert(e.lower_org.clone(), Edge { lower: e.lower_org, upper: e.upper_org, step });
+        let (declined, pending) = (e.confirmation == "declined", e.confirmation == "pending");
+        out.insert(e.lower_org.clone(), Edge { lower: e.lower_org, upper: e.upper_org, step, declined, pending });
     }
     Ok(out)
 }
@@ -225,15 +266,15 @@ pub fn active_edges(db: &dyn Db, level: TitleLevel, method: Method) -> Result<Ha
 /// Active edges where `org` is the lower (its uppers) or the upper (its lowers).
 pub fn edges_of(db: &dyn Db, org: &str, as_upper: bool) -> Result<Vec<EdgeRecord>, StoreError> {
     let col = if as_upper { "upper_org" } else { "lower_org" };
-    let sql = format!("SELECT {EDGE_COLUMNS} FROM audit_path_edges WHERE {col} = ? AND status = 'active' ORDER BY id");
+    let sql = format!("SELECT {EDGE_COLUMNS} FROM path_edges WHERE {col} = ? AND status = 'active' ORDER BY id");
     db.query(&sql, &[org.into()])?.iter().map(edge_record).collect()
 }
 
 const INSERT_EDGE: &str =
-    "INSERT INTO audit_path_edges (lower_org, upper_org, level, method, step, status, created_by, \
-     created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?) RETURNING id";
+    "INSERT INTO path_edges (lower_org, upper_org, level, method, step, status, confirmation, created_by, \
+     created_at) VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?) RETURNING id";
 const SELECT_ACTIVE_EDGE: &str =
-    "SELECT id FROM audit_path_edges WHERE lower_org = ? AND level = ? AND method = ? AND status = 'active'";
+    "SELECT id FROM path_edges WHERE lower_org = ? AND level = ? AND method = ? AND status = 'active'";
 
 /// The active edge of `lower` for a level and method, if any.
 pub fn active_edge_id(db: &dyn Db, lower: &str, level: TitleLevel, method: Method) -> Result<Option<i64>, StoreError> {
@@ -251,6 +292,7 @@ pub fn insert_edge(
     level: TitleLevel,
     method: Method,
     step: StepKind,
+    confirmation: &str,
     by: &str,
     now: &str,
 ) -> Result<i64, StoreError> {
@@ -262,6 +304,7 @@ pub fn insert_edge(
             level_str(level).into(),
             method.as_str().into(),
             step.as_str().into(),
+            confirmation.into(),
             by.into(),
             now.into(),
         ],
@@ -270,13 +313,108 @@ pub fn insert_edge(
 
 /// One edge by id.
 pub fn edge_by_id(db: &dyn Db, id: i64) -> Result<Option<EdgeRecord>, StoreError> {
-    db.query_opt(&format!("SELECT {EDGE_COLUMNS} FROM audit_path_edges WHERE id = ?"), &[id.into()])?
+    db.query_opt(&format!("SELECT {EDGE_COLUMNS} FROM path_edges WHERE id = ?"), &[id.into()])?
         .as_ref()
         .map(edge_record)
         .transpose()
 }
 
-const CANCEL_EDGE: &str = "UPDATE audit_path_edges SET status = 'cancelled', cancelled_at = ?, cancel_reason = ? \
+const CONFIRM_EDGE: &str = "UPDATE path_edges SET confirmation = ?, confirmed_by = ?, confirmed_at = ?, \
+     decline_reason = ? WHERE id = ? AND status = 'active' AND confirmation = 'pending' RETURNING id";
+
+/// The lower's answer to a pending designation (`confirmed` or `declined`); `false` if
+/// the edge is not an active pending one.
+pub fn answer_edge(
+    db: &dyn Db,
+    id: i64,
+    answer: &str,
+    reason: Option<&str>,
+    by: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    Ok(!db.query(CONFIRM_EDGE, &[answer.into(), by.into(), now.into(), reason.into(), id.into()])?.is_empty())
+}
+
+/// Designations awaiting `org`'s confirmation, or all of its edges as the lower.
+pub fn edges_to_confirm(db: &dyn Db, org: &str, pending_only: bool) -> Result<Vec<EdgeRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {EDGE_COLUMNS} FROM path_edges WHERE lower_org = ? AND status = 'active' \
+         AND (? = 0 OR confirmation = 'pending') ORDER BY id"
+    );
+    db.query(&sql, &[org.into(), pending_only.into()])?.iter().map(edge_record).collect()
+}
+
+// ---------------------------------------------------------------- acceptance institutions
+
+const SELECT_INSTITUTION: &str = "SELECT id, org_id, level, method, status FROM acceptance_institutions WHERE id = ?";
+
+/// The facts of an acceptance institution that a 初定 or 认定 path needs.
+pub fn institution_facts(db: &dyn Db, id: i64) -> Result<Option<InstitutionFacts>, StoreError> {
+    let Some(r) = db.query_opt(SELECT_INSTITUTION, &[id.into()])? else { return Ok(None) };
+    Ok(Some(InstitutionFacts {
+        id: r.int(0)?,
+        org: r.text(1)?,
+        level: parse_level(&r.text(2)?).ok_or_else(|| StoreError::Decode("institution level".into()))?,
+        method: Method::parse(&r.text(3)?).ok_or_else(|| StoreError::Decode("institution method".into()))?,
+        active: r.text(4)? == "active",
+    }))
+}
+
+/// A 初定 or 认定 approval (annex 3 §1.4–1.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TitleApproval {
+    pub application_id: i64,
+    pub method: String,
+    pub institution_id: i64,
+    pub doc_no: String,
+    pub approved_on: String,
+}
+
+const INSERT_TITLE_APPROVAL: &str = "INSERT INTO title_approvals (application_id, method, institution_id, doc_no, \
+     approved_on, approved_by, org, approved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const SELECT_TITLE_APPROVAL: &str =
+    "SELECT application_id, method, institution_id, doc_no, approved_on FROM title_approvals WHERE application_id = ?";
+const INSTITUTION_CERTIFICATE_NAME: &str = "SELECT certificate_name FROM acceptance_institutions WHERE id = ?";
+
+/// Records a 初定 or 认定 approval.
+pub fn insert_title_approval(db: &dyn Db, a: &TitleApproval, by: &str, org: &str, now: &str) -> Result<(), StoreError> {
+    db.execute(
+        INSERT_TITLE_APPROVAL,
+        &[
+            a.application_id.into(),
+            a.method.as_str().into(),
+            a.institution_id.into(),
+            a.doc_no.as_str().into(),
+            a.approved_on.as_str().into(),
+            by.into(),
+            org.into(),
+            now.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The approval of a 初定 or 认定 application, if any.
+pub fn title_approval_of(db: &dyn Db, application_id: i64) -> Result<Option<TitleApproval>, StoreError> {
+    db.query_opt(SELECT_TITLE_APPROVAL, &[application_id.into()])?
+        .map(|r| {
+            Ok(TitleApproval {
+                application_id: r.int(0)?,
+                method: r.text(1)?,
+                institution_id: r.int(2)?,
+                doc_no: r.text(3)?,
+                approved_on: r.text(4)?,
+            })
+        })
+        .transpose()
+}
+
+/// The name an acceptance institution prints on certificates (annex 3 §1.3).
+pub fn institution_certificate_name(db: &dyn Db, id: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt(INSTITUTION_CERTIFICATE_NAME, &[id.into()])?.map(|r| r.text(0)).transpose()
+}
+
+const CANCEL_EDGE: &str = "UPDATE path_edges SET status = 'cancelled', cancelled_at = ?, cancel_reason = ? \
      WHERE id = ? AND status = 'active' RETURNING id";
 
 /// Cancels an active edge; `false` if it was not active.

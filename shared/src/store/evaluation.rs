@@ -191,6 +191,29 @@ pub fn failed_this_year(db: &dyn Db, citizen_id: &str, year: i32) -> Result<bool
         .is_some())
 }
 
+/// Records the 一人一议 plan's justification (八(三)).
+pub fn insert_individual_plan(
+    db: &dyn Db,
+    plan: i64,
+    application: i64,
+    justification: &str,
+    by: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO individual_plans (plan_id, application_id, justification, created_by, created_at) \
+         VALUES (?, ?, ?, ?, ?)",
+        &[plan.into(), application.into(), justification.into(), by.into(), now.into()],
+    )
+}
+
+/// The justification of a 一人一议 plan, if the plan is one.
+pub fn individual_plan(db: &dyn Db, plan: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt("SELECT justification FROM individual_plans WHERE plan_id = ?", &[plan.into()])?
+        .map(|r| r.text(0))
+        .transpose()
+}
+
 /// The province desk auditing a kind of plan.
 pub fn audit_desk(db: &dyn Db, kind: &str) -> Result<Option<String>, StoreError> {
     db.query_opt("SELECT org FROM plan_audit_desks WHERE kind = ?", &[kind.into()])?.map(|r| r.text(0)).transpose()
@@ -569,11 +592,13 @@ pub fn results(db: &dyn Db, plan: i64) -> Result<Vec<serde_json::Value>, StoreEr
     .collect()
 }
 
-/// Applications of a unit already passed this year for a level (R10 double control).
+/// Applications of a unit already passed this year for a level (R10 double control); a
+/// 一人一议 pass (八(三)) is outside quota counting.
 pub fn passed_count(db: &dyn Db, unit: &str, year: i32, series: &str, level: &str) -> Result<i64, StoreError> {
     db.query_opt(
         "SELECT COUNT(*) FROM applications WHERE unit_org = ? AND batch_year = ? AND series = ? AND target_level = ? \
-         AND state IN ('passed', 'result_publicity', 'result_on_hold', 'publicity_passed', 'filing_requested', 'filed', 'certified')",
+         AND state IN ('passed', 'result_publicity', 'result_on_hold', 'publicity_passed', 'filing_requested', 'filed', 'certified') \
+         AND id NOT IN (SELECT application_id FROM individual_plans)",
         &[unit.into(), year.into(), series.into(), level.into()],
     )?
     .map_or(Ok(0), |r| r.int(0))

@@ -19,6 +19,7 @@ pub mod people;
 pub mod pii;
 pub mod public;
 pub mod reference;
+pub mod self_review;
 #[cfg(feature = "spin")]
 pub mod spin;
 

@@ -143,6 +143,14 @@ fn check_committee_scope(db: &dyn Db, form: &ApplicationForm) -> Result<(), Doma
         if level > c.max_level {
             return refuse(ErrorCode::CommitteeLevelExceeded, &[&c.id, &level.label()], "form.target_level");
         }
+        // Annex 3 §1.6–1.8: 初评会, 中评会 and 高评会 each judge their own levels.
+        if crate::domain::path::CommitteeTier::of_level(level) != c.tier {
+            return refuse(
+                ErrorCode::CommitteeTierMismatch,
+                &[&c.id, &c.tier.label(), &level.label()],
+                "form.target_level",
+            );
+        }
     }
     if let Some(specialty) = named(&form.specialty) {
         if !c.specialties.contains(&specialty) {
@@ -433,6 +441,8 @@ pub fn submit(
         );
         check.violations.extend(refused);
         check.flags.extend(flag);
+        // 三(一): a self-evaluating unit's filed standard, higher than the province's.
+        check.violations.extend(super::self_review::unit_rule_violations(db, &unit_org, &form)?);
         if !check.violations.is_empty() {
             return Err(DomainError::RulesFailed(check.violations));
         }

@@ -47,7 +47,12 @@ pub struct SimulationQuery {
     pub level: crate::domain::application::TitleLevel,
     #[serde(default = "default_method")]
     pub method: Method,
+    /// The committee (titles by review).
+    #[serde(default)]
     pub committee: String,
+    /// The acceptance institution (初定 / 认定), its id (a query parameter is a string).
+    #[serde(default)]
+    pub institution: Option<String>,
 }
 
 fn default_method() -> Method {
@@ -87,7 +92,6 @@ fn resolve_path(
         }));
     }
     let edges = cstore::active_edges(db, q.level, q.method)?;
-    let committee = cstore::committee_facts(db, &q.committee)?;
     let pq = PathQuery {
         unit: &q.unit_org,
         series: &q.series,
@@ -96,7 +100,17 @@ fn resolve_path(
         method: q.method,
         today,
     };
-    Ok(path::resolve(&pq, &edges, committee.as_ref()))
+    if q.method == Method::Review {
+        let committee = cstore::committee_facts(db, &q.committee)?;
+        return Ok(path::resolve(&pq, &edges, committee.as_ref()));
+    }
+    // 初定 / 认定 (annex 3 §1.4–1.5): the path ends at the acceptance institution.
+    let asked = q.institution.clone().unwrap_or_default();
+    let institution = match asked.trim().parse::<i64>() {
+        Ok(i) => cstore::institution_facts(db, i)?,
+        Err(_) => None,
+    };
+    Ok(path::resolve_to_institution(&pq, &edges, institution.as_ref(), &asked))
 }
 
 fn named(db: &dyn Db, steps: &[PathStep]) -> Result<Vec<ChainStep>, DomainError> {
@@ -131,8 +145,9 @@ fn query_of(r: &ApplicationRecord, form: &ApplicationForm) -> Result<SimulationQ
         series: form.series.clone().unwrap_or_default(),
         specialty: form.specialty.clone().unwrap_or_default(),
         level: form.target_level.ok_or_else(|| DomainError::invalid("target_level", "申报层级缺失"))?,
-        method: Method::parse(&r.method).unwrap_or(Method::Review),
+        method: form.acquisition(),
         committee: form.committee.clone().unwrap_or_default(),
+        institution: form.institution.map(|i| i.to_string()),
     })
 }
 
@@ -173,7 +188,8 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
         let q = query_of(&r, &form)?;
         let steps = resolve_path(db, &q, shanghai_today(ctx.now))?.map_err(path_error)?;
         let unit = cstore::organisation_by_id(db, &r.unit_org)?.ok_or(DomainError::NotFound("单位"))?;
-        if unit.public_institution {
+        // R10 (三(二)): the approved quota of posts binds senior titles.
+        if unit.public_institution && form.target_level.is_some_and(|l| l.is_senior()) {
             let (approved, used) =
                 cstore::quota_usage(db, &r.unit_org, r.batch_year, &r.series, &r.target_level, r.id)?;
             if used + 1 > approved {
@@ -476,6 +492,74 @@ pub fn recheck(ctx: &OpCtx<'_>, id: i64, req: RecheckDecision) -> Result<Applica
                 undone_at: None,
             },
         )?;
+        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+    })
+}
+
+/// Body of "approve a 初定 or 认定".
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveTitle {
+    /// 核准文号: carried on the certificate as the approval document.
+    pub doc_no: String,
+    /// The approval date (default: today, Asia/Shanghai); never in the future.
+    #[serde(default)]
+    pub approved_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub opinion: Option<String>,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// 初定 / 认定 (annex 3 §1.4–1.5): the acceptance institution that rechecked the
+/// application approves it with a document number — no plan, no vote — and it is ready
+/// for its certificate (which names the institution and the method).
+pub fn approve_title(ctx: &OpCtx<'_>, id: i64, req: ApproveTitle) -> Result<ApplicationView, DomainError> {
+    let doc_no = req.doc_no.trim();
+    if doc_no.is_empty() || doc_no.chars().count() > 100 {
+        return Err(DomainError::invalid("doc_no", "请填写核准文号（不超过100字）"));
+    }
+    let today = shanghai_today(ctx.now);
+    let approved_on = req.approved_on.unwrap_or(today);
+    if approved_on > today {
+        return Err(DomainError::invalid("approved_on", "核准日期不能晚于今天"));
+    }
+    with_tx(ctx.db, |db| {
+        let r = load_visible(ctx, db, id)?;
+        next_states(r.state, Action::ApproveTitle, Actor::PathHolder).map_err(|e| map_transition(r.state, e))?;
+        if req.version.is_some_and(|v| v != r.version) {
+            return Err(stale());
+        }
+        let form = form_of(&r)?;
+        let method = form.acquisition();
+        let Some(institution) = form.institution.filter(|_| method != Method::Review) else {
+            return Err(DomainError::conflict(
+                ErrorCode::MethodMismatch,
+                &[&id, &method.label(), &"直接核准（评审须经评委会表决）"],
+            ));
+        };
+        // Only the acceptance institution that rechecked it (the path's last step).
+        if stored_path(&r)?.last().is_none_or(|s| s.org != ctx.who.org) {
+            return Err(DomainError::conflict(ErrorCode::NotYourStep, &[]));
+        }
+        cstore::insert_title_approval(
+            db,
+            &cstore::TitleApproval {
+                application_id: id,
+                method: method.as_str().to_owned(),
+                institution_id: institution,
+                doc_no: doc_no.to_owned(),
+                approved_on: approved_on.to_string(),
+            },
+            &ctx.who.sub,
+            &ctx.who.org,
+            &stamp(ctx.now),
+        )?;
+        let changes = Changes { voted_on: Some(Some(approved_on.to_string())), ..Changes::default() };
+        let mut e = ctx.by();
+        e.opinion = req.opinion.clone();
+        e.detail = Some(serde_json::json!({ "doc_no": doc_no, "approved_on": approved_on, "method": method.as_str() }));
+        transition::apply(db, &r, Action::ApproveTitle, Actor::PathHolder, ApplicationState::Filed, &changes, e)?;
         Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
     })
 }

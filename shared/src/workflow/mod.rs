@@ -15,6 +15,7 @@ pub mod public;
 pub mod publicity;
 pub mod quotas;
 pub mod results;
+pub mod self_review;
 pub mod session;
 pub mod transition;
 

@@ -117,6 +117,19 @@ pub struct CreateCommittee {
     pub is_final: bool,
     pub valid_until: NaiveDate,
     pub specialties: Vec<String>,
+    /// 五好园区 (八(三)): a park committee for a dedicated session, under the delegation.
+    #[serde(default)]
+    pub park: Option<ParkDelegation>,
+}
+
+/// The delegation of a dedicated session to a park (五好园区, 八(三)).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParkDelegation {
+    /// 下放专场评审权限的文号.
+    pub delegation_doc_no: String,
+    /// 评审范围 (the talent and fields the session covers).
+    pub scope: String,
 }
 
 fn yes() -> bool {
@@ -146,8 +159,14 @@ pub fn create_committee_in(
     if c.specialties.is_empty() || c.specialties.iter().any(|s| s.trim().is_empty()) {
         return Err(DomainError::invalid("specialties", "请填写评委会可评审的专业"));
     }
-    if !c.max_level.is_senior() {
-        return Err(DomainError::invalid("max_level", "高评会评审层级须为副高级或正高级"));
+    if crate::domain::path::CommitteeTier::of_level(c.max_level) != c.tier {
+        return Err(DomainError::invalid(
+            "max_level",
+            format!(
+                "{}的评审层级与其类别不符（初评会：员级、助理级；中评会：中级；高评会：副高级、正高级）",
+                c.tier.label()
+            ),
+        ));
     }
     if c.valid_until < shanghai_today(ctx.now) {
         return Err(DomainError::invalid("valid_until", "有效期不能早于今天（过期的评委会不予认可）"));
@@ -185,14 +204,40 @@ pub fn create_committee(ctx: &OpCtx<'_>, req: CreateCommittee) -> Result<serde_j
         organising_org: req.organising_org.clone(),
         series: req.series.trim().to_owned(),
         max_level: req.max_level,
+        // 初评会 (§1.6), 中评会 (§1.7) or 高评会 (§1.8), by the highest level it judges.
+        tier: crate::domain::path::CommitteeTier::of_level(req.max_level),
         is_final: req.is_final,
         valid_until: req.valid_until,
         specialties: req.specialties.iter().map(|s| s.trim().to_owned()).collect(),
     };
+    let park = match &req.park {
+        None => None,
+        Some(p) => {
+            let doc_no = p.delegation_doc_no.trim();
+            if doc_no.is_empty() || doc_no.chars().count() > 100 {
+                return Err(DomainError::invalid(
+                    "park.delegation_doc_no",
+                    "请填写下放专场评审权限的文号（不超过100字）",
+                ));
+            }
+            let scope = p.scope.trim();
+            if scope.is_empty() || scope.chars().count() > 500 {
+                return Err(DomainError::invalid("park.scope", "请填写园区专场的评审范围（不超过500字）"));
+            }
+            Some((doc_no.to_owned(), scope.to_owned()))
+        }
+    };
     with_tx(ctx.db, |db| {
-        create_committee_in(ctx, db, &c, None, serde_json::json!({"organising_org": c.organising_org}))?;
+        let detail = serde_json::json!({"organising_org": c.organising_org,
+            "park": park.as_ref().map(|(d, s)| serde_json::json!({"delegation_doc_no": d, "scope": s}))});
+        create_committee_in(ctx, db, &c, None, detail)?;
+        if let Some((doc_no, scope)) = &park {
+            cstore::insert_park_delegation(db, &c.id, doc_no, scope, &ctx.who.sub, &stamp(ctx.now))?;
+        }
         Ok(serde_json::json!({ "id": c.id, "name": c.name, "organising_org": c.organising_org,
-            "series": c.series, "valid_until": c.valid_until, "specialties": c.specialties, "is_final": c.is_final }))
+            "series": c.series, "valid_until": c.valid_until, "specialties": c.specialties, "is_final": c.is_final,
+            "tier": c.tier.as_str(), "kind": if park.is_some() { "park" } else { "regular" },
+            "delegation_doc_no": park.as_ref().map(|p| &p.0), "scope": park.as_ref().map(|p| &p.1) }))
     })
 }
 
@@ -214,7 +259,8 @@ fn review() -> Method {
 
 /// An upper organisation designates a lower for a level and method (the province may
 /// designate on behalf of any upper with `upper_org`). One upper per lower, level and
-/// method.
+/// method. An upper's own designation waits for the lower's confirmation (审核层级配置单位
+/// 确认, annex 2 §1.6.2) before the path uses it; the province's is confirmed at once.
 pub fn designate_lower(ctx: &OpCtx<'_>, upper: Option<&str>, req: DesignateLower) -> Result<EdgeRecord, DomainError> {
     let upper = match (ctx.who.role, upper) {
         (Role::Province, Some(u)) => u.to_owned(),
@@ -250,9 +296,6 @@ pub fn create_edge_in(ctx: &OpCtx<'_>, db: &dyn Db, e: &NewEdge<'_>) -> Result<i
     if e.step == StepKind::Recheck {
         return Err(DomainError::invalid("step", "材料复核由评委会组建单位承担，无需配置"));
     }
-    if !e.level.is_senior() {
-        return Err(DomainError::invalid("level", "审核路径层级须为副高级或正高级"));
-    }
     if e.lower_org == e.upper_org {
         return Err(DomainError::invalid("upper_org", "上级机构不能与下级机构相同"));
     }
@@ -268,8 +311,20 @@ pub fn create_edge_in(ctx: &OpCtx<'_>, db: &dyn Db, e: &NewEdge<'_>) -> Result<i
     if crate::store::admin::edge_would_loop(db, e.lower_org, e.upper_org, level, e.method.as_str())? {
         return Err(DomainError::invalid("upper_org", "该上级机构的审核路径会回到本机构，形成循环"));
     }
-    let id =
-        cstore::insert_edge(db, e.lower_org, e.upper_org, e.level, e.method, e.step, &ctx.who.sub, &stamp(ctx.now))?;
+    // Annex 2 §1.6.2: a lower designated by an upper confirms before the edge is used;
+    // what the province configures (on behalf of an upper, or by import) stands at once.
+    let confirmation = if ctx.who.role == Role::Province { "confirmed" } else { "pending" };
+    let id = cstore::insert_edge(
+        db,
+        e.lower_org,
+        e.upper_org,
+        e.level,
+        e.method,
+        e.step,
+        confirmation,
+        &ctx.who.sub,
+        &stamp(ctx.now),
+    )?;
     audit::record(
         db,
         &event(
@@ -279,7 +334,7 @@ pub fn create_edge_in(ctx: &OpCtx<'_>, db: &dyn Db, e: &NewEdge<'_>) -> Result<i
             "designate_lower",
             serde_json::json!({
                 "lower_org": e.lower_org, "upper_org": e.upper_org, "level": level,
-                "method": e.method.as_str(), "step": e.step.as_str()
+                "method": e.method.as_str(), "step": e.step.as_str(), "confirmation": confirmation
             }),
         ),
     )?;
@@ -311,6 +366,70 @@ pub fn cancel_edge(ctx: &OpCtx<'_>, id: i64, reason: &str) -> Result<EdgeRecord,
         )?;
         cstore::edge_by_id(db, id)?.ok_or(DomainError::NotFound("审核路径"))
     })
+}
+
+/// Body of "confirm or decline a designation".
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignationAnswer {
+    /// Why the designation is declined (required to decline).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The designated lower confirms (确认) or declines a pending designation (annex 2
+/// §1.6.2). A declined edge stays on record and breaks the path where it stands (the
+/// simulation names it) until the upper cancels it and designates again.
+pub fn answer_designation(
+    ctx: &OpCtx<'_>,
+    id: i64,
+    confirm: bool,
+    req: DesignationAnswer,
+) -> Result<EdgeRecord, DomainError> {
+    let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if !confirm && reason.is_none() {
+        return Err(DomainError::invalid("reason", "拒绝确认须填写原因"));
+    }
+    with_tx(ctx.db, |db| {
+        let e = cstore::edge_by_id(db, id)?.ok_or(DomainError::NotFound("审核路径"))?;
+        if e.lower_org != ctx.who.org {
+            return Err(DomainError::NotFound("审核路径"));
+        }
+        let answer = if confirm { "confirmed" } else { "declined" };
+        if e.status != "active"
+            || !cstore::answer_edge(db, id, answer, reason.filter(|_| !confirm), &ctx.who.sub, &stamp(ctx.now))?
+        {
+            let now = if e.status != "active" {
+                "取消"
+            } else if e.confirmation == "declined" {
+                "拒绝"
+            } else {
+                "确认"
+            };
+            return Err(DomainError::conflict(ErrorCode::DesignationNotPending, &[&now]));
+        }
+        let action = if confirm { "confirm_designation" } else { "decline_designation" };
+        audit::record(
+            db,
+            &event(
+                ctx,
+                "audit_path_edge",
+                &id.to_string(),
+                action,
+                serde_json::json!({"upper_org": e.upper_org, "reason": reason}),
+            ),
+        )?;
+        cstore::edge_by_id(db, id)?.ok_or(DomainError::NotFound("审核路径"))
+    })
+}
+
+/// The designations of the caller's organisation as a lower (`pending`: only those
+/// awaiting its confirmation).
+pub fn designations(ctx: &OpCtx<'_>, pending_only: bool) -> Result<Vec<EdgeRecord>, DomainError> {
+    if matches!(ctx.who.role, Role::Applicant | Role::Judge) {
+        return Err(DomainError::Forbidden);
+    }
+    Ok(cstore::edges_to_confirm(ctx.db, &ctx.who.org, pending_only)?)
 }
 
 /// "Who are my uppers / my lowers" for the caller's organisation (or any, for the province).

@@ -121,7 +121,7 @@ fn path_simulation_names_each_break_and_after_the_fix_shows_the_full_chain() {
     );
 
     // 正高级: the hospital and the department have uppers only for 副高级.
-    expect(
+    let e = expect(
         p.app.post(
             "/api/chain/lowers",
             p.dept.as_str(),
@@ -129,11 +129,15 @@ fn path_simulation_names_each_break_and_after_the_fix_shows_the_full_chain() {
         ),
         201,
     );
+    // Until the hospital confirms the designation (annex 2 §1.6.2) the edge is not used.
+    let b = sim("full_senior", "%E5%86%85%E7%A7%91%E5%AD%A6");
+    assert_eq!((b["broken"]["code"].as_str(), b["broken"]["at"].as_str()), (Some("DESIGNATION_PENDING"), Some(UNIT)));
+    confirm_designation(&p.app, &p.unit, e["id"].as_i64().unwrap());
     let b = sim("full_senior", "%E5%86%85%E7%A7%91%E5%AD%A6");
     assert_eq!((b["broken"]["code"].as_str(), b["broken"]["at"].as_str()), (Some("NO_UPPER"), Some(DEPT)), "{b}");
     assert!(b["broken"]["fixer"].as_str().unwrap().contains("指定下级"));
 
-    expect(
+    let e = expect(
         p.app.post(
             "/api/chain/lowers",
             p.city.as_str(),
@@ -141,7 +145,8 @@ fn path_simulation_names_each_break_and_after_the_fix_shows_the_full_chain() {
         ),
         201,
     );
-    expect(
+    confirm_designation(&p.app, &p.dept, e["id"].as_i64().unwrap());
+    let e = expect(
         p.app.post(
             "/api/chain/lowers",
             p.cmt.as_str(),
@@ -149,6 +154,7 @@ fn path_simulation_names_each_break_and_after_the_fix_shows_the_full_chain() {
         ),
         201,
     );
+    confirm_designation(&p.app, &p.city, e["id"].as_i64().unwrap());
     let ok = sim("full_senior", "%E5%86%85%E7%A7%91%E5%AD%A6");
     let orgs: Vec<&str> = ok["chain"].as_array().unwrap().iter().map(|s| s["org"].as_str().unwrap()).collect();
     assert_eq!(orgs, vec![DEPT, CITY, CMT_ORG], "{ok}");

@@ -12,6 +12,7 @@ mod host;
 mod limits;
 mod manifest;
 mod openapi;
+mod paths;
 mod pii;
 mod portal;
 mod public;

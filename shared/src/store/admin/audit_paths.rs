@@ -29,7 +29,7 @@ pub const EDGE_VERSION_KIND: &str = "audit_path_edge";
 pub const EDGE_SELECT: &str = "e.id, e.lower_org, lo.name, e.upper_org, uo.name, e.level, e.method, e.step, e.status, \
      e.created_by, e.created_at, e.cancelled_at, e.cancel_reason, COALESCE(v.version, 1)";
 /// The join an edge listing reads from.
-pub const EDGE_FROM: &str = "audit_path_edges e JOIN organisations lo ON lo.id = e.lower_org \
+pub const EDGE_FROM: &str = "path_edges e JOIN organisations lo ON lo.id = e.lower_org \
      JOIN organisations uo ON uo.id = e.upper_org \
      LEFT JOIN admin_row_versions v ON v.kind = 'audit_path_edge' AND v.key = CAST(e.id AS TEXT)";
 
@@ -60,7 +60,7 @@ pub fn path_edge_by_id(db: &dyn Db, id: i64) -> Result<Option<PathEdge>, StoreEr
 }
 
 pub(super) const UPDATE_EDGE: &str =
-    "UPDATE audit_path_edges SET upper_org = ?, step = ? WHERE id = ? AND status = 'active' RETURNING id";
+    "UPDATE path_edges SET upper_org = ?, step = ? WHERE id = ? AND status = 'active' RETURNING id";
 
 /// Changes an active edge's upper organisation and step.
 pub fn update_edge(db: &dyn Db, id: i64, upper: &str, step: &str) -> Result<bool, StoreError> {
@@ -70,7 +70,7 @@ pub fn update_edge(db: &dyn Db, id: i64, upper: &str, step: &str) -> Result<bool
 /// Whether following active edges up from `upper` for this level and method comes back
 /// to `lower` (the edit would close a loop).
 pub fn edge_would_loop(db: &dyn Db, lower: &str, upper: &str, level: &str, method: &str) -> Result<bool, StoreError> {
-    const SQL: &str = "SELECT upper_org FROM audit_path_edges WHERE lower_org = ? AND level = ? AND method = ? \
+    const SQL: &str = "SELECT upper_org FROM path_edges WHERE lower_org = ? AND level = ? AND method = ? \
          AND status = 'active'";
     let mut at = upper.to_owned();
     for _ in 0..64 {

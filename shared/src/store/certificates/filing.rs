@@ -181,14 +181,19 @@ pub fn filed_candidates(
     level: Option<&str>,
     limit: i64,
 ) -> Result<Vec<i64>, StoreError> {
-    let sql = "SELECT DISTINCT a.id FROM applications a JOIN filing_entries fe ON fe.application_id = a.id \
-               JOIN filing_requests f ON f.id = fe.filing_id AND f.status = 'approved' \
-               WHERE a.state = 'filed' AND (? IS NULL OR f.doc_no = ?) AND (? IS NULL OR a.batch_year = ?) \
+    // A title by review is filed (备案); a 初定 or 认定 is approved by its acceptance
+    // institution (title_approvals, annex 3 §1.4–1.5): either document number selects it.
+    let sql = "SELECT DISTINCT a.id FROM applications a LEFT JOIN filing_entries fe ON fe.application_id = a.id \
+               LEFT JOIN filing_requests f ON f.id = fe.filing_id AND f.status = 'approved' \
+               LEFT JOIN title_approvals t ON t.application_id = a.id \
+               WHERE a.state = 'filed' AND (f.id IS NOT NULL OR t.id IS NOT NULL) \
+               AND (? IS NULL OR f.doc_no = ? OR t.doc_no = ?) AND (? IS NULL OR a.batch_year = ?) \
                AND (? IS NULL OR a.committee = ?) AND (? IS NULL OR a.series = ?) AND (? IS NULL OR a.target_level = ?) \
                ORDER BY a.id LIMIT ?";
     db.query(
         sql,
         &[
+            doc_no.into(),
             doc_no.into(),
             doc_no.into(),
             batch_year.into(),

@@ -192,6 +192,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
                 committee_name: r.committee.clone(),
                 approval_doc_no: r.approval_doc_no.clone(),
                 obtained_on: r.obtained_on,
+                method: "review".into(),
             };
             let cid = seal_and_store(ctx, db, key, &fmt, &issuer, &d, ("import", None, Some(id)), &mut lookups)?;
             let c = store::certificate(db, cid)?.ok_or(DomainError::NotFound(CERTIFICATE))?;

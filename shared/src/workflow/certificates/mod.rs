@@ -76,6 +76,7 @@ mod tests {
             series_code: "04".into(),
             year: 2024,
             issuing_code: "9900".into(),
+            method: "review".into(),
         };
         let scope = fmt.scope(&parts).unwrap();
         store::insert_pool(&db, &scope, 1, 3, "manual", "t", "t").unwrap();

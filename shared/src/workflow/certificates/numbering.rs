@@ -108,6 +108,7 @@ pub fn add_pool(ctx: &OpCtx<'_>, req: NewPool) -> Result<Pool, DomainError> {
             series_code: series_code(db, &fmt, req.series.trim())?,
             year: req.year,
             issuing_code: req.issuer_code.trim().to_owned(),
+            method: "review".into(),
         };
         let scope = fmt.scope(&parts).map_err(number_error)?;
         let ranges: Vec<PoolRange> = store::pools_of_scope(db, &scope)?

@@ -20,6 +20,8 @@ pub(super) struct Draft {
     pub(super) committee_name: String,
     pub(super) approval_doc_no: String,
     pub(super) obtained_on: NaiveDate,
+    /// `review`, `initial` or `recognition` (annex 3 §1.4–1.8).
+    pub(super) method: String,
 }
 
 /// What the certificates of one transaction look up once instead of once each: whether
@@ -92,6 +94,7 @@ pub(super) fn seal_and_store(
         series_code: lookups.series_code(db, fmt, &d.series)?,
         year: d.obtained_on.year(),
         issuing_code: issuer.code.clone(),
+        method: d.method.clone(),
     };
     let no = allocate_number(db, fmt, &parts, &ctx.who.sub, &now)?;
     let level_label = level_of(&d.level).map_or("", |l| l.label());
@@ -112,6 +115,11 @@ pub(super) fn seal_and_store(
         issuer: issuer.name.clone(),
         issuer_code: issuer.code.clone(),
         issued_on: shanghai_today(ctx.now).to_string(),
+        method: match d.method.as_str() {
+            "initial" => Some("初定".to_owned()),
+            "recognition" => Some("认定".to_owned()),
+            _ => None,
+        },
     };
     let payload = f.canonical();
     let signature = key.sign(payload.as_bytes());
@@ -200,8 +208,18 @@ pub(super) fn seal_and_store(
 
 /// The draft of the certificate of a filed application.
 pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups) -> Result<Draft, DomainError> {
-    let filing =
-        store::approved_filing_of(db, r.id)?.ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
+    // A title by review carries its filing (备案文号); a 初定 or 认定 its approval (核准文号)
+    // and the acceptance institution's certificate name (annex 3 §1.3–1.5).
+    let (doc_no, filed_on, committee_name) = if r.method == "review" {
+        let filing =
+            store::approved_filing_of(db, r.id)?.ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
+        (filing.doc_no.unwrap_or_default(), filing.filed_on, lookups.committee_name(db, &r.committee)?)
+    } else {
+        let a = crate::store::chain::title_approval_of(db, r.id)?
+            .ok_or_else(|| DomainError::conflict(ErrorCode::NotFiled, &[&r.id]))?;
+        let name = crate::store::chain::institution_certificate_name(db, a.institution_id)?.unwrap_or_default();
+        (a.doc_no, Some(a.approved_on), name)
+    };
     // The face shows the gender and the masked number: the one place the number is opened.
     let citizen_id = crate::pii::reveal(
         db,
@@ -209,7 +227,6 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
     )?;
     let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
     let unit_name = lookups.unit_name(db, &r.unit_org)?;
-    let committee_name = lookups.committee_name(db, &r.committee)?;
     // The face and the registry record carry the title of the title tree (e.g. 副主任医师),
     // never a name made up of series and level: generation waits until the title exists.
     let title = lookups
@@ -218,7 +235,7 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
     // 八(二): a title of directed evaluation is marked on the face and the record.
     let directed = crate::pii::form_without_id(&r.form).is_ok_and(|f| f.directed_evaluation);
     let title = if directed { format!("{title}（定向评价、定向使用）") } else { title };
-    let obtained = r.voted_on.as_deref().or(filing.filed_on.as_deref()).unwrap_or_default();
+    let obtained = r.voted_on.as_deref().or(filed_on.as_deref()).unwrap_or_default();
     let obtained_on = NaiveDate::parse_from_str(obtained, "%Y-%m-%d")
         .map_err(|_| internal(format!("application {} has no vote date", r.id)))?;
     Ok(Draft {
@@ -234,7 +251,8 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
         title,
         committee: r.committee.clone(),
         committee_name,
-        approval_doc_no: filing.doc_no.unwrap_or_default(),
+        approval_doc_no: doc_no,
         obtained_on,
+        method: r.method.clone(),
     })
 }

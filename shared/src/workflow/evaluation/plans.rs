@@ -32,6 +32,17 @@ pub struct CreatePlan {
     /// SHA-256 (hex) of the secret seed the committee will reveal at the draw.
     #[serde(default)]
     pub seed_commitment: Option<String>,
+    /// 一人一议 (八(三)): an individual plan of a park committee for one introduced talent.
+    #[serde(default)]
+    pub individual: Option<IndividualPlan>,
+}
+
+/// The green channel's individual evaluation (一人一议, 八(三)).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndividualPlan {
+    /// Why this person is evaluated on their own (recorded, shown to the province).
+    pub justification: String,
 }
 
 pub(super) fn normal() -> String {
@@ -53,6 +64,23 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
     if req.participants.is_empty() {
         return Err(DomainError::invalid("participants", "请选择参评人员"));
     }
+    let justification = match &req.individual {
+        None => None,
+        Some(i) => {
+            // 八(三): one person, a dedicated (special) session, its own justification.
+            if req.participants.len() != 1 {
+                return Err(DomainError::invalid("participants", "一人一议方案只能有一名参评人员"));
+            }
+            if req.kind != "special" {
+                return Err(DomainError::invalid("kind", "一人一议方案须为专场方案（special）"));
+            }
+            let j = i.justification.trim();
+            if j.is_empty() || j.chars().count() > 2000 {
+                return Err(DomainError::invalid("individual.justification", "请填写一人一议的理由（不超过2000字）"));
+            }
+            Some(j.to_owned())
+        }
+    };
     // 五(三) (R15): the pass-rate control continues — every plan carries its rate.
     let Some(rate) = req.pass_rate_limit_percent else {
         return Err(DomainError::rule("R15", ErrorCode::R15PassRateRequired, &[], Some("pass_rate_limit_percent")));
@@ -114,6 +142,10 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
                     return Err(DomainError::rule("R16", ErrorCode::R16NoRejudging, &[a], Some(&field)));
                 }
             }
+            // 初定 and 认定 are approved by their acceptance institution, never judged.
+            if r.method != "review" {
+                return Err(DomainError::conflict(ErrorCode::MethodMismatch, &[a, &r.method, &"列入评审方案"]));
+            }
             if r.state != ApplicationState::Qualified || r.committee != req.committee || r.batch_year != req.batch_year
             {
                 return Err(DomainError::invalid(field, format!("申报 {a} 不是本评委会本年度复核合格的申报")));
@@ -149,8 +181,16 @@ pub fn create_plan(ctx: &OpCtx<'_>, req: CreatePlan) -> Result<Plan, DomainError
             version: 1,
             participants: req.participants.clone(),
         };
+        if justification.is_some() && cstore::park_delegation(db, &req.committee)?.is_none() {
+            return Err(DomainError::invalid("individual", "一人一议仅适用于五好园区的专场评委会（八(三)）"));
+        }
         p.id = estore::insert_plan(db, &p, &ctx.who.sub, &now)?;
-        audit::record(db, &plan_event(ctx, p.id, "create_plan", None, Some("draft")))?;
+        let mut e = plan_event(ctx, p.id, "create_plan", None, Some("draft"));
+        if let Some(j) = &justification {
+            estore::insert_individual_plan(db, p.id, req.participants[0], j, &ctx.who.sub, &now)?;
+            e.detail = Some(serde_json::json!({"individual": true, "justification": j}));
+        }
+        audit::record(db, &e)?;
         estore::plan_by_id(db, p.id)?.ok_or(DomainError::NotFound(PLAN))
     })
 }

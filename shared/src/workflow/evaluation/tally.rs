@@ -29,9 +29,14 @@ pub(super) fn controls(
 ) -> Result<(Controls, QuotaKeys), DomainError> {
     let mut remaining = BTreeMap::new();
     let mut units = BTreeMap::new();
+    // 八(三): a 一人一议 plan is outside quota counting.
+    let individual = estore::individual_plan(db, plan.id)?.is_some();
     for a in apps {
         let key = format!("{}|{}|{}", a.unit_org, a.series, a.target_level);
-        let public = cstore::organisation_by_id(db, &a.unit_org)?.is_some_and(|o| o.public_institution);
+        // R10 (三(二)): the quota double control binds senior titles of public institutions.
+        let senior = cstore::parse_level(&a.target_level).is_some_and(|l| l.is_senior());
+        let public =
+            senior && !individual && cstore::organisation_by_id(db, &a.unit_org)?.is_some_and(|o| o.public_institution);
         if public && !remaining.contains_key(&key) {
             let (approved, _) = cstore::quota_usage(db, &a.unit_org, a.batch_year, &a.series, &a.target_level, 0)?;
             let passed = estore::passed_count(db, &a.unit_org, a.batch_year, &a.series, &a.target_level)?;

@@ -3549,6 +3549,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chain/applications/{id}/approve-title": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The acceptance institution approves a 初定 or 认定 with its document number (no vote) */
+        post: operations["post_chain_applications_by_id_approve_title"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chain/designations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Designations of the caller's organisation as a lower (审核层级配置单位确认, annex 2 §1.6.2) */
+        get: operations["get_chain_designations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chain/designations/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The designated lower confirms a pending designation */
+        post: operations["post_chain_designations_by_id_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chain/designations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The designated lower declines a pending designation, with a reason (the path then breaks there) */
+        post: operations["post_chain_designations_by_id_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/unit-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A self-evaluating unit files its standard for a series (higher than the province's, 三(一)) */
+        put: operations["put_province_unit_rules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/self-review-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Annual evaluation plans of self-evaluating units (the province: all; a unit: its own) */
+        get: operations["get_province_self_review_plans"];
+        put?: never;
+        /** A self-evaluating unit files its annual evaluation plan (报备的年度评审方案, 二(五)) */
+        post: operations["post_province_self_review_plans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/province/self-review-plans/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The province approves (备案) or returns a filed annual plan */
+        post: operations["post_province_self_review_plans_audit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3943,7 +4063,7 @@ export interface components {
          * @description Every stable error code (shared::error::ErrorCode::ALL, in order); each has one HTTP status and one Chinese message template.
          * @enum {string}
          */
-        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "COMMITTEE_OUTSIDE_APPROVAL" | "FIELD_TOO_LONG";
+        ErrorCode: "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "INVALID_FIELD" | "MALFORMED_BODY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RULES_FAILED" | "CALENDAR_YEAR_NOT_PUBLISHED" | "STORE_BUSY" | "INTERNAL" | "FIELD_REQUIRED" | "APPLICATION_STALE" | "LOGIN_FAILED" | "ACCOUNT_LOCKED" | "TOO_MANY_ATTEMPTS" | "PERSON_EXISTS" | "PHONE_TAKEN" | "NO_SESSION" | "OPERATOR_ALREADY_IN_STATE" | "CANNOT_DISABLE_SELF" | "OPERATOR_STALE" | "NOT_OWN_CITIZEN_ID" | "COMMITMENT_REQUIRED" | "INVALID_STATE" | "OBJECTION_NOT_PENDING" | "OBJECTION_RESOLVED" | "PUBLICITY_NOT_COMPLETED" | "PUBLICITY_ENDED" | "NOT_YOUR_STEP" | "NOTHING_TO_UNDO" | "UNDO_OUT_OF_ORDER" | "TRANSFER_STATE" | "UNIT_NOT_REGISTERED" | "COMMITTEE_NOT_FOUND" | "NO_UPPER" | "PATH_LOOP" | "NO_FORMAL_REVIEW" | "COMMITTEE_CANCELLED" | "COMMITTEE_EXPIRED" | "COMMITTEE_NOT_FINAL" | "COMMITTEE_SERIES_MISMATCH" | "COMMITTEE_LEVEL_EXCEEDED" | "COMMITTEE_SPECIALTY_NOT_COVERED" | "TARGET_LEVEL_NOT_SENIOR" | "R1_LOWER_TITLE_REQUIRED" | "R1_SAME_SERIES_REQUIRED" | "R2_AFTER_MATERIAL_CUTOFF" | "R3_ASSESSMENT_MISSING" | "R3_ASSESSMENT_BELOW_QUALIFIED" | "R4_NOT_ELIGIBLE" | "R5_BLACKLISTED" | "R6_EMPLOYER_REQUIRED" | "R6_OWN_UNIT_ONLY" | "R7_CONTINUING_EDUCATION_HOURS" | "R8_GRASSROOTS_SERVICE_REQUIRED" | "R9_TITLE_NOT_RECOGNISED" | "R10_QUOTA_EXCEEDED" | "R13_PLAN_TOO_LATE" | "R16_NO_REJUDGING" | "R17_VOTING_CLOSED" | "PLAN_STALE" | "PLAN_AUDIT_DESK" | "PARTICIPANT_STATE" | "EXPERT_EXISTS" | "PLAN_OFFLINE" | "PLAN_ONLINE" | "PLAN_NOT_APPROVED" | "DRAW_NOT_TODAY" | "DRAW_SHORTFALL" | "JUDGE_NOT_DRAWN" | "JUDGING_CLOSED" | "OUTSIDE_JUDGING_WINDOW" | "ALREADY_VOTED" | "NOTHING_TO_PUBLICISE" | "NOTHING_TO_FILE" | "FILING_AUDITED" | "NOT_FILED" | "NOTHING_TO_ISSUE" | "CERTIFICATE_STALE" | "CERTIFICATE_REVOKED" | "CERTIFICATE_NUMBER" | "SERIES_CODE_MISSING" | "ISSUING_CODE_TAKEN" | "ISSUING_UNIT_EXISTS" | "ISSUING_UNIT_CANCELLED" | "ISSUING_UNIT_MISSING" | "IMPORT_COMMITTED" | "QUOTA_STALE" | "QUOTA_DEADLINE_PASSED" | "QUOTA_ALREADY_DECLARED" | "SPECIAL_QUOTA_WINDOW_CLOSED" | "NOT_PUBLIC_INSTITUTION" | "BATCH_DATE_NOT_SET" | "ORGANISATION_EXISTS" | "CREDIT_CODE_TAKEN" | "COMMITTEE_EXISTS" | "COMMITTEE_SPECIALTY_IN_USE" | "COMMITTEE_HAS_OPEN_APPLICATIONS" | "LOWER_ALREADY_DESIGNATED" | "EDGE_NOT_ACTIVE" | "ADMIN_STALE" | "BATCH_EXISTS" | "BLACKLIST_DUPLICATE" | "BLACKLIST_LIFTED" | "CALENDAR_YEAR_PUBLISHED" | "IMPORT_ALREADY_COMMITTED" | "INSTITUTION_EXISTS" | "INSTITUTION_CANCELLED" | "ALREADY_AN_ORGANISATION" | "REGISTRATION_APPROVED" | "REGISTRATION_NOT_APPROVED" | "REGISTRATION_NOT_PENDING" | "SPECIALTY_IN_USE" | "SPECIALTY_CODE_TAKEN" | "SPECIALTY_NAME_TAKEN" | "SPECIALTY_ROOT_FIXED" | "SPECIALTY_HAS_CHILDREN" | "TITLE_NAME_TAKEN" | "TITLE_IN_USE" | "COMMITMENT_TEXT_CHANGED" | "FEDERATION_NOT_CONFIGURED" | "OBJECTION_RATE_LIMITED" | "PUBLICITY_NOT_STARTED" | "QUALIFICATION_AUDIT_CLOSED" | "R11_PUBLICITY_START_PAST" | "R18_RESULT_PUBLICITY_LATE" | "TITLE_NOT_IN_TREE" | "R15_PASS_RATE_REQUIRED" | "R15_PASS_RATE_ABOVE_LIMIT" | "R15_PASS_RATE_EXCEPTION_NOT_APPROVED" | "R8_DIRECTED_EVALUATION_OUTSIDE_FIELDS" | "SPECIAL_QUOTA_NOT_SUBMITTED" | "SPECIAL_QUOTA_PRECHECKED" | "MATERIALS_MISSING" | "TEACHER_INSTITUTION_INELIGIBLE" | "COMMITTEE_OUTSIDE_APPROVAL" | "FIELD_TOO_LONG" | "COMMITTEE_TIER_MISMATCH" | "INSTITUTION_NOT_ACCEPTING" | "INITIAL_LEVEL_TOO_HIGH" | "RECOGNITION_TITLE_MISMATCH" | "METHOD_MISMATCH" | "DESIGNATION_DECLINED" | "DESIGNATION_NOT_PENDING" | "DESIGNATION_PENDING" | "SECONDMENT_HOST_NOT_LISTED" | "SECONDMENT_ACHIEVEMENT_OUTSIDE_PERIOD" | "UNIT_RULE_BELOW_PROVINCE" | "NOT_SELF_REVIEW_UNIT" | "UNIT_RULE_NOT_MET" | "SELF_REVIEW_PLAN_FILED";
         SessionUser: {
             person_id: string;
             name: string;
@@ -4245,6 +4365,11 @@ export interface components {
             participants: number[];
             /** @description SHA-256 hex of the draw seed (online plans) */
             seed_commitment?: string | null;
+            /** @description 一人一议 (八(三)): an individual plan of a park committee — kind special, exactly one participant — outside quota counting */
+            individual?: {
+                /** @description Why this person is evaluated on their own (recorded) */
+                justification: string;
+            };
         };
         ApproveIntoPublicity: {
             /**
@@ -4536,7 +4661,7 @@ export interface components {
              */
             self_review: boolean;
         };
-        /** @description Body of "create committee" (高评会, minimal: full administration is the province's admin) */
+        /** @description Body of "create committee" (初评会 / 中评会 / 高评会, minimal: full administration is the province's admin) */
         CreateCommittee: {
             /** @description 评委会编号 */
             id: string;
@@ -4547,7 +4672,7 @@ export interface components {
             /** @description 系列 (must exist) */
             series: string;
             /**
-             * @description 评审层级; TitleLevel wire name; only deputy_senior / full_senior are accepted (422 otherwise)
+             * @description 评审层级; TitleLevel wire name. The highest level decides the tier: junior / assistant → 初评会 (annex 3 §1.6), intermediate → 中评会 (§1.7), deputy_senior / full_senior → 高评会 (§1.8); a committee judges only its tier's levels
              * @enum {string}
              */
             max_level: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior";
@@ -4560,6 +4685,13 @@ export interface components {
             valid_until: string;
             /** @description 可评审的专业 (at least one) */
             specialties: string[];
+            /** @description 五好园区 (八(三)): a park committee for a dedicated session (专场), under the province's delegation */
+            park?: {
+                /** @description 下放专场评审权限的文号 */
+                delegation_doc_no: string;
+                /** @description 评审范围 */
+                scope: string;
+            };
         };
         /** @description Body of the province's undo of the final authority's latest operation (§1.26) */
         Undo: {
@@ -4847,6 +4979,11 @@ export interface components {
             issuer_code: string;
             /** @description 发证日期 (YYYY-MM-DD) */
             issued_on: string;
+            /**
+             * @description 取得方式 when not by review (annex 3 §1.4–1.5); `committee` is then the acceptance institution's certificate name (认定机构). Absent for a title by review
+             * @enum {string}
+             */
+            method?: "初定" | "认定";
         };
         /** @description The seal on a certificate */
         CertificateSeal: {
@@ -4959,13 +5096,18 @@ export interface components {
             lower_org: string;
             upper_org: string;
             /** @enum {string} */
-            level: "deputy_senior" | "full_senior";
+            level: "junior" | "assistant" | "intermediate" | "deputy_senior" | "full_senior";
             /** @enum {string} */
             method: "review" | "initial" | "recognition";
             /** @enum {string} */
             step: "audit" | "formal_review";
             /** @enum {string} */
             status: "active" | "cancelled";
+            /**
+             * @description The designated lower's answer (审核层级配置单位确认, annex 2 §1.6.2): an upper's own designation is pending until the lower confirms; the province's stands at once; a declined edge breaks the path
+             * @enum {string}
+             */
+            confirmation: "pending" | "confirmed" | "declined";
         };
         /** @description The committee registered by the province */
         CommitteeCreated: {
@@ -4977,6 +5119,18 @@ export interface components {
             valid_until: string;
             specialties: string[];
             is_final: boolean;
+            /**
+             * @description 初评会 / 中评会 / 高评会 (by max_level)
+             * @enum {string}
+             */
+            tier?: "junior" | "intermediate" | "senior";
+            /**
+             * @description park: a 五好园区 dedicated-session committee
+             * @enum {string}
+             */
+            kind?: "regular" | "park";
+            delegation_doc_no?: string | null;
+            scope?: string | null;
         };
         /** @description A reversible operation of the final authority (§1.26) */
         ReversibleOperation: {
@@ -5819,6 +5973,76 @@ export interface components {
             authority: string;
             /** Format: date-time */
             decided_at: string;
+        };
+        /** @description Body of "confirm / decline a designation" */
+        DesignationAnswer: {
+            /** @description Why the designation is declined (required to decline) */
+            reason?: string;
+        };
+        /** @description Body of "approve a 初定 or 认定" (annex 3 §1.4–1.5) */
+        ApproveTitle: {
+            /** @description 核准文号 (printed on the certificate) */
+            doc_no: string;
+            /**
+             * Format: date
+             * @description 核准日期 (default today, never in the future)
+             */
+            approved_on?: string;
+            opinion?: string;
+            version?: number;
+        };
+        /** @description A self-evaluating unit's filed standard for a series (三(一)): never below the province's */
+        UnitRuleInput: {
+            series: string;
+            /** @description 继续教育学时 (≥ the province's for the series) */
+            ce_hours_required: number;
+            /**
+             * @description 业绩成果 at least
+             * @default 0
+             */
+            min_achievements: number;
+            /** @description 标准条件的备案文号 */
+            filing_doc_no: string;
+        };
+        UnitRule: {
+            unit_org: string;
+            series: string;
+            ce_hours_required: number;
+            min_achievements: number;
+            filing_doc_no: string;
+        };
+        /** @description 报备的年度评审方案 (二(五)) */
+        FileSelfReviewPlan: {
+            year: number;
+            title: string;
+            content: string;
+        };
+        /** @description An annual evaluation plan filed by a self-evaluating unit */
+        SelfReviewPlan: {
+            id: number;
+            unit_org: string;
+            year: number;
+            title: string;
+            content: string;
+            /** @enum {string} */
+            status: "submitted" | "approved" | "returned";
+            opinion?: string | null;
+            submitted_at: string;
+            audited_at?: string | null;
+            version: number;
+        };
+        SelfReviewPlanPage: {
+            items: components["schemas"]["SelfReviewPlan"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        AuditSelfReviewPlan: {
+            id: number;
+            approve: boolean;
+            /** @description required when returning */
+            opinion?: string;
+            version: number;
         };
     };
     responses: {
@@ -6987,6 +7211,8 @@ export interface operations {
                 method?: string;
                 /** @description Committee id */
                 committee?: string;
+                /** @description Acceptance institution id (受理机构) for method initial / recognition */
+                institution?: string;
             };
             header?: never;
             path?: never;
@@ -12964,6 +13190,255 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_chain_applications_by_id_approve_title: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveTitle"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Application"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_chain_designations: {
+        parameters: {
+            query?: {
+                /** @description false: every active designation; default: only those awaiting confirmation */
+                pending?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EdgeRecord"][];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_chain_designations_by_id_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DesignationAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EdgeRecord"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_chain_designations_by_id_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DesignationAnswer"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EdgeRecord"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    put_province_unit_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitRuleInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRule"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    get_province_self_review_plans: {
+        parameters: {
+            query?: {
+                /** @description Year */
+                year?: number;
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReviewPlanPage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_self_review_plans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileSelfReviewPlan"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReviewPlan"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
+            422: components["responses"]["Error"];
+        };
+    };
+    post_province_self_review_plans_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditSelfReviewPlan"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SelfReviewPlan"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
             422: components["responses"]["Error"];
         };
     };
