@@ -311,6 +311,13 @@ pub fn map_citizen_ids(
     Ok(())
 }
 
+/// Opens every sealed `citizen_id` of a JSON document in place: what leaves the system for a
+/// national platform (the MOHRSS registry, the credit platform) carries the full number,
+/// opened in memory for that one send; the stored document keeps its tokens.
+pub fn open_citizen_ids(db: &dyn Db, v: &mut serde_json::Value) -> Result<(), DomainError> {
+    map_citizen_ids(v, &mut |s| if is_token(s) { Ok(reveal(db, s)?.as_str().to_owned()) } else { Ok(s.to_owned()) })
+}
+
 /// What one [`reseal`] run changed.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct ResealReport {

@@ -121,7 +121,13 @@ pub fn run(
         let Some((r, payload)) = claimed else { break };
         let attempts = r.attempts + 1;
         report.sends += 1;
-        let outcome = deliver(transport, &r.record_key, payload.as_bytes());
+        // Issue 10: the outbox holds tokens; the platform gets the full number, opened here,
+        // in memory, for this send only.
+        let mut record: serde_json::Value =
+            serde_json::from_str(&payload).map_err(|e| DomainError::Internal(format!("credit outbox payload: {e}")))?;
+        crate::pii::open_citizen_ids(db, &mut record)?;
+        let body = serde_json::to_vec(&record).map_err(|e| DomainError::Internal(e.to_string()))?;
+        let outcome = deliver(transport, &r.record_key, &body);
         with_tx(db, |db| {
             let mut e = event(actor, r.id, "send_credit_record", &at);
             let (status, next, error, receipt) = match &outcome {

@@ -114,13 +114,7 @@ pub fn run(
         // Issue 10: the outbox holds tokens; the registry gets the full number, opened
         // here, in memory, for this send only.
         for r in &mut parsed {
-            crate::pii::map_citizen_ids(&mut r.body, &mut |s| {
-                if crate::pii::is_token(s) {
-                    Ok(crate::pii::reveal(db, s)?.as_str().to_owned())
-                } else {
-                    Ok(s.to_owned())
-                }
-            })?;
+            crate::pii::open_citizen_ids(db, &mut r.body)?;
         }
         let keys: Vec<String> = parsed.iter().map(|r| r.record_key.clone()).collect();
         let body = BatchRequest {
