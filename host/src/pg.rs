@@ -377,6 +377,8 @@ fn pg_to_sqlite_value(row: &tokio_postgres::Row, i: usize) -> Result<rusqlite::t
 pub async fn snapshot_to_sqlite(url: &str, path: &Path) -> Result<()> {
     let client = connect(url).await?;
     let mut conn = rusqlite::Connection::open(path)?;
+    // Rows arrive table by table; the snapshot is a copy, its constraints held on PostgreSQL.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
     let tables = sqlite_tables(&conn)?;
     let tx = conn.transaction()?;
     for t in &tables {

@@ -292,6 +292,34 @@ impl TestApp {
         self.host.db_path()
     }
 
+    /// Another host (a second replica) of the same manifest on the same PostgreSQL database,
+    /// with its own port, instances and test clock; `None` when the store is SQLite.
+    pub fn replica(&self) -> Option<TestApp> {
+        let url = self.database_url()?;
+        let app = TestApp::builder(app_manifest())
+            .var("database_url", url)
+            .var("database_host", &zhicheng_host::pg::host_port(url).unwrap_or_default())
+            .start()
+            .unwrap_or_else(|e| panic!("cannot start the replica: {e:#}"));
+        Some(app)
+    }
+
+    /// Runs one SQL statement on the host's store (SQLite file or PostgreSQL), for tests
+    /// that set up data no API writes (e.g. an imported blacklist entry).
+    pub fn execute_sql(&self, sql: &str) {
+        match self.database_url() {
+            Some(url) => {
+                let db = shared::store::pg_native::PgNativeDb::connect(url).expect("connect to PostgreSQL");
+                shared::store::Db::execute(&db, sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            None => {
+                let db = rusqlite::Connection::open(self.db_path()).expect("open the test database");
+                db.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+                db.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
     /// The PostgreSQL database the host's components use, when the store is PostgreSQL.
     pub fn database_url(&self) -> Option<&str> {
         self.host.database_url()

@@ -5,7 +5,8 @@
 //! - `?` / `?NNN` → `$n` with an explicit cast from the bound value's kind (`$1::int8`,
 //!   `$2::text`, …): PostgreSQL binds parameters by exact type (Spin's outbound PostgreSQL
 //!   has no widening), and the cast also settles the type where the server could not infer
-//!   one (`? IS NULL`, `COALESCE(?, …)`). A NULL stays an untyped `$n`.
+//!   one (`COALESCE(?, …)`). A NULL stays an untyped `$n` (the column gives its type), except
+//!   before `IS` (`? IS NULL OR col = ?`), where nothing would: there it is `$n::text`.
 //! - `IS ?` / `IS NOT ?` (SQLite's null-safe comparison) → `IS [NOT] DISTINCT FROM`.
 //! - `INSERT OR IGNORE` → `INSERT … ON CONFLICT DO NOTHING`.
 //! - `BEGIN IMMEDIATE` → `BEGIN` plus a transaction-scoped global writer lock
@@ -203,7 +204,14 @@ pub fn to_postgres(sql: &str, params: &[Value]) -> Translated {
             };
             out.push('$');
             out.push_str(&n.to_string());
-            out.push_str(cast_for(params.get(n.wrapping_sub(1))));
+            let value = params.get(n.wrapping_sub(1));
+            let next_word = toks[i + 1..].iter().find(|t| !t.1.trim().is_empty());
+            if matches!(value, Some(Value::Null)) && next_word.is_some_and(|t| is_kw(t, "IS")) {
+                // `? IS NULL` with a NULL: nothing tells the server its type; any will do.
+                out.push_str("::text");
+            } else {
+                out.push_str(cast_for(value));
+            }
             i += 1;
             continue;
         }
@@ -433,6 +441,12 @@ mod tests {
             t.sql,
             "DELETE FROM t WHERE a IS NOT DISTINCT FROM $1 AND b IS DISTINCT FROM $2::int8 AND c IS NULL"
         );
+    }
+
+    #[test]
+    fn a_null_tested_with_is_null_gets_a_type() {
+        let t = to_postgres("DELETE FROM t WHERE (? IS NULL OR a = ?)", &[Value::Null, Value::Null]);
+        assert_eq!(t.sql, "DELETE FROM t WHERE ($1::text IS NULL OR a = $2)");
     }
 
     #[test]
