@@ -91,6 +91,7 @@ impl Default for ServeOptions {
 pub struct RunningHost {
     addr: SocketAddr,
     db_path: PathBuf,
+    database_url: Option<String>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -109,6 +110,19 @@ impl RunningHost {
     pub fn db_path(&self) -> &Path {
         &self.db_path
     }
+
+    /// The PostgreSQL address the components use, when the store is PostgreSQL.
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
+    }
+}
+
+/// The application variable that chooses PostgreSQL (empty: the SQLite file).
+pub const DATABASE_URL_VARIABLE: &str = "database_url";
+
+/// Runs `f` to completion on [`runtime`] from synchronous code (not from a runtime thread).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    runtime().block_on(f)
 }
 
 /// Set (to anything) to write a perf map of the compiled components for `perf report`.
@@ -137,6 +151,7 @@ fn linker(engine: &Engine) -> Result<Linker<HostState>> {
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     crate::bindings::fermyon::spin::sqlite::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
     crate::bindings::fermyon::spin::variables::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
+    crate::bindings::spin::postgres::postgres::add_to_linker::<_, HasSelf<_>>(&mut linker, |s| s)?;
     Ok(linker)
 }
 
@@ -248,6 +263,13 @@ impl App {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
         migrate(&db_path, &manifest.dir.join("migrations"))?;
+        // PostgreSQL (issue 15): the `database_url` variable chooses it for the components;
+        // the host applies the same migrations there, translated.
+        let database_url = app_vars.get(DATABASE_URL_VARIABLE).map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+        if let Some(url) = &database_url {
+            let dir = manifest.dir.join("migrations");
+            block_on(crate::pg::migrate(url, &dir)).context("PostgreSQL migrations")?;
+        }
 
         let router = Router::new(manifest.http_triggers.iter().map(|t| (t.route.as_str(), t.component.as_str())))?;
         let crons =
@@ -262,6 +284,7 @@ impl App {
             router,
             configs,
             db: Arc::new(Database::new(db_path.clone())),
+            pg: Arc::default(),
             clock: options.test_mode.then(|| Arc::new(TestClock::default())),
             crons,
             admission: crate::limits::Admission::new(options.limits.clone()),
@@ -271,7 +294,7 @@ impl App {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let schedules = if options.cron { manifest.cron_triggers.clone() } else { Vec::new() };
         runtime().spawn(accept_loop(listener, served, schedules, rx));
-        Ok(RunningHost { addr, db_path, _shutdown: tx })
+        Ok(RunningHost { addr, db_path, database_url, _shutdown: tx })
     }
 }
 
@@ -285,7 +308,8 @@ impl Served {
             .and_then(|l| l.cron.clone())
             .with_context(|| format!("`{id}` is not a cron component"))?;
         let config = self.configs.get(id).cloned().with_context(|| format!("no component `{id}`"))?;
-        let mut store = Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.clock.clone()));
+        let mut store =
+            Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.pg.clone(), self.clock.clone()));
         let instance = pre.instantiate_async(&mut store).await.map_err(|e| anyhow!("{e:#}"))?;
         match instance.call_handle_cron_event(&mut store, Metadata { timestamp }).await {
             Ok(Ok(())) => Ok(()),

@@ -5,10 +5,12 @@ wasmtime::component::bindgen!({
     world: "fermyon:spin/host",
     imports: {
         "fermyon:spin/sqlite": async | trappable,
+        "spin:postgres/postgres": async | trappable,
         default: trappable,
     },
     with: {
         "fermyon:spin/sqlite.connection": crate::sqlite::Connection,
+        "spin:postgres/postgres.connection": crate::pg::Connection,
     },
     require_store_data_send: true,
 });

@@ -17,6 +17,7 @@ pub mod cron;
 pub mod limits;
 pub mod manifest;
 pub mod outbound;
+pub mod pg;
 pub mod router;
 mod server;
 pub mod sqlite;

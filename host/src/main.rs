@@ -14,6 +14,13 @@ usage:
                    [--max-per-client 32] [--header-timeout-ms 10000] [--body-timeout-ms 60000]
                    [--max-body-bytes 1048576]
   zhicheng-host mint-token --sub <id> --name <name> --role <role> [--org <org>] [--ttl-seconds 86400]
+  zhicheng-host migrate --database-url <postgres://…> [--migrations migrations]
+  zhicheng-host copy-to-postgres --sqlite-file <path> --database-url <postgres://…> [--migrations migrations]
+
+`up` uses PostgreSQL when SPIN_VARIABLE_DATABASE_URL (the `database_url` variable) is set, and
+applies the migrations there. `migrate` prepares a PostgreSQL database for real Spin, which does
+not run migrations. `copy-to-postgres` moves a province's SQLite database into a new PostgreSQL
+database (migrated first), verifying every table's row count and the audit chain.
 
 Application variables come from SPIN_VARIABLE_<NAME> (e.g. SPIN_VARIABLE_AUTH_SECRET) or their
 manifest defaults. Each limit can also be set by its ZHICHENG_HOST_* variable (the flag wins):
@@ -141,11 +148,35 @@ fn mint_token(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+fn migrate_pg(args: &[String]) -> Result<()> {
+    let a = Args::parse(args, &[], &["--database-url", "--migrations"])?;
+    let url = a.get("--database-url").context("--database-url is required")?;
+    let dir = PathBuf::from(a.get("--migrations").unwrap_or("migrations"));
+    let applied = runtime().block_on(zhicheng_host::pg::migrate(url, &dir))?;
+    println!("applied {} migration(s): {}", applied.len(), applied.join(", "));
+    Ok(())
+}
+
+fn copy_to_postgres(args: &[String]) -> Result<()> {
+    let a = Args::parse(args, &[], &["--sqlite-file", "--database-url", "--migrations"])?;
+    let url = a.get("--database-url").context("--database-url is required")?;
+    let file = PathBuf::from(a.get("--sqlite-file").context("--sqlite-file is required")?);
+    let dir = PathBuf::from(a.get("--migrations").unwrap_or("migrations"));
+    let report = zhicheng_host::pg::move_up(&file, url, &dir)?;
+    for (table, rows) in &report.tables {
+        println!("  {table}: {rows} rows");
+    }
+    println!("copied {} tables; audit chain verified: {} events", report.tables.len(), report.audit_events);
+    Ok(())
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("up") => up(&args[1..]),
         Some("mint-token") => mint_token(&args[1..]),
+        Some("migrate") => migrate_pg(&args[1..]),
+        Some("copy-to-postgres") => copy_to_postgres(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -41,6 +41,7 @@ pub(crate) struct Served {
     pub(crate) router: Router,
     pub(crate) configs: HashMap<String, Arc<ComponentConfig>>,
     pub(crate) db: Arc<Database>,
+    pub(crate) pg: Arc<crate::pg::Pools>,
     /// `Some` in test mode.
     pub(crate) clock: Option<Arc<TestClock>>,
     pub(crate) crons: HashMap<String, Arc<RunGuard>>,
@@ -251,7 +252,8 @@ impl Served {
             }
         };
         let req = with_spin_headers(Request::from_parts(parts, Full::new(bytes)), &m, peer);
-        let mut store = Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.clock.clone()));
+        let mut store =
+            Store::new(&self.app.engine, HostState::new(config, self.db.clone(), self.pg.clone(), self.clock.clone()));
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let prepared = store
             .data_mut()

@@ -3,6 +3,7 @@
 
 use crate::clock::{TestClock, WallClock};
 use crate::outbound::{AllowedHosts, OutboundHooks};
+use crate::pg::Pools;
 use crate::sqlite::Database;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,11 +30,17 @@ pub struct HostState {
     pub(crate) hooks: OutboundHooks,
     pub(crate) component: Arc<ComponentConfig>,
     pub(crate) db: Arc<Database>,
+    pub(crate) pg: Arc<Pools>,
 }
 
 impl HostState {
     /// Fresh state for one instance of `component`; `clock` replaces the wall clock (test mode).
-    pub(crate) fn new(component: Arc<ComponentConfig>, db: Arc<Database>, clock: Option<Arc<TestClock>>) -> HostState {
+    pub(crate) fn new(
+        component: Arc<ComponentConfig>,
+        db: Arc<Database>,
+        pg: Arc<Pools>,
+        clock: Option<Arc<TestClock>>,
+    ) -> HostState {
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stdout().inherit_stderr();
         if let Some(clock) = clock {
@@ -46,6 +53,7 @@ impl HostState {
             hooks: OutboundHooks { allowed: component.allowed_hosts.clone() },
             component,
             db,
+            pg,
         }
     }
 }

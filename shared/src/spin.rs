@@ -4,8 +4,9 @@
 
 use crate::api::{self, Env};
 use crate::error::DomainError;
+use crate::store::pg::PgDb;
 use crate::store::spin::SpinDb;
-use crate::store::Db;
+use crate::store::{Db, StoreError};
 use chrono::{DateTime, Utc};
 
 /// Spin variable holding the HS256 token secret.
@@ -16,6 +17,9 @@ pub const VAR_MAX_UPLOAD_BYTES: &str = "max_upload_bytes";
 pub const VAR_FEDERATION_ISSUERS: &str = "federation_issuers";
 /// Spin variable holding the portal's public origin (certificates' QR codes).
 pub const VAR_PUBLIC_ORIGIN: &str = "public_origin";
+/// Spin variable holding the PostgreSQL address (`postgres://user@host:port/db`); empty or
+/// absent means the component's SQLite database `default`. Configuration, not a rebuild.
+pub const VAR_DATABASE_URL: &str = "database_url";
 /// Upload limit when the variable is absent: 10 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
@@ -88,13 +92,21 @@ pub fn install_pii_keys() -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Opens the request's one connection: PostgreSQL when `database_url` is set, else SQLite.
+pub fn open_db() -> Result<Box<dyn Db>, StoreError> {
+    match spin_sdk::variables::get(VAR_DATABASE_URL) {
+        Ok(url) if !url.trim().is_empty() => Ok(Box::new(PgDb::open(url.trim())?)),
+        _ => Ok(Box::new(SpinDb::open_default()?)),
+    }
+}
+
 /// Serves one HTTP request with `router`.
 pub fn serve(req: spin_sdk::http::Request, router: Router) -> spin_sdk::http::Response {
     let api_req = to_api(&req);
     let resp = match install_pii_keys().and_then(|()| env()) {
         Err(e) => api::Response::error(&e),
-        Ok(env) => match SpinDb::open_default() {
-            Ok(db) => router(&api_req, &db, &env),
+        Ok(env) => match open_db() {
+            Ok(db) => router(&api_req, db.as_ref(), &env),
             Err(e) => api::Response::error(&DomainError::from(e)),
         },
     };
@@ -107,7 +119,7 @@ pub fn run_job<T: serde::Serialize>(
     job: impl FnOnce(&dyn Db, DateTime<Utc>) -> Result<T, DomainError>,
 ) -> Result<String, String> {
     install_pii_keys().map_err(|e| format!("{}: {e:?}", e.code()))?;
-    let db = SpinDb::open_default().map_err(|e| e.to_string())?;
-    let out = job(&db, now()).map_err(|e| format!("{}: {e:?}", e.code()))?;
+    let db = open_db().map_err(|e| e.to_string())?;
+    let out = job(db.as_ref(), now()).map_err(|e| format!("{}: {e:?}", e.code()))?;
     serde_json::to_string(&out).map_err(|e| e.to_string())
 }

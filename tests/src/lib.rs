@@ -155,8 +155,20 @@ impl TestAppBuilder {
     pub fn start(mut self) -> anyhow::Result<TestApp> {
         let app = load_app(&self.manifest);
         let dir = tempfile::tempdir()?;
+        let restartable = self.options.sqlite_path.clone();
         if self.options.sqlite_path.is_none() {
             self.options.sqlite_path = Some(dir.path().join("sqlite_db.db"));
+        }
+        if let Some(server) = postgres_server() {
+            if app.manifest().variables.contains_key("database_url")
+                && !self.options.variables.contains_key("database_url")
+            {
+                let url = fresh_postgres_database(&server, restartable.as_deref())?;
+                self.options
+                    .variables
+                    .insert("database_host".into(), zhicheng_host::pg::host_port(&url).unwrap_or_default());
+                self.options.variables.insert("database_url".into(), url);
+            }
         }
         let host = app.serve_in_background(self.options)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -166,6 +178,50 @@ impl TestAppBuilder {
             .into();
         Ok(TestApp { host, agent, _dir: dir })
     }
+}
+
+/// The environment variable naming a PostgreSQL server (`postgres://user@host:port`) the
+/// end-to-end tests then run on: each test host gets its own fresh database there (copied
+/// from a template the migrations made once per test binary). Unset: SQLite.
+pub const POSTGRES_ENV: &str = "ZHICHENG_TEST_POSTGRES";
+
+/// The PostgreSQL server of [`POSTGRES_ENV`], if set.
+pub fn postgres_server() -> Option<String> {
+    std::env::var(POSTGRES_ENV).ok().map(|s| s.trim().trim_end_matches('/').to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A new database for one test host (or, for a host restarted on the same `sqlite_path`,
+/// the same database again), its URL.
+fn fresh_postgres_database(server: &str, restart_key: Option<&Path>) -> anyhow::Result<String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static TEMPLATE: OnceLock<Result<String, String>> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let pid = std::process::id();
+    let admin = zhicheng_host::pg::with_database(server, "postgres");
+    let template = TEMPLATE
+        .get_or_init(|| {
+            let name = format!("zh_tpl_{pid}");
+            let url = zhicheng_host::pg::with_database(server, &name);
+            zhicheng_host::app::block_on(async {
+                zhicheng_host::pg::create_database(&admin, &name, None).await?;
+                zhicheng_host::pg::migrate(&url, &repo_root().join("migrations")).await
+            })
+            .map(|_| name)
+            .map_err(|e| format!("{e:#}"))
+        })
+        .clone()
+        .map_err(|e| anyhow::anyhow!("PostgreSQL template database: {e}"))?;
+    let name = match restart_key {
+        Some(p) => {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            p.hash(&mut h);
+            format!("zh_{pid}_p{:x}", h.finish())
+        }
+        None => format!("zh_{pid}_{}", NEXT.fetch_add(1, Ordering::Relaxed)),
+    };
+    zhicheng_host::app::block_on(zhicheng_host::pg::create_database(&admin, &name, Some(&template)))?;
+    Ok(zhicheng_host::pg::with_database(server, &name))
 }
 
 /// A running test host and an HTTP client for it.
@@ -183,6 +239,9 @@ pub struct TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if std::thread::panicking() {
+            return;
+        }
+        if self.snapshot().is_err() {
             return;
         }
         let Ok(db) = rusqlite::Connection::open_with_flags(self.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -255,8 +314,52 @@ impl TestApp {
         self.host.db_path()
     }
 
-    /// A read-only connection to the host's database, for assertions.
+    /// Another host (a second replica) of the same manifest on the same PostgreSQL database,
+    /// with its own port, instances and test clock; `None` when the store is SQLite.
+    pub fn replica(&self) -> Option<TestApp> {
+        let url = self.database_url()?;
+        let app = TestApp::builder(app_manifest())
+            .var("database_url", url)
+            .var("database_host", &zhicheng_host::pg::host_port(url).unwrap_or_default())
+            .start()
+            .unwrap_or_else(|e| panic!("cannot start the replica: {e:#}"));
+        Some(app)
+    }
+
+    /// Runs one SQL statement on the host's store (SQLite file or PostgreSQL), for tests
+    /// that set up data no API writes (e.g. an imported blacklist entry).
+    pub fn execute_sql(&self, sql: &str) {
+        match self.database_url() {
+            Some(url) => {
+                let db = shared::store::pg_native::PgNativeDb::connect(url).expect("connect to PostgreSQL");
+                shared::store::Db::execute(&db, sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            None => {
+                let db = rusqlite::Connection::open(self.db_path()).expect("open the test database");
+                db.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+                db.execute_batch(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+        }
+    }
+
+    /// The PostgreSQL database the host's components use, when the store is PostgreSQL.
+    pub fn database_url(&self) -> Option<&str> {
+        self.host.database_url()
+    }
+
+    /// On PostgreSQL, copies the database into the host's (otherwise unused, same-schema)
+    /// SQLite file, so assertions read one engine's rows the same way on both stores.
+    fn snapshot(&self) -> anyhow::Result<()> {
+        if let Some(url) = self.host.database_url() {
+            zhicheng_host::app::block_on(zhicheng_host::pg::snapshot_to_sqlite(url, self.db_path()))?;
+        }
+        Ok(())
+    }
+
+    /// A read-only connection to the host's database, for assertions (on PostgreSQL: a
+    /// snapshot of it taken now).
     pub fn db(&self) -> rusqlite::Connection {
+        self.snapshot().expect("snapshot the PostgreSQL database");
         rusqlite::Connection::open_with_flags(self.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open the test database read-only")
     }

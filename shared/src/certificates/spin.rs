@@ -167,8 +167,8 @@ pub fn serve_public(
             .collect(),
         body: req.body().to_vec(),
     };
-    let resp = match crate::store::spin::SpinDb::open_default() {
-        Ok(db) => router(&api_req, &db),
+    let resp = match crate::spin::open_db() {
+        Ok(db) => router(&api_req, db.as_ref()),
         Err(e) => crate::api::Response::error(&DomainError::from(e)),
     };
     let mut b = spin_sdk::http::Response::builder();

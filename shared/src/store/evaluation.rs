@@ -307,7 +307,8 @@ pub fn expert_by_id(db: &dyn Db, id: &str) -> Result<Option<Expert>, StoreError>
 /// Records a declared relation between an expert and an application.
 pub fn insert_relation(db: &dyn Db, expert_id: &str, application_id: i64, relation: &str) -> Result<(), StoreError> {
     db.execute(
-        "INSERT OR REPLACE INTO expert_relations (expert_id, application_id, relation) VALUES (?, ?, ?)",
+        "INSERT INTO expert_relations (expert_id, application_id, relation) VALUES (?, ?, ?) \
+         ON CONFLICT (expert_id, application_id) DO UPDATE SET relation = excluded.relation",
         &[expert_id.into(), application_id.into(), relation.into()],
     )
 }
@@ -429,7 +430,8 @@ pub fn upsert_interview(
     now: &str,
 ) -> Result<(), StoreError> {
     db.execute(
-        "INSERT OR REPLACE INTO interview_notices (plan_id, application_id, scheduled_at, place, notified_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO interview_notices (plan_id, application_id, scheduled_at, place, notified_at) VALUES (?, ?, ?, ?, ?) \
+         ON CONFLICT (plan_id, application_id) DO UPDATE SET scheduled_at = excluded.scheduled_at, place = excluded.place, notified_at = excluded.notified_at",
         &[plan_id.into(), app.into(), at.into(), place.into(), now.into()],
     )
 }
@@ -466,7 +468,8 @@ pub fn set_judge_review(
 ) -> Result<(), StoreError> {
     match value {
         Some(v) => db.execute(
-            "INSERT OR REPLACE INTO judge_reviews (plan_id, application_id, expert_id, kind, value, at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO judge_reviews (plan_id, application_id, expert_id, kind, value, at) VALUES (?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (plan_id, application_id, expert_id, kind) DO UPDATE SET value = excluded.value, at = excluded.at",
             &[plan.into(), app.into(), expert.into(), kind.into(), v.into(), now.into()],
         ),
         None => db.execute(
@@ -546,8 +549,11 @@ pub fn insert_result(
     offline: bool,
 ) -> Result<(), StoreError> {
     db.execute(
-        "INSERT OR REPLACE INTO review_results (plan_id, application_id, agree, disagree, abstain, present, score, outcome, rank, voted_on, offline) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO review_results (plan_id, application_id, agree, disagree, abstain, present, score, outcome, rank, voted_on, offline) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (plan_id, application_id) DO UPDATE SET agree = excluded.agree, disagree = excluded.disagree, \
+         abstain = excluded.abstain, present = excluded.present, score = excluded.score, outcome = excluded.outcome, \
+         rank = excluded.rank, voted_on = excluded.voted_on, offline = excluded.offline",
         &[
             plan.into(),
             app.into(),

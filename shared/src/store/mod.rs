@@ -1,5 +1,7 @@
-//! The store: one small trait (`Db`) that speaks SQL, with two implementations — Spin
-//! SQLite inside the wasm components, rusqlite natively (unit tests, benchmarks).
+//! The store: one small trait (`Db`) that speaks SQL, with implementations for two engines —
+//! SQLite (Spin SQLite inside the wasm components, rusqlite natively) and PostgreSQL (Spin's
+//! outbound PostgreSQL inside the components, the `postgres` crate natively), the statements
+//! written once and rewritten for PostgreSQL by [`dialect`].
 //! Statements live as named constants next to the code that uses them, one statement each.
 
 pub mod access;
@@ -10,12 +12,17 @@ pub mod certificates;
 pub mod chain;
 pub mod commitments;
 pub mod credit;
+pub mod dialect;
 pub mod evaluation;
 pub mod inspections;
 pub mod materials;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod people;
+#[cfg(feature = "spin")]
+pub mod pg;
+#[cfg(feature = "postgres")]
+pub mod pg_native;
 pub mod pii;
 pub mod public;
 pub mod reference;
@@ -116,6 +123,10 @@ impl Row {
         match self.0.get(i) {
             Some(Value::Blob(v)) => Ok(v.clone()),
             Some(Value::Null) => Ok(Vec::new()),
+            // PostgreSQL's rows arrive as JSON, where `bytea` is `\x…` hex text.
+            Some(Value::Text(t)) if t.starts_with("\\x") => {
+                dialect::bytea_from_text(t).ok_or_else(|| StoreError::Decode(format!("column {i}: bad bytea text")))
+            }
             other => Err(StoreError::Decode(format!("column {i}: expected blob, got {other:?}"))),
         }
     }

@@ -497,12 +497,9 @@ fn a_blacklisted_person_is_refused_at_submission_r5() {
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     {
-        let db = rusqlite::Connection::open(app.db_path()).unwrap();
-        db.execute(
+        app.execute_sql(
             "INSERT INTO blacklist (citizen_id, name, reason, recorded_on, expires_on, created_at) VALUES ('11010519491231002X', '张三', '2023年提供虚假论文', '2023-06-01', '2026-05-31', '2023-06-01T00:00:00Z')",
-            [],
-        )
-        .unwrap();
+        );
     }
     // Written in clear as before issue 10: the reseal turns it into the number's token,
     // which the submission's keyed look-up finds.
@@ -830,17 +827,16 @@ fn the_verifier_reports_every_tamper_and_the_removal_of_the_last_events_against_
     assert_eq!((&clean["breaks"], clean["latest_anchor"]["head_seq"].as_i64()), (&json!([]), Some(head)), "{clean}");
 
     // Tamper: edit an early event, write text into a NULL detail, remove the last two.
-    let db = rusqlite::Connection::open(app.db_path()).unwrap();
-    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    let db = app.db();
     let bare: i64 = db
         .query_row("SELECT MIN(seq) FROM audit_events WHERE detail IS NULL AND seq > 2 AND seq < ?", [head - 2], |r| {
             r.get(0)
         })
         .unwrap();
-    db.execute("UPDATE audit_events SET opinion = '伪造的意见' WHERE seq = 2", []).unwrap();
-    db.execute("UPDATE audit_events SET detail = 'not json' WHERE seq = ?", [bare]).unwrap();
-    db.execute("DELETE FROM audit_events WHERE seq > ?", [head - 2]).unwrap();
     drop(db);
+    app.execute_sql("UPDATE audit_events SET opinion = '伪造的意见' WHERE seq = 2");
+    app.execute_sql(&format!("UPDATE audit_events SET detail = 'not json' WHERE seq = {bare}"));
+    app.execute_sql(&format!("DELETE FROM audit_events WHERE seq > {}", head - 2));
     let (s, report) = app.get("/api/jobs/audit-chain", c.province.as_str());
     assert_eq!(s, 200);
     let breaks: Vec<(i64, String)> = report["breaks"]
@@ -890,4 +886,112 @@ fn an_overlong_name_specialty_or_opinion_is_refused_naming_the_field_and_nothing
     form["specialty"] = json!("土".repeat(200));
     let (s, v) = app.post("/api/applications", c.applicant.as_str(), &json!({"batch_year": 2024, "form": form}));
     assert_ne!(v["field"].as_str(), Some("form.specialty"), "{s} {v}");
+}
+
+// ---------------------------------------------------------------- several replicas (issue 15)
+
+/// Two hosts on one PostgreSQL (only when the suite runs on PostgreSQL: SQLite is one file
+/// beside one process).
+fn two_replicas() -> Option<(TestApp, TestApp)> {
+    let a = started();
+    let Some(b) = a.replica() else {
+        eprintln!("the store is SQLite: no replicas to test");
+        return None;
+    };
+    Some((a, b))
+}
+
+#[test]
+fn eight_simultaneous_approvals_split_across_two_replicas_give_one_200_and_one_audit_event() {
+    let Some((a, b)) = two_replicas() else { return };
+    let c = cast(&a);
+    a.set_clock("2024-09-20T02:00:00Z");
+    b.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&a, &c);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (host, c) = (if i % 2 == 0 { &a } else { &b }, &c);
+                s.spawn(move || {
+                    host.post(
+                        &format!("/api/unit/applications/{id}/approve"),
+                        c.unit.as_str(),
+                        &approve_body("2024-09-30"),
+                    )
+                    .0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM audit_events WHERE action = 'approve_into_publicity'"), 1);
+    assert_eq!(state(&b, &c, id), "unit_publicity", "the other replica reads the same store");
+}
+
+#[test]
+fn the_publicity_timer_fired_on_two_replicas_at_once_moves_each_application_once() {
+    let Some((a, b)) = two_replicas() else { return };
+    let c = cast(&a);
+    a.set_clock("2024-09-02T02:00:00Z");
+    let ids: Vec<i64> = (0..4).map(|_| submitted(&a, &c)).collect();
+    for id in &ids {
+        let (s, v) =
+            a.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-09-02"));
+        assert_eq!(s, 200, "{v}");
+    }
+    a.set_clock("2024-12-11T02:00:00Z");
+    b.set_clock("2024-12-11T02:00:00Z");
+    std::thread::scope(|s| {
+        let x = s.spawn(|| a.fire_cron("publicity-timer"));
+        let y = s.spawn(|| b.fire_cron("publicity-timer"));
+        x.join().unwrap();
+        y.join().unwrap();
+    });
+    for id in &ids {
+        assert_eq!(state(&b, &c, *id), "recommendable");
+    }
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM audit_events WHERE action = 'close_publicity'"), 4, "each moved once");
+}
+
+#[test]
+fn a_sqlite_database_moved_up_to_postgres_keeps_its_rows_and_its_audit_chain() {
+    let Some(server) = e2e::postgres_server() else {
+        return eprintln!("no PostgreSQL server: moving up not tested");
+    };
+    // A province on SQLite with applications and audit events.
+    let sqlite = TestApp::builder(e2e::app_manifest()).var("database_url", "").start().unwrap();
+    assert!(sqlite.database_url().is_none());
+    sqlite.add_organisations(&[(UNIT, "unit"), (OTHER_UNIT, "unit")]);
+    let c = cast(&sqlite);
+    sqlite.set_clock("2024-09-20T02:00:00Z");
+    let id = submitted(&sqlite, &c);
+    let (s, v) =
+        sqlite.post(&format!("/api/unit/applications/{id}/approve"), c.unit.as_str(), &approve_body("2024-09-30"));
+    assert_eq!(s, 200, "{v}");
+    let events = count(&sqlite, "SELECT COUNT(*) FROM audit_events");
+    assert!(events >= 3, "{events}");
+
+    let name = format!("zh_moveup_{}", std::process::id());
+    let admin = e2e::zhicheng_host::pg::with_database(&server, "postgres");
+    e2e::zhicheng_host::app::block_on(e2e::zhicheng_host::pg::create_database(&admin, &name, None)).unwrap();
+    let url = e2e::zhicheng_host::pg::with_database(&server, &name);
+    let report = e2e::zhicheng_host::pg::move_up(sqlite.db_path(), &url, &e2e::repo_root().join("migrations")).unwrap();
+    assert_eq!(report.audit_events, events as u64);
+    let apps = report.tables.iter().find(|(t, _)| t == "applications").unwrap();
+    assert_eq!(apps.1, 1);
+
+    // The same application, served from PostgreSQL, and new ids continue after the copied ones.
+    let pg = TestApp::builder(e2e::app_manifest())
+        .var("database_url", &url)
+        .var("database_host", &e2e::zhicheng_host::pg::host_port(&url).unwrap())
+        .start()
+        .unwrap();
+    pg.set_clock("2024-09-20T02:00:00Z");
+    assert_eq!(state(&pg, &c, id), "unit_publicity");
+    let next = submitted(&pg, &c);
+    assert!(next > id, "{next} after {id}");
+    let (s, chain) = pg.get("/api/jobs/audit-chain", c.province.as_str());
+    assert_eq!((s, &chain["breaks"]), (200, &json!([])), "{chain}");
 }

@@ -277,6 +277,8 @@ fn r16_the_ballot_table_holds_no_judge_reference_and_a_judge_of_another_plan_get
         &json!({"kind": "vote", "choice": "agree"}),
     );
     assert_eq!(v.0, 404);
+    // Read again: on PostgreSQL `db()` is a snapshot taken when called.
+    let db = s.p.app.db();
     let ballot_ids: Vec<String> = db
         .prepare("SELECT ballot_id FROM ballots")
         .unwrap()

@@ -73,7 +73,16 @@ fn each_component_is_granted_exactly_what_it_needs() {
         ("public", (db(), 0, vec![])),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
+    // Issue 15: every component with the store may also reach the PostgreSQL server named
+    // by `database_host` and reads `database_url` (empty: SQLite).
+    .map(|(k, (dbs, hosts, mut vars))| {
+        if dbs.is_empty() {
+            return (k.to_owned(), (dbs, hosts, vars));
+        }
+        vars.push("database_url".into());
+        vars.sort();
+        (k.to_owned(), (dbs, hosts + 1, vars))
+    })
     .collect();
     // Issue 10: every component that reads or writes people's records holds the
     // personal-data keys; the public pages, `verify` and the lifter show tokens' masked
@@ -89,6 +98,11 @@ fn each_component_is_granted_exactly_what_it_needs() {
         })
         .collect();
     assert_eq!(grants, expected);
+    for (name, c) in components.iter().filter(|(_, c)| c.get("sqlite_databases").is_some()) {
+        let hosts = c["allowed_outbound_hosts"].as_array().unwrap();
+        assert_eq!(hosts.last().and_then(|h| h.as_str()), Some("postgres://{{ database_host }}"), "{name}");
+        assert_eq!(c["variables"]["database_url"].as_str(), Some("{{ database_url }}"), "{name}");
+    }
 }
 
 #[test]
@@ -111,6 +125,8 @@ fn the_manifest_is_spin_v2_with_six_field_cron_expressions_and_a_build_per_compo
         assert_eq!(m["variables"][key]["secret"].as_bool(), Some(true), "{key}");
         assert_eq!(m["variables"][key]["required"].as_bool(), Some(true), "{key}");
     }
+    assert_eq!(m["variables"]["database_url"]["default"].as_str(), Some(""), "SQLite unless configured");
+    assert_eq!(m["variables"]["database_url"]["secret"].as_bool(), Some(true), "the address may hold a password");
     assert_eq!(
         m["component"]["mohrss-report"]["allowed_outbound_hosts"].as_array().unwrap()[0].as_str(),
         Some("{{ mohrss_registry_origin }}"),

@@ -198,10 +198,7 @@ fn a_client_address_filing_more_than_five_objections_in_an_hour_gets_429_with_a_
 fn a_closed_notice_stays_public_for_the_configured_days_after_its_last_day_then_disappears() {
     let p = health_province();
     in_unit_publicity(&p, 1);
-    {
-        let w = rusqlite::Connection::open(p.app.db_path()).unwrap();
-        w.execute("UPDATE public_settings SET retention_days = 3 WHERE id = 1", []).unwrap();
-    }
+    p.app.execute_sql("UPDATE public_settings SET retention_days = 3 WHERE id = 1");
     p.app.set_clock("2024-09-30T02:00:00Z");
     p.app.fire_cron("publicity-timer");
     let n = &board(&p)["notices"][0];

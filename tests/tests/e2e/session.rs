@@ -351,14 +351,10 @@ fn a_token_of_the_provinces_identity_service_signs_in_and_a_forged_or_expired_on
     register(&p.app, "吴人事", &citizen_id(32), "13800000032");
     let op_person: String =
         p.app.db().query_row("SELECT id FROM people WHERE phone = '13800000032'", [], |r| r.get(0)).unwrap();
-    rusqlite::Connection::open(p.app.db_path())
-        .unwrap()
-        .execute(
-            "INSERT INTO operators (person_id, org, role, duty, valid_from, created_by, created_at, updated_at) \
-             VALUES (?1, ?2, 'unit', 'reviewer', '2024-01-01', 'test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
-            [op_person.as_str(), UNIT],
-        )
-        .unwrap();
+    p.app.execute_sql(&format!(
+        "INSERT INTO operators (person_id, org, role, duty, valid_from, created_by, created_at, updated_at) \
+         VALUES ('{op_person}', '{UNIT}', 'unit', 'reviewer', '2024-01-01', 'test', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
+    ));
     let mut c = claims("u-32", &citizen_id(32), "吴人事", now + 600);
     c["org"] = json!(UNIT);
     let signed = expect(federated(&idp.sign(ES256, "ec-1", &c)), 200);

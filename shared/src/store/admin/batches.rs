@@ -126,8 +126,9 @@ pub(super) const SELECT_COMMITTEE_BATCH: &str = "SELECT year, committee_id, mate
 pub(super) const UPSERT_COMMITTEE_BATCH: &str = "INSERT INTO committee_batches (year, committee_id, material_cutoff, \
      voting_deadline, version, updated_by, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?) \
      ON CONFLICT (year, committee_id) DO UPDATE SET material_cutoff = excluded.material_cutoff, \
-     voting_deadline = excluded.voting_deadline, version = version + 1, updated_by = excluded.updated_by, \
-     updated_at = excluded.updated_at WHERE version = ? RETURNING version";
+     voting_deadline = excluded.voting_deadline, version = committee_batches.version + 1, \
+     updated_by = excluded.updated_by, updated_at = excluded.updated_at WHERE committee_batches.version = ? \
+     RETURNING version";
 
 pub(super) fn committee_batch(r: &Row) -> Result<CommitteeBatch, StoreError> {
     Ok(CommitteeBatch {

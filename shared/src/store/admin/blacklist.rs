@@ -125,9 +125,11 @@ pub struct PersonHit {
     pub unit_org: String,
 }
 
-pub(super) const PEOPLE: &str = "SELECT MAX(id), applicant_name, citizen_id, unit_org FROM applications \
-     WHERE citizen_id IS NOT NULL AND (applicant_name LIKE ? ESCAPE '\\' OR citizen_id = ?) \
-     GROUP BY citizen_id ORDER BY applicant_name LIMIT 50";
+// Each person's latest application (standard SQL: no bare columns beside an aggregate).
+pub(super) const PEOPLE: &str = "SELECT a.id, a.applicant_name, a.citizen_id, a.unit_org FROM applications a \
+     WHERE a.id IN (SELECT MAX(id) FROM applications \
+       WHERE citizen_id IS NOT NULL AND (applicant_name LIKE ? ESCAPE '\\' OR citizen_id = ?) GROUP BY citizen_id) \
+     ORDER BY a.applicant_name LIMIT 50";
 pub(super) const PERSON_BY_APPLICATION: &str =
     "SELECT id, applicant_name, citizen_id, unit_org FROM applications WHERE id = ? AND citizen_id IS NOT NULL";
 

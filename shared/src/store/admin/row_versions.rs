@@ -6,8 +6,8 @@ use super::*;
 pub(super) const SELECT_ROW_VERSION: &str = "SELECT version FROM admin_row_versions WHERE kind = ? AND key = ?";
 pub(super) const UPSERT_ROW_VERSION: &str =
     "INSERT INTO admin_row_versions (kind, key, version, updated_by, updated_at) \
-     VALUES (?, ?, 2, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET version = version + 1, \
-     updated_by = excluded.updated_by, updated_at = excluded.updated_at WHERE version = ? RETURNING version";
+     VALUES (?, ?, 2, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET version = admin_row_versions.version + 1, \
+     updated_by = excluded.updated_by, updated_at = excluded.updated_at WHERE admin_row_versions.version = ? RETURNING version";
 
 /// The version of a row of a table without a version column (1 until first changed).
 pub fn row_version(db: &dyn Db, kind: &str, key: &str) -> Result<i64, StoreError> {

@@ -77,7 +77,9 @@ fn exception_row(r: &Row) -> Result<RuleException, StoreError> {
 /// Records an exception; returns its id.
 pub fn insert_exception(db: &dyn Db, e: &RuleException) -> Result<i64, StoreError> {
     let sql = format!(
-        "INSERT INTO rule_exceptions ({EXCEPTION_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+        "INSERT INTO rule_exceptions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        // Without `id`: the identity assigns it on both engines (PostgreSQL refuses an explicit NULL).
+        &EXCEPTION_COLUMNS[4..]
     );
     first_id(db.query(
         &sql,

@@ -12,8 +12,8 @@ pub fn number_format(db: &dyn Db) -> Result<Option<(String, i64)>, StoreError> {
 
 pub(super) const UPSERT_FORMAT: &str =
     "INSERT INTO certificate_number_format (id, config, version, updated_by, updated_at) \
-     VALUES (1, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config, version = version + 1, \
-     updated_by = excluded.updated_by, updated_at = excluded.updated_at WHERE version = ? RETURNING version";
+     VALUES (1, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET config = excluded.config, version = certificate_number_format.version + 1, \
+     updated_by = excluded.updated_by, updated_at = excluded.updated_at WHERE certificate_number_format.version = ? RETURNING version";
 
 /// Compare-and-set: saves the number format (`expected` = the version read; 0 when none was saved).
 pub fn save_number_format(

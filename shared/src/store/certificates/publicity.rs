@@ -20,7 +20,7 @@ pub(super) const PENDING_SESSIONS: &str = "SELECT a.committee, c.name, c.organis
      WHERE a.state = 'passed' AND a.voted_on IS NOT NULL \
        AND NOT EXISTS (SELECT 1 FROM result_entries e WHERE e.application_id = a.id) \
        AND (? IS NULL OR c.organising_org = ?) \
-     GROUP BY a.committee, a.plan_id, a.voted_on ORDER BY a.voted_on, a.committee";
+     GROUP BY a.committee, c.name, c.organising_org, a.plan_id, a.voted_on ORDER BY a.voted_on, a.committee";
 
 /// Sessions with passed applications not yet in a publicity (of one organising unit, or all).
 pub fn pending_sessions(db: &dyn Db, org: Option<&str>) -> Result<Vec<PendingSession>, StoreError> {
