@@ -80,7 +80,7 @@ impl Db for PgDb {
                 Err(e) => Err(e),
             },
         };
-        let word = sql.trim_start().split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+        let word = sql.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
         match result {
             Ok(rows) => {
                 if word == "BEGIN" {
