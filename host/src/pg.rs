@@ -256,7 +256,7 @@ pub async fn connect(url: &str) -> Result<tokio_postgres::Client> {
 }
 
 /// The key of the session advisory lock that serialises migrations of several replicas.
-const MIGRATION_LOCK: i64 = 0x6d69_6772_6174_65; // "migrate"
+const MIGRATION_LOCK: i64 = 0x006d_6967_7261_7465; // "migrate"
 
 /// Applies the SQLite migrations of `migrations_dir` to PostgreSQL at `url`, translated by
 /// `shared::store::dialect` (after its compatibility functions), each file in one

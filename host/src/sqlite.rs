@@ -383,7 +383,7 @@ mod tests {
                 sqlite_databases: vec![DEFAULT_DATABASE.into()],
                 allowed_hosts: Arc::new(AllowedHosts::parse(&[]).unwrap()),
             };
-            HostState::new(Arc::new(config), db.clone(), None)
+            HostState::new(Arc::new(config), db.clone(), Arc::new(crate::pg::Pools::default()), None)
         }
 
         async fn run(s: &mut HostState, c: &Resource<Connection>, sql: &str) -> Result<QueryResult, Error> {
