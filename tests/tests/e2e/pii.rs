@@ -48,6 +48,11 @@ fn reseal(app: &TestApp, province: &str) -> Value {
 
 #[test]
 fn clear_id_numbers_of_an_older_database_are_resealed_once_and_still_found_by_the_keyed_look_ups() {
+    if e2e::postgres_server().is_some() {
+        // The older database is made by writing the demo seed's clear rows straight into the
+        // SQLite file; the reseal job itself is the same code through the same store layer.
+        return eprintln!("an older SQLite file resealed: not run on PostgreSQL");
+    }
     let app = TestApp::start();
     // An older database: the demo rows as they were written before issue 10 — ID numbers in
     // clear in people, applications (column and form), the blacklist, plain SHA-256 hashes.
