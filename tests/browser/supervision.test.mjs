@@ -53,7 +53,8 @@ describe('职称巡查 (notice 七)', () => {
 
     // The committee's policy execution: rectify within 5 working days.
     const items = page.getByTestId('items');
-    const first = items.locator('tr', { hasText: '政策执行' });
+    // The demo committee's row: other tests of the run add committees of the same office.
+    const first = items.locator('tr', { hasText: '政策执行' }).filter({ hasText: 'CMT-HEALTH' });
     await first.getByRole('button', { name: '记录发现' }).click();
     await page.getByTestId('result-rectify').click();
     await page.fill('#fi-finding', '评审会议记录不完整');
@@ -70,11 +71,19 @@ describe('职称巡查 (notice 七)', () => {
     const page = await ctx.newPage();
     await page.goto(`${BASE}/inspections/items`);
     await page.getByRole('heading', { name: '巡查整改' }).waitFor();
+    // The office is responsible for every sampled item of its committees (the run's other
+    // tests add committees and applications): it filters to the items awaiting its answer.
+    await page.locator('.toolbar .el-select').click();
+    await page.getByRole('option', { name: '整改中' }).click();
     const row = page.getByTestId('my-items').locator('tr', { hasText: '补齐会议记录' });
     await row.getByText('2026-12-04').waitFor();
     await row.getByRole('button', { name: '报送整改' }).click();
     await page.fill('#r-response', '已补齐会议记录并存档');
     await page.getByTestId('send-response').click();
+    // Answered, it leaves the list of items awaiting an answer for the answered ones.
+    await row.waitFor({ state: 'detached' });
+    await page.locator('.toolbar .el-select').click();
+    await page.getByRole('option', { name: '已报整改情况' }).click();
     await row.getByText('已报整改情况').waitFor();
     await shot(page, 'inspection-office-response');
     // The province's pages are not the office's.
@@ -88,7 +97,8 @@ describe('职称巡查 (notice 七)', () => {
     const page = await ctx.newPage();
     await page.goto(`${BASE}/province/inspections/${state.id}`);
     const items = page.getByTestId('items');
-    const first = items.locator('tr', { hasText: '政策执行' });
+    // The demo committee's row: other tests of the run add committees of the same office.
+    const first = items.locator('tr', { hasText: '政策执行' }).filter({ hasText: 'CMT-HEALTH' });
     await first.getByRole('button', { name: '审核整改' }).click();
     await page.fill('#de-opinion', '整改到位');
     await page.getByTestId('accept').click();
