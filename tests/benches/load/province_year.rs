@@ -229,6 +229,16 @@ impl Run<'_> {
     }
 }
 
+/// An upper designates its lower for a level's step, and the lower confirms it (annex 2
+/// §1.6.2: an edge is used only once confirmed).
+fn designate(run: &Run<'_>, upper: &str, lower: &str, lower_org: &str, level: &str, step: &str) {
+    let edge = run.post("/api/chain/lowers", upper, &json!({"lower_org": lower_org, "level": level, "step": step}));
+    if edge["confirmation"] == "pending" {
+        let id = edge["id"].as_i64().unwrap_or(0);
+        run.post(&format!("/api/chain/designations/{id}/confirm"), lower, &json!({}));
+    }
+}
+
 fn call<'a>(path: String, token: &'a str, body: &Value) -> Call<'a> {
     Call { method: "POST", path, token: Some(token), body: Some(body.to_string().into_bytes()) }
 }
@@ -305,15 +315,14 @@ pub fn run(n: usize, clients: usize) -> Vec<Stats> {
             );
         }
         for level in LEVELS {
-            run.post(
-                "/api/chain/lowers",
-                &tok(&bureau(s), Role::Dept),
-                &json!({"lower_org": dept(s), "level": level, "step": "formal_review"}),
-            );
-            run.post(
-                "/api/chain/lowers",
+            designate(&run, &tok(&bureau(s), Role::Dept), &tok(&dept(s), Role::Dept), &dept(s), level, "formal_review");
+            designate(
+                &run,
                 &tok(&office(s), Role::CommitteeOrg),
-                &json!({"lower_org": bureau(s), "level": level, "step": "audit"}),
+                &tok(&bureau(s), Role::Dept),
+                &bureau(s),
+                level,
+                "audit",
             );
         }
         for e in 0..9 {
@@ -328,11 +337,8 @@ pub fn run(n: usize, clients: usize) -> Vec<Stats> {
     }
     for (u, s) in unit_series.iter().enumerate() {
         for level in LEVELS {
-            run.post(
-                "/api/chain/lowers",
-                &tok(&dept(&SERIES[*s]), Role::Dept),
-                &json!({"lower_org": unit_id(u), "level": level, "step": "audit"}),
-            );
+            let (upper, lower) = (tok(&dept(&SERIES[*s]), Role::Dept), tok(&unit_id(u), Role::Unit));
+            designate(&run, &upper, &lower, &unit_id(u), level, "audit");
         }
     }
     run.post("/api/certificates/issuing-units", &province, &json!({"org_id": "ORG-PROVINCE"}));
