@@ -83,20 +83,9 @@ pub struct RunReport {
     pub errors: Vec<String>,
 }
 
+/// The audit event of a send or a report run, as the registry outbox writes it.
 fn event(actor: &str, id: i64, action: &str, at: &str) -> AuditEvent {
-    AuditEvent {
-        subject_kind: "credit_record".into(),
-        subject_id: id.to_string(),
-        actor: actor.into(),
-        role: if actor.starts_with("system:") { "system" } else { "province" }.into(),
-        org: String::new(),
-        action: action.into(),
-        from_state: None,
-        to_state: None,
-        opinion: None,
-        detail: None,
-        at: at.into(),
-    }
+    super::mohrss::system_event(actor, "credit_record", id, action, at)
 }
 
 /// One run: sends every due record (up to `cfg.batches_per_run × cfg.batch_size`) and records

@@ -43,7 +43,8 @@ pub struct RunReport {
     pub errors: Vec<String>,
 }
 
-fn system_event(actor: &str, kind: &str, id: i64, action: &str, at: &str) -> AuditEvent {
+/// The audit event of an outbox runner: the system (`system:…`) or the province user.
+pub(super) fn system_event(actor: &str, kind: &str, id: i64, action: &str, at: &str) -> AuditEvent {
     AuditEvent {
         subject_kind: kind.into(),
         subject_id: id.to_string(),

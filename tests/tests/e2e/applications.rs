@@ -364,27 +364,29 @@ fn bad_input_is_a_4xx_naming_the_field_and_changes_nothing() {
     assert_eq!(snapshot(&app), before, "a refused request left the data as it was");
 }
 
+/// Eight unit approvals of application `id` sent at once, spread round-robin over `hosts`;
+/// their statuses.
+fn approve_at_once(hosts: &[&TestApp], unit: &str, id: i64) -> Vec<u16> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let host = hosts[i % hosts.len()];
+                s.spawn(move || {
+                    host.post(&format!("/api/unit/applications/{id}/approve"), unit, &approve_body("2024-09-30")).0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn eight_simultaneous_approvals_give_one_200_and_seven_409_and_one_audit_event() {
     let app = started();
     let c = cast(&app);
     app.set_clock("2024-09-20T02:00:00Z");
     let id = submitted(&app, &c);
-    let statuses: Vec<u16> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..8)
-            .map(|_| {
-                s.spawn(|| {
-                    app.post(
-                        &format!("/api/unit/applications/{id}/approve"),
-                        c.unit.as_str(),
-                        &approve_body("2024-09-30"),
-                    )
-                    .0
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let statuses = approve_at_once(&[&app], c.unit.as_str(), id);
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_events WHERE action = 'approve_into_publicity'"), 1);
@@ -908,22 +910,7 @@ fn eight_simultaneous_approvals_split_across_two_replicas_give_one_200_and_one_a
     a.set_clock("2024-09-20T02:00:00Z");
     b.set_clock("2024-09-20T02:00:00Z");
     let id = submitted(&a, &c);
-    let statuses: Vec<u16> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..8)
-            .map(|i| {
-                let (host, c) = (if i % 2 == 0 { &a } else { &b }, &c);
-                s.spawn(move || {
-                    host.post(
-                        &format!("/api/unit/applications/{id}/approve"),
-                        c.unit.as_str(),
-                        &approve_body("2024-09-30"),
-                    )
-                    .0
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let statuses = approve_at_once(&[&a, &b], c.unit.as_str(), id);
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 7, "{statuses:?}");
     assert_eq!(count(&a, "SELECT COUNT(*) FROM audit_events WHERE action = 'approve_into_publicity'"), 1);
