@@ -52,6 +52,14 @@ pub fn open_connection(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    // Writers queue in this host (module docs): say so to the components that ask
+    // (`shared::store::WRITER_QUEUE_PROBE`; on Spin's own SQLite the function is missing).
+    conn.create_scalar_function(
+        "zhicheng_writer_queue",
+        0,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |_| Ok(1_i64),
+    )?;
     Ok(conn)
 }
 
@@ -352,6 +360,17 @@ mod tests {
         assert_eq!(r.rows.len(), 1);
         assert_eq!(format!("{:?}", r.rows[0].values), format!("{params:?}"));
         assert!(execute(&conn, "SELECT 1; SELECT 2", vec![]).is_err());
+    }
+
+    #[test]
+    fn connections_announce_the_writer_queue_to_components() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_connection(&dir.path().join("q.db")).unwrap();
+        let one: i64 = conn.query_row(shared::store::WRITER_QUEUE_PROBE, [], |r| r.get(0)).unwrap();
+        assert_eq!(one, 1);
+        assert_eq!(intent(&conn, shared::store::WRITER_QUEUE_PROBE), Intent::None, "a probe never queues");
+        let plain = rusqlite::Connection::open_in_memory().unwrap();
+        assert!(plain.query_row(shared::store::WRITER_QUEUE_PROBE, [], |r| r.get::<_, i64>(0)).is_err());
     }
 
     #[test]

@@ -10,7 +10,15 @@
 
 use sm2::dsa::signature::{Signer, Verifier};
 use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm2::elliptic_curve::ff::PrimeField;
+use sm2::elliptic_curve::ops::Reduce;
+use sm2::elliptic_curve::point::{AffineCoordinates, BatchNormalize};
+use sm2::elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
+use sm2::elliptic_curve::{Curve, FieldBytesEncoding};
+use sm2::{AffinePoint, FieldBytes, ProjectivePoint, Scalar, Sm2, U256};
 use sm3::{Digest, Sm3};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 /// The default distinguishing identifier of GB/T 35276 (`1234567812345678`).
 pub const DEFAULT_DISTID: &str = "1234567812345678";
@@ -63,6 +71,60 @@ pub struct SealKey {
     key: SigningKey,
     public_hex: String,
     key_id: String,
+    /// `Z_A` of the key under the default identifier (the prefix of every `e`).
+    z: [u8; 32],
+    /// `(1 + d)⁻¹ mod n`, the same for every signature of the key.
+    d_plus_1_inv: Scalar,
+    /// Signatures made so far; the generator table is built from the [`TABLE_AFTER`]th on.
+    signed: AtomicU32,
+    table: OnceLock<GeneratorTable>,
+}
+
+/// Signatures a key makes with sm2's own signer before it builds its [`GeneratorTable`]:
+/// the table costs about as much as four signatures, so a request that seals one or two
+/// certificates never builds it and a generation job builds it once.
+const TABLE_AFTER: u32 = 4;
+
+/// Multiples of the generator for a fixed-base scalar multiplication (issue 14: the
+/// signature's `k·G` was most of a certificate's cost). Row `i` holds `j·16^i·G` for
+/// `j = 1..=15`, affine, so `k·G` is one mixed addition per 4-bit digit of `k` (64) instead
+/// of sm2's 256 doublings and 64 additions (its `mul_by_generator` has no precomputed
+/// table: "TODO(tarcieri): precomputed basepoint tables"). The point arithmetic is sm2's
+/// own (complete formulas), and each digit's entry is chosen by a constant-time scan of its
+/// row, so the time taken does not depend on the nonce.
+struct GeneratorTable(Vec<[AffinePoint; 15]>);
+
+impl GeneratorTable {
+    fn new() -> GeneratorTable {
+        let mut rows = Vec::with_capacity(64);
+        let mut base = ProjectivePoint::GENERATOR;
+        for _ in 0..64 {
+            let mut row = [ProjectivePoint::IDENTITY; 15];
+            row[0] = base;
+            for j in 1..15 {
+                row[j] = row[j - 1] + base;
+            }
+            base = row[14] + base;
+            rows.push(<ProjectivePoint as BatchNormalize<[ProjectivePoint; 15]>>::batch_normalize(&row));
+        }
+        GeneratorTable(rows)
+    }
+
+    /// `k·G`.
+    fn mul(&self, k: &Scalar) -> ProjectivePoint {
+        let bytes = k.to_repr();
+        let mut acc = ProjectivePoint::IDENTITY;
+        for (i, row) in self.0.iter().enumerate() {
+            let byte = bytes[31 - i / 2];
+            let digit = if i % 2 == 0 { byte & 0x0f } else { byte >> 4 };
+            let mut p = AffinePoint::IDENTITY;
+            for (j, q) in row.iter().enumerate() {
+                p.conditional_assign(q, digit.ct_eq(&(j as u8 + 1)));
+            }
+            acc += &p;
+        }
+        acc
+    }
 }
 
 impl std::fmt::Debug for SealKey {
@@ -83,7 +145,17 @@ impl SealKey {
         let bytes = unhex(s).filter(|b| b.len() == 32).ok_or(SealError::BadPrivateKey)?;
         let key = SigningKey::from_slice(DEFAULT_DISTID, &bytes).map_err(|_| SealError::BadPrivateKey)?;
         let public = key.verifying_key().to_sec1_bytes();
-        Ok(SealKey { public_hex: hex(&public), key_id: key_id_of(&public), key })
+        let d_plus_1_inv = Option::<Scalar>::from((*key.as_nonzero_scalar().as_ref() + Scalar::ONE).invert())
+            .ok_or(SealError::BadPrivateKey)?;
+        Ok(SealKey {
+            public_hex: hex(&public),
+            key_id: key_id_of(&public),
+            z: z_of(DEFAULT_DISTID, &public),
+            d_plus_1_inv,
+            signed: AtomicU32::new(0),
+            table: OnceLock::new(),
+            key,
+        })
     }
 
     /// The public key, hex uncompressed SEC1.
@@ -96,11 +168,55 @@ impl SealKey {
         &self.key_id
     }
 
-    /// Signs `message` (the canonical JSON bytes): `r ‖ s`, hex.
+    /// Signs `message` (the canonical JSON bytes): `r ‖ s`, hex. The first few signatures
+    /// of a key use sm2's signer; later ones the key's generator table. Both compute the
+    /// same signature (GB/T 32918.2 §6.1 with the RFC 6979 nonce), bit for bit.
     pub fn sign(&self, message: &[u8]) -> String {
-        let sig: Signature = self.key.sign(message);
-        hex(&sig.to_bytes())
+        let sig = if self.signed.fetch_add(1, Ordering::Relaxed) < TABLE_AFTER {
+            None
+        } else {
+            self.sign_with_table(self.table.get_or_init(GeneratorTable::new), message)
+        };
+        hex(&sig.unwrap_or_else(|| self.key.sign(message)).to_bytes())
     }
+
+    /// GB/T 32918.2 §6.1 as sm2's `sign_prehash_rfc6979`, with `k·G` from the table.
+    /// `None` in the cases where a new nonce would be needed (r = 0 or r + k = n, with
+    /// probability about 2⁻²⁵⁵): sm2's signer then decides.
+    fn sign_with_table(&self, table: &GeneratorTable, message: &[u8]) -> Option<Signature> {
+        let d: &Scalar = self.key.as_nonzero_scalar().as_ref();
+        let hash = Sm3::new_with_prefix(self.z).chain_update(message).finalize();
+        let e = <Scalar as Reduce<U256>>::reduce_bytes(FieldBytes::from_slice(&hash));
+        let order = FieldBytesEncoding::<Sm2>::encode_field_bytes(&Sm2::ORDER);
+        let k = rfc6979::generate_k::<Sm3, _>(&d.to_repr(), &order, &e.to_repr(), &[]);
+        let k = Option::<Scalar>::from(Scalar::from_repr(k))?;
+        let x1 = table.mul(&k).to_affine().x();
+        let r = e + <Scalar as Reduce<U256>>::reduce_bytes(&x1);
+        if bool::from(r.is_zero() | (r + k).ct_eq(&Scalar::ZERO)) {
+            return None;
+        }
+        let s = self.d_plus_1_inv * (k - r * d);
+        Signature::from_scalars(r, s).ok()
+    }
+}
+
+/// `Z_A = SM3(ENTL_A ‖ ID_A ‖ a ‖ b ‖ x_G ‖ y_G ‖ x_A ‖ y_A)` (GB/T 32918.2 §5.5) of the
+/// uncompressed SEC1 public key `public` (`04 ‖ x ‖ y`).
+fn z_of(distid: &str, public: &[u8]) -> [u8; 32] {
+    // The curve's a and b (GB/T 32918.5 §2); G comes from the point arithmetic itself.
+    const A: &str = "fffffffeffffffffffffffffffffffffffffffff00000000fffffffffffffffc";
+    const B: &str = "28e9fa9e9d9f5e344d5a9e4bcf6509a7f39789f515ab8f92ddbcbd414d940e93";
+    let g = ProjectivePoint::GENERATOR.to_affine();
+    let mut h = Sm3::new();
+    h.update(((distid.len() * 8) as u16).to_be_bytes());
+    h.update(distid.as_bytes());
+    h.update(unhex(A).unwrap_or_default());
+    h.update(unhex(B).unwrap_or_default());
+    h.update(
+        sm2::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&g, false).as_bytes().get(1..).unwrap_or_default(),
+    );
+    h.update(public.get(1..).unwrap_or_default());
+    h.finalize().into()
 }
 
 /// Verifies an SM2 signature (`r ‖ s` hex) of `message` under `public_key_hex` with the
@@ -194,6 +310,47 @@ mod tests {
         assert_eq!(verify(k.public_key_hex(), &tampered, &sig), Ok(false));
         let other = SealKey::from_hex(&"11".repeat(32)).unwrap();
         assert_eq!(verify(other.public_key_hex(), msg, &sig), Ok(false));
+    }
+
+    #[test]
+    fn the_generator_table_signs_exactly_as_sm2s_own_signer() {
+        // Keys across the scalar range (small, the OpenSSL one, near n) and messages of
+        // several lengths: every signature the table makes equals sm2's (same RFC 6979
+        // nonce) and verifies; the table's k·G equals sm2's for edge scalars.
+        let keys = [
+            "0000000000000000000000000000000000000000000000000000000000000001".to_owned(),
+            TEST_KEY.to_owned(),
+            "accc2c2ccdd4412059a4dbe109cf3f5b1b4eb0d776a0b17134358925a784e0d2".to_owned(),
+            "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54121".to_owned(),
+        ];
+        let table = GeneratorTable::new();
+        for key in &keys {
+            let k = SealKey::from_hex(key).unwrap();
+            for i in 0..40 {
+                let msg = format!("{{\"no\":\"B04244301{i:06}\",\"name\":\"张三\"}}").repeat(1 + i % 5);
+                let ours = k.sign_with_table(&table, msg.as_bytes()).expect("a signature");
+                let theirs: Signature = k.key.sign(msg.as_bytes());
+                assert_eq!(ours, theirs, "key {key}, message {i}");
+                assert_eq!(verify(k.public_key_hex(), msg.as_bytes(), &hex(&ours.to_bytes())), Ok(true));
+            }
+        }
+        let minus_one = -Scalar::ONE;
+        for s in [Scalar::ONE, Scalar::from(15u64), Scalar::from(16u64), Scalar::from(u64::MAX), minus_one] {
+            assert_eq!(table.mul(&s).to_affine(), (ProjectivePoint::GENERATOR * s).to_affine());
+        }
+        assert_eq!(table.mul(&Scalar::ZERO), ProjectivePoint::IDENTITY);
+    }
+
+    #[test]
+    fn a_key_switches_to_its_table_after_a_few_signatures_without_changing_them() {
+        let k = SealKey::from_hex(TEST_KEY).unwrap();
+        let first: Vec<String> = (0..TABLE_AFTER + 3).map(|i| k.sign(format!("m{i}").as_bytes())).collect();
+        assert!(k.table.get().is_some(), "built after {TABLE_AFTER} signatures");
+        let fresh = SealKey::from_hex(TEST_KEY).unwrap();
+        for (i, sig) in first.iter().enumerate() {
+            let theirs: Signature = fresh.key.sign(format!("m{i}").as_bytes());
+            assert_eq!(sig, &hex(&theirs.to_bytes()));
+        }
     }
 
     #[test]

@@ -190,7 +190,20 @@ pub trait Db {
     fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
+
+    /// Whether writers wait for the write lock in a first-come queue: PostgreSQL's lock
+    /// manager for the writer lock `BEGIN` takes, or a host that queues SQLite writers
+    /// (`zhicheng-host` announces it with the SQL function [`WRITER_QUEUE_PROBE`]). When
+    /// not, writers meet in SQLite's busy handler, which polls with growing sleeps, and a
+    /// long job pauses between its transactions to let them in.
+    fn queues_writers(&self) -> bool {
+        false
+    }
 }
+
+/// A statement that answers 1 on a host that queues SQLite writers in order, and fails
+/// (no such function) anywhere else, such as on Spin's own SQLite.
+pub const WRITER_QUEUE_PROBE: &str = "SELECT zhicheng_writer_queue()";
 
 /// Runs `f` inside `BEGIN IMMEDIATE … COMMIT`; any error rolls back, so a failed step
 /// leaves the data as it was. Never drops a database result.

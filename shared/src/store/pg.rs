@@ -93,4 +93,10 @@ impl Db for PgDb {
             Err(e) => Err(map_err(e)),
         }
     }
+
+    /// `BEGIN` takes the global writer lock (`pg_advisory_xact_lock`), and PostgreSQL's
+    /// lock manager grants waiters in the order they came.
+    fn queues_writers(&self) -> bool {
+        true
+    }
 }

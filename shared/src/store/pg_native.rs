@@ -80,6 +80,12 @@ impl Db for PgNativeDb {
             }
         }
     }
+
+    /// `BEGIN` takes the global writer lock (`pg_advisory_xact_lock`), and PostgreSQL's
+    /// lock manager grants waiters in the order they came.
+    fn queues_writers(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(all(test, feature = "native"))]

@@ -49,4 +49,9 @@ impl Db for SpinDb {
         let result = self.conn.execute(sql, &params).map_err(map_err)?;
         Ok(result.rows.into_iter().map(|r| Row(r.values.into_iter().map(from_spin).collect())).collect())
     }
+
+    fn queues_writers(&self) -> bool {
+        self.query(super::WRITER_QUEUE_PROBE, &[])
+            .is_ok_and(|rows| rows.first().and_then(|r| r.0.first()) == Some(&Value::Integer(1)))
+    }
 }
