@@ -350,14 +350,41 @@ describe('province administration', () => {
     assert.deepEqual(await axe(page), [], 'park committees');
   });
 
-  test("reads a self-evaluating unit's filed standard and decides its annual plan: a return needs an opinion", async () => {
+  test('a self-evaluating unit files its standard and its annual plan in its own page: a missing filing number is named', async () => {
     await organisation({ id: 'ORG-UI-SELF', kind: 'unit', name: '界面测试自主评审大学', public_institution: true, self_review: true });
-    const unit = mintToken({ role: 'unit', sub: 'ui-self-hr', name: '界面测试大学人事处', org: 'ORG-UI-SELF' });
-    let r = await apiCall('PUT', '/api/province/unit-rules', unit, { series: '卫生', ce_hours_required: 200, min_achievements: 3, filing_doc_no: '湘人社职备〔2026〕界面1号' });
-    assert.equal(r.status, 200, r.text);
-    r = await apiCall('POST', '/api/province/self-review-plans', unit, { year: 2027, title: '界面测试大学2027年度自主评审方案', content: '一、评审系列：卫生\n二、评审时间：2027年10月' });
-    assert.equal(r.status, 201, r.text);
-    const planId = r.json.id;
+    const unitCtx = await signedInContext(browser, { role: 'unit', sub: 'ui-self-hr', name: '界面测试大学人事处', org: 'ORG-UI-SELF' }, { viewport: { width: 1280, height: 900 } });
+    try {
+      const u = await unitCtx.newPage();
+      await u.goto(`${BASE}/unit/self-review`);
+      const ruleForm = u.getByTestId('unit-rule-form');
+      await ruleForm.waitFor();
+      await u.locator('.el-select', { has: u.locator('#ur-series-input') }).click();
+      await u.locator('.el-select-dropdown__item:visible', { hasText: '卫生' }).first().click();
+      await u.locator('#ur-hours input, input#ur-hours').first().fill('200');
+      await u.locator('#ur-achievements input, input#ur-achievements').first().fill('3');
+      await u.getByTestId('save-unit-rule').click();
+      await ruleForm.locator('.el-form-item', { has: u.locator('.el-form-item__label', { hasText: '备案文号' }) }).locator('.el-form-item__error').getByText('请填写标准条件的备案文号').waitFor();
+      await u.fill('#ur-doc', '湘人社职备〔2026〕界面1号');
+      await u.getByTestId('save-unit-rule').click();
+      await u.getByTestId('own-unit-rules').getByText('湘人社职备〔2026〕界面1号').waitFor();
+      // The year defaults to the server's (the test clock's 2026); this plan is for 2027.
+      assert.equal(await u.locator('#plan-year input, input#plan-year').first().inputValue(), '2026');
+      await u.locator('#plan-year input, input#plan-year').first().fill('2027');
+      await u.fill('#plan-title', '界面测试大学2027年度自主评审方案');
+      await u.fill('#plan-content', '一、评审系列：卫生\n二、评审时间：2027年10月');
+      await u.getByTestId('file-self-review-plan').click();
+      const own = u.getByTestId('own-self-review-plans').locator('tr', { hasText: '界面测试大学2027年度自主评审方案' });
+      await own.getByText('待审核').waitFor();
+      await shot(u, 'unit-self-review');
+      assert.deepEqual(await axe(u), [], "the unit's self-review page");
+    } finally {
+      await unitCtx.close();
+    }
+  });
+
+  test("reads a self-evaluating unit's filed standard and decides its annual plan: a return needs an opinion", async () => {
+    const filed = await apiCall('GET', '/api/province/self-review-plans?year=2027', mintToken(PROVINCE));
+    const planId = filed.json.items.find((p) => p.unit_org === 'ORG-UI-SELF').id;
 
     await tab('unit-rules', 'admin-unit-rules');
     await page.fill('#ur-unit', 'ORG-UI-SELF');
