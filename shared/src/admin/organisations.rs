@@ -2,16 +2,21 @@
 //!名称，回车查询机构信息，支持模糊查询" of annex 3 (by name or credit code), an export, and
 //! the batch import that builds a province's organisations from Excel. Single creation is
 //! the audit chain's (`POST /api/province/organisations`); both go through the one creator
-//! [`crate::workflow::organisations::create_organisation_in`].
+//! [`crate::workflow::organisations::create_organisation_in`]. The province edits an
+//! organisation's name, region code and administrative parent (上级主管单位) — never a
+//! parent that would close a loop — with the version it read.
 
-use super::{label_of, parse_choice, parse_code, parse_yes_no, require_province, required_text, ORG_KINDS};
+use super::{
+    event, label_of, parse_choice, parse_code, parse_yes_no, require_province, required_text, stale, ORG_KINDS,
+};
+use crate::audit;
 use crate::error::DomainError;
 use crate::excel::Sheet;
 use crate::store::admin::{self as store, Filter, ORG_SELECT};
 use crate::store::chain::Organisation;
-use crate::store::Db;
+use crate::store::{with_tx, Db};
 use crate::workflow::organisations::valid_credit_code;
-use crate::workflow::{OpCtx, Page, PageRequest};
+use crate::workflow::{stamp, OpCtx, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 
 /// An organisation as imported (every field text, as read from a cell).
@@ -125,6 +130,151 @@ pub fn export(ctx: &OpCtx<'_>, q: &Query) -> Result<Sheet, DomainError> {
     Ok(sheet)
 }
 
+/// What an organisation is called in errors and stale messages.
+const WHAT: &str = "机构";
+
+/// The province-level prefixes of GB/T 2260 (the first two digits of a region code).
+const PROVINCE_PREFIXES: [&str; 34] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+];
+
+/// Whether `code` is a region code (行政区划代码, GB/T 2260): six digits under a known
+/// province-level prefix, with a prefecture part ("00" only for the province itself)
+/// and no county part without a prefecture.
+pub fn valid_region_code(code: &str) -> bool {
+    code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && PROVINCE_PREFIXES.contains(&&code[..2])
+        && !(code[2..4] == *"00" && code[4..] != *"00")
+}
+
+/// The loop an organisation's new parent would close, walking up from the parent through
+/// `parent_of` (the recorded parents): `[org, parent, …, org]`, or `None` when the chain
+/// ends without coming back. Pure: the store lookup is passed in.
+pub fn parent_loop<E>(
+    org: &str,
+    parent: &str,
+    mut parent_of: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<Option<Vec<String>>, E> {
+    let mut chain = vec![org.to_owned(), parent.to_owned()];
+    let mut at = parent.to_owned();
+    loop {
+        if at == org {
+            return Ok(Some(chain));
+        }
+        match parent_of(&at)? {
+            // A chain that meets itself above `org` is not `org`'s loop (and ends the walk).
+            Some(next) if chain[1..].contains(&next) && next != org => return Ok(None),
+            Some(next) => {
+                chain.push(next.clone());
+                at = next;
+            }
+            None => return Ok(None),
+        }
+    }
+}
+
+/// Body of "edit an organisation" (`PUT /api/admin/organisations/{id}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationEdit {
+    /// 机构名称.
+    pub name: String,
+    /// 行政区划代码 (GB/T 2260).
+    pub region_code: String,
+    /// 上级主管单位 (an organisation id); `null` or empty: none.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// The version read.
+    pub version: i64,
+}
+
+/// An organisation as the edit form reads it: its row, its parent and its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrganisationView {
+    #[serde(flatten)]
+    pub organisation: Organisation,
+    /// 上级主管单位.
+    pub parent_id: Option<String>,
+    /// The parent's name.
+    pub parent_name: Option<String>,
+    pub version: i64,
+}
+
+fn view_in(db: &dyn Db, id: &str) -> Result<OrganisationView, DomainError> {
+    let organisation = crate::store::chain::organisation_by_id(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
+    let version = store::organisation_version(db, id)?.ok_or(DomainError::NotFound(WHAT))?;
+    let parent_id = store::parent_of(db, id)?;
+    let parent_name = match &parent_id {
+        Some(p) => crate::store::chain::organisation_by_id(db, p)?.map(|o| o.name),
+        None => None,
+    };
+    Ok(OrganisationView { organisation, parent_id, parent_name, version })
+}
+
+/// One organisation with its parent and version (the province's edit form).
+pub fn get(ctx: &OpCtx<'_>, id: &str) -> Result<OrganisationView, DomainError> {
+    require_province(ctx)?;
+    view_in(ctx.db, id)
+}
+
+/// The province edits an organisation's name, region code and parent, compare-and-set on
+/// the version read: an unknown or cancelled parent, the organisation itself or one of
+/// its descendants (a loop) is refused naming `parent_id`; the change is audited.
+pub fn update(ctx: &OpCtx<'_>, id: &str, input: OrganisationEdit) -> Result<OrganisationView, DomainError> {
+    require_province(ctx)?;
+    let name = required_text("name", "机构名称", &input.name, 100)?;
+    let region = input.region_code.trim();
+    if !valid_region_code(region) {
+        return Err(DomainError::invalid(
+            "region_code",
+            format!("行政区划代码“{region}”无效（GB/T 2260：6位数字，省级代码须存在）"),
+        ));
+    }
+    let parent = input.parent_id.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    with_tx(ctx.db, |db| {
+        let before = view_in(db, id)?;
+        if before.version != input.version {
+            return Err(stale(WHAT));
+        }
+        if let Some(p) = parent {
+            if p == id {
+                return Err(DomainError::invalid("parent_id", "上级主管单位不能是本机构"));
+            }
+            match crate::store::chain::organisation_by_id(db, p)? {
+                Some(o) if o.status != "cancelled" => {}
+                Some(_) => return Err(DomainError::invalid("parent_id", format!("上级主管单位 {p} 已注销"))),
+                None => return Err(DomainError::invalid("parent_id", format!("上级主管单位 {p} 不存在"))),
+            }
+            if let Some(chain) = parent_loop(id, p, |o| store::parent_of(db, o))? {
+                return Err(DomainError::invalid(
+                    "parent_id",
+                    format!("上级主管单位将形成循环：{}", chain.join(" → ")),
+                ));
+            }
+        }
+        let now = stamp(ctx.now);
+        store::update_organisation(db, id, input.version, &name, region, &now)?.ok_or_else(|| stale(WHAT))?;
+        store::set_parent(db, id, parent, &ctx.who.sub, &now)?;
+        audit::record(
+            db,
+            &event(
+                ctx,
+                "organisation",
+                id,
+                "update_organisation",
+                serde_json::json!({
+                    "from": {"name": before.organisation.name, "region_code": before.organisation.region_code,
+                             "parent_id": before.parent_id},
+                    "to": {"name": name, "region_code": region, "parent_id": parent},
+                }),
+            ),
+        )?;
+        view_in(db, id)
+    })
+}
+
 /// Chinese label of an organisation status.
 pub fn status_label(s: &str) -> &'static str {
     match s {
@@ -156,6 +306,31 @@ mod tests {
     fn an_organisation_row_is_parsed_from_labels() {
         let o = validate(&input()).unwrap();
         assert_eq!((o.kind.as_str(), o.public_institution, o.status.as_str()), ("city_hr", false, "active"));
+    }
+
+    #[test]
+    fn region_codes_need_a_known_province_and_a_prefecture_before_a_county() {
+        assert!(valid_region_code("430100") && valid_region_code("430000") && valid_region_code("430102"));
+        for bad in ["4301", "990100", "430012", "43010a", "000000"] {
+            assert!(!valid_region_code(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_parent_that_is_a_descendant_closes_a_loop_and_names_it() {
+        // C → B → A: A under C would loop A → C → B → A.
+        let parents: std::collections::HashMap<&str, &str> = [("C", "B"), ("B", "A")].into();
+        let up = |o: &str| Ok::<_, ()>(parents.get(o).map(|p| (*p).to_owned()));
+        assert_eq!(parent_loop("A", "C", up).unwrap(), Some(vec!["A".into(), "C".into(), "B".into(), "A".into()]));
+        assert_eq!(parent_loop("C", "A", up).unwrap(), None, "moving a leaf under the root is fine");
+        assert_eq!(parent_loop("A", "X", up).unwrap(), None, "an organisation without parents ends the walk");
+    }
+
+    #[test]
+    fn a_walk_through_an_older_loop_that_does_not_pass_the_organisation_ends() {
+        let parents: std::collections::HashMap<&str, &str> = [("B", "C"), ("C", "B")].into();
+        let up = |o: &str| Ok::<_, ()>(parents.get(o).map(|p| (*p).to_owned()));
+        assert_eq!(parent_loop("A", "B", up).unwrap(), None);
     }
 
     #[test]

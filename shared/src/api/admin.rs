@@ -80,6 +80,12 @@ pub const ROUTES: &[Route] = &[
     Route::signed("GET", "/api/admin/organisations/export", PROVINCE, Caller, |c| {
         export(c.with(|x| organisations::export(x, &org_query(c.req))))
     }),
+    Route::signed("GET", "/api/admin/organisations/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| organisations::get(x, c.param(0))))
+    }),
+    Route::signed("PUT", "/api/admin/organisations/{id}", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| organisations::update(x, c.param(0), c.json()?)))
+    }),
     // ---------------------------------------------------------------- acceptance institutions §1.3
     Route::signed("GET", "/api/admin/institutions", ANYONE, Caller, |c| {
         respond(200, c.with(|x| institutions::list(x, &institution_query(c.req), c.page()?)))

@@ -24,6 +24,13 @@ pub const ROUTES: &[Route] = &[
     Route::signed("PUT", "/api/province/unit-rules", SELF_REVIEW_UNITS, Caller, |c| {
         respond(200, c.with(|x| self_review::set_unit_rule(x, c.json()?)))
     }),
+    Route::signed("GET", "/api/province/unit-rules", PLAN_READERS, Caller, |c| {
+        let q = |name: &str| c.req.query_param(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        respond(
+            200,
+            c.with(|x| self_review::list_unit_rules(x, q("unit").as_deref(), q("series").as_deref(), c.page()?)),
+        )
+    }),
     Route::signed("POST", "/api/province/self-review-plans", SELF_REVIEW_UNITS, Caller, |c| {
         respond(201, c.with(|x| self_review::file_plan(x, c.json()?)))
     }),
@@ -42,6 +49,10 @@ pub const ROUTES: &[Route] = &[
     }),
     Route::signed("POST", "/api/province/committees", PROVINCE, Caller, |c| {
         respond(201, c.with(|x| orgs::create_committee(x, c.json()?)))
+    }),
+    // 五好园区 (八(三)): the park committees the province created with a delegation.
+    Route::signed("GET", "/api/province/park-committees", PROVINCE, Caller, |c| {
+        respond(200, c.with(|x| orgs::park_committees(x, c.page()?)))
     }),
     Route::signed("GET", "/api/province/applications/{id}/operations", PROVINCE, Application, |c| {
         respond(200, c.with(|x| chain::operations(x, c.id(0, "申报")?)))

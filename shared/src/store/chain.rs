@@ -219,6 +219,54 @@ pub fn park_delegation(db: &dyn Db, committee: &str) -> Result<Option<(String, S
     db.query_opt(SELECT_PARK_DELEGATION, &[committee.into()])?.map(|r| Ok((r.text(0)?, r.text(1)?))).transpose()
 }
 
+/// A park committee (五好园区, 八(三)) with its delegation, as the province lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParkCommittee {
+    pub committee_id: String,
+    pub name: String,
+    pub organising_org: String,
+    pub organising_name: String,
+    pub series: String,
+    pub max_level: String,
+    pub valid_until: String,
+    pub status: String,
+    pub delegation_doc_no: String,
+    pub scope: String,
+    pub created_at: String,
+}
+
+const COUNT_PARK_COMMITTEES: &str = "SELECT COUNT(*) FROM park_delegations";
+const SELECT_PARK_COMMITTEES: &str = "SELECT p.committee_id, c.name, c.organising_org, o.name, c.series, \
+     c.max_level, c.valid_until, c.status, p.delegation_doc_no, p.scope, p.created_at \
+     FROM park_delegations p JOIN committees c ON c.id = p.committee_id \
+     JOIN organisations o ON o.id = c.organising_org \
+     ORDER BY p.created_at DESC, p.committee_id LIMIT ? OFFSET ?";
+
+/// A page of park committees, newest delegation first, with the total.
+pub fn park_committees(db: &dyn Db, limit: i64, offset: i64) -> Result<(Vec<ParkCommittee>, i64), StoreError> {
+    let total = db.query_opt(COUNT_PARK_COMMITTEES, &[])?.map_or(Ok(0), |r| r.int(0))?;
+    let items = db
+        .query(SELECT_PARK_COMMITTEES, &[limit.into(), offset.into()])?
+        .iter()
+        .map(|r| {
+            Ok(ParkCommittee {
+                committee_id: r.text(0)?,
+                name: r.text(1)?,
+                organising_org: r.text(2)?,
+                organising_name: r.text(3)?,
+                series: r.text(4)?,
+                max_level: r.text(5)?,
+                valid_until: r.text(6)?,
+                status: r.text(7)?,
+                delegation_doc_no: r.text(8)?,
+                scope: r.text(9)?,
+                created_at: r.text(10)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok((items, total))
+}
+
 // ---------------------------------------------------------------- audit-path edges
 
 /// An audit-path edge as stored.

@@ -53,6 +53,54 @@ pub fn unit_rule(db: &dyn Db, unit: &str, series: &str) -> Result<Option<UnitRul
         .transpose()
 }
 
+/// A filed standard as the province lists it: the unit's name and when it was filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitRuleRow {
+    #[serde(flatten)]
+    pub rule: UnitRule,
+    pub unit_name: String,
+    pub updated_at: String,
+}
+
+const COUNT_RULES: &str = "SELECT COUNT(*) FROM unit_rule_overlays r WHERE (? IS NULL OR r.unit_org = ?) \
+     AND (? IS NULL OR r.series = ?)";
+const SELECT_RULES: &str = "SELECT r.unit_org, r.series, r.ce_hours_required, r.min_achievements, r.filing_doc_no, \
+     o.name, r.updated_at FROM unit_rule_overlays r JOIN organisations o ON o.id = r.unit_org \
+     WHERE (? IS NULL OR r.unit_org = ?) AND (? IS NULL OR r.series = ?) \
+     ORDER BY r.unit_org, r.series LIMIT ? OFFSET ?";
+
+/// A page of filed standards (of one unit, of one series), by unit and series, with the total.
+pub fn unit_rules(
+    db: &dyn Db,
+    unit: Option<&str>,
+    series: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UnitRuleRow>, i64), StoreError> {
+    let params = [unit.into(), unit.into(), series.into(), series.into()];
+    let total = db.query_opt(COUNT_RULES, &params)?.map_or(Ok(0), |r| r.int(0))?;
+    let mut p = params.to_vec();
+    p.extend([limit.into(), offset.into()]);
+    let items = db
+        .query(SELECT_RULES, &p)?
+        .iter()
+        .map(|r| {
+            Ok(UnitRuleRow {
+                rule: UnitRule {
+                    unit_org: r.text(0)?,
+                    series: r.text(1)?,
+                    ce_hours_required: r.int(2)?,
+                    min_achievements: r.int(3)?,
+                    filing_doc_no: r.text(4)?,
+                },
+                unit_name: r.text(5)?,
+                updated_at: r.text(6)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok((items, total))
+}
+
 /// An annual evaluation plan filed by a self-evaluating unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SelfReviewPlan {

@@ -241,6 +241,16 @@ pub fn create_committee(ctx: &OpCtx<'_>, req: CreateCommittee) -> Result<serde_j
     })
 }
 
+/// The park committees (五好园区, 八(三)) with their delegations, for the province.
+pub fn park_committees(
+    ctx: &OpCtx<'_>,
+    page: super::PageRequest,
+) -> Result<super::Page<cstore::ParkCommittee>, DomainError> {
+    ctx.require_role(Role::Province)?;
+    let (items, total) = cstore::park_committees(ctx.db, page.limit(), page.offset())?;
+    Ok(super::Page { items, page: page.page, page_size: page.page_size, total })
+}
+
 /// Body of "designate a lower" (指定下级).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,7 +9,7 @@ use crate::admin::event;
 use crate::audit;
 use crate::auth::Role;
 use crate::error::{DomainError, ErrorCode, Violation};
-use crate::store::self_review::{self as store, SelfReviewPlan, UnitRule};
+use crate::store::self_review::{self as store, SelfReviewPlan, UnitRule, UnitRuleRow};
 use crate::store::{with_tx, Db};
 use serde::Deserialize;
 
@@ -82,6 +82,23 @@ pub fn set_unit_rule(ctx: &OpCtx<'_>, req: UnitRuleInput) -> Result<UnitRule, Do
         )?;
         Ok(rule)
     })
+}
+
+/// The filed standards: the province sees every unit's (optionally of one unit or series),
+/// a unit its own.
+pub fn list_unit_rules(
+    ctx: &OpCtx<'_>,
+    unit: Option<&str>,
+    series: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<UnitRuleRow>, DomainError> {
+    let unit = match ctx.who.role {
+        Role::Province => unit,
+        Role::Unit | Role::CommitteeOrg => Some(ctx.who.org.as_str()),
+        _ => return Err(DomainError::Forbidden),
+    };
+    let (items, total) = store::unit_rules(ctx.db, unit, series, page.limit(), page.offset())?;
+    Ok(Page { items, page: page.page, page_size: page.page_size, total })
 }
 
 /// The unit's standard, checked at submission (and so before the unit's review): what the

@@ -895,3 +895,72 @@ fn an_upper_organisation_edits_only_its_own_audit_path_edges() {
     let sheet = read_xlsx(&app.request("GET", "/api/admin/audit-paths/export", Some(&p), None).body);
     assert_eq!(sheet.len(), 3);
 }
+
+#[test]
+fn the_province_edits_an_organisations_name_region_and_parent_and_refuses_a_loop_naming_the_field() {
+    let app = TestApp::start();
+    let p = province(&app);
+    app.set_clock("2024-09-10T02:00:00Z");
+    for (id, kind) in [(UNIT, "unit"), (CITY_HEALTH, "dept"), (CITY_HR, "city_hr")] {
+        expect(
+            app.post(
+                "/api/province/organisations",
+                p.as_str(),
+                &json!({"id": id, "kind": kind, "name": id, "region_code": "430100"}),
+            ),
+            201,
+        );
+    }
+    let path = |id: &str| format!("/api/admin/organisations/{id}");
+    let edit = |name: &str, region: &str, parent: Option<&str>, version: i64| json!({"name": name, "region_code": region, "parent_id": parent, "version": version});
+    let v = expect(app.get(&path(UNIT), p.as_str()), 200);
+    assert_eq!((v["version"].as_i64(), v["parent_id"].is_null()), (Some(1), true), "{v}");
+
+    // The hospital under the health commission, the commission under the city HR bureau.
+    let v = expect(app.put(&path(UNIT), p.as_str(), &edit("湘雅附属医院", "430102", Some(CITY_HEALTH), 1)), 200);
+    assert_eq!(
+        (v["name"].as_str(), v["region_code"].as_str(), v["parent_id"].as_str(), v["parent_name"].as_str()),
+        (Some("湘雅附属医院"), Some("430102"), Some(CITY_HEALTH), Some(CITY_HEALTH))
+    );
+    assert_eq!(v["version"], 2);
+    expect(app.put(&path(CITY_HEALTH), p.as_str(), &edit("长沙市卫健委", "430100", Some(CITY_HR), 1)), 200);
+
+    // The city HR bureau under the hospital would come back to itself: refused, naming the loop.
+    let (s, e) = app.put(&path(CITY_HR), p.as_str(), &edit(CITY_HR, "430100", Some(UNIT), 1));
+    assert_eq!((s, e["code"].as_str(), e["field"].as_str()), (400, Some("INVALID_FIELD"), Some("parent_id")), "{e}");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.contains("循环") && message.contains(&format!("{CITY_HR} → {UNIT} → {CITY_HEALTH} → {CITY_HR}")),
+        "{message}"
+    );
+    // Itself, an unknown parent, an unknown region: each names its field.
+    for (body, field) in [
+        (edit(CITY_HR, "430100", Some(CITY_HR), 1), "parent_id"),
+        (edit(CITY_HR, "430100", Some("ORG-NOWHERE"), 1), "parent_id"),
+        (edit(CITY_HR, "990100", None, 1), "region_code"),
+        (edit(" ", "430100", None, 1), "name"),
+    ] {
+        let (s, e) = app.put(&path(CITY_HR), p.as_str(), &body);
+        assert_eq!((s, e["field"].as_str()), (400, Some(field)), "{e}");
+    }
+    let (s, e) = app.put(&path("ORG-NOWHERE"), p.as_str(), &edit("无", "430100", None, 1));
+    assert_eq!((s, e["code"].as_str()), (404, Some("NOT_FOUND")));
+    // A version read before another edit is stale; only the province edits.
+    let (s, e) = app.put(&path(UNIT), p.as_str(), &edit("旧名", "430102", None, 1));
+    assert_eq!((s, e["code"].as_str()), (409, Some("ADMIN_STALE")), "{e}");
+    let dept = app.token("op-h", "卫健委", Role::Dept, CITY_HEALTH);
+    assert_eq!(app.put(&path(UNIT), dept.as_str(), &edit("越权", "430102", None, 2)).0, 403);
+    assert_eq!(app.get(&path(UNIT), dept.as_str()).0, 403);
+    // Clearing the parent; the lookup shows the new name; every edit is audited.
+    let v = expect(app.put(&path(UNIT), p.as_str(), &edit("湘雅附属医院", "430102", None, 2)), 200);
+    assert!(v["parent_id"].is_null(), "{v}");
+    let found = expect(app.get("/api/admin/organisations?q=湘雅附属", p.as_str()), 200);
+    assert_eq!(found["items"][0]["id"], UNIT);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_events WHERE subject_kind = 'organisation' AND action = 'update_organisation'"
+        ),
+        3
+    );
+}

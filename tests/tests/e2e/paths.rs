@@ -382,6 +382,12 @@ fn a_park_session_evaluates_its_introduced_talent_one_by_one_to_a_certificate() 
     park["park"] = json!({"delegation_doc_no": "湘人社函〔2024〕88号", "scope": "湘江新区引进的高层次卫生人才"});
     let c = expect(p.app.post("/api/province/committees", p.province.as_str(), &park), 201);
     assert_eq!((c["kind"].as_str(), c["delegation_doc_no"].as_str()), (Some("park"), Some("湘人社函〔2024〕88号")));
+    let parks = expect(p.app.get("/api/province/park-committees", p.province.as_str()), 200);
+    assert_eq!(
+        (parks["total"].as_i64(), parks["items"][0]["scope"].as_str()),
+        (Some(1), Some("湘江新区引进的高层次卫生人才"))
+    );
+    assert_eq!(p.app.get("/api/province/park-committees", p.unit.as_str()).0, 403, "the province's list");
     province_path(&p, "deputy_senior", "review", &[(PARK_CO, PARK, "audit")]);
 
     let park_cmt = p.app.token("op-park", "园区专场办公室", Role::CommitteeOrg, PARK);
@@ -509,6 +515,11 @@ fn a_self_evaluating_unit_applies_its_higher_standard_and_files_its_annual_plan_
     let r = p.app.put("/api/province/unit-rules", p.unit.as_str(), &standard(120));
     assert_eq!((r.0, r.1["code"].as_str()), (422, Some("NOT_SELF_REVIEW_UNIT")), "{}", r.1);
     expect(p.app.put("/api/province/unit-rules", self_unit.as_str(), &standard(120)), 200);
+    // The province lists every unit's filed standard; a unit only its own.
+    let listed = expect(p.app.get("/api/province/unit-rules?series=卫生", p.province.as_str()), 200);
+    assert_eq!((listed["total"].as_i64(), listed["items"][0]["unit_org"].as_str()), (Some(1), Some(SELF)), "{listed}");
+    assert_eq!(listed["items"][0]["ce_hours_required"], 120);
+    assert_eq!(expect(p.app.get("/api/province/unit-rules", p.unit.as_str()), 200)["total"], 0, "its own only");
 
     // Checked at submission: 100 hours and one achievement meet the province's, not the unit's.
     p.app.set_clock("2024-09-20T02:00:00Z");

@@ -1,7 +1,7 @@
 // Shared page helpers: API errors next to the field they name, pagination state.
 import { reactive, ref } from 'vue';
 import { ElMessage } from 'element-plus';
-import { ApiError, type Violation } from './api/client';
+import { api, ApiError, type Violation } from './api/client';
 import { errorsByField } from './lib/apiErrors';
 
 /**
@@ -45,4 +45,16 @@ export function useApiErrors() {
 
 export function usePager(pageSize = 10) {
   return reactive({ page: 1, page_size: pageSize, total: 0 });
+}
+
+/**
+ * The server's day (`today` of GET /api/health, Asia/Shanghai), never the browser's: the
+ * test clock moves it, and deadlines and default years count from it. `undefined` when
+ * the health check cannot be read.
+ */
+export async function serverToday(): Promise<string | undefined> {
+  return api<{ today: string }>('/api/health', { auth: false }).then(
+    (h) => h.today,
+    () => undefined,
+  );
 }

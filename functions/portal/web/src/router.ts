@@ -44,6 +44,11 @@ const routes: RouteRecordRaw[] = [
         meta: { ...roles('unit'), title: '申报详情' },
       },
       {
+        path: 'unit/self-review',
+        component: () => import('./pages/unit/SelfReview.vue'),
+        meta: { ...roles('unit', 'committee_org'), title: '自主评审' },
+      },
+      {
         path: 'chain/applications',
         component: () => import('./pages/chain/ChainList.vue'),
         meta: { ...roles('dept', 'committee_org', 'province'), title: '审核工作台' },

@@ -725,6 +725,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/province/park-committees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Park committees (五好园区, 八(三)) with their delegation document number and scope, newest first; created by POST /api/province/committees with `park` */
+        get: operations["get_province_park_committees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/province/applications/{id}/operations": {
         parameters: {
             query?: never;
@@ -1839,6 +1856,24 @@ export interface paths {
         /** Export organisations as xlsx */
         get: operations["get_admin_organisations_export"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/organisations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One organisation with its administrative parent and version (the edit form) */
+        get: operations["get_admin_organisations_by_id"];
+        /** Edit an organisation's name, region code and administrative parent (version compare-and-set; a parent that is unknown, cancelled, the organisation itself or below it is refused naming parent_id; audited) */
+        put: operations["put_admin_organisations_by_id"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3624,7 +3659,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Standards filed by self-evaluating units (三(一)); the province: all, or of one unit / series; a unit: its own */
+        get: operations["get_province_unit_rules"];
         /** A self-evaluating unit files its standard for a series (higher than the province's, 三(一)) */
         put: operations["put_province_unit_rules"];
         post?: never;
@@ -6044,6 +6080,55 @@ export interface components {
             opinion?: string;
             version: number;
         };
+        /** @description An organisation's name, region code (GB/T 2260) and administrative parent (上级主管单位), with the version read. */
+        OrganisationEdit: {
+            name: string;
+            region_code: string;
+            /** @description 上级主管单位 (an organisation id); null or empty: none. Never the organisation itself or one below it. */
+            parent_id?: string | null;
+            version: number;
+        };
+        OrganisationView: components["schemas"]["Organisation"] & {
+            parent_id: string | null;
+            parent_name: string | null;
+            version: number;
+        };
+        UnitRuleRow: components["schemas"]["UnitRule"] & {
+            unit_name: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        UnitRulePage: {
+            items: components["schemas"]["UnitRuleRow"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        /** @description A park committee (五好园区, 八(三)) with its delegation. */
+        ParkCommittee: {
+            committee_id: string;
+            name: string;
+            organising_org: string;
+            organising_name: string;
+            series: string;
+            /** @enum {unknown} */
+            max_level: "deputy_senior" | "full_senior";
+            /** Format: date */
+            valid_until: string;
+            status: string;
+            /** @description 下放专场评审权限的文号 */
+            delegation_doc_no: string;
+            /** @description 评审范围 */
+            scope: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        ParkCommitteePage: {
+            items: components["schemas"]["ParkCommittee"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
     };
     responses: {
         /** @description Error */
@@ -7532,6 +7617,32 @@ export interface operations {
             403: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    get_province_park_committees: {
+        parameters: {
+            query?: {
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParkCommitteePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     get_province_applications_by_id_operations: {
@@ -9773,6 +9884,64 @@ export interface operations {
             200: components["responses"]["Xlsx"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+        };
+    };
+    get_admin_organisations_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationView"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+        };
+    };
+    put_admin_organisations_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Identifier */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            409: components["responses"]["Error"];
         };
     };
     get_admin_institutions: {
@@ -13319,6 +13488,36 @@ export interface operations {
             404: components["responses"]["Error"];
             409: components["responses"]["Error"];
             422: components["responses"]["Error"];
+        };
+    };
+    get_province_unit_rules: {
+        parameters: {
+            query?: {
+                /** @description Unit (organisation id) */
+                unit?: string;
+                /** @description Series */
+                series?: string;
+                page?: components["parameters"]["page"];
+                page_size?: components["parameters"]["page_size"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitRulePage"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
         };
     };
     put_province_unit_rules: {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { deadlineRisk, isIsoDate, monthGrid, outsideYear, parseDateList } from './dates';
+import { describe, expect, it, test } from 'vitest';
+import { deadlineRisk, isIsoDate, monthGrid, outsideYear, parseDateList, yearOf } from './dates';
 
 describe('dates of the calendar import and the dashboard', () => {
   it('accepts only real YYYY-MM-DD dates', () => {
@@ -28,5 +28,16 @@ describe('dates of the calendar import and the dashboard', () => {
 
   it('calls a deadline at risk with two working days or fewer left', () => {
     expect([deadlineRisk(-1), deadlineRisk(0), deadlineRisk(2), deadlineRisk(3), deadlineRisk(null)]).toEqual(['overdue', 'at_risk', 'at_risk', 'ok', 'unknown']);
+  });
+});
+
+describe('the default year of a form', () => {
+  test("comes from the server's day, with an offset", () => {
+    expect(yearOf('2029-03-01', 2000)).toBe(2029);
+    expect(yearOf('2029-12-31', 2000, 1)).toBe(2030);
+  });
+  test('falls back when the day is missing or not a date', () => {
+    expect(yearOf(undefined, 2026)).toBe(2026);
+    expect(yearOf('2029-02-30', 2026)).toBe(2026);
   });
 });

@@ -47,3 +47,12 @@ export function monthGrid(year: number, month: number): (string | null)[][] {
   for (let i = 0; i < cells.length; i += 7) rows.push(cells.slice(i, i + 7));
   return rows;
 }
+
+/**
+ * The year of the server's day (`today` of GET /api/health, `YYYY-MM-DD`), plus `offset`:
+ * the forms default their year from it, never from the browser's clock. `fallback` when
+ * the day is not a date (the health check failed).
+ */
+export function yearOf(today: string | undefined, fallback: number, offset = 0): number {
+  return today && isIsoDate(today) ? Number(today.slice(0, 4)) + offset : fallback;
+}

@@ -34,3 +34,7 @@ export const institutionKindLabel: Record<string, string> = {
 export const stepLabel: Record<string, string> = { audit: '上级审核', formal_review: '形式审查', recheck: '材料复核' };
 
 export const methodLabel: Record<string, string> = { review: '评审', initial: '初次认定', recognition: '认定' };
+
+export const selfReviewPlanStatusLabel: Record<string, string> = { submitted: '待审核', approved: '已备案', returned: '已退回' };
+
+export const committeeStatusLabel: Record<string, string> = { active: '有效', cancelled: '已注销' };
