@@ -181,6 +181,7 @@ pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportRe
                 application: None,
                 holder_sub: None,
                 citizen_id,
+                citizen_token: crate::pii::is_token(&r.citizen_id).then(|| r.citizen_id.clone()),
                 name: r.name.clone(),
                 unit_org: String::new(),
                 unit_name: r.unit.clone(),

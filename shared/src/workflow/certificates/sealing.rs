@@ -9,6 +9,9 @@ pub(super) struct Draft {
     pub(super) application: Option<(i64, i64, ApplicationState)>,
     pub(super) holder_sub: Option<String>,
     pub(super) citizen_id: CitizenId,
+    /// The number's token as the application stores it (crate::pii), when it is one: the
+    /// certificate and its outbox record take it as it is instead of sealing the number again.
+    pub(super) citizen_token: Option<String>,
     pub(super) name: String,
     pub(super) unit_org: String,
     pub(super) unit_name: String,
@@ -131,7 +134,10 @@ pub(super) fn seal_and_store(
     let (source, job_id, import_id) = origin;
     // Issue 10: the record and the outbox hold the number's token; the registry report
     // reveals it when it is sent (crate::pii).
-    let token = crate::pii::protect(db, &d.citizen_id)?;
+    let token = match &d.citizen_token {
+        Some(t) => t.clone(),
+        None => crate::pii::protect(db, &d.citizen_id)?,
+    };
     let id = store::insert_certificate(
         db,
         &CertificateRecord {
@@ -221,10 +227,8 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
         (a.doc_no, Some(a.approved_on), name)
     };
     // The face shows the gender and the masked number: the one place the number is opened.
-    let citizen_id = crate::pii::reveal(
-        db,
-        r.citizen_id.as_deref().ok_or_else(|| internal(format!("application {} has no ID number", r.id)))?,
-    )?;
+    let stored = r.citizen_id.as_deref().ok_or_else(|| internal(format!("application {} has no ID number", r.id)))?;
+    let citizen_id = crate::pii::reveal(db, stored)?;
     let level = level_of(&r.target_level).ok_or_else(|| internal(format!("application {} level", r.id)))?;
     let unit_name = lookups.unit_name(db, &r.unit_org)?;
     // The face and the registry record carry the title of the title tree (e.g. 副主任医师),
@@ -242,6 +246,7 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
         application: Some((r.id, r.version, r.state)),
         holder_sub: Some(r.applicant_id.clone()),
         citizen_id,
+        citizen_token: crate::pii::is_token(stored).then(|| stored.to_owned()),
         name: r.applicant_name.clone(),
         unit_org: r.unit_org.clone(),
         unit_name,
