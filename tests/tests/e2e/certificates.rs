@@ -12,6 +12,8 @@ use e2e::TestApp;
 use serde_json::{json, Value};
 use shared::auth::Role;
 use shared::certificates::face::SealedCertificate;
+use shared::store::pg_native::PgNativeDb;
+use shared::store::Db;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -700,6 +702,117 @@ fn two_generation_jobs_over_the_same_thousand_filed_passers_issue_a_thousand_dis
     let outbox: i64 =
         db.query_row("SELECT COUNT(DISTINCT certificate_id) FROM mohrss_outbox", [], |r| r.get(0)).unwrap();
     assert_eq!(outbox, i64::from(N), "each certificate queued for MOHRSS in its own transaction");
+}
+
+// ---------------------------------------------------------------- a replica killed mid-batch (issue 15)
+
+/// The queries of the sessions of `db`'s database that wait for a lock (read outside any
+/// transaction: `pg_stat_activity` is a snapshot per transaction).
+fn lock_waiters(db: &PgNativeDb) -> Vec<String> {
+    db.query("SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.text(0).unwrap())
+        .collect()
+}
+
+/// Waits (at most a minute) until a session of `db`'s database waits for a lock in a
+/// statement containing `update` (the store wraps an update with RETURNING in a `WITH`).
+fn await_lock_waiter(db: &PgNativeDb, update: &str) {
+    for _ in 0..3000 {
+        if lock_waiters(db).iter().any(|q| q.contains(update)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("no session waits in `{update}…`: {:?}", lock_waiters(db));
+}
+
+/// Opens a transaction on `hold` that holds one row (`UPDATE … SET x = x`), as a writer would.
+fn hold_row(hold: &PgNativeDb, update: &str, params: &[shared::store::Value]) {
+    hold.execute("BEGIN", &[]).unwrap();
+    hold.execute(update, params).unwrap();
+}
+
+#[test]
+fn a_replica_killed_mid_certificate_batch_leaves_the_other_to_finish_it_with_each_number_once_and_none_skipped() {
+    const N: u32 = 12;
+    let p = health_province();
+    let Some(url) = p.app.database_url().map(str::to_owned) else {
+        return eprintln!("the store is SQLite: no second replica to kill (one file beside one process)");
+    };
+    let ids = filed_passers(&p, N, DOC_15, 4);
+    // Replica A: the real binary, another OS process on the same database.
+    let a = p.app.replica_process().unwrap();
+    a.set_clock("2024-10-30T02:00:00Z");
+    let province = Some(p.province.as_str());
+    let (s, job) =
+        a.send("POST", "/api/certificates/jobs", province, &json!({"doc_no": DOC_15, "run": false})).unwrap();
+    assert_eq!(s, 201, "{job}");
+    let id = job["id"].as_i64().unwrap();
+
+    // The chunks are steered by row locks, not by timing. One session holds the job's row,
+    // so A's first chunk waits at its first item; held past a chunk's work budget, that
+    // chunk commits after that one item. Another session holds the second item's row, so
+    // A's second chunk waits there with that item's certificate (the next number) written
+    // but not committed. Then A is killed.
+    let hold_job = PgNativeDb::connect(&url).unwrap();
+    let hold_item = PgNativeDb::connect(&url).unwrap();
+    let probe = PgNativeDb::connect(&url).unwrap();
+    hold_row(&hold_job, "UPDATE certificate_jobs SET total = total WHERE id = ?", &[id.into()]);
+    hold_row(
+        &hold_item,
+        "UPDATE certificate_job_items SET status = status WHERE job_id = ? AND application_id = ?",
+        &[id.into(), ids[1].into()],
+    );
+    std::thread::scope(|s| {
+        let run = s.spawn(|| a.send("POST", &format!("/api/certificates/jobs/{id}/run"), province, &json!({})));
+        await_lock_waiter(&probe, "UPDATE certificate_jobs");
+        std::thread::sleep(Duration::from_millis(400)); // > the 200 ms work budget of a chunk
+        hold_job.execute("COMMIT", &[]).unwrap();
+        await_lock_waiter(&probe, "UPDATE certificate_job_items");
+        let row = &probe.query("SELECT issued, status FROM certificate_jobs WHERE id = ?", &[id.into()]).unwrap()[0];
+        let progress = (row.int(0).unwrap(), row.text(1).unwrap());
+        assert_eq!(progress, (1, "running".to_owned()), "progress, not finished; replica A:\n{}", a.log());
+        a.kill();
+        let answered = run.join().unwrap();
+        assert!(answered.is_err(), "the killed replica cannot have answered: {answered:?}");
+        hold_item.execute("COMMIT", &[]).unwrap();
+    });
+    let certified = |sql: &str| -> i64 { p.app.db().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(certified("SELECT COUNT(*) FROM certificates"), 1, "the killed chunk's certificate rolled back");
+
+    // Replica B (this test's host) resumes the job from its pending items.
+    let done = expect(p.app.post(&format!("/api/certificates/jobs/{id}/run"), p.province.as_str(), &json!({})), 200);
+    assert_eq!(
+        (done["status"].as_str(), done["done"].as_i64(), done["total"].as_i64(), done["issued"].as_i64()),
+        (Some("done"), Some(i64::from(N)), Some(i64::from(N)), Some(i64::from(N))),
+        "{done}"
+    );
+    let db = p.app.db();
+    let rows: Vec<(i64, String)> = db
+        .prepare("SELECT application_id, certificate_no FROM certificates ORDER BY certificate_no")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let holders: BTreeSet<i64> = rows.iter().map(|(a, _)| *a).collect();
+    assert_eq!((rows.len(), holders), (ids.len(), ids.iter().copied().collect()), "one certificate each");
+    let nos: Vec<&str> = rows.iter().map(|(_, no)| no.as_str()).collect();
+    let expected: Vec<String> = (1..=i64::from(N)).map(|s| format!("B04249900{s:07}")).collect();
+    assert_eq!(nos, expected, "serials 1..={N}: the killed chunk's number issued once, by B, and no gap");
+    let items: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM certificate_job_items WHERE job_id = ? AND status = 'issued' \
+             AND certificate_id IN (SELECT id FROM certificates)",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(items, i64::from(N));
+    let chain = expect(p.app.get("/api/jobs/audit-chain", p.province.as_str()), 200);
+    assert_eq!(chain["breaks"], json!([]), "{chain}");
 }
 
 // ---------------------------------------------------------------- the MOHRSS outbox
