@@ -18,7 +18,7 @@ usage:
   zhicheng-host copy-to-postgres --sqlite-file <path> --database-url <postgres://…> [--migrations migrations]
 
 `up` uses PostgreSQL when SPIN_VARIABLE_DATABASE_URL (the `database_url` variable) is set, and
-applies the migrations there. `migrate` prepares a PostgreSQL database for real Spin, which does
+applies the migrations, the --seed script and the personal-data reseal there. `migrate` prepares a PostgreSQL database for real Spin, which does
 not run migrations. `copy-to-postgres` moves a province's SQLite database into a new PostgreSQL
 database (migrated first), verifying every table's row count and the audit chain.
 
@@ -83,10 +83,20 @@ fn up(args: &[String]) -> Result<()> {
     let host = app.serve_in_background(options)?;
     if let Some(seed) = a.get("--seed") {
         // Demo data (idempotent SQL), applied after the migrations at every start.
+        // On the store the components use: PostgreSQL when `database_url` is set.
         let sql = std::fs::read_to_string(seed).with_context(|| format!("cannot read --seed {seed}"))?;
-        let conn = rusqlite::Connection::open(host.db_path())?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
+        match host.database_url() {
+            Some(url) => {
+                runtime()
+                    .block_on(zhicheng_host::pg::apply_script(url, &sql))
+                    .with_context(|| format!("--seed {seed} failed on PostgreSQL"))?;
+            }
+            None => {
+                let conn = rusqlite::Connection::open(host.db_path())?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
+            }
+        }
         println!("Applied seed data from {seed}");
     }
     // The store the components use: PostgreSQL when `database_url` is set, else the file.

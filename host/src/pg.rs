@@ -554,3 +554,64 @@ pub fn move_up(sqlite: &Path, url: &str, migrations: &Path) -> Result<MoveUpRepo
     );
     Ok(MoveUpReport { tables: copy.tables, audit_events: after.events })
 }
+
+/// The statements of a SQL script (`;`-separated; `--` comments and quoted `;` respected).
+pub fn split_statements(script: &str) -> Vec<String> {
+    let (mut out, mut cur) = (Vec::new(), String::new());
+    let (mut chars, mut quoted) = (script.chars().peekable(), false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            '-' if !quoted && chars.peek() == Some(&'-') => {
+                // A comment to the end of the line.
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        cur.push('\n');
+                        break;
+                    }
+                }
+            }
+            ';' if !quoted => {
+                if !cur.trim().is_empty() {
+                    out.push(cur.trim().to_owned());
+                }
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_owned());
+    }
+    out
+}
+
+/// Applies a SQL script written for SQLite (the demo seed: idempotent inserts) to PostgreSQL
+/// at `url`, statement by statement translated by `shared::store::dialect`, in one
+/// transaction; identity sequences are then moved past the explicit ids it inserted.
+pub async fn apply_script(url: &str, script: &str) -> Result<usize> {
+    let mut client = connect(url).await?;
+    let tx = client.transaction().await?;
+    let statements = split_statements(script);
+    for stmt in &statements {
+        let sql = shared::store::dialect::to_postgres(stmt, &[]).sql;
+        tx.batch_execute(&sql).await.with_context(|| format!("{stmt}\n(as {sql})"))?;
+    }
+    tx.commit().await?;
+    sync_identities(&client).await?;
+    Ok(statements.len())
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::split_statements;
+
+    #[test]
+    fn a_script_splits_at_semicolons_outside_quotes_and_comments() {
+        let s = "-- a; comment\nINSERT INTO t VALUES ('a;b', 'it''s');\n\nUPDATE t SET x = 1 -- trailing; note\n;";
+        assert_eq!(split_statements(s), vec!["INSERT INTO t VALUES ('a;b', 'it''s')", "UPDATE t SET x = 1"]);
+    }
+}
