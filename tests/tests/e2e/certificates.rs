@@ -811,6 +811,12 @@ fn a_replica_killed_mid_certificate_batch_leaves_the_other_to_finish_it_with_eac
         )
         .unwrap();
     assert_eq!(items, i64::from(N));
+    let outbox: (i64, i64) = db
+        .query_row("SELECT COUNT(*), COUNT(DISTINCT certificate_id) FROM mohrss_outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(outbox, (i64::from(N), i64::from(N)), "each certificate queued for the registry once");
     let chain = expect(p.app.get("/api/jobs/audit-chain", p.province.as_str()), 200);
     assert_eq!(chain["breaks"], json!([]), "{chain}");
 }
