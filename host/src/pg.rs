@@ -322,7 +322,35 @@ async fn migrate_locked(client: &tokio_postgres::Client, migrations_dir: &Path) 
         applied.push(version);
     }
     sync_identities(client).await?;
+    end_abandoned_transactions(client).await;
     Ok(applied)
+}
+
+/// How long a session may sit idle inside a transaction before PostgreSQL ends it (rolling
+/// it back): the lease of a transaction. A request's transaction is never idle for long (a
+/// certificate chunk works for at most 200 ms); a replica that froze or lost its network
+/// mid-transaction would otherwise keep its locks, the writer lock among them, until TCP
+/// noticed, hours later.
+pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
+
+/// Makes [`IDLE_IN_TRANSACTION_TIMEOUT`] the database's default for new sessions (both
+/// hosts' connections get it: it is the server's setting, not the client's), unless the
+/// operator has set one for the database. Without the right to (not the database's owner),
+/// a warning: the operator sets it (README).
+async fn end_abandoned_transactions(client: &tokio_postgres::Client) {
+    let sql = format!(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase \
+         WHERE d.datname = current_database() AND s.setrole = 0 \
+         AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'idle_in_transaction_session_timeout=%')) \
+         THEN EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = %L', current_database(), \
+         '{IDLE_IN_TRANSACTION_TIMEOUT}'); END IF; END $$"
+    );
+    if let Err(e) = client.batch_execute(&sql).await {
+        eprintln!(
+            "warning: cannot set idle_in_transaction_session_timeout on the database ({e}); set it yourself: \
+             ALTER DATABASE <db> SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+        );
+    }
 }
 
 /// Moves every identity sequence past the largest id in its table (rows inserted with

@@ -553,6 +553,31 @@ pub fn host_binary() -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
+/// Sends `method base_url+path` with a JSON body on a new connection → (status, JSON body);
+/// `Err` when the connection fails (e.g. the server was killed while answering).
+pub fn send_json(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: &Value,
+) -> anyhow::Result<(u16, Value)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut req = ureq::http::Request::builder().method(method).uri(format!("{base_url}{path}"));
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = req.header("content-type", "application/json").body(json.to_string().into_bytes())?;
+    let mut resp = agent.run(req)?;
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_vec()?;
+    Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+}
+
 /// A `zhicheng-host up` child process on a PostgreSQL database (a replica that a test can
 /// kill like a crashed machine). Killed when dropped.
 pub struct HostProcess {
@@ -636,20 +661,7 @@ impl HostProcess {
     /// Sends `method path` with a JSON body; `Err` when the connection fails (e.g. the
     /// process was killed while answering).
     pub fn send(&self, method: &str, path: &str, token: Option<&str>, json: &Value) -> anyhow::Result<(u16, Value)> {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        let mut req = ureq::http::Request::builder().method(method).uri(format!("{}{path}", self.url));
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let req = req.header("content-type", "application/json").body(json.to_string().into_bytes())?;
-        let mut resp = agent.run(req)?;
-        let status = resp.status().as_u16();
-        let body = resp.body_mut().read_to_vec()?;
-        Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+        send_json(&self.url, method, path, token, json)
     }
 
     /// Freezes the process's test clock at `rfc3339`.
