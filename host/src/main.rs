@@ -18,7 +18,7 @@ usage:
   zhicheng-host copy-to-postgres --sqlite-file <path> --database-url <postgres://…> [--migrations migrations]
 
 `up` uses PostgreSQL when SPIN_VARIABLE_DATABASE_URL (the `database_url` variable) is set, and
-applies the migrations there. `migrate` prepares a PostgreSQL database for real Spin, which does
+applies the migrations, the --seed script and the personal-data reseal there. `migrate` prepares a PostgreSQL database for real Spin, which does
 not run migrations. `copy-to-postgres` moves a province's SQLite database into a new PostgreSQL
 database (migrated first), verifying every table's row count and the audit chain.
 
@@ -83,15 +83,35 @@ fn up(args: &[String]) -> Result<()> {
     let host = app.serve_in_background(options)?;
     if let Some(seed) = a.get("--seed") {
         // Demo data (idempotent SQL), applied after the migrations at every start.
+        // On the store the components use: PostgreSQL when `database_url` is set.
         let sql = std::fs::read_to_string(seed).with_context(|| format!("cannot read --seed {seed}"))?;
-        let conn = rusqlite::Connection::open(host.db_path())?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
+        match host.database_url() {
+            Some(url) => {
+                runtime()
+                    .block_on(zhicheng_host::pg::apply_script(url, &sql))
+                    .with_context(|| format!("--seed {seed} failed on PostgreSQL"))?;
+            }
+            None => {
+                let conn = rusqlite::Connection::open(host.db_path())?;
+                conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                conn.execute_batch(&sql).with_context(|| format!("--seed {seed} failed"))?;
+            }
+        }
         println!("Applied seed data from {seed}");
     }
-    let conn = rusqlite::Connection::open(host.db_path())?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    reseal_personal_data(conn)?;
+    // The store the components use: PostgreSQL when `database_url` is set, else the file.
+    match host.database_url() {
+        Some(url) => {
+            let db = shared::store::pg_native::PgNativeDb::connect(url)
+                .map_err(|e| anyhow::anyhow!("cannot reach PostgreSQL for the personal-data reseal: {e}"))?;
+            reseal_personal_data(&db)?;
+        }
+        None => {
+            let conn = rusqlite::Connection::open(host.db_path())?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            reseal_personal_data(&shared::store::native::NativeDb::new(conn))?;
+        }
+    }
     println!("Serving {}", host.url());
     println!("Available Routes:");
     for t in &app.manifest().http_triggers {
@@ -112,7 +132,10 @@ fn up(args: &[String]) -> Result<()> {
 /// with the app's personal-data keys, the same idempotent step as `POST /api/jobs/pii-reseal`
 /// moves them into the vault (and rekeys) before the first request is served from them.
 /// Without `SPIN_VARIABLE_PII_KEY` it is skipped (the components then refuse to start work).
-fn reseal_personal_data(conn: rusqlite::Connection) -> Result<()> {
+/// `db` is the store the components use (issue 15: PostgreSQL when `database_url` is set);
+/// replicas starting together each run it, and the reseal is one transaction under the
+/// writer lock, so the second finds nothing left to do.
+fn reseal_personal_data(db: &dyn shared::store::Db) -> Result<()> {
     let var = |n: &str| std::env::var(format!("SPIN_VARIABLE_{n}")).ok().filter(|v| !v.is_empty());
     let (Some(key), Some(index)) = (var("PII_KEY"), var("PII_INDEX_KEY")) else {
         return Ok(());
@@ -120,8 +143,7 @@ fn reseal_personal_data(conn: rusqlite::Connection) -> Result<()> {
     let keys = shared::pii::Keys::parse(&key, &var("PII_OLD_KEYS").unwrap_or_default(), &index)
         .map_err(|e| anyhow::anyhow!(e))?;
     shared::pii::install(Some(keys));
-    let db = shared::store::native::NativeDb::new(conn);
-    let r = shared::pii::reseal(&db).map_err(|e| anyhow::anyhow!("personal-data reseal failed: {}", e.code()))?;
+    let r = shared::pii::reseal(db).map_err(|e| anyhow::anyhow!("personal-data reseal failed: {}", e.code()))?;
     println!("Personal data resealed: {} tokenised, {} rehashed, {} rekeyed", r.tokenised, r.rehashed, r.rekeyed);
     shared::pii::install(None);
     Ok(())

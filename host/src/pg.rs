@@ -322,7 +322,35 @@ async fn migrate_locked(client: &tokio_postgres::Client, migrations_dir: &Path) 
         applied.push(version);
     }
     sync_identities(client).await?;
+    end_abandoned_transactions(client).await;
     Ok(applied)
+}
+
+/// How long a session may sit idle inside a transaction before PostgreSQL ends it (rolling
+/// it back): the lease of a transaction. A request's transaction is never idle for long (a
+/// certificate chunk works for at most 200 ms); a replica that froze or lost its network
+/// mid-transaction would otherwise keep its locks, the writer lock among them, until TCP
+/// noticed, hours later.
+pub const IDLE_IN_TRANSACTION_TIMEOUT: &str = "60s";
+
+/// Makes [`IDLE_IN_TRANSACTION_TIMEOUT`] the database's default for new sessions (both
+/// hosts' connections get it: it is the server's setting, not the client's), unless the
+/// operator has set one for the database. Without the right to (not the database's owner),
+/// a warning: the operator sets it (README).
+async fn end_abandoned_transactions(client: &tokio_postgres::Client) {
+    let sql = format!(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase \
+         WHERE d.datname = current_database() AND s.setrole = 0 \
+         AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'idle_in_transaction_session_timeout=%')) \
+         THEN EXECUTE format('ALTER DATABASE %I SET idle_in_transaction_session_timeout = %L', current_database(), \
+         '{IDLE_IN_TRANSACTION_TIMEOUT}'); END IF; END $$"
+    );
+    if let Err(e) = client.batch_execute(&sql).await {
+        eprintln!(
+            "warning: cannot set idle_in_transaction_session_timeout on the database ({e}); set it yourself: \
+             ALTER DATABASE <db> SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+        );
+    }
 }
 
 /// Moves every identity sequence past the largest id in its table (rows inserted with
@@ -553,4 +581,65 @@ pub fn move_up(sqlite: &Path, url: &str, migrations: &Path) -> Result<MoveUpRepo
         after.first_broken_seq
     );
     Ok(MoveUpReport { tables: copy.tables, audit_events: after.events })
+}
+
+/// The statements of a SQL script (`;`-separated; `--` comments and quoted `;` respected).
+pub fn split_statements(script: &str) -> Vec<String> {
+    let (mut out, mut cur) = (Vec::new(), String::new());
+    let (mut chars, mut quoted) = (script.chars().peekable(), false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            '-' if !quoted && chars.peek() == Some(&'-') => {
+                // A comment to the end of the line.
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        cur.push('\n');
+                        break;
+                    }
+                }
+            }
+            ';' if !quoted => {
+                if !cur.trim().is_empty() {
+                    out.push(cur.trim().to_owned());
+                }
+                cur.clear();
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_owned());
+    }
+    out
+}
+
+/// Applies a SQL script written for SQLite (the demo seed: idempotent inserts) to PostgreSQL
+/// at `url`, statement by statement translated by `shared::store::dialect`, in one
+/// transaction; identity sequences are then moved past the explicit ids it inserted.
+pub async fn apply_script(url: &str, script: &str) -> Result<usize> {
+    let mut client = connect(url).await?;
+    let tx = client.transaction().await?;
+    let statements = split_statements(script);
+    for stmt in &statements {
+        let sql = shared::store::dialect::to_postgres(stmt, &[]).sql;
+        tx.batch_execute(&sql).await.with_context(|| format!("{stmt}\n(as {sql})"))?;
+    }
+    tx.commit().await?;
+    sync_identities(&client).await?;
+    Ok(statements.len())
+}
+
+#[cfg(test)]
+mod script_tests {
+    use super::split_statements;
+
+    #[test]
+    fn a_script_splits_at_semicolons_outside_quotes_and_comments() {
+        let s = "-- a; comment\nINSERT INTO t VALUES ('a;b', 'it''s');\n\nUPDATE t SET x = 1 -- trailing; note\n;";
+        assert_eq!(split_statements(s), vec!["INSERT INTO t VALUES ('a;b', 'it''s')", "UPDATE t SET x = 1"]);
+    }
 }

@@ -15,6 +15,12 @@
 //! those phases. `PROVINCE_N` (default 0 here, 5000 in `scripts/bench`): the province-year
 //! workload of `load/province_year.rs`.
 //!
+//! PostgreSQL (issue 15): with `ZHICHENG_TEST_POSTGRES` set (`scripts/bench` runs it under
+//! `scripts/with-postgres`), the draft, submit and approval phases run a second time with
+//! the host on a fresh PostgreSQL database and the native baseline on another one of the
+//! same server (`shared::store::pg_native`, one connection per client thread, writers
+//! serialised by the same advisory lock); everything else stays on SQLite.
+//!
 //! Every figure is valid only with 0 errors: each request must answer its expected status.
 
 #[path = "load/province_year.rs"]
@@ -26,6 +32,7 @@ use shared::api::{self, Env, Request};
 use shared::auth::{mint, Claims, Role};
 use shared::certificates::seal::SealKey;
 use shared::store::native::{apply_migrations_dir, NativeDb};
+use shared::store::pg_native::PgNativeDb;
 use shared::store::{Db, StoreError};
 use std::cell::Cell;
 use std::path::PathBuf;
@@ -250,34 +257,80 @@ impl Db for GatedDb<'_> {
     }
 }
 
-/// The same logic natively: the API router the component calls, on rusqlite connections
-/// to a WAL file opened as the host opens its connections (one per client thread, writers
-/// queued as in the host).
+/// Which store a side of the benchmark runs on.
+#[derive(Debug, Clone, PartialEq)]
+enum Store {
+    Sqlite,
+    /// A PostgreSQL server (`postgres://user@host:port`); each side gets its own database.
+    Postgres(String),
+}
+
+impl Store {
+    fn label(&self) -> &'static str {
+        match self {
+            Store::Sqlite => "SQLite",
+            Store::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
+/// Where the native side's connections go.
+enum Backend {
+    /// A WAL file opened as the host opens its connections, writers queued as in the host.
+    Sqlite { path: PathBuf, gate: Gate },
+    /// A PostgreSQL database, writers serialised by the store's advisory lock as in the host.
+    Postgres { url: String },
+}
+
+/// The same logic natively: the API router the component calls, on native connections to
+/// the same kind of store as the host's (one per client thread).
 struct Native {
-    db: NativeDb,
-    path: PathBuf,
+    db: Box<dyn Db>,
+    backend: Backend,
     env: Env,
-    gate: Gate,
     _dir: tempfile::TempDir,
 }
 
+/// A new, migrated database of `server`, its URL.
+fn fresh_postgres(server: &str, name: &str) -> String {
+    use e2e::zhicheng_host::{app::block_on, pg};
+    let name = format!("{name}_{}", std::process::id());
+    let url = pg::with_database(server, &name);
+    block_on(pg::create_database(&pg::with_database(server, "postgres"), &name, None)).expect("create database");
+    block_on(pg::migrate(&url, &repo_root().join("migrations"))).expect("migrations");
+    url
+}
+
 impl Native {
-    fn new() -> Native {
+    fn new(store: &Store) -> Native {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("native.db");
-        let db = NativeDb::open_file(&path).expect("open native db");
-        apply_migrations_dir(&db, &repo_root().join("migrations")).expect("migrations");
-        db.execute_batch(WITHOUT_MATERIAL_CATALOGUE).expect("catalogue emptied");
-        Native::on(db, path, NOW, dir)
+        match store {
+            Store::Sqlite => {
+                let path = dir.path().join("native.db");
+                let db = NativeDb::open_file(&path).expect("open native db");
+                apply_migrations_dir(&db, &repo_root().join("migrations")).expect("migrations");
+                db.execute_batch(WITHOUT_MATERIAL_CATALOGUE).expect("catalogue emptied");
+                Native::on(db, path, NOW, dir)
+            }
+            Store::Postgres(server) => {
+                let url = fresh_postgres(server, "bench_native");
+                let db = PgNativeDb::connect(&url).expect("connect to PostgreSQL");
+                db.execute(WITHOUT_MATERIAL_CATALOGUE, &[]).expect("catalogue emptied");
+                Native::with(Box::new(db), Backend::Postgres { url }, NOW, dir)
+            }
+        }
     }
 
-    /// The native side over `db` (at `path`) with the clock at `now`.
+    /// The native side over SQLite `db` (at `path`) with the clock at `now`.
     fn on(db: NativeDb, path: PathBuf, now: &str, dir: tempfile::TempDir) -> Native {
+        Native::with(Box::new(db), Backend::Sqlite { path, gate: Gate::default() }, now, dir)
+    }
+
+    fn with(db: Box<dyn Db>, backend: Backend, now: &str, dir: tempfile::TempDir) -> Native {
         let now = now.parse().expect("now");
         Native {
             db,
-            path,
-            gate: Gate::default(),
+            backend,
             env: Env {
                 auth_secret: DEV_SECRET.as_bytes().to_vec(),
                 now,
@@ -292,29 +345,32 @@ impl Native {
     /// The calls in order on one connection.
     fn run(&self, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
         let started = Instant::now();
-        let outcomes = calls.iter().map(|c| call_natively(&self.env, &self.db, c)).collect();
+        let outcomes = calls.iter().map(|c| call_natively(&self.env, self.db.as_ref(), c)).collect();
         (outcomes, started.elapsed())
     }
 
     /// The calls by `clients` threads, each on its own connection, writers queued.
     fn run_parallel(&self, clients: usize, calls: &[Call<'_>]) -> (Vec<Outcome>, Duration) {
-        let (env, gate, path) = (&self.env, &self.gate, &self.path);
+        let (env, backend) = (&self.env, &self.backend);
         let next = AtomicUsize::new(0);
         let done = Mutex::new(Vec::with_capacity(calls.len()));
         let started = Instant::now();
         std::thread::scope(|s| {
             for _ in 0..clients {
                 s.spawn(|| {
-                    let db = GatedDb {
-                        db: NativeDb::open_file(path).expect("open native db"),
-                        gate,
-                        holding: Cell::new(false),
+                    let db: Box<dyn Db + '_> = match backend {
+                        Backend::Sqlite { path, gate } => Box::new(GatedDb {
+                            db: NativeDb::open_file(path).expect("open native db"),
+                            gate,
+                            holding: Cell::new(false),
+                        }),
+                        Backend::Postgres { url } => Box::new(PgNativeDb::connect(url).expect("connect")),
                     };
                     let mut mine = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(call) = calls.get(i) else { break };
-                        mine.push((i, call_natively(env, &db, call)));
+                        mine.push((i, call_natively(env, db.as_ref(), call)));
                     }
                     done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
                 });
@@ -369,16 +425,28 @@ struct Figure {
     native: usize,
 }
 
-/// Every phase, in order; returns the table's rows and the figures of the issue's table
-/// (indices into the rows).
-fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
-    let app = TestApp::start();
+/// Every phase, in order, with the host and the native baseline on `store`; returns the
+/// table's rows and the figures of the issue's table (indices into the rows). On
+/// PostgreSQL only the draft, submit and approval phases run (the store's figures).
+fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
+    let app = match store {
+        Store::Sqlite => TestApp::builder(e2e::app_manifest()).var("database_url", "").start(),
+        Store::Postgres(server) => {
+            let url = fresh_postgres(server, "bench_host");
+            let host = e2e::zhicheng_host::pg::host_port(&url).unwrap_or_default();
+            TestApp::builder(e2e::app_manifest()).var("database_url", &url).var("database_host", &host).start()
+        }
+    }
+    .expect("start the host");
     app.set_clock(NOW);
-    rusqlite::Connection::open(app.db_path())
-        .and_then(|c| c.execute(WITHOUT_MATERIAL_CATALOGUE, []))
-        .expect("catalogue emptied");
+    app.execute_sql(WITHOUT_MATERIAL_CATALOGUE);
     let base = app.base_url();
-    let native = Native::new();
+    let native = Native::new(store);
+    let tag = match store {
+        Store::Sqlite => String::new(),
+        Store::Postgres(_) => " (PG)".to_owned(),
+    };
+    let figure = |what: String| format!("{}: {what}", store.label());
     let (applicant, unit) = (token("bench-applicant", Role::Applicant, ""), token("bench-hr", Role::Unit, UNIT));
     let (mut rows, mut figures) = (Vec::new(), Vec::new());
     // A unit's token is admitted only while its organisation is registered and active.
@@ -397,9 +465,11 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
     let health: Vec<_> =
         (0..n).map(|_| Call { method: "GET", path: "/api/health".into(), token: None, body: None }).collect();
     drive(&base, clients, &health[..n.min(200)]); // warm-up
-    for c in [1, clients] {
-        let (o, wall) = drive(&base, c, &health);
-        push(&mut rows, Stats::new("host GET /api/health", c, &o, wall, 200));
+    if *store == Store::Sqlite {
+        for c in [1, clients] {
+            let (o, wall) = drive(&base, c, &health);
+            push(&mut rows, Stats::new("host GET /api/health", c, &o, wall, 200));
+        }
     }
 
     // N drafts on each side, all of one applicant, all eligible, by C clients.
@@ -412,11 +482,11 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
         })
         .collect();
     let (o, wall) = drive(&base, clients, &creates);
-    let host = push(&mut rows, Stats::new("host create draft", clients, &o, wall, 201));
+    let host = push(&mut rows, Stats::new(&format!("host create draft{tag}"), clients, &o, wall, 201));
     let ids: Vec<i64> = o.iter().map(id_of).filter(|id| *id > 0).collect();
     let (o, wall) = native.run_parallel(clients, &creates);
-    let nat = push(&mut rows, Stats::new("native create draft", clients, &o, wall, 201));
-    figures.push(Figure { what: format!("draft creation, {clients} clients"), host, native: nat });
+    let nat = push(&mut rows, Stats::new(&format!("native create draft{tag}"), clients, &o, wall, 201));
+    figures.push(Figure { what: figure(format!("draft creation, {clients} clients")), host, native: nat });
     let mut native_ids: Vec<i64> = o.iter().map(id_of).collect();
     native_ids.sort_unstable();
 
@@ -437,20 +507,19 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
             accumulate(&mut host1, drive(&base, 1, &calls(h)));
             accumulate(&mut nat1, native.run(&calls(n)));
         }
-        let host = push(&mut rows, Stats::new(&format!("host {op}"), 1, &host1.0, host1.1, 200));
-        let nat = push(&mut rows, Stats::new(&format!("native {op}"), 1, &nat1.0, nat1.1, 200));
-        if op == "submit" {
-            figures.push(Figure { what: format!("{label}, 1 client"), host, native: nat });
-        }
+        let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), 1, &host1.0, host1.1, 200));
+        let nat = push(&mut rows, Stats::new(&format!("native {op}{tag}"), 1, &nat1.0, nat1.1, 200));
+        figures.push(Figure { what: figure(format!("{label}, 1 client")), host, native: nat });
         let (o, wall) = drive(&base, clients, &calls(many));
-        let host = push(&mut rows, Stats::new(&format!("host {op}"), clients, &o, wall, 200));
+        let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), clients, &o, wall, 200));
         let (o, wall) = native.run_parallel(clients, &calls(native_many));
-        let nat = push(&mut rows, Stats::new(&format!("native {op}"), clients, &o, wall, 200));
-        if op == "approve" {
-            figures.push(Figure { what: format!("{label}, {clients} clients"), host, native: nat });
-        }
+        let nat = push(&mut rows, Stats::new(&format!("native {op}{tag}"), clients, &o, wall, 200));
+        figures.push(Figure { what: figure(format!("{label}, {clients} clients")), host, native: nat });
     }
     drop(app);
+    if *store != Store::Sqlite {
+        return (rows, figures);
+    }
 
     // Certificates: BENCH_CERTS filed passers, then one generation job (number, SM2 seal,
     // outbox, audit) on the host; the same job natively on a copy of the database taken
@@ -458,7 +527,7 @@ fn phases(n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) {
     let certs = env_usize("BENCH_CERTS", 500);
     if certs > 0 {
         let (host, nat) = certificate_phase(certs as u32, clients, &mut rows);
-        figures.push(Figure { what: "certificate issue (one job)".into(), host, native: nat });
+        figures.push(Figure { what: figure("certificate issue (one job)".into()), host, native: nat });
     }
     (rows, figures)
 }
@@ -596,11 +665,25 @@ fn main() {
     }
     // BENCH_N=0 skips the phases (e.g. to run only the province-year workload).
     let (n, clients) = (env_usize("BENCH_N", 2000), env_usize("BENCH_CLIENTS", 8).max(1));
+    // The PostgreSQL server is used only where a phase asks for it: every other host of
+    // this run (certificates, the province year) stays on SQLite.
+    let postgres = e2e::postgres_server();
+    std::env::remove_var(e2e::POSTGRES_ENV);
     let (started, load_before) = (Instant::now(), loadavg());
     let mut rows: Vec<Stats> = oha_row(clients).into_iter().collect();
     let offset = rows.len();
-    let (host_rows, figures) = if n == 0 { (Vec::new(), Vec::new()) } else { phases(n.max(8), clients) };
-    rows.extend(host_rows);
+    let mut figures = Vec::new();
+    let stores = std::iter::once(Store::Sqlite).chain(postgres.map(Store::Postgres));
+    for store in stores.filter(|_| n > 0) {
+        let (store_rows, store_figures) = phases(&store, n.max(8), clients);
+        let shift = rows.len() - offset;
+        rows.extend(store_rows);
+        figures.extend(store_figures.into_iter().map(|f| Figure {
+            host: f.host + shift,
+            native: f.native + shift,
+            ..f
+        }));
+    }
     let province_n = env_usize("PROVINCE_N", 0);
     let province = if province_n > 0 { province_year::run(province_n, clients) } else { Vec::new() };
 
@@ -613,15 +696,15 @@ fn main() {
         let (p50, p99) = (ms(r.p50), ms(r.p99));
         println!("{:<38} {:>3} {:>6} {:>9.1} {p50:>9.2} {p99:>9.2} {:>6}", r.what, r.clients, r.n, r.rps, r.errors);
     }
-    println!("\nthe issue's figures, host against the native baseline of this run (ratio = host/native req/s)");
+    println!("\nthe issue's figures, host against the native baseline on the same store in this run (ratio = host/native req/s)");
     println!(
-        "{:<32} {:>9} {:>8} {:>8} | {:>9} {:>8} {:>8} | {:>6}",
+        "{:<44} {:>9} {:>8} {:>8} | {:>9} {:>8} {:>8} | {:>6}",
         "figure", "host/s", "p50 ms", "p99 ms", "native/s", "p50 ms", "p99 ms", "ratio"
     );
     for f in &figures {
         let (h, nat) = (&rows[offset + f.host], &rows[offset + f.native]);
         println!(
-            "{:<32} {:>9.1} {:>8.2} {:>8.2} | {:>9.1} {:>8.2} {:>8.2} | {:>5.2}×",
+            "{:<44} {:>9.1} {:>8.2} {:>8.2} | {:>9.1} {:>8.2} {:>8.2} | {:>5.2}×",
             f.what,
             h.rps,
             ms(h.p50),

@@ -326,6 +326,14 @@ impl TestApp {
         Some(app)
     }
 
+    /// Another replica on the same PostgreSQL database as a separate OS process: the real
+    /// `zhicheng-host up` binary (see [`host_binary`]) in test mode, so that a test can kill
+    /// it outright (SIGKILL) mid-request; `None` when the store is SQLite.
+    pub fn replica_process(&self) -> Option<HostProcess> {
+        let url = self.database_url()?;
+        Some(HostProcess::start(url).unwrap_or_else(|e| panic!("cannot start the replica process: {e:#}")))
+    }
+
     /// Runs one SQL statement on the host's store (SQLite file or PostgreSQL), for tests
     /// that set up data no API writes (e.g. an imported blacklist entry).
     pub fn execute_sql(&self, sql: &str) {
@@ -522,5 +530,157 @@ impl TestApp {
     pub fn fire_cron(&self, component: &str) {
         let (status, body) = self.try_fire_cron(component);
         assert_eq!((status, &body["ok"]), (200, &Value::Bool(true)), "fire_cron({component}): {body}");
+    }
+}
+
+/// The `zhicheng-host` executable the tests run as a separate process: `ZHICHENG_HOST_BIN`
+/// if set, else the one beside this test binary's build (`target/<profile>/zhicheng-host`,
+/// built by `cargo build -p zhicheng-host`, which `scripts/test` runs; a test cannot build it
+/// itself while `cargo test` holds the build directory's lock).
+pub fn host_binary() -> anyhow::Result<PathBuf> {
+    if let Some(bin) = std::env::var_os("ZHICHENG_HOST_BIN").filter(|b| !b.is_empty()) {
+        return Ok(PathBuf::from(bin));
+    }
+    // <target>/<profile>/deps/e2e_suite-<hash> → <target>/<profile>/zhicheng-host
+    let exe = std::env::current_exe()?;
+    let profile = exe.parent().and_then(Path::parent).ok_or_else(|| anyhow::anyhow!("no build directory"))?;
+    let bin = profile.join(format!("zhicheng-host{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        bin.is_file(),
+        "{} is missing: build it first with `cargo build -p zhicheng-host` (or set ZHICHENG_HOST_BIN)",
+        bin.display()
+    );
+    Ok(bin)
+}
+
+/// Sends `method base_url+path` with a JSON body on a new connection → (status, JSON body);
+/// `Err` when the connection fails (e.g. the server was killed while answering).
+pub fn send_json(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    json: &Value,
+) -> anyhow::Result<(u16, Value)> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .build()
+        .into();
+    let mut req = ureq::http::Request::builder().method(method).uri(format!("{base_url}{path}"));
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = req.header("content-type", "application/json").body(json.to_string().into_bytes())?;
+    let mut resp = agent.run(req)?;
+    let status = resp.status().as_u16();
+    let body = resp.body_mut().read_to_vec()?;
+    Ok((status, serde_json::from_slice(&body).unwrap_or(Value::Null)))
+}
+
+/// A `zhicheng-host up` child process on a PostgreSQL database (a replica that a test can
+/// kill like a crashed machine). Killed when dropped.
+pub struct HostProcess {
+    child: Mutex<std::process::Child>,
+    url: String,
+    started: String,
+    dir: tempfile::TempDir,
+}
+
+impl HostProcess {
+    /// Starts the binary on database `database_url` with the test hosts' variables, test
+    /// mode, no cron, an ephemeral port and the tests' compiled-component cache, and waits
+    /// until it serves.
+    pub fn start(database_url: &str) -> anyhow::Result<HostProcess> {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir()?;
+        let log = std::fs::File::create(dir.path().join("host.log"))?;
+        let mut child = std::process::Command::new(host_binary()?)
+            .current_dir(repo_root())
+            .args(["up", "--manifest", "spin.toml", "--listen", "127.0.0.1:0", "--test-mode", "--no-cron"])
+            .arg("--sqlite-file")
+            .arg(dir.path().join("sqlite_db.db"))
+            .arg("--cache-dir")
+            .arg(repo_root().join(".spin").join("cache"))
+            .env("SPIN_VARIABLE_AUTH_SECRET", DEV_SECRET)
+            .env("SPIN_VARIABLE_SEAL_PRIVATE_KEY", DEV_SEAL_KEY)
+            .env("SPIN_VARIABLE_PII_KEY", DEV_PII_KEY)
+            .env("SPIN_VARIABLE_PII_INDEX_KEY", DEV_PII_INDEX_KEY)
+            .env("SPIN_VARIABLE_DATABASE_URL", database_url)
+            .env("SPIN_VARIABLE_DATABASE_HOST", zhicheng_host::pg::host_port(database_url).unwrap_or_default())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(log)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut seen = String::new();
+        let url = loop {
+            match lines.next() {
+                Some(line) => {
+                    let line = line?;
+                    seen.push_str(&line);
+                    seen.push('\n');
+                    if let Some(u) = line.strip_prefix("Serving ") {
+                        break u.trim().to_owned();
+                    }
+                }
+                None => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let log = std::fs::read_to_string(dir.path().join("host.log")).unwrap_or_default();
+                    anyhow::bail!("zhicheng-host exited before serving:\n{seen}{log}");
+                }
+            }
+        };
+        // The rest of stdout (the routes) is drained so the child never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(HostProcess { child: Mutex::new(child), url, started: seen, dir })
+    }
+
+    /// The base URL, `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.url
+    }
+
+    /// What the process printed on stdout up to its `Serving …` line.
+    pub fn startup_output(&self) -> &str {
+        &self.started
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.lock().unwrap_or_else(|e| e.into_inner()).id()
+    }
+
+    /// What the process wrote to stderr so far (its log).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("host.log")).unwrap_or_default()
+    }
+
+    /// Sends `method path` with a JSON body; `Err` when the connection fails (e.g. the
+    /// process was killed while answering).
+    pub fn send(&self, method: &str, path: &str, token: Option<&str>, json: &Value) -> anyhow::Result<(u16, Value)> {
+        send_json(&self.url, method, path, token, json)
+    }
+
+    /// Freezes the process's test clock at `rfc3339`.
+    pub fn set_clock(&self, rfc3339: &str) {
+        let r = self.send("POST", "/_host/clock", None, &serde_json::json!({ "now": rfc3339 }));
+        assert!(matches!(r, Ok((200, _))), "set_clock({rfc3339}) on the replica process: {r:?}");
+    }
+
+    /// Kills the process at once (SIGKILL on Unix: no clean-up of any kind, like a machine
+    /// that died) and reaps it.
+    pub fn kill(&self) {
+        let mut child = self.child.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for HostProcess {
+    fn drop(&mut self) {
+        self.kill();
     }
 }

@@ -8,10 +8,12 @@ use e2e::scenario::{
     audit_filing, citizen_id, expect, filed_passers, health_province, issuing_unit, open_publicity, title_tree,
     voted_passed, Province, CITY, COMMITTEE, OTHER_DEPT, PROVINCE_ORG,
 };
-use e2e::TestApp;
+use e2e::{HostProcess, TestApp};
 use serde_json::{json, Value};
 use shared::auth::Role;
 use shared::certificates::face::SealedCertificate;
+use shared::store::pg_native::PgNativeDb;
+use shared::store::Db;
 use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -700,6 +702,179 @@ fn two_generation_jobs_over_the_same_thousand_filed_passers_issue_a_thousand_dis
     let outbox: i64 =
         db.query_row("SELECT COUNT(DISTINCT certificate_id) FROM mohrss_outbox", [], |r| r.get(0)).unwrap();
     assert_eq!(outbox, i64::from(N), "each certificate queued for MOHRSS in its own transaction");
+}
+
+// ---------------------------------------------------------------- a replica killed mid-batch (issue 15)
+
+/// The queries of the sessions of `db`'s database that wait for a lock (read outside any
+/// transaction: `pg_stat_activity` is a snapshot per transaction).
+fn lock_waiters(db: &PgNativeDb) -> Vec<String> {
+    db.query("SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.text(0).unwrap())
+        .collect()
+}
+
+/// Waits (at most a minute) until a session of `db`'s database waits for a lock in a
+/// statement containing `update` (the store wraps an update with RETURNING in a `WITH`).
+fn await_lock_waiter(db: &PgNativeDb, update: &str) {
+    for _ in 0..3000 {
+        if lock_waiters(db).iter().any(|q| q.contains(update)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("no session waits in `{update}…`: {:?}", lock_waiters(db));
+}
+
+/// Opens a transaction on `hold` that holds one row (`UPDATE … SET x = x`), as a writer
+/// would, and may sit idle in it as long as the test needs.
+fn hold_row(hold: &PgNativeDb, update: &str, params: &[shared::store::Value]) {
+    hold.execute("SET idle_in_transaction_session_timeout = 0", &[]).unwrap();
+    hold.execute("BEGIN", &[]).unwrap();
+    hold.execute(update, params).unwrap();
+}
+
+/// A province with `N` filed passers on PostgreSQL and replica A (a separate process)
+/// with a generation job over them created (not run): (province, A, the passers, job id,
+/// database URL). `None` on SQLite. `before_a` runs on the database before A starts.
+fn batch_for_replica_a(n: u32, before_a: impl FnOnce(&str)) -> Option<(Province, HostProcess, Vec<i64>, i64, String)> {
+    let p = health_province();
+    let url = p.app.database_url()?.to_owned();
+    let ids = filed_passers(&p, n, DOC_15, 4);
+    before_a(&url);
+    let a = p.app.replica_process().unwrap();
+    a.set_clock("2024-10-30T02:00:00Z");
+    let body = json!({"doc_no": DOC_15, "run": false});
+    let (s, job) = a.send("POST", "/api/certificates/jobs", Some(p.province.as_str()), &body).unwrap();
+    assert_eq!(s, 201, "{job}");
+    let id = job["id"].as_i64().unwrap();
+    Some((p, a, ids, id, url))
+}
+
+/// Runs job `id` on replica A and stops A in its second chunk: `stop(&a)` is called while A
+/// waits at that chunk's first item (`ids[1]`) with its certificate written, not committed,
+/// and the first chunk (one item) committed. The chunks are steered by row locks, not by
+/// timing: one session holds the job's row, so A's first chunk waits at its first item;
+/// held past a chunk's 200 ms work budget, that chunk commits after that one item. Another
+/// session holds the second item's row, released after `stop`. Returns the thread of A's
+/// request.
+fn stop_replica_a_in_its_second_chunk(
+    a: &HostProcess,
+    province: &str,
+    url: &str,
+    ids: &[i64],
+    id: i64,
+    stop: impl FnOnce(&HostProcess),
+) -> std::thread::JoinHandle<anyhow::Result<(u16, Value)>> {
+    let hold_job = PgNativeDb::connect(url).unwrap();
+    let hold_item = PgNativeDb::connect(url).unwrap();
+    let probe = PgNativeDb::connect(url).unwrap();
+    hold_row(&hold_job, "UPDATE certificate_jobs SET total = total WHERE id = ?", &[id.into()]);
+    hold_row(
+        &hold_item,
+        "UPDATE certificate_job_items SET status = status WHERE job_id = ? AND application_id = ?",
+        &[id.into(), ids[1].into()],
+    );
+    let (base, token) = (a.base_url().to_owned(), province.to_owned());
+    let run = std::thread::spawn(move || {
+        e2e::send_json(&base, "POST", &format!("/api/certificates/jobs/{id}/run"), Some(&token), &json!({}))
+    });
+    await_lock_waiter(&probe, "UPDATE certificate_jobs");
+    std::thread::sleep(Duration::from_millis(400)); // > the 200 ms work budget of a chunk
+    hold_job.execute("COMMIT", &[]).unwrap();
+    await_lock_waiter(&probe, "UPDATE certificate_job_items");
+    let row = &probe.query("SELECT issued, status FROM certificate_jobs WHERE id = ?", &[id.into()]).unwrap()[0];
+    let progress = (row.int(0).unwrap(), row.text(1).unwrap());
+    assert_eq!(progress, (1, "running".to_owned()), "progress, not finished; replica A:\n{}", a.log());
+    stop(a);
+    hold_item.execute("COMMIT", &[]).unwrap();
+    run
+}
+
+/// Replica B (the test's own host) runs job `id` to the end; every passer then has exactly
+/// one certificate, the serials are 1..=n with none twice and none skipped, each is queued
+/// for the registry once, and the audit chain verifies.
+fn replica_b_finishes_the_batch(p: &Province, ids: &[i64], id: i64) {
+    let n = ids.len() as i64;
+    let done = expect(p.app.post(&format!("/api/certificates/jobs/{id}/run"), p.province.as_str(), &json!({})), 200);
+    assert_eq!(
+        (done["status"].as_str(), done["done"].as_i64(), done["total"].as_i64(), done["issued"].as_i64()),
+        (Some("done"), Some(n), Some(n), Some(n)),
+        "{done}"
+    );
+    let db = p.app.db();
+    let rows: Vec<(i64, String)> = db
+        .prepare("SELECT application_id, certificate_no FROM certificates ORDER BY certificate_no")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let holders: BTreeSet<i64> = rows.iter().map(|(a, _)| *a).collect();
+    assert_eq!((rows.len(), holders), (ids.len(), ids.iter().copied().collect()), "one certificate each");
+    let nos: Vec<&str> = rows.iter().map(|(_, no)| no.as_str()).collect();
+    let expected: Vec<String> = (1..=n).map(|s| format!("B04249900{s:07}")).collect();
+    assert_eq!(nos, expected, "serials 1..={n}: the stopped chunk's number issued once, by B, and no gap");
+    let items: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM certificate_job_items WHERE job_id = ? AND status = 'issued' \
+             AND certificate_id IN (SELECT id FROM certificates)",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(items, n);
+    let outbox: (i64, i64) = db
+        .query_row("SELECT COUNT(*), COUNT(DISTINCT certificate_id) FROM mohrss_outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(outbox, (n, n), "each certificate queued for the registry once");
+    let chain = expect(p.app.get("/api/jobs/audit-chain", p.province.as_str()), 200);
+    assert_eq!(chain["breaks"], json!([]), "{chain}");
+}
+
+#[test]
+fn a_replica_killed_mid_certificate_batch_leaves_the_other_to_finish_it_with_each_number_once_and_none_skipped() {
+    let Some((p, a, ids, id, url)) = batch_for_replica_a(12, |_| ()) else {
+        return eprintln!("the store is SQLite: no second replica to kill (one file beside one process)");
+    };
+    let run = stop_replica_a_in_its_second_chunk(&a, &p.province, &url, &ids, id, HostProcess::kill);
+    let answered = run.join().unwrap();
+    assert!(answered.is_err(), "the killed replica cannot have answered: {answered:?}");
+    let certified: i64 = p.app.db().query_row("SELECT COUNT(*) FROM certificates", [], |r| r.get(0)).unwrap();
+    assert_eq!(certified, 1, "the killed chunk's certificate rolled back with its connection");
+    replica_b_finishes_the_batch(&p, &ids, id);
+}
+
+#[test]
+fn a_replica_frozen_mid_certificate_batch_loses_its_transaction_when_idle_and_the_other_finishes_the_batch() {
+    // A frozen replica (SIGSTOP: a hung machine, or one cut off by the network) keeps its
+    // connection open, so nothing tells PostgreSQL it is gone; its open chunk would hold the
+    // writer lock until TCP noticed. The database's idle_in_transaction_session_timeout
+    // (set by the migrations, 60 s; 2 s for this test's replica) is the lease that expires.
+    let mut default = None;
+    let Some((p, a, ids, id, url)) = batch_for_replica_a(6, |url| {
+        let db = PgNativeDb::connect(url).unwrap();
+        default = Some(
+            db.query("SELECT current_setting('idle_in_transaction_session_timeout')", &[]).unwrap()[0].text(0).unwrap(),
+        );
+        let name = url.rsplit('/').next().unwrap();
+        db.execute(&format!("ALTER DATABASE \"{name}\" SET idle_in_transaction_session_timeout = '2s'"), &[]).unwrap();
+    }) else {
+        return eprintln!("the store is SQLite: no second replica to freeze (one file beside one process)");
+    };
+    assert_eq!(default.as_deref(), Some("1min"), "the migrations' default for the database");
+    let freeze = |a: &HostProcess| {
+        let status = std::process::Command::new("kill").args(["-STOP", &a.id().to_string()]).status().unwrap();
+        assert!(status.success(), "SIGSTOP replica A");
+    };
+    let _run = stop_replica_a_in_its_second_chunk(&a, &p.province, &url, &ids, id, freeze);
+    // B waits for the writer lock until PostgreSQL ends A's idle transaction, then finishes.
+    replica_b_finishes_the_batch(&p, &ids, id);
+    a.kill();
 }
 
 // ---------------------------------------------------------------- the MOHRSS outbox

@@ -107,6 +107,28 @@ fn clear_id_numbers_of_an_older_database_are_resealed_once_and_still_found_by_th
 }
 
 #[test]
+fn a_host_started_on_postgres_reseals_the_clear_id_numbers_it_finds_there_not_in_its_sqlite_file() {
+    let app = TestApp::start();
+    if app.database_url().is_none() {
+        return eprintln!("the store is SQLite: the start-up reseal of a PostgreSQL store not tested");
+    }
+    // A row written in clear straight into PostgreSQL (as an older database or a hand-made
+    // import would have it).
+    app.execute_sql(&format!(
+        "INSERT INTO blacklist (citizen_id, name, reason, recorded_on, expires_on, created_at) \
+         VALUES ('{ZHANG}', '张三', '学术造假', '2024-01-01', '2030-12-31', '2024-01-01T00:00:00Z')"
+    ));
+    let clear = "SELECT COUNT(*) FROM blacklist WHERE citizen_id NOT LIKE 'pii1:%'";
+    assert_eq!(count(&app, clear), 1);
+    // `zhicheng-host up` on that database reseals it before it serves.
+    let host = app.replica_process().unwrap();
+    assert!(host.startup_output().contains("Personal data resealed: 1 tokenised"), "{}", host.startup_output());
+    assert_eq!(count(&app, clear), 0, "the clear number is resealed in PostgreSQL");
+    let province = app.token("prov-1", "省人社厅", Role::Province, "ORG-PROVINCE");
+    assert_eq!(reseal(&app, &province), json!({"tokenised": 0, "rekeyed": 0, "rehashed": 0}), "nothing left");
+}
+
+#[test]
 fn a_retired_key_still_opens_what_it_sealed_and_the_reseal_moves_every_value_to_the_new_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rotation.db");
