@@ -300,7 +300,14 @@ describe('journey: registration to a verified certificate, every step in the bro
     await page.getByTestId('issue').click();
     const job = page.getByTestId('job');
     await job.getByText('已处理 1/1，发证 1').waitFor();
+    await job.getByText('已完成').waitFor();
     await shot(page, 'journey-11-province-certificates');
+    // The job in the list of jobs: done, nothing left to resume.
+    await page.getByRole('tab', { name: '发证任务' }).click();
+    const jobRow = page.getByTestId('jobs').locator('tbody tr').filter({ hasText: '按备案文号' }).first();
+    await jobRow.getByText('已完成').waitFor();
+    await jobRow.getByText('1/1（发证 1，跳过 0，失败 0）').waitFor();
+    assert.equal(await page.getByTestId('jobs').getByRole('button', { name: '继续执行' }).count(), 0);
     await accessible(page, 'province certificates');
     // The certificate waits in the registry outbox (reported once; the registry of this
     // test run is unreachable, so it stays queued for retry).
