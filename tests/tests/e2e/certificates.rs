@@ -1075,6 +1075,50 @@ fn registry_app(reg: &FakeRegistry, db: Option<&std::path::Path>) -> TestApp {
     b.start().unwrap()
 }
 
+/// Issue 15: the registry report's cron runs on every replica. While one replica's send is
+/// in flight (the registry has stored the batch and not yet answered), the other
+/// replica's run finds nothing due: every record reaches the registry once, and is
+/// acknowledged once the answer comes.
+#[test]
+fn the_registry_report_fired_on_a_second_replica_during_the_first_ones_send_sends_each_record_once() {
+    let reg = FakeRegistry::start();
+    let a = registry_app(&reg, None);
+    let Some(url) = a.database_url().map(str::to_owned) else {
+        return eprintln!("the store is SQLite: no replicas to test");
+    };
+    let b = TestApp::builder(e2e::app_manifest())
+        .var("database_url", &url)
+        .var("database_host", &e2e::zhicheng_host::pg::host_port(&url).unwrap())
+        .var("mohrss_registry_origin", &reg.origin())
+        .var("mohrss_timeout_ms", "1500")
+        .start()
+        .unwrap();
+    let (a, province) = import_province(a);
+    a.set_clock("2024-11-01T02:00:00Z");
+    b.set_clock("2024-11-01T02:00:00Z");
+    let rows = (0..6).map(|i| row(&format!("申报人{i}"), &citizen_id(40 + i), "副高级", "2024-09-30")).collect();
+    let ids = import(&a, &province, rows);
+    assert_eq!(ids.len(), 6);
+    assert_eq!(count(&outbox(&a, &province), "pending"), 6);
+
+    reg.next(&[Mode::StoreThenWait]);
+    std::thread::scope(|s| {
+        let first = s.spawn(|| a.fire_cron("mohrss-report"));
+        reg.received.recv_timeout(Duration::from_secs(30)).expect("replica a's batch reached the registry");
+        b.fire_cron("mohrss-report");
+        let during = reg.state.lock().unwrap().deliveries;
+        assert_eq!(during, 6, "replica b sent nothing while a's send was in flight");
+        reg.go.send(()).unwrap();
+        first.join().unwrap();
+    });
+    b.fire_cron("mohrss-report");
+    let st = reg.state.lock().unwrap();
+    assert_eq!((st.deliveries, st.records.len()), (6, 6), "each record delivered once");
+    drop(st);
+    let o = outbox(&b, &province);
+    assert_eq!((count(&o, "acknowledged"), count(&o, "pending"), count(&o, "sent")), (6, 0, 0), "{o}");
+}
+
 #[test]
 fn the_registry_holds_exactly_one_record_per_certificate_and_revocation_through_failures_a_timeout_and_a_host_death() {
     if e2e::postgres_server().is_some() {
