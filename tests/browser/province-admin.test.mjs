@@ -270,6 +270,15 @@ describe('province administration', () => {
     await page.waitForTimeout(400); // the dialog's opening transition, for the screenshot
     await shot(page, 'province-admin-organisation-edit');
     assert.deepEqual(await axe(page), [], 'organisation edit dialog');
+    await page.keyboard.press('Escape');
+    // The tree of administrative parents: the school under the demo health commission.
+    await page.getByTestId('org-view-tree').click();
+    await page.fill('#org-tree-filter', '界面测试实验中学');
+    const health = page.getByTestId('org-tree').locator('.el-tree-node', { hasText: '演示卫生健康委' }).first();
+    await health.getByTestId('tree-org-ORG-UI-SCHOOL').waitFor();
+    await shot(page, 'province-admin-organisation-tree');
+    assert.deepEqual(await axe(page), [], 'organisation tree');
+    await page.getByTestId('org-view-list').click();
   });
 
   test("edits a committee's fee standards: a bad amount is named on its row, the saved fees read back in yuan", async () => {

@@ -275,6 +275,73 @@ pub fn update(ctx: &OpCtx<'_>, id: &str, input: OrganisationEdit) -> Result<Orga
     })
 }
 
+/// One organisation in the tree of administrative parents (上级主管单位), with the
+/// organisations under it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrganisationNode {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub status: String,
+    pub children: Vec<OrganisationNode>,
+}
+
+/// The organisations as a forest: each under its recorded parent, the ones without a
+/// (known) parent at the top; siblings in the order given. No organisation is left out:
+/// should the records ever form a loop (edits refuse one), its members come out at the top.
+pub fn forest(orgs: &[Organisation], parents: &[(String, String)]) -> Vec<OrganisationNode> {
+    use std::collections::{HashMap, HashSet};
+    let known: HashSet<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
+    let parent: HashMap<&str, &str> = parents
+        .iter()
+        .filter(|(o, p)| known.contains(o.as_str()) && known.contains(p.as_str()))
+        .map(|(o, p)| (o.as_str(), p.as_str()))
+        .collect();
+    let mut children: HashMap<&str, Vec<&Organisation>> = HashMap::new();
+    for o in orgs {
+        if let Some(p) = parent.get(o.id.as_str()) {
+            children.entry(p).or_default().push(o);
+        }
+    }
+    fn node<'a>(
+        o: &'a Organisation,
+        children: &HashMap<&str, Vec<&'a Organisation>>,
+        placed: &mut HashSet<&'a str>,
+    ) -> OrganisationNode {
+        placed.insert(&o.id);
+        let mut nodes = Vec::new();
+        for c in children.get(o.id.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            if !placed.contains(c.id.as_str()) {
+                nodes.push(node(c, children, placed));
+            }
+        }
+        OrganisationNode {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            status: o.status.clone(),
+            children: nodes,
+        }
+    }
+    let mut placed = HashSet::new();
+    let mut roots: Vec<OrganisationNode> =
+        orgs.iter().filter(|o| !parent.contains_key(o.id.as_str())).map(|o| node(o, &children, &mut placed)).collect();
+    for o in orgs {
+        if !placed.contains(o.id.as_str()) {
+            roots.push(node(o, &children, &mut placed));
+        }
+    }
+    roots
+}
+
+/// Every organisation in the tree of administrative parents (the province's 机构树).
+pub fn tree(ctx: &OpCtx<'_>) -> Result<Vec<OrganisationNode>, DomainError> {
+    require_province(ctx)?;
+    let all =
+        store::list(ctx.db, ORG_SELECT, "organisations", &Filter::default(), "name, id", None, store::organisation)?;
+    Ok(forest(&all.rows, &store::all_parents(ctx.db)?))
+}
+
 /// Chinese label of an organisation status.
 pub fn status_label(s: &str) -> &'static str {
     match s {
@@ -289,6 +356,40 @@ pub fn status_label(s: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn org(id: &str) -> Organisation {
+        Organisation {
+            id: id.into(),
+            kind: "unit".into(),
+            name: format!("{id} 名称"),
+            credit_code: None,
+            region_code: "430100".into(),
+            public_institution: false,
+            self_review: false,
+            status: "active".into(),
+        }
+    }
+
+    fn shape(nodes: &[OrganisationNode]) -> String {
+        nodes
+            .iter()
+            .map(|n| if n.children.is_empty() { n.id.clone() } else { format!("{}({})", n.id, shape(&n.children)) })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn the_forest_puts_each_organisation_under_its_parent_and_loses_none() {
+        let orgs: Vec<_> = ["P", "C1", "C2", "G", "X", "L1", "L2"].iter().map(|i| org(i)).collect();
+        let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect::<Vec<_>>();
+        let parents = pairs(&[("C1", "P"), ("C2", "P"), ("G", "C1"), ("X", "GONE")]);
+        assert_eq!(shape(&forest(&orgs, &parents)), "P(C1(G) C2) X L1 L2", "an unknown parent puts X at the top");
+        // A loop (which edits refuse) still shows every member once.
+        let looped = pairs(&[("L1", "L2"), ("L2", "L1")]);
+        let f = forest(&orgs, &looped);
+        assert_eq!(shape(&f), "P C1 C2 G X L1(L2)");
+        assert!(forest(&[], &[]).is_empty());
+    }
 
     fn input() -> OrganisationInput {
         OrganisationInput {

@@ -80,6 +80,9 @@ pub const ROUTES: &[Route] = &[
     Route::signed("GET", "/api/admin/organisations/export", PROVINCE, Caller, |c| {
         export(c.with(|x| organisations::export(x, &org_query(c.req))))
     }),
+    Route::signed("GET", "/api/admin/organisations/tree", PROVINCE, Caller, |c| {
+        respond(200, c.with(organisations::tree))
+    }),
     Route::signed("GET", "/api/admin/organisations/{id}", PROVINCE, Caller, |c| {
         respond(200, c.with(|x| organisations::get(x, c.param(0))))
     }),

@@ -925,6 +925,27 @@ fn the_province_edits_an_organisations_name_region_and_parent_and_refuses_a_loop
     assert_eq!(v["version"], 2);
     expect(app.put(&path(CITY_HEALTH), p.as_str(), &edit("长沙市卫健委", "430100", Some(CITY_HR), 1)), 200);
 
+    // The tree of administrative parents: city HR bureau → health commission → hospital.
+    let tree = expect(app.get("/api/admin/organisations/tree", p.as_str()), 200);
+    let find = |nodes: &Value, id: &str| -> Option<Value> {
+        fn walk(nodes: &Value, id: &str) -> Option<Value> {
+            nodes
+                .as_array()?
+                .iter()
+                .find_map(|n| if n["id"] == id { Some(n.clone()) } else { walk(&n["children"], id) })
+        }
+        walk(nodes, id)
+    };
+    let hr = find(&tree, CITY_HR).expect("the city HR bureau in the tree");
+    assert!(tree.as_array().unwrap().iter().any(|n| n["id"] == CITY_HR), "a top-level organisation: {hr}");
+    let health = find(&hr["children"], CITY_HEALTH).expect("the commission under the city HR bureau");
+    assert_eq!(health["children"][0]["id"], UNIT, "{health}");
+    assert_eq!(health["children"][0]["name"], "湘雅附属医院");
+    assert!(
+        find(&tree, UNIT).is_some() && tree.as_array().unwrap().iter().all(|n| n["id"] != UNIT),
+        "only under its parent"
+    );
+
     // The city HR bureau under the hospital would come back to itself: refused, naming the loop.
     let (s, e) = app.put(&path(CITY_HR), p.as_str(), &edit(CITY_HR, "430100", Some(UNIT), 1));
     assert_eq!((s, e["code"].as_str(), e["field"].as_str()), (400, Some("INVALID_FIELD"), Some("parent_id")), "{e}");
@@ -951,6 +972,7 @@ fn the_province_edits_an_organisations_name_region_and_parent_and_refuses_a_loop
     let dept = app.token("op-h", "卫健委", Role::Dept, CITY_HEALTH);
     assert_eq!(app.put(&path(UNIT), dept.as_str(), &edit("越权", "430102", None, 2)).0, 403);
     assert_eq!(app.get(&path(UNIT), dept.as_str()).0, 403);
+    assert_eq!(app.get("/api/admin/organisations/tree", dept.as_str()).0, 403);
     // Clearing the parent; the lookup shows the new name; every edit is audited.
     let v = expect(app.put(&path(UNIT), p.as_str(), &edit("湘雅附属医院", "430102", None, 2)), 200);
     assert!(v["parent_id"].is_null(), "{v}");

@@ -35,6 +35,14 @@ pub fn update_organisation(
         .transpose()
 }
 
+/// Every recorded (organisation, administrative parent) pair.
+pub fn all_parents(db: &dyn Db) -> Result<Vec<(String, String)>, StoreError> {
+    db.query("SELECT org_id, parent_id FROM organisation_parents ORDER BY org_id", &[])?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.text(1)?)))
+        .collect()
+}
+
 /// An organisation's administrative parent, if one is recorded.
 pub fn parent_of(db: &dyn Db, id: &str) -> Result<Option<String>, StoreError> {
     db.query_opt(SELECT_PARENT, &[id.into()])?.map(|r| r.text(0)).transpose()

@@ -1863,6 +1863,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/organisations/tree": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every organisation in the tree of administrative parents (上级主管单位) */
+        get: operations["get_admin_organisations_tree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/organisations/{id}": {
         parameters: {
             query?: never;
@@ -6093,6 +6110,13 @@ export interface components {
             parent_name: string | null;
             version: number;
         };
+        OrganisationNode: {
+            id: string;
+            name: string;
+            kind: string;
+            status: string;
+            children: components["schemas"]["OrganisationNode"][];
+        };
         UnitRuleRow: components["schemas"]["UnitRule"] & {
             unit_name: string;
             /** Format: date-time */
@@ -9882,6 +9906,28 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["Xlsx"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+        };
+    };
+    get_admin_organisations_tree: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationNode"][];
+                };
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
         };
