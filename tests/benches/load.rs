@@ -11,7 +11,8 @@
 //! side and health requests per phase; `BENCH_CLIENTS` (default 8): concurrent clients;
 //! `BENCH_OHA_JSON`: a file of `oha --output-format json` output to show in the table;
 //! `BENCH_CERTS` (default 500, 0 skips): filed passers one certificate generation job
-//! issues for, on the host and natively on a copy of the same database. `BENCH_N=0` skips
+//! issues for, on the host and natively on a copy of the same database, run by
+//! `BENCH_RUNNERS` (default 2) concurrent runners on each side. `BENCH_N=0` skips
 //! those phases. `PROVINCE_N` (default 0 here, 5000 in `scripts/bench`): the province-year
 //! workload of `load/province_year.rs`.
 //!
@@ -84,6 +85,7 @@ fn token(sub: &str, role: Role, org: &str) -> String {
 }
 
 /// One request of a phase.
+#[derive(Clone)]
 struct Call<'a> {
     method: &'static str,
     path: String,
@@ -553,10 +555,12 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
 }
 
 /// Issues `n` certificates in one job on the host and natively; returns the rows' indices.
-/// The host's job is created first and run by a second request while a third client
-/// reads its progress.
+/// The host's job is created first and run by `BENCH_RUNNERS` (default 2, as the portal
+/// sends) concurrent `…/run` requests while another client reads its progress; the native
+/// job likewise by as many threads, each on its own connection, writers queued.
 fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, usize) {
     const DOC: &str = "湘人社职备〔2024〕99号";
+    let runners = env_usize("BENCH_RUNNERS", 2).max(1);
     let setup = Instant::now();
     let p = e2e::scenario::health_province();
     e2e::scenario::filed_passers(&p, n, DOC, clients);
@@ -580,17 +584,13 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
         token: Some(p.province.as_str()),
         body: Some(b"{}".to_vec()),
     };
+    let get = Call { method: "GET", path: format!("/api/certificates/jobs/{job}"), token: Some(p.province.as_str()), body: None };
+    let runs = vec![run.clone(); runners];
     let (base, running) = (p.app.base_url(), std::sync::atomic::AtomicBool::new(true));
     let (o, wall, seen) = std::thread::scope(|s| {
         let watcher = s.spawn(|| {
             // Progress while it runs: the largest `done` below `total` a reader saw.
             let (agent, mut seen) = (agent(), Vec::new());
-            let get = Call {
-                method: "GET",
-                path: format!("/api/certificates/jobs/{job}"),
-                token: Some(p.province.as_str()),
-                body: None,
-            };
             while running.load(Ordering::Relaxed) {
                 let v: Value = serde_json::from_slice(&send(&agent, &base, &get).body).unwrap_or_default();
                 if v["done"].as_i64() < v["total"].as_i64() {
@@ -600,28 +600,27 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
             }
             seen
         });
-        let (o, wall) = drive(&base, 1, std::slice::from_ref(&run));
+        let (o, wall) = drive(&base, runners, &runs);
         running.store(false, Ordering::Relaxed);
         (o, wall, watcher.join().unwrap_or_default())
     });
-    let issued = serde_json::from_slice::<Value>(&o[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
+    let (after, _) = drive(&base, 1, std::slice::from_ref(&get));
+    let issued = serde_json::from_slice::<Value>(&after[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
     if let Some(last) = seen.last() {
         eprintln!("bench: progress seen while the job ran ({} reads), last: {last}", seen.len());
     }
-    let host = per_item("host certificate issue", issued, &o, wall, rows);
+    let host = per_item(&format!("host certificate issue, {runners} runners"), issued, &o, wall, rows);
 
     let db = NativeDb::open_file(&copy).expect("open the copy");
     let native = Native::on(db, copy.clone(), "2024-10-30T02:00:00Z", dir);
-    let body = serde_json::json!({"doc_no": DOC, "run": true}).to_string().into_bytes();
-    let create = Call {
-        method: "POST",
-        path: "/api/certificates/jobs".into(),
-        token: Some(p.province.as_str()),
-        body: Some(body),
-    };
-    let (o, wall) = native.run(std::slice::from_ref(&create));
-    let issued = serde_json::from_slice::<Value>(&o[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
-    let nat = per_item("native certificate issue", issued, &o, wall, rows);
+    let (o, _) = native.run(std::slice::from_ref(&create));
+    let job = id_of(&o[0]);
+    let run = Call { path: format!("/api/certificates/jobs/{job}/run"), ..run };
+    let (o, wall) = native.run_parallel(runners, &vec![run; runners]);
+    let get = Call { path: format!("/api/certificates/jobs/{job}"), ..get };
+    let (after, _) = native.run(std::slice::from_ref(&get));
+    let issued = serde_json::from_slice::<Value>(&after[0].body).ok().and_then(|v| v["issued"].as_i64()).unwrap_or(0);
+    let nat = per_item(&format!("native certificate issue, {runners} threads"), issued, &o, wall, rows);
     (host, nat)
 }
 

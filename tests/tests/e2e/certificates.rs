@@ -754,12 +754,12 @@ fn batch_for_replica_a(n: u32, before_a: impl FnOnce(&str)) -> Option<(Province,
 }
 
 /// Runs job `id` on replica A and stops A in its second chunk: `stop(&a)` is called while A
-/// waits at that chunk's first item (`ids[1]`) with its certificate written, not committed,
-/// and the first chunk (one item) committed. The chunks are steered by row locks, not by
-/// timing: one session holds the job's row, so A's first chunk waits at its first item;
-/// held past a chunk's 200 ms work budget, that chunk commits after that one item. Another
-/// session holds the second item's row, released after `stop`. Returns the thread of A's
-/// request.
+/// waits in that chunk's writing transaction at its first item (`ids[1]`) with its
+/// certificate written, not committed, and the first chunk (a run's first chunk is one
+/// item) committed. The second chunk (`ids[1]`, `ids[2]`) is claimed, its numbers (2 and 3)
+/// reserved, and sealed. Steered by row locks, not by timing: one session holds the job's
+/// row, so A's first chunk waits in its writing; another holds the second item's row,
+/// released after `stop`. Returns the thread of A's request.
 fn stop_replica_a_in_its_second_chunk(
     a: &HostProcess,
     province: &str,
@@ -782,7 +782,6 @@ fn stop_replica_a_in_its_second_chunk(
         e2e::send_json(&base, "POST", &format!("/api/certificates/jobs/{id}/run"), Some(&token), &json!({}))
     });
     await_lock_waiter(&probe, "UPDATE certificate_jobs");
-    std::thread::sleep(Duration::from_millis(400)); // > the 200 ms work budget of a chunk
     hold_job.execute("COMMIT", &[]).unwrap();
     await_lock_waiter(&probe, "UPDATE certificate_job_items");
     let row = &probe.query("SELECT issued, status FROM certificate_jobs WHERE id = ?", &[id.into()]).unwrap()[0];
@@ -793,12 +792,28 @@ fn stop_replica_a_in_its_second_chunk(
     run
 }
 
+/// The stopped replica A's claims on its second chunk outlive it until their lease lapses,
+/// 60 s after A claimed them on A's clock (set to 02:00:00): replica B (the test's own
+/// host), at 02:00:58, sees those two items in flight, and its run waits for the lease, not
+/// less, before it takes them over with their reserved numbers.
+fn replica_b_sees_a_s_claims_until_their_lease_lapses(p: &Province, id: i64) -> std::time::Instant {
+    p.app.set_clock("2024-10-30T02:00:58Z");
+    let view = expect(p.app.get(&format!("/api/certificates/jobs/{id}"), p.province.as_str()), 200);
+    assert_eq!(view["in_flight"], 2, "{view}");
+    let until = view["in_flight_until"].as_str().unwrap_or_default();
+    assert!(until > "2024-10-30T02:01:00" && until < "2024-10-30T02:01:30", "lease until {until}");
+    std::time::Instant::now()
+}
+
 /// Replica B (the test's own host) runs job `id` to the end; every passer then has exactly
 /// one certificate, the serials are 1..=n with none twice and none skipped, each is queued
 /// for the registry once, and the audit chain verifies.
 fn replica_b_finishes_the_batch(p: &Province, ids: &[i64], id: i64) {
     let n = ids.len() as i64;
+    let waited = replica_b_sees_a_s_claims_until_their_lease_lapses(p, id);
     let done = expect(p.app.post(&format!("/api/certificates/jobs/{id}/run"), p.province.as_str(), &json!({})), 200);
+    assert!(waited.elapsed() >= Duration::from_secs(1), "B took over A's claims before their lease lapsed");
+    assert_eq!((done["in_flight"].as_i64(), done["voided"].as_array().map(Vec::len)), (Some(0), Some(0)), "{done}");
     assert_eq!(
         (done["status"].as_str(), done["done"].as_i64(), done["total"].as_i64(), done["issued"].as_i64()),
         (Some("done"), Some(n), Some(n), Some(n)),
@@ -872,9 +887,104 @@ fn a_replica_frozen_mid_certificate_batch_loses_its_transaction_when_idle_and_th
         assert!(status.success(), "SIGSTOP replica A");
     };
     let _run = stop_replica_a_in_its_second_chunk(&a, &p.province, &url, &ids, id, freeze);
-    // B waits for the writer lock until PostgreSQL ends A's idle transaction, then finishes.
-    replica_b_finishes_the_batch(&p, &ids, id);
+    // B waits for the writer lock until PostgreSQL ends A's idle transaction. Meanwhile a
+    // second job, over ids[2] alone (one of A's claimed items), waits for A's claim to
+    // lapse rather than reserve a second number for the same person, then issues it with
+    // the pool's next number (4: 1 is on A's first certificate, 2 and 3 are A's claims).
+    let waited = replica_b_sees_a_s_claims_until_their_lease_lapses(&p, id);
+    let other = generate(&p, json!({"application_ids": [ids[2]]}));
+    assert!(waited.elapsed() >= Duration::from_secs(1), "the second job took a person A holds");
+    assert_eq!((other["status"].as_str(), other["issued"].as_i64()), (Some("done"), Some(1)), "{other}");
+    let no_of = |a: i64| -> String {
+        p.app.db().query_row("SELECT certificate_no FROM certificates WHERE application_id = ?", [a], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(no_of(ids[2]), "B042499000000004");
+    // B finishes the batch: ids[1] with A's reserved 2; ids[2] is skipped, already issued,
+    // and the 3 reserved for it is voided (作废), so every number taken is accounted for.
+    p.app.set_clock("2024-10-30T02:02:00Z");
+    let done = expect(p.app.post(&format!("/api/certificates/jobs/{id}/run"), p.province.as_str(), &json!({})), 200);
+    assert_eq!(
+        (done["status"].as_str(), done["issued"].as_i64(), done["skipped"].as_i64(), done["in_flight"].as_i64()),
+        (Some("done"), Some(5), Some(1), Some(0)),
+        "{done}"
+    );
+    assert_eq!(
+        done["voided"],
+        json!([{"certificate_no": "B042499000000003", "application_id": ids[2],
+                "reason": "已发证（B042499000000004）", "voided_at": "2024-10-30T02:02:00Z"}])
+    );
+    assert_eq!(done["problems"][0]["reason"], "已发证（B042499000000004）");
+    assert_eq!(no_of(ids[1]), "B042499000000002");
+    let nos: BTreeSet<String> = ids.iter().map(|a| no_of(*a)).collect();
+    let expected: BTreeSet<String> = [1, 2, 4, 5, 6, 7].iter().map(|s| format!("B04249900{s:07}")).collect();
+    assert_eq!(nos, expected, "one certificate each; 3 voided, none twice");
+    let voids: i64 = p
+        .app
+        .db()
+        .query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'void_certificate_number'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(voids, 1, "the voided number is audited");
+    let chain = expect(p.app.get("/api/jobs/audit-chain", p.province.as_str()), 200);
+    assert_eq!(chain["breaks"], json!([]), "{chain}");
     a.kill();
+}
+
+#[test]
+fn a_job_run_by_two_runners_at_once_seals_side_by_side_and_issues_each_number_once() {
+    // Issue 14: two `…/run` requests on one job (the portal sends two) claim alternate
+    // chunks, seal them at the same time, and take turns only to write.
+    const N: u32 = 40;
+    let p = health_province();
+    let ids = filed_passers(&p, N, DOC_15, 4);
+    let id = generate(&p, json!({"doc_no": DOC_15, "run": false}))["id"].as_i64().unwrap();
+    let pr = &p;
+    let runs: Vec<Value> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(move || {
+                    expect(
+                        pr.app.post(&format!("/api/certificates/jobs/{id}/run"), pr.province.as_str(), &json!({})),
+                        200,
+                    )
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    // Each run returns when nothing is left to claim and no other runner holds an item.
+    for r in &runs {
+        assert_eq!((r["status"].as_str(), r["done"].as_i64(), r["in_flight"].as_i64()), (Some("done"), Some(40), Some(0)));
+    }
+    let job = expect(p.app.get(&format!("/api/certificates/jobs/{id}"), p.province.as_str()), 200);
+    assert_eq!((job["issued"].as_i64(), job["skipped"].as_i64(), job["failed"].as_i64()), (Some(40), Some(0), Some(0)));
+    assert_eq!(job["voided"], json!([]));
+    let db = p.app.db();
+    let rows: Vec<(i64, String)> = db
+        .prepare("SELECT application_id, certificate_no FROM certificates ORDER BY application_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut ids = ids;
+    ids.sort_unstable();
+    assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), ids, "one certificate each");
+    // Numbers are reserved in application order as chunks are claimed.
+    let expected: Vec<String> = (1..=i64::from(N)).map(|s| format!("B04249900{s:07}")).collect();
+    assert_eq!(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(), expected);
+    let (outbox, claims): (i64, i64) = db
+        .query_row(
+            "SELECT (SELECT COUNT(DISTINCT certificate_id) FROM mohrss_outbox), \
+             (SELECT COUNT(*) FROM certificate_job_claims)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((outbox, claims), (i64::from(N), 0), "each queued once; no claim left");
+    let listed = expect(p.app.get("/api/certificates?page_size=1", p.province.as_str()), 200);
+    assert_eq!(listed["total"], 40);
+    let chain = expect(p.app.get("/api/jobs/audit-chain", p.province.as_str()), 200);
+    assert_eq!(chain["breaks"], json!([]), "{chain}");
 }
 
 // ---------------------------------------------------------------- the MOHRSS outbox

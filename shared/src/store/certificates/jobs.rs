@@ -218,3 +218,154 @@ pub fn progress(db: &dyn Db, job_id: i64) -> Result<Option<JobProgress>, StoreEr
     })
     .transpose()
 }
+
+// ------------------------------------------------------------------ claims (issue 14)
+//
+// A runner claims a chunk of pending items with the numbers they will carry (migration
+// 0028), seals them outside any transaction and writes them in a second one; a claim is a
+// lease that any runner takes over once it has ended, with the same number.
+
+/// A pending item no runner holds, with the number an earlier, lapsed claim reserved for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimable {
+    pub application_id: i64,
+    pub reserved_no: Option<String>,
+}
+
+/// Up to `limit` pending items of job `job_id` that no runner holds at `now`: never
+/// claimed, or claimed until before `now`, and not held by a runner of another job (two
+/// jobs over the same people take turns instead of both reserving a number). In
+/// application order.
+pub fn claimable_items(db: &dyn Db, job_id: i64, now: &str, limit: i64) -> Result<Vec<Claimable>, StoreError> {
+    db.query(
+        "SELECT i.application_id, c.certificate_no FROM certificate_job_items i \
+         LEFT JOIN certificate_job_claims c ON c.job_id = i.job_id AND c.application_id = i.application_id \
+         WHERE i.job_id = ? AND i.status = 'pending' AND (c.claimed_until IS NULL OR c.claimed_until < ?) \
+         AND NOT EXISTS (SELECT 1 FROM certificate_job_claims o WHERE o.application_id = i.application_id \
+         AND o.job_id <> i.job_id AND o.claimed_until >= ?) \
+         ORDER BY i.application_id LIMIT ?",
+        &[job_id.into(), now.into(), now.into(), limit.into()],
+    )?
+    .iter()
+    .map(|r| Ok(Claimable { application_id: r.int(0)?, reserved_no: r.opt_text(1)? }))
+    .collect()
+}
+
+/// Claims item (`job_id`, `application_id`) with number `no` until `until` (a lapsed
+/// claim is renewed; its number stays).
+pub fn claim_item(db: &dyn Db, job_id: i64, application_id: i64, no: &str, until: &str) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO certificate_job_claims (job_id, application_id, certificate_no, claimed_until) \
+         VALUES (?, ?, ?, ?) ON CONFLICT (job_id, application_id) DO UPDATE SET claimed_until = excluded.claimed_until",
+        &[job_id.into(), application_id.into(), no.into(), until.into()],
+    )
+}
+
+/// The number claimed for item (`job_id`, `application_id`), while the item is pending.
+pub fn claimed_number(db: &dyn Db, job_id: i64, application_id: i64) -> Result<Option<String>, StoreError> {
+    db.query_opt(
+        "SELECT c.certificate_no FROM certificate_job_claims c JOIN certificate_job_items i \
+         ON i.job_id = c.job_id AND i.application_id = c.application_id \
+         WHERE c.job_id = ? AND c.application_id = ? AND i.status = 'pending'",
+        &[job_id.into(), application_id.into()],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}
+
+/// Drops the claim of an item (its number is now on its certificate, or voided).
+pub fn release_claim(db: &dyn Db, job_id: i64, application_id: i64) -> Result<(), StoreError> {
+    db.execute(
+        "DELETE FROM certificate_job_claims WHERE job_id = ? AND application_id = ?",
+        &[job_id.into(), application_id.into()],
+    )
+}
+
+/// Ends the lease of an item's claim now (the number stays reserved): the next runner
+/// drafts it afresh.
+pub fn lapse_claim(db: &dyn Db, job_id: i64, application_id: i64) -> Result<(), StoreError> {
+    db.execute(
+        "UPDATE certificate_job_claims SET claimed_until = '' WHERE job_id = ? AND application_id = ?",
+        &[job_id.into(), application_id.into()],
+    )
+}
+
+/// A number taken from a pool that no certificate will carry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VoidedNumber {
+    pub certificate_no: String,
+    pub application_id: Option<i64>,
+    pub reason: String,
+    pub voided_at: String,
+}
+
+/// Records number `no` as voided (作废) with its reason, and drops the item's claim.
+#[allow(clippy::too_many_arguments)]
+pub fn void_number(
+    db: &dyn Db,
+    no: &str,
+    job_id: i64,
+    application_id: i64,
+    reason: &str,
+    by: &str,
+    now: &str,
+) -> Result<(), StoreError> {
+    db.execute(
+        "INSERT INTO certificate_voided_numbers (certificate_no, job_id, application_id, reason, voided_by, voided_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        &[no.into(), job_id.into(), application_id.into(), reason.into(), by.into(), now.into()],
+    )?;
+    release_claim(db, job_id, application_id)
+}
+
+/// The numbers voided in job `job_id` (at most `limit`), in number order.
+pub fn voided_of_job(db: &dyn Db, job_id: i64, limit: i64) -> Result<Vec<VoidedNumber>, StoreError> {
+    db.query(
+        "SELECT certificate_no, application_id, reason, voided_at FROM certificate_voided_numbers \
+         WHERE job_id = ? ORDER BY certificate_no LIMIT ?",
+        &[job_id.into(), limit.into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(VoidedNumber {
+            certificate_no: r.text(0)?,
+            application_id: r.opt_int(1)?,
+            reason: r.text(2)?,
+            voided_at: r.text(3)?,
+        })
+    })
+    .collect()
+}
+
+/// Pending items of job `job_id` held by a runner at `now`, and when the last such lease ends.
+pub fn in_flight(db: &dyn Db, job_id: i64, now: &str) -> Result<(i64, Option<String>), StoreError> {
+    let r = db.query_opt(
+        "SELECT COUNT(*), MAX(c.claimed_until) FROM certificate_job_claims c JOIN certificate_job_items i \
+         ON i.job_id = c.job_id AND i.application_id = c.application_id \
+         WHERE c.job_id = ? AND i.status = 'pending' AND c.claimed_until >= ?",
+        &[job_id.into(), now.into()],
+    )?;
+    match r {
+        Some(r) => Ok((r.int(0)?, r.opt_text(1)?)),
+        None => Ok((0, None)),
+    }
+}
+
+/// Pending items of job `job_id` whose application a runner (of this job or another)
+/// holds at `now`.
+pub fn held_items(db: &dyn Db, job_id: i64, now: &str) -> Result<i64, StoreError> {
+    count(
+        db,
+        "SELECT COUNT(*) FROM certificate_job_items i WHERE i.job_id = ? AND i.status = 'pending' \
+         AND EXISTS (SELECT 1 FROM certificate_job_claims c WHERE c.application_id = i.application_id \
+         AND c.claimed_until >= ?)",
+        &[job_id.into(), now.into()],
+    )
+}
+
+/// The state and version of an application (the check before a claimed item is written).
+pub fn application_state(db: &dyn Db, id: i64) -> Result<Option<(String, i64)>, StoreError> {
+    db.query_opt("SELECT state, version FROM applications WHERE id = ?", &[id.into()])?
+        .map(|r| Ok((r.text(0)?, r.int(1)?)))
+        .transpose()
+}

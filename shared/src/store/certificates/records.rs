@@ -126,9 +126,17 @@ pub fn certificate_by_no(db: &dyn Db, no: &str) -> Result<Option<CertificateReco
     db.query_opt(&sql, &[no.into()])?.as_ref().map(cert_row).transpose()
 }
 
-/// Whether a number is taken (by any certificate, valid or revoked).
+/// Whether a number is taken: by any certificate (valid or revoked), reserved by a job's
+/// claim, or voided (migration 0028).
 pub fn number_taken(db: &dyn Db, no: &str) -> Result<bool, StoreError> {
-    Ok(db.query_opt("SELECT 1 FROM certificates WHERE certificate_no = ?", &[no.into()])?.is_some())
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM certificates WHERE certificate_no = ? \
+             UNION ALL SELECT 1 FROM certificate_job_claims WHERE certificate_no = ? \
+             UNION ALL SELECT 1 FROM certificate_voided_numbers WHERE certificate_no = ?",
+            &[no.into(), no.into(), no.into()],
+        )?
+        .is_some())
 }
 
 /// Whether a person already holds a valid certificate of a series and level.

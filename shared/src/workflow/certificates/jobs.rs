@@ -44,17 +44,26 @@ pub struct CandidateQuery {
 
 /// Most applications one job covers.
 pub const MAX_JOB: i64 = 20_000;
-/// Most items of a job one transaction takes (a job yields the write lock between chunks).
-pub(super) const CHUNK: i64 = 1000;
-/// How long one chunk's transaction may hold the write lock: a chunk commits after this
-/// much work even when items are left, so other writers wait at most about this long.
-pub(super) const CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(200);
+/// Most items one runner claims at a time. A run's first chunk is one item and each next
+/// one twice the last, up to this: progress shows at once, and a chunk's writing holds the
+/// write lock for tens of milliseconds at most (its sealing holds nothing).
+pub(super) const CHUNK: i64 = 256;
+/// How long a runner's claim on its chunk lasts: a runner that dies between claiming and
+/// writing leaves its claims to the next runner after this, with the same numbers.
+pub(super) const LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 /// The pause between two chunks of a job where writers meet in SQLite's busy handler
 /// (longer than its longest busy-wait step, so a waiting writer gets in). Where writers
 /// queue in order ([`crate::store::Db::queues_writers`]: PostgreSQL, `zhicheng-host`) the waiting writers
 /// go first anyway and the job goes on at once (issue 14: the pause was a third of a job's
 /// time).
 pub(super) const YIELD: std::time::Duration = std::time::Duration::from_millis(110);
+/// How long a run waits at most, without claiming anything, for items other runners hold
+/// (past one lease), and how often it looks.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(75);
+const POLL: std::time::Duration = std::time::Duration::from_millis(25);
+/// A job's progress is one run's while chunks keep coming at most this far apart: two
+/// runners side by side add up to one rate.
+const RUN_GAP_MS: i64 = 10_000;
 
 /// A job with its progress and the items that did not issue.
 #[derive(Debug, Clone, Serialize)]
@@ -69,22 +78,38 @@ pub struct JobView {
     pub eta_s: Option<i64>,
     /// The latest run's own figures.
     pub progress: Option<JobProgress>,
+    /// Pending items a runner holds now (being sealed), and when the last of those claims
+    /// lapses: a runner that died leaves them to the next run after that time.
+    pub in_flight: i64,
+    pub in_flight_until: Option<String>,
     pub problems: Vec<JobItem>,
+    /// Numbers taken for an item that then could not be issued (作废号码).
+    pub voided: Vec<VoidedNumber>,
 }
 
-pub(super) fn job_view(db: &dyn Db, id: i64) -> Result<JobView, DomainError> {
+pub(super) fn job_view(db: &dyn Db, id: i64, now: &str) -> Result<JobView, DomainError> {
     let job = store::job(db, id)?.ok_or(DomainError::NotFound("发证任务"))?;
     let problems = store::job_problems(db, id, 200)?;
+    let voided = store::voided_of_job(db, id, 200)?;
     let progress = store::progress(db, id)?;
+    let (in_flight, in_flight_until) = store::in_flight(db, id, now)?;
     let running = job.status == "running";
     Ok(JobView {
         done: job.issued + job.skipped + job.failed,
         rate_per_s: progress.as_ref().and_then(|p| p.rate_per_s),
         eta_s: progress.as_ref().and_then(|p| p.eta_s).filter(|_| running),
         progress,
+        in_flight,
+        in_flight_until,
         job,
         problems,
+        voided,
     })
+}
+
+/// A time with milliseconds (claims and progress order runners within a second).
+fn precise(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The progress of a run that has done `run_done` items in `elapsed`, with `pending` left.
@@ -230,14 +255,28 @@ pub fn generate(ctx: &OpCtx<'_>, key: &SealKey, req: Generate) -> Result<JobView
     if req.run {
         run_job(ctx, key, job_id)
     } else {
-        job_view(ctx.db, job_id)
+        job_view(ctx.db, job_id, &precise(ctx.now))
     }
 }
 
-/// Runs (or resumes) a job until no item is pending: chunks of at most [`CHUNK`] items
-/// and [`CHUNK_BUDGET`] of work, each in its own transaction with its certificates, their
-/// outbox records, the applications' transitions, the items' outcomes and the progress, so
-/// a crash loses at most the chunk in flight and a new run resumes with the pending items.
+/// A claimed item, drafted, with its number: sealed outside any transaction.
+struct Claimed {
+    application_id: i64,
+    draft: Draft,
+    no: String,
+}
+
+/// Runs (or resumes) a job: one runner, which claims chunks of the pending items no other
+/// runner holds until none is left. Each chunk takes two short transactions with its
+/// sealing between them (issue 14): the first claims the items and reserves their numbers
+/// (an item that cannot issue is settled there), the second writes the certificates, their
+/// outbox records, the applications' transitions, the items' outcomes and the progress.
+/// Runners of one job (two `…/run` requests, on one replica or several) seal side by side,
+/// one per core, and take turns only to write. A crash loses no number: a dead runner's
+/// claims lapse after [`LEASE`] and the next run takes them over with the numbers they
+/// reserved. A number whose item can no longer be issued when it is written (another job or
+/// an import issued it meanwhile) is recorded as voided, so every number taken is on a
+/// certificate, claimed, or voided.
 pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, DomainError> {
     require_issuer(ctx)?;
     let job = store::job(ctx.db, job_id)?.ok_or(DomainError::NotFound("发证任务"))?;
@@ -247,66 +286,235 @@ pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, D
     let fmt = load_format(ctx.db)?;
     let pause = if ctx.db.queues_writers() { std::time::Duration::ZERO } else { YIELD };
     let started = std::time::Instant::now();
+    // The run's clock: the request's time, moved on by how long the run has taken.
+    let at = || ctx.now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let mut run_done = 0;
+    let mut chunk = 1;
     let mut busy = 0;
+    // Since when this runner has found nothing to claim while other runners held items.
+    let mut idle: Option<std::time::Instant> = None;
     loop {
-        let r = with_tx(ctx.db, |db| {
-            let chunk_started = std::time::Instant::now();
-            let issuer = store::active_issuing_unit(db, Some(&job.issuer_code), None)?;
-            let items = store::pending_items(db, job_id, CHUNK)?;
-            // Looked up once per chunk (inside its transaction), not per certificate.
-            let mut lookups = Lookups::default();
-            let mut done = 0;
-            for a in &items {
-                if done > 0 && chunk_started.elapsed() >= CHUNK_BUDGET {
-                    break;
-                }
-                let outcome = match (astore::load(db, *a)?, &issuer) {
-                    (None, _) => Err(("failed", "申报不存在".to_owned())),
-                    (_, None) => Err(("failed", format!("发证单位编码 {} 已注销", job.issuer_code))),
-                    (Some(r), _) if r.state != ApplicationState::Filed => {
-                        let reason = match store::certificate_of_application(db, r.id)? {
-                            Some(no) => format!("已发证（{no}）"),
-                            None => format!("申报状态为“{}”，不是已备案待发证", r.state.label()),
-                        };
-                        Err(("skipped", reason))
-                    }
-                    (Some(r), Some(issuer)) => {
-                        let d = draft_of(db, &r, &mut lookups)?;
-                        let origin = ("application", Some(job_id), None);
-                        Ok(seal_and_store(ctx, db, key, &fmt, issuer, &d, origin, &mut lookups)?)
-                    }
-                };
-                match outcome {
-                    Ok(cid) => store::finish_item(db, job_id, *a, "issued", Some(cid), None)?,
-                    Err((status, reason)) => store::finish_item(db, job_id, *a, status, None, Some(&reason))?,
-                }
-                done += 1;
+        let claimed = match with_tx(ctx.db, |db| claim_chunk(ctx, db, &job, &fmt, chunk, precise(at()))) {
+            Ok(c) => c,
+            // Another job holds the write lock longer than the busy timeout: try again.
+            Err(DomainError::Busy) if busy < 5 => {
+                busy += 1;
+                continue;
             }
-            store::finish_job_if_done(db, job_id, &stamp(ctx.now))?;
-            let left = store::job(db, job_id)?.map_or(0, |j| j.total - j.issued - j.skipped - j.failed);
-            let p = progress_of(run_done + done, started.elapsed(), left, &stamp(ctx.now));
-            store::save_progress(db, job_id, &p)?;
-            Ok::<_, DomainError>((done, left))
-        });
+            Err(e) => return Err(e),
+        };
+        let (settled, claimed, issuer) = claimed;
+        if claimed.is_empty() {
+            run_done += settled;
+            if settled > 0 {
+                continue;
+            }
+            // Nothing to claim: done, or the rest is held by other runners (of this job or
+            // of another over the same people). Wait for them while their claims are live
+            // (each poll a read; a live runner writes its chunk within a second, a dead
+            // one's claims lapse after LEASE), then claim again.
+            let now = precise(at());
+            let idle_since = *idle.get_or_insert_with(std::time::Instant::now);
+            if store::held_items(ctx.db, job_id, &now)? == 0 || idle_since.elapsed() > MAX_WAIT {
+                return job_view(ctx.db, job_id, &now);
+            }
+            while store::claimable_items(ctx.db, job_id, &precise(at()), 1)?.is_empty()
+                && store::held_items(ctx.db, job_id, &precise(at()))? > 0
+                && idle_since.elapsed() <= MAX_WAIT
+            {
+                std::thread::sleep(POLL);
+            }
+            continue;
+        }
+        idle = None;
+        let Some(issuer) = issuer else { return Err(internal("claimed without an issuer")) };
+        // Sealing: no transaction, no lock; the other runners write meanwhile.
+        let sealed: Vec<(Claimed, Sealed)> = claimed
+            .into_iter()
+            .map(|c| {
+                let s = seal_face(ctx, key, &issuer, &c.draft, c.no.clone());
+                (c, s)
+            })
+            .collect();
+        let n = sealed.len() as i64;
+        let r = loop {
+            let r = with_tx(ctx.db, |db| {
+                let done = write_chunk(ctx, db, key, &issuer, job_id, &sealed)?;
+                store::finish_job_if_done(db, job_id, &stamp(ctx.now))?;
+                let left = store::job(db, job_id)?.map_or(0, |j| j.total - j.issued - j.skipped - j.failed);
+                record_progress(db, job_id, settled + done, run_done + settled + done, started.elapsed(), at(), left)?;
+                Ok::<_, DomainError>((done, left))
+            });
+            match r {
+                Err(DomainError::Busy) if busy < 5 => busy += 1,
+                r => break r,
+            }
+        };
         match r {
             Ok((done, left)) => {
-                run_done += done;
-                if left == 0 || done == 0 {
-                    return job_view(ctx.db, job_id);
-                }
+                run_done += settled + done;
                 busy = 0;
+                if left == 0 {
+                    return job_view(ctx.db, job_id, &precise(at()));
+                }
+                if done == n {
+                    chunk = (chunk * 2).min(CHUNK);
+                }
                 // Let other writers in between chunks: SQLite's busy handler polls at
                 // most every 100 ms, so a writer that begins again at once starves them.
                 if !pause.is_zero() {
                     std::thread::sleep(pause);
                 }
             }
-            // Another job holds the write lock longer than the busy timeout: try again.
-            Err(DomainError::Busy) if busy < 5 => busy += 1,
+            // The chunk's claims stand; they lapse and the next run writes them.
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The claiming transaction of a chunk: up to `limit` pending items no runner holds at
+/// `now` (never claimed, or whose claim lapsed), each drafted with its number (a lapsed
+/// claim's own, or the next of its scope's pool) and claimed until `now` + [`LEASE`]. An
+/// item that cannot issue is settled here (skipped or failed, its lapsed claim's number
+/// voided). Returns how many were settled, the claimed, and the issuing unit.
+fn claim_chunk(
+    ctx: &OpCtx<'_>,
+    db: &dyn Db,
+    job: &Job,
+    fmt: &NumberFormat,
+    limit: i64,
+    now: String,
+) -> Result<(i64, Vec<Claimed>, Option<IssuingUnit>), DomainError> {
+    let until = chrono::DateTime::parse_from_rfc3339(&now).map_err(internal)?.with_timezone(&chrono::Utc)
+        + chrono::Duration::from_std(LEASE).map_err(internal)?;
+    let until = precise(until);
+    let issuer = store::active_issuing_unit(db, Some(&job.issuer_code), None)?;
+    let items = store::claimable_items(db, job.id, &now, limit)?;
+    let mut lookups = Lookups::default();
+    let (mut settled, mut claimed) = (0, Vec::with_capacity(items.len()));
+    for item in items {
+        let a = item.application_id;
+        let outcome = match (astore::load(db, a)?, &issuer) {
+            (None, _) => Err(("failed", "申报不存在".to_owned())),
+            (_, None) => Err(("failed", format!("发证单位编码 {} 已注销", job.issuer_code))),
+            (Some(r), _) if r.state != ApplicationState::Filed => Err(("skipped", not_filed_reason(db, &r)?)),
+            (Some(r), Some(issuer)) => {
+                let draft = draft_of(db, &r, &mut lookups)?;
+                let no = match item.reserved_no.clone() {
+                    Some(no) => no,
+                    None => number_for(ctx, db, fmt, issuer, &draft, &mut lookups)?,
+                };
+                Ok(Claimed { application_id: a, draft, no })
+            }
+        };
+        match outcome {
+            Ok(c) => {
+                store::claim_item(db, job.id, a, &c.no, &until)?;
+                claimed.push(c);
+            }
+            Err((status, reason)) => {
+                if let Some(no) = &item.reserved_no {
+                    void(ctx, db, no, job.id, a, &reason)?;
+                }
+                store::finish_item(db, job.id, a, status, None, Some(&reason))?;
+                settled += 1;
+            }
+        }
+    }
+    if settled > 0 {
+        store::finish_job_if_done(db, job.id, &stamp(ctx.now))?;
+    }
+    Ok((settled, claimed, issuer))
+}
+
+/// The writing transaction of a chunk: each sealed item still pending with the number
+/// claimed for it is stored (certificate, outbox record, transition, audit, outcome) and
+/// its claim dropped. One another runner wrote meanwhile (after this one's claim lapsed) is
+/// left alone; one whose application is no longer filed has its number voided and is
+/// skipped; one whose application changed while filed has its claim lapse now, to be
+/// drafted again with the same number. Returns how many items it settled.
+fn write_chunk(
+    ctx: &OpCtx<'_>,
+    db: &dyn Db,
+    key: &SealKey,
+    issuer: &IssuingUnit,
+    job_id: i64,
+    items: &[(Claimed, Sealed)],
+) -> Result<i64, DomainError> {
+    let mut lookups = Lookups::default();
+    let mut done = 0;
+    for (c, sealed) in items {
+        let a = c.application_id;
+        if store::claimed_number(db, job_id, a)?.as_deref() != Some(sealed.certificate_no()) {
+            continue;
+        }
+        let Some((state, version)) = store::application_state(db, a)? else { continue };
+        let drafted = c.draft.application.map(|d| d.1);
+        if state != ApplicationState::Filed.as_str() {
+            let reason = match store::certificate_of_application(db, a)? {
+                Some(no) => format!("已发证（{no}）"),
+                None => "申报已不是已备案待发证".to_owned(),
+            };
+            void(ctx, db, &c.no, job_id, a, &reason)?;
+            store::finish_item(db, job_id, a, "skipped", None, Some(&reason))?;
+            done += 1;
+        } else if drafted != Some(version) {
+            store::lapse_claim(db, job_id, a)?;
+        } else {
+            let origin = ("application", Some(job_id), None);
+            let cid = store_sealed(ctx, db, key, issuer, &c.draft, sealed, origin, &mut lookups)?;
+            store::release_claim(db, job_id, a)?;
+            store::finish_item(db, job_id, a, "issued", Some(cid), None)?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}
+
+/// Why a job skips application `r` (not 已备案待发证).
+fn not_filed_reason(db: &dyn Db, r: &ApplicationRecord) -> Result<String, DomainError> {
+    Ok(match store::certificate_of_application(db, r.id)? {
+        Some(no) => format!("已发证（{no}）"),
+        None => format!("申报状态为“{}”，不是已备案待发证", r.state.label()),
+    })
+}
+
+/// Records number `no`, reserved for item (`job_id`, `a`), as voided, with an audit event.
+fn void(ctx: &OpCtx<'_>, db: &dyn Db, no: &str, job_id: i64, a: i64, reason: &str) -> Result<(), DomainError> {
+    store::void_number(db, no, job_id, a, reason, &ctx.who.sub, &stamp(ctx.now))?;
+    let mut e = ctx.event("certificate_job", job_id, "void_certificate_number");
+    e.detail = Some(serde_json::json!({ "certificate_no": no, "application_id": a, "reason": reason }));
+    audit::record(db, &e)?;
+    Ok(())
+}
+
+/// Records a job's progress after a chunk that settled `chunk_done` items (`runner_done` by
+/// this runner in `runner_elapsed`), at `at`, with `left` pending. While chunks keep coming
+/// (the last record at most [`RUN_GAP_MS`] before), they belong to one run, whichever
+/// runner wrote them, so runners side by side show their combined rate.
+fn record_progress(
+    db: &dyn Db,
+    job_id: i64,
+    chunk_done: i64,
+    runner_done: i64,
+    runner_elapsed: std::time::Duration,
+    at: chrono::DateTime<chrono::Utc>,
+    left: i64,
+) -> Result<(), DomainError> {
+    let prev = store::progress(db, job_id)?.and_then(|p| {
+        let t = chrono::DateTime::parse_from_rfc3339(&p.updated_at).ok()?.with_timezone(&chrono::Utc);
+        Some((p, t))
+    });
+    let (done, elapsed) = match prev {
+        Some((p, t)) if (at - t).num_milliseconds() <= RUN_GAP_MS && p.run_done > 0 => {
+            let run_started = t - chrono::Duration::milliseconds(p.run_ms);
+            let ms = (at - run_started).num_milliseconds().max(p.run_ms).max(0) as u64;
+            (p.run_done + chunk_done, std::time::Duration::from_millis(ms))
+        }
+        _ => (runner_done, runner_elapsed),
+    };
+    store::save_progress(db, job_id, &progress_of(done, elapsed, left, &precise(at)))?;
+    Ok(())
 }
 
 /// One job with its progress.
@@ -316,7 +524,7 @@ pub fn get_job(ctx: &OpCtx<'_>, id: i64) -> Result<JobView, DomainError> {
     if !owns_job(ctx, ctx.db, &job)? {
         return Err(DomainError::NotFound("发证任务"));
     }
-    job_view(ctx.db, id)
+    job_view(ctx.db, id, &precise(ctx.now))
 }
 
 /// Jobs, latest first (a city or county bureau: those under its own codes).

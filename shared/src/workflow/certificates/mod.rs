@@ -23,7 +23,7 @@ use crate::error::{DomainError, ErrorCode};
 use crate::excel::{self, Sheet};
 use crate::store::applications::{self as astore, ApplicationRecord, Changes};
 use crate::store::certificates::{
-    self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, JobProgress, Pool,
+    self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, JobProgress, Pool, VoidedNumber,
 };
 use crate::store::{with_tx, Db};
 use chrono::{Datelike, NaiveDate};

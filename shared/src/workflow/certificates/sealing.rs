@@ -91,7 +91,21 @@ pub(super) fn seal_and_store(
     origin: (&str, Option<i64>, Option<i64>),
     lookups: &mut Lookups,
 ) -> Result<i64, DomainError> {
-    let now = stamp(ctx.now);
+    let no = number_for(ctx, db, fmt, issuer, d, lookups)?;
+    let sealed = seal_face(ctx, key, issuer, d, no);
+    store_sealed(ctx, db, key, issuer, d, &sealed, origin, lookups)
+}
+
+/// Takes the next number of the certificate of `d` from its scope's pool (in the caller's
+/// transaction).
+pub(super) fn number_for(
+    ctx: &OpCtx<'_>,
+    db: &dyn Db,
+    fmt: &NumberFormat,
+    issuer: &IssuingUnit,
+    d: &Draft,
+    lookups: &mut Lookups,
+) -> Result<String, DomainError> {
     let parts = NumberParts {
         level: d.level.clone(),
         series_code: lookups.series_code(db, fmt, &d.series)?,
@@ -99,11 +113,23 @@ pub(super) fn seal_and_store(
         issuing_code: issuer.code.clone(),
         method: d.method.clone(),
     };
-    let no = allocate_number(db, fmt, &parts, &ctx.who.sub, &now)?;
+    allocate_number(db, fmt, &parts, &ctx.who.sub, &stamp(ctx.now))
+}
+
+/// A certificate's face with its number, signed: what [`store_sealed`] writes.
+pub(super) struct Sealed {
+    face: CertificateFace,
+    payload: String,
+    signature: String,
+}
+
+/// The face of the certificate of `d` with number `no`, and its SM2 seal. No I/O: a job's
+/// runners seal outside any transaction, side by side (issue 14).
+pub(super) fn seal_face(ctx: &OpCtx<'_>, key: &SealKey, issuer: &IssuingUnit, d: &Draft, no: String) -> Sealed {
     let level_label = level_of(&d.level).map_or("", |l| l.label());
-    let f = CertificateFace {
+    let face = CertificateFace {
         schema: FACE_SCHEMA.into(),
-        certificate_no: no.clone(),
+        certificate_no: no,
         name: d.name.clone(),
         gender: d.citizen_id.gender().into(),
         citizen_id: d.citizen_id.mask(),
@@ -124,8 +150,33 @@ pub(super) fn seal_and_store(
             _ => None,
         },
     };
-    let payload = f.canonical();
+    let payload = face.canonical();
     let signature = key.sign(payload.as_bytes());
+    Sealed { face, payload, signature }
+}
+
+impl Sealed {
+    pub(super) fn certificate_no(&self) -> &str {
+        &self.face.certificate_no
+    }
+}
+
+/// Stores a sealed certificate, queues its MOHRSS report, moves its application to
+/// `certified` and audits it, in the caller's transaction. Returns the certificate's id.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn store_sealed(
+    ctx: &OpCtx<'_>,
+    db: &dyn Db,
+    key: &SealKey,
+    issuer: &IssuingUnit,
+    d: &Draft,
+    sealed: &Sealed,
+    origin: (&str, Option<i64>, Option<i64>),
+    lookups: &mut Lookups,
+) -> Result<i64, DomainError> {
+    let now = stamp(ctx.now);
+    let (f, payload, signature) = (sealed.face.clone(), sealed.payload.clone(), sealed.signature.clone());
+    let no = f.certificate_no.clone();
     let code = seal::verification_code(&signature);
     if !lookups.key_published {
         store::publish_key(db, key.key_id(), seal::ALGORITHM, seal::DEFAULT_DISTID, key.public_key_hex(), &now)?;

@@ -5515,6 +5515,16 @@ export interface components {
             /** @description Items done (issued + skipped + failed) of `total` */
             done: number;
             problems: components["schemas"]["CertificateJobItem"][];
+            /** @description Items per second of the latest run (runners side by side add up) */
+            rate_per_s?: number | null;
+            /** @description Seconds until the job is done at that rate (while it runs) */
+            eta_s?: number | null;
+            /** @description Pending items a runner holds now (claimed, being sealed) */
+            in_flight: number;
+            /** @description When the last of those claims lapses (a dead runner's items go to the next run after it) */
+            in_flight_until?: string | null;
+            /** @description Numbers reserved for an item that then could not be issued (作废号码) */
+            voided: components["schemas"]["CertificateVoidedNumber"][];
         };
         /** @description An issuing unit (发证单位) */
         IssuingUnit: {
@@ -6152,6 +6162,14 @@ export interface components {
             page: number;
             page_size: number;
             total: number;
+        };
+        /** @description A number taken from a pool that no certificate carries (作废号码) */
+        CertificateVoidedNumber: {
+            certificate_no: string;
+            application_id?: number | null;
+            /** @description Why no certificate carries it */
+            reason: string;
+            voided_at: string;
         };
     };
     responses: {
