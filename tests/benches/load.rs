@@ -584,7 +584,12 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
         token: Some(p.province.as_str()),
         body: Some(b"{}".to_vec()),
     };
-    let get = Call { method: "GET", path: format!("/api/certificates/jobs/{job}"), token: Some(p.province.as_str()), body: None };
+    let get = Call {
+        method: "GET",
+        path: format!("/api/certificates/jobs/{job}"),
+        token: Some(p.province.as_str()),
+        body: None,
+    };
     let runs = vec![run.clone(); runners];
     let (base, running) = (p.app.base_url(), std::sync::atomic::AtomicBool::new(true));
     let (o, wall, seen) = std::thread::scope(|s| {
