@@ -329,13 +329,8 @@ pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, D
         idle = None;
         let Some(issuer) = issuer else { return Err(internal("claimed without an issuer")) };
         // Sealing: no transaction, no lock; the other runners write meanwhile.
-        let sealed: Vec<(Claimed, Sealed)> = claimed
-            .into_iter()
-            .map(|c| {
-                let s = seal_face(ctx, key, &issuer, &c.draft, c.no.clone());
-                (c, s)
-            })
-            .collect();
+        let faces = claimed.iter().map(|c| face_of(ctx, &issuer, &c.draft, c.no.clone())).collect();
+        let sealed: Vec<(Claimed, Sealed)> = claimed.into_iter().zip(seal_faces(key, faces)).collect();
         let n = sealed.len() as i64;
         let r = loop {
             let r = with_tx(ctx.db, |db| {
