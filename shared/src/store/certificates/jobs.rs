@@ -261,16 +261,56 @@ pub fn claim_item(db: &dyn Db, job_id: i64, application_id: i64, no: &str, until
     )
 }
 
-/// The number claimed for item (`job_id`, `application_id`), while the item is pending.
-pub fn claimed_number(db: &dyn Db, job_id: i64, application_id: i64) -> Result<Option<String>, StoreError> {
+/// A claim about to be written: its number, and its application's state and version now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimToWrite {
+    pub certificate_no: String,
+    pub state: String,
+    pub version: i64,
+}
+
+/// The claim of item (`job_id`, `application_id`) while the item is pending, with its
+/// application's state and version.
+pub fn claim_to_write(db: &dyn Db, job_id: i64, application_id: i64) -> Result<Option<ClaimToWrite>, StoreError> {
     db.query_opt(
-        "SELECT c.certificate_no FROM certificate_job_claims c JOIN certificate_job_items i \
-         ON i.job_id = c.job_id AND i.application_id = c.application_id \
+        "SELECT c.certificate_no, a.state, a.version FROM certificate_job_claims c \
+         JOIN certificate_job_items i ON i.job_id = c.job_id AND i.application_id = c.application_id \
+         JOIN applications a ON a.id = c.application_id \
          WHERE c.job_id = ? AND c.application_id = ? AND i.status = 'pending'",
         &[job_id.into(), application_id.into()],
     )?
-    .map(|r| r.text(0))
+    .map(|r| Ok(ClaimToWrite { certificate_no: r.text(0)?, state: r.text(1)?, version: r.int(2)? }))
     .transpose()
+}
+
+/// Marks a pending item issued with certificate `certificate_id`, without counting it in
+/// the job ([`count_issued`] does, once per chunk). Whether it was pending.
+pub fn mark_issued(db: &dyn Db, job_id: i64, application_id: i64, certificate_id: i64) -> Result<bool, StoreError> {
+    Ok(!db
+        .query(
+            "UPDATE certificate_job_items SET status = 'issued', certificate_id = ? \
+             WHERE job_id = ? AND application_id = ? AND status = 'pending' RETURNING job_id",
+            &[certificate_id.into(), job_id.into(), application_id.into()],
+        )?
+        .is_empty())
+}
+
+/// Counts `n` more issued items in job `job_id`.
+pub fn count_issued(db: &dyn Db, job_id: i64, n: i64) -> Result<(), StoreError> {
+    if n == 0 {
+        return Ok(());
+    }
+    db.execute("UPDATE certificate_jobs SET issued = issued + ? WHERE id = ?", &[n.into(), job_id.into()])
+}
+
+/// Drops the claims of job `job_id` whose items are no longer pending.
+pub fn release_finished_claims(db: &dyn Db, job_id: i64) -> Result<(), StoreError> {
+    db.execute(
+        "DELETE FROM certificate_job_claims WHERE job_id = ? AND EXISTS (SELECT 1 FROM certificate_job_items i \
+         WHERE i.job_id = certificate_job_claims.job_id AND i.application_id = certificate_job_claims.application_id \
+         AND i.status <> 'pending')",
+        &[job_id.into()],
+    )
 }
 
 /// Drops the claim of an item (its number is now on its certificate, or voided).
@@ -361,11 +401,4 @@ pub fn held_items(db: &dyn Db, job_id: i64, now: &str) -> Result<i64, StoreError
          AND c.claimed_until >= ?)",
         &[job_id.into(), now.into()],
     )
-}
-
-/// The state and version of an application (the check before a claimed item is written).
-pub fn application_state(db: &dyn Db, id: i64) -> Result<Option<(String, i64)>, StoreError> {
-    db.query_opt("SELECT state, version FROM applications WHERE id = ?", &[id.into()])?
-        .map(|r| Ok((r.text(0)?, r.int(1)?)))
-        .transpose()
 }

@@ -437,15 +437,17 @@ fn write_chunk(
     items: &[(Claimed, Sealed)],
 ) -> Result<i64, DomainError> {
     let mut lookups = Lookups::default();
-    let mut done = 0;
+    let (mut done, mut issued) = (0, 0);
     for (c, sealed) in items {
         let a = c.application_id;
-        if store::claimed_number(db, job_id, a)?.as_deref() != Some(sealed.certificate_no()) {
+        // Still pending with this number claimed (not written by a runner that took the
+        // claim over), and the application as it is now.
+        let Some(held) = store::claim_to_write(db, job_id, a)? else { continue };
+        if held.certificate_no != sealed.certificate_no() {
             continue;
         }
-        let Some((state, version)) = store::application_state(db, a)? else { continue };
         let drafted = c.draft.application.map(|d| d.1);
-        if state != ApplicationState::Filed.as_str() {
+        if held.state != ApplicationState::Filed.as_str() {
             let reason = match store::certificate_of_application(db, a)? {
                 Some(no) => format!("已发证（{no}）"),
                 None => "申报已不是已备案待发证".to_owned(),
@@ -453,16 +455,22 @@ fn write_chunk(
             void(ctx, db, &c.no, job_id, a, &reason)?;
             store::finish_item(db, job_id, a, "skipped", None, Some(&reason))?;
             done += 1;
-        } else if drafted != Some(version) {
+        } else if drafted != Some(held.version) {
             store::lapse_claim(db, job_id, a)?;
         } else {
             let origin = ("application", Some(job_id), None);
             let cid = store_sealed(ctx, db, key, issuer, &c.draft, sealed, origin, &mut lookups)?;
-            store::release_claim(db, job_id, a)?;
-            store::finish_item(db, job_id, a, "issued", Some(cid), None)?;
+            // Counted in the job once for the chunk, below.
+            if store::mark_issued(db, job_id, a, cid)? {
+                issued += 1;
+            }
             done += 1;
         }
     }
+    // The claims of the items now finished go, and the job counts the chunk's issues: one
+    // statement each per chunk, not per certificate.
+    store::release_finished_claims(db, job_id)?;
+    store::count_issued(db, job_id, issued)?;
     Ok(done)
 }
 
