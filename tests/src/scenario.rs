@@ -340,6 +340,17 @@ pub fn issuing_unit(p: &Province) -> Value {
 /// phases so that many go fast: submit and publicise at 09-20, the timer at 09-30, then
 /// the climb. `threads` workers send the requests.
 pub fn qualified_many(p: &Province, first: u32, n: u32, threads: usize) -> Vec<i64> {
+    qualified_many_with(p, first, n, threads, &|_, _| ())
+}
+
+/// [`qualified_many`] with `tweak(person, form)` applied to each person's form first.
+pub fn qualified_many_with(
+    p: &Province,
+    first: u32,
+    n: u32,
+    threads: usize,
+    tweak: &(dyn Fn(u32, &mut Value) + Sync),
+) -> Vec<i64> {
     fn each<T: Sync>(items: &[T], threads: usize, f: &(dyn Fn(&T) -> i64 + Sync)) -> Vec<i64> {
         let per = items.len().div_ceil(threads);
         let mut out: Vec<i64> = std::thread::scope(|s| {
@@ -354,7 +365,9 @@ pub fn qualified_many(p: &Province, first: u32, n: u32, threads: usize) -> Vec<i
     p.app.set_clock("2024-09-20T02:00:00Z");
     let ids = each(&people, threads, &|i| {
         let token = p.app.token(&format!("doc-{i}"), &format!("医生{i}"), Role::Applicant, "");
-        let body = json!({"batch_year": 2024, "form": form_of(&citizen_id(*i), "内科学")});
+        let mut form = form_of(&citizen_id(*i), "内科学");
+        tweak(*i, &mut form);
+        let body = json!({"batch_year": 2024, "form": form});
         let id = expect(p.app.post("/api/applications", token.as_str(), &body), 201)["id"].as_i64().unwrap();
         expect(p.app.submit(id, token.as_str()), 200);
         let body = json!({"publicity_start": "2024-09-23", "complaint_office": "医院人事处", "complaint_phone": "0731-84327000"});
@@ -407,8 +420,20 @@ pub fn audit_filing(p: &Province, filing: i64, doc_no: &str, filed_on: &str) -> 
 /// certificate generation job at 2024-10-30 (the clock is left there). `threads` workers
 /// send the requests.
 pub fn filed_passers(p: &Province, n: u32, doc_no: &str, threads: usize) -> Vec<i64> {
+    filed_passers_with(p, n, doc_no, threads, &|_, _| ())
+}
+
+/// [`filed_passers`] with `tweak(person, form)` applied to each person's form first
+/// (people are numbered from 100).
+pub fn filed_passers_with(
+    p: &Province,
+    n: u32,
+    doc_no: &str,
+    threads: usize,
+    tweak: &(dyn Fn(u32, &mut Value) + Sync),
+) -> Vec<i64> {
     p.approve_quota(n);
-    let ids = qualified_many(p, 100, n, threads);
+    let ids = qualified_many_with(p, 100, n, threads, tweak);
     voted_passed(p, &ids, "2024-09-30");
     p.app.set_clock("2024-10-08T01:00:00Z");
     let pid = expect(open_publicity(p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap();

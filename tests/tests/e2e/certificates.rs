@@ -5,8 +5,8 @@
 //! loopback that fails, times out, and succeeds while the host dies.
 
 use e2e::scenario::{
-    audit_filing, citizen_id, expect, filed_passers, health_province, issuing_unit, open_publicity, title_tree,
-    voted_passed, Province, CITY, COMMITTEE, OTHER_DEPT, PROVINCE_ORG,
+    audit_filing, citizen_id, expect, filed_passers, filed_passers_with, health_province, issuing_unit, open_publicity,
+    title_tree, voted_passed, Province, CITY, COMMITTEE, OTHER_DEPT, PROVINCE_ORG,
 };
 use e2e::{HostProcess, TestApp};
 use serde_json::{json, Value};
@@ -930,6 +930,31 @@ fn a_replica_frozen_mid_certificate_batch_loses_its_transaction_when_idle_and_th
     let chain = expect(p.app.get("/api/jobs/audit-chain", p.province.as_str()), 200);
     assert_eq!(chain["breaks"], json!([]), "{chain}");
     a.kill();
+}
+
+#[test]
+fn r8_a_directed_title_is_marked_on_its_certificate_and_its_registry_record_and_an_ordinary_one_is_not() {
+    // 八(二): a title of directed evaluation (定向评价、定向使用) says so on its face.
+    let p = health_province();
+    let ids = filed_passers_with(&p, 2, DOC_15, 1, &|person, form| form["directed_evaluation"] = json!(person == 101));
+    let job = generate(&p, json!({"doc_no": DOC_15}));
+    assert_eq!((job["status"].as_str(), job["issued"].as_i64()), (Some("done"), Some(2)), "{job}");
+    let db = p.app.db();
+    let title_of = |a: i64, sql: &str| -> String {
+        let json: String = db.query_row(sql, [a], |r| r.get(0)).unwrap();
+        let v: Value = serde_json::from_str(&json).unwrap();
+        // A certificate's payload is its face; an outbox record carries it in its body.
+        let face = if v["body"]["certificate"].is_object() { &v["body"]["certificate"] } else { &v };
+        face["title"].as_str().unwrap_or_default().to_owned()
+    };
+    let face = "SELECT payload FROM certificates WHERE application_id = ?";
+    let record = "SELECT o.payload FROM mohrss_outbox o JOIN certificates c ON c.id = o.certificate_id \
+                  WHERE c.application_id = ?";
+    let (ordinary, directed) = (title_of(ids[0], face), title_of(ids[1], face));
+    assert!(!ordinary.is_empty() && !ordinary.contains("定向"), "{ordinary}");
+    assert_eq!(directed, format!("{ordinary}（定向评价、定向使用）"));
+    assert_eq!(title_of(ids[1], record), directed, "the registry record carries the face");
+    assert_eq!(title_of(ids[0], record), ordinary);
 }
 
 #[test]

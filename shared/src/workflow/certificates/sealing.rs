@@ -306,7 +306,14 @@ pub(super) fn draft_of(db: &dyn Db, r: &ApplicationRecord, lookups: &mut Lookups
         .title(db, &r.series, &r.target_level)?
         .ok_or_else(|| DomainError::conflict(ErrorCode::TitleNotInTree, &[&r.series, &level.label()]))?;
     // 八(二): a title of directed evaluation is marked on the face and the record.
-    let directed = crate::pii::form_without_id(&r.form).is_ok_and(|f| f.directed_evaluation);
+    // Only the flag is read from the stored form (not the whole form: issue 14, a job
+    // drafts thousands).
+    #[derive(Deserialize)]
+    struct Directed {
+        #[serde(default)]
+        directed_evaluation: bool,
+    }
+    let directed = serde_json::from_str::<Directed>(&r.form).is_ok_and(|f| f.directed_evaluation);
     let title = if directed { format!("{title}（定向评价、定向使用）") } else { title };
     let obtained = r.voted_on.as_deref().or(filed_on.as_deref()).unwrap_or_default();
     let obtained_on = NaiveDate::parse_from_str(obtained, "%Y-%m-%d")
