@@ -36,6 +36,23 @@ fn generate(p: &Province, body: Value) -> Value {
     expect(p.app.post("/api/certificates/jobs", p.province.as_str(), &body), 201)
 }
 
+/// `POST …/jobs/{id}/run` for each of `jobs` at once (one thread each; a job twice is two
+/// runners of it); their answers, each 200.
+fn run_at_once(p: &Province, jobs: &[i64]) -> Vec<Value> {
+    std::thread::scope(|s| {
+        let hs: Vec<_> = jobs
+            .iter()
+            .map(|id| {
+                s.spawn(move || {
+                    let run = p.app.post(&format!("/api/certificates/jobs/{id}/run"), p.province.as_str(), &json!({}));
+                    expect(run, 200)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 #[test]
 fn r19_voted_results_go_through_publicity_and_filing_to_sealed_certificates_with_an_objection_filed_separately() {
     let p = health_province();
@@ -644,21 +661,7 @@ fn two_generation_jobs_over_the_same_thousand_filed_passers_issue_a_thousand_dis
         j["id"].as_i64().unwrap()
     })
     .collect();
-    let pr = &p;
-    let jobs: Vec<Value> = std::thread::scope(|s| {
-        let hs: Vec<_> = created
-            .iter()
-            .map(|id| {
-                s.spawn(move || {
-                    expect(
-                        pr.app.post(&format!("/api/certificates/jobs/{id}/run"), pr.province.as_str(), &json!({})),
-                        200,
-                    )
-                })
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let jobs = run_at_once(&p, &created);
     eprintln!(
         "two concurrent jobs over {N} in {:?}: issued {} + {}",
         started.elapsed(),
@@ -965,20 +968,7 @@ fn a_job_run_by_two_runners_at_once_seals_side_by_side_and_issues_each_number_on
     let p = health_province();
     let ids = filed_passers(&p, N, DOC_15, 4);
     let id = generate(&p, json!({"doc_no": DOC_15, "run": false}))["id"].as_i64().unwrap();
-    let pr = &p;
-    let runs: Vec<Value> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..2)
-            .map(|_| {
-                s.spawn(move || {
-                    expect(
-                        pr.app.post(&format!("/api/certificates/jobs/{id}/run"), pr.province.as_str(), &json!({})),
-                        200,
-                    )
-                })
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let runs = run_at_once(&p, &[id, id]);
     // Each run returns when nothing is left to claim and no other runner holds an item.
     for r in &runs {
         assert_eq!(

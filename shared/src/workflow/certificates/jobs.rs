@@ -392,7 +392,9 @@ fn claim_chunk(
         let outcome = match (astore::load(db, a)?, &issuer) {
             (None, _) => Err(("failed", "申报不存在".to_owned())),
             (_, None) => Err(("failed", format!("发证单位编码 {} 已注销", job.issuer_code))),
-            (Some(r), _) if r.state != ApplicationState::Filed => Err(("skipped", not_filed_reason(db, &r)?)),
+            (Some(r), _) if r.state != ApplicationState::Filed => {
+                Err(("skipped", not_filed_reason(db, r.id, r.state)?))
+            }
             (Some(r), Some(issuer)) => {
                 let draft = draft_of(db, &r, &mut lookups)?;
                 let no = match item.reserved_no.clone() {
@@ -447,11 +449,9 @@ fn write_chunk(
             continue;
         }
         let drafted = c.draft.application.map(|d| d.1);
-        if held.state != ApplicationState::Filed.as_str() {
-            let reason = match store::certificate_of_application(db, a)? {
-                Some(no) => format!("已发证（{no}）"),
-                None => "申报已不是已备案待发证".to_owned(),
-            };
+        let state = ApplicationState::parse(&held.state).ok_or_else(|| internal(format!("application {a} state")))?;
+        if state != ApplicationState::Filed {
+            let reason = not_filed_reason(db, a, state)?;
             void(ctx, db, &c.no, job_id, a, &reason)?;
             store::finish_item(db, job_id, a, "skipped", None, Some(&reason))?;
             done += 1;
@@ -474,11 +474,12 @@ fn write_chunk(
     Ok(done)
 }
 
-/// Why a job skips application `r` (not 已备案待发证).
-fn not_filed_reason(db: &dyn Db, r: &ApplicationRecord) -> Result<String, DomainError> {
-    Ok(match store::certificate_of_application(db, r.id)? {
+/// Why a job skips application `id` in `state` (not 已备案待发证): when claimed, and when
+/// about to be written.
+fn not_filed_reason(db: &dyn Db, id: i64, state: ApplicationState) -> Result<String, DomainError> {
+    Ok(match store::certificate_of_application(db, id)? {
         Some(no) => format!("已发证（{no}）"),
-        None => format!("申报状态为“{}”，不是已备案待发证", r.state.label()),
+        None => format!("申报状态为“{}”，不是已备案待发证", state.label()),
     })
 }
 

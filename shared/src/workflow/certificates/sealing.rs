@@ -92,8 +92,9 @@ pub(super) fn seal_and_store(
     lookups: &mut Lookups,
 ) -> Result<i64, DomainError> {
     let no = number_for(ctx, db, fmt, issuer, d, lookups)?;
-    let sealed = seal_face(ctx, key, issuer, d, no);
-    store_sealed(ctx, db, key, issuer, d, &sealed, origin, lookups)
+    let sealed = seal_faces(key, vec![face_of(ctx, issuer, d, no)]);
+    let sealed = sealed.first().ok_or_else(|| internal("no seal"))?;
+    store_sealed(ctx, db, key, issuer, d, sealed, origin, lookups)
 }
 
 /// Takes the next number of the certificate of `d` from its scope's pool (in the caller's
@@ -123,16 +124,8 @@ pub(super) struct Sealed {
     signature: String,
 }
 
-/// The face of the certificate of `d` with number `no`, and its SM2 seal. No I/O: a job's
-/// runners seal outside any transaction, side by side (issue 14).
-pub(super) fn seal_face(ctx: &OpCtx<'_>, key: &SealKey, issuer: &IssuingUnit, d: &Draft, no: String) -> Sealed {
-    let f = face_of(ctx, issuer, d, no);
-    let payload = f.canonical();
-    let signature = key.sign(payload.as_bytes());
-    Sealed { face: f, payload, signature }
-}
-
-/// Seals `faces` together ([`SealKey::sign_many`]: one field inversion for all).
+/// Seals `faces` together ([`SealKey::sign_many`]: one field inversion for all). No I/O: a
+/// job's runners seal outside any transaction, side by side (issue 14).
 pub(super) fn seal_faces(key: &SealKey, faces: Vec<CertificateFace>) -> Vec<Sealed> {
     let payloads: Vec<String> = faces.iter().map(CertificateFace::canonical).collect();
     let messages: Vec<&[u8]> = payloads.iter().map(|p| p.as_bytes()).collect();
