@@ -203,7 +203,10 @@ impl Served {
         } else {
             match self.router.route(&path) {
                 Some(m) => (m.raw_route.clone(), self.handle_component(req, m, peer).await),
-                None => ("-".to_string(), not_found()),
+                None => {
+                    drain(req.into_body(), 0, DRAIN_TIMEOUT).await;
+                    ("-".to_string(), not_found())
+                }
             }
         };
         eprintln!("{method} {label} {} {}ms", response.status().as_u16(), started.elapsed().as_millis());
@@ -307,14 +310,16 @@ impl Served {
 
     async fn handle_test_route(self: &Arc<Self>, req: Request<Incoming>, path: &str) -> Resp {
         let Some(clock) = self.clock.clone() else {
+            drain(req.into_body(), 0, DRAIN_TIMEOUT).await;
             return not_found();
         };
         let method = req.method().clone();
+        let body = read_test_body(req).await;
         let now = |c: &TestClock| json_response(StatusCode::OK, &json!({ "now": c.now_rfc3339() }));
         let bad = |msg: String| json_response(StatusCode::BAD_REQUEST, &json!({ "error": msg }));
         match (method, path) {
             (Method::GET, "/_host/clock") => now(&clock),
-            (Method::POST, "/_host/clock") => match read_json(req).await {
+            (Method::POST, "/_host/clock") => match parse_json(body) {
                 Ok(v) => match v.get("now").and_then(|n| n.as_str()).map(chrono::DateTime::parse_from_rfc3339) {
                     Some(Ok(t)) => {
                         clock.set(t.with_timezone(&chrono::Utc));
@@ -324,7 +329,7 @@ impl Served {
                 },
                 Err(e) => bad(e),
             },
-            (Method::POST, "/_host/clock/advance") => match read_json(req).await {
+            (Method::POST, "/_host/clock/advance") => match parse_json(body) {
                 Ok(v) => match v.get("seconds").and_then(|s| s.as_i64()) {
                     Some(s) => {
                         clock.advance(s);
@@ -368,13 +373,20 @@ impl Served {
     }
 }
 
-async fn read_json(req: Request<Incoming>) -> Result<serde_json::Value, String> {
-    let bytes = Limited::new(req.into_body(), MAX_TEST_BODY)
+fn parse_json(body: Result<Bytes, String>) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(&body?).map_err(|e| format!("body is not JSON: {e}"))
+}
+
+/// A test route's body, read in full (at most [`MAX_TEST_BODY`]) whether the route uses it or
+/// not: a response sent before the request's body has arrived makes hyper close the
+/// connection, which a client that already reused it for its next request sees as a
+/// disconnect.
+async fn read_test_body(req: Request<Incoming>) -> Result<Bytes, String> {
+    Limited::new(req.into_body(), MAX_TEST_BODY)
         .collect()
         .await
-        .map_err(|e| format!("cannot read body: {e}"))?
-        .to_bytes();
-    serde_json::from_slice(&bytes).map_err(|e| format!("body is not JSON: {e}"))
+        .map(|b| b.to_bytes())
+        .map_err(|e| format!("cannot read body: {e}"))
 }
 
 /// Adds Spin's request headers (and a `host` header when the client sent none).

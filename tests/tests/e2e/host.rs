@@ -207,3 +207,52 @@ fn a_cron_tick_while_the_previous_one_runs_is_refused() {
     });
     assert_eq!(app.try_fire_cron("probe-cron").0, 200, "idle again after the tick");
 }
+
+/// Reads one HTTP/1.1 response with a `content-length` from a kept-alive connection →
+/// (status, head lower-cased); `None` when the connection ends first.
+fn read_response(s: &mut std::net::TcpStream) -> Option<(u16, String)> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => buf.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
+    let length: usize =
+        head.lines().find_map(|l| l.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let mut body = vec![0u8; length];
+    s.read_exact(&mut body).ok()?;
+    Some((head.split(' ').nth(1)?.parse().ok()?, head))
+}
+
+/// A request the host answers itself (no route; a test route that takes no body) is answered
+/// only once its body has arrived, so the connection stays usable for the next request. (It
+/// used to answer at once and hyper then closed the connection, so a client that had already
+/// reused it saw "Peer disconnected": the suite's flaky failure under load.)
+#[test]
+fn a_body_the_host_answers_without_needing_is_still_read_and_the_connection_is_kept_alive() {
+    for test_mode in [false, true] {
+        let app = TestApp::builder(probe_manifest()).test_mode(test_mode).start().unwrap();
+        let mut s = std::net::TcpStream::connect(app.base_url().trim_start_matches("http://")).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let paths: &[&str] = if test_mode { &["/nowhere", "/_host/cron/probe-cron"] } else { &["/nowhere"] };
+        for path in paths {
+            // The head first, the body a moment later (as a slow network or a busy client sends it).
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\n\r\n"
+            );
+            s.write_all(head.as_bytes()).unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            s.write_all(b"null").unwrap();
+            let (status, head) = read_response(&mut s).unwrap_or_else(|| panic!("{path}: the connection ended"));
+            assert_eq!(status, if *path == "/nowhere" { 404 } else { 200 }, "{path}: {head}");
+            assert!(!head.contains("connection: close"), "{path}: {head}");
+        }
+        // The same connection serves the next request.
+        s.write_all(b"GET /probe/clock HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let reply = read_response(&mut s);
+        assert_eq!(reply.map(|r| r.0), Some(200), "test mode {test_mode}: the connection was closed");
+    }
+}
