@@ -256,3 +256,33 @@ fn a_body_the_host_answers_without_needing_is_still_read_and_the_connection_is_k
         assert_eq!(reply.map(|r| r.0), Some(200), "test mode {test_mode}: the connection was closed");
     }
 }
+
+/// Every request gets an instance that starts from the component's own memory: what one
+/// request wrote (in its data segment, or a megabyte into its zero-filled memory) is never
+/// what the next one finds, whether requests come one after another or side by side, and
+/// however the host recycles instance memory (issue 14 keeps written pages resident and
+/// resets them in place).
+#[test]
+fn no_request_sees_the_memory_a_previous_request_wrote() {
+    let app = probe();
+    let fresh = json!({ "data": 8, "zero": 1, "deep": 1 });
+    for _ in 0..20 {
+        assert_eq!(app.get("/probe/fresh", None), (200, fresh.clone()));
+    }
+    let base = app.base_url();
+    let side_by_side: Vec<_> = (0..4)
+        .map(|_| {
+            let base = base.clone();
+            std::thread::spawn(move || {
+                (0..20)
+                    .map(|_| e2e::send_json(&base, "GET", "/probe/fresh", None, &Value::Null).unwrap())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for t in side_by_side {
+        for reply in t.join().unwrap() {
+            assert_eq!(reply, (200, fresh.clone()));
+        }
+    }
+}
