@@ -9,6 +9,24 @@ use crate::error::DomainError;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use std::collections::{BTreeSet, HashSet};
 
+/// A `%Y-%m-%d` date, as `NaiveDate::parse_from_str(s, "%Y-%m-%d")` reads it. The stored
+/// form (`2024-10-01`) is read directly: chrono parses its format string on every call,
+/// which was a visible share of a request that loads the calendar (issue 14).
+pub fn parse_iso_date(s: &str) -> Result<NaiveDate, chrono::ParseError> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+            if let Some(day) = NaiveDate::from_ymd_opt(y as i32, m, d) {
+                return Ok(day);
+            }
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+}
+
 /// The official schedule of the published years.
 #[derive(Debug, Clone, Default)]
 pub struct WorkCalendar {
@@ -95,6 +113,31 @@ pub(crate) mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn an_iso_date_is_read_as_chrono_reads_it_and_anything_else_is_refused_as_chrono_refuses_it() {
+        let cases = [
+            "2024-10-01",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-1-05",
+            "2024-01-5",
+            "0999-01-01",
+            "2024/10/01",
+            "2024-10-01 ",
+            " 2024-10-01",
+            "20241001",
+            "2024-10-0a",
+            "",
+            "２０２４-10-01",
+        ];
+        for c in cases {
+            assert_eq!(parse_iso_date(c), NaiveDate::parse_from_str(c, "%Y-%m-%d"), "{c:?}");
+        }
+        assert_eq!(parse_iso_date("2026-02-17"), Ok(NaiveDate::from_ymd_opt(2026, 2, 17).unwrap()));
     }
 
     /// The official 2024–2026 schedules, read from the same migration the app applies.

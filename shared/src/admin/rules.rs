@@ -38,7 +38,7 @@ impl QualificationDeadline {
 }
 
 fn stored_date(s: &str) -> Result<NaiveDate, DomainError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| DomainError::Internal(format!("stored date {s}: {e}")))
+    crate::calendar::parse_iso_date(s).map_err(|e| DomainError::Internal(format!("stored date {s}: {e}")))
 }
 
 /// The qualification-audit deadline of a year as the batch sets it (else the notice's).
@@ -57,9 +57,9 @@ pub fn qualification_deadline(
     committee: &str,
     org: &str,
 ) -> Result<QualificationDeadline, DomainError> {
-    let deadline = match store::qualification_deadline(db, year, committee)? {
-        Some(d) if !committee.is_empty() => stored_date(&d)?,
-        _ => batch_qualification_deadline(db, year)?,
+    let deadline = match store::qualification_deadline_in_force(db, year, committee)? {
+        Some(d) => stored_date(&d)?,
+        None => notice_qualification_deadline(year),
     };
     let extension = store::qualification_extension(db, year, committee, org)?
         .filter(|e| NaiveDate::parse_from_str(&e.until, "%Y-%m-%d").is_ok_and(|u| u > deadline));

@@ -181,7 +181,7 @@ pub struct Changes {
 }
 
 /// Compare-and-set: applies `changes` only if the row is still at `version` and in
-/// `expected_state`, which it keeps; bumps the version. Returns the new version, or
+/// `expected_state`, which it keeps; bumps the version. Returns the row as written, or
 /// `None` when the row moved on (the caller answers 409).
 pub fn update_cas(
     db: &dyn Db,
@@ -190,8 +190,8 @@ pub fn update_cas(
     expected_state: ApplicationState,
     changes: &Changes,
     now: &str,
-) -> Result<Option<i64>, StoreError> {
-    cas(db, id, version, expected_state, None, changes, now)
+) -> Result<Option<ApplicationRecord>, StoreError> {
+    cas(db, id, version, expected_state, None, changes, now, COLUMNS)?.as_ref().map(record).transpose()
 }
 
 /// Compare-and-set of a state change: moves the row from `step.from()` to `step.to()`
@@ -205,9 +205,24 @@ pub fn move_cas(
     changes: &Changes,
     now: &str,
 ) -> Result<Option<i64>, StoreError> {
-    cas(db, id, version, step.from(), Some(step.to()), changes, now)
+    cas(db, id, version, step.from(), Some(step.to()), changes, now, "version")?.map(|r| r.int(0)).transpose()
 }
 
+/// [`move_cas`] returning the row as written (the same statement's `RETURNING`), for an
+/// operation that answers with it: one statement less than reading it back.
+pub fn move_cas_returning(
+    db: &dyn Db,
+    id: i64,
+    version: i64,
+    step: &Confirmed,
+    changes: &Changes,
+    now: &str,
+) -> Result<Option<ApplicationRecord>, StoreError> {
+    cas(db, id, version, step.from(), Some(step.to()), changes, now, COLUMNS)?.as_ref().map(record).transpose()
+}
+
+/// The compare-and-set statement; returns the `returning` columns of the row written.
+#[allow(clippy::too_many_arguments)]
 fn cas(
     db: &dyn Db,
     id: i64,
@@ -216,7 +231,8 @@ fn cas(
     new_state: Option<ApplicationState>,
     changes: &Changes,
     now: &str,
-) -> Result<Option<i64>, StoreError> {
+    returning: &str,
+) -> Result<Option<Row>, StoreError> {
     let mut sets: Vec<&str> = vec!["version = version + 1", "updated_at = ?"];
     let mut params: Vec<Value> = vec![now.into()];
     let mut set = |col: &'static str, v: Value| {
@@ -287,14 +303,11 @@ fn cas(
         set("voted_on = ?", v.clone().into());
     }
     let sql = format!(
-        "UPDATE applications SET {} WHERE id = ? AND version = ? AND state = ? RETURNING version",
+        "UPDATE applications SET {} WHERE id = ? AND version = ? AND state = ? RETURNING {returning}",
         sets.join(", ")
     );
     params.extend([id.into(), version.into(), expected_state.as_str().into()]);
-    Ok(match db.query_opt(&sql, &params)? {
-        Some(r) => Some(r.int(0)?),
-        None => None,
-    })
+    db.query_opt(&sql, &params)
 }
 
 /// Who a listing is for.

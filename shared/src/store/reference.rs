@@ -28,7 +28,7 @@ const SELECT_BATCH: &str = "SELECT year, material_cutoff, voting_deadline, unit_
      filing_working_days FROM annual_batches WHERE year = ?";
 
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| StoreError::Decode(format!("date {s}: {e}")))
+    crate::calendar::parse_iso_date(s).map_err(|e| StoreError::Decode(format!("date {s}: {e}")))
 }
 
 /// The batch of a year, if configured.
@@ -69,21 +69,18 @@ pub fn batch_for(db: &dyn Db, year: i32, committee: &str) -> Result<Option<Annua
     Ok(Some(b))
 }
 
-const SELECT_YEARS: &str = "SELECT year FROM work_calendar_years ORDER BY year";
-const SELECT_DAYS: &str = "SELECT day, kind FROM work_calendar_days";
+/// The published years (a row each, `day` null) and their exception days, in one statement.
+const SELECT_CALENDAR: &str = "SELECT year, NULL, NULL FROM work_calendar_years \
+     UNION ALL SELECT NULL, day, kind FROM work_calendar_days";
 
 /// The whole published calendar (a few dozen rows per year).
 pub fn calendar(db: &dyn Db) -> Result<WorkCalendar, StoreError> {
-    let years: Vec<i32> =
-        db.query(SELECT_YEARS, &[])?.iter().map(|r| r.int(0).map(|y| y as i32)).collect::<Result<_, _>>()?;
-    let mut off = Vec::new();
-    let mut work = Vec::new();
-    for r in db.query(SELECT_DAYS, &[])? {
-        let day = date(&r.text(0)?)?;
-        if r.text(1)? == "off" {
-            off.push(day);
-        } else {
-            work.push(day);
+    let (mut years, mut off, mut work) = (Vec::new(), Vec::new(), Vec::new());
+    for r in db.query(SELECT_CALENDAR, &[])? {
+        match r.opt_text(1)? {
+            None => years.push(r.int(0)? as i32),
+            Some(day) if r.text(2)? == "off" => off.push(date(&day)?),
+            Some(day) => work.push(date(&day)?),
         }
     }
     Ok(WorkCalendar::new(years, off, work))

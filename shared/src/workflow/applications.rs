@@ -218,9 +218,8 @@ pub fn update_draft(ctx: &OpCtx<'_>, id: i64, req: UpdateDraft) -> Result<Applic
         check_committee_scope(db, &req.form)?;
         let (cols, form_json) = crate::pii::protect_form_columns(db, &req.form)?;
         let changes = Changes { form_columns: Some(cols), form: Some(form_json), ..Changes::default() };
-        store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
+        let r = store::update_cas(db, id, r.version, r.state, &changes, &stamp(ctx.now))?.ok_or_else(stale)?;
         audit::record(db, &ctx.application_event(id, "edit", r.state, r.state))?;
-        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
 }
@@ -462,8 +461,7 @@ pub fn submit(
             detail["flags"] = serde_json::json!(check.flags);
         }
         e.detail = Some(detail);
-        transition::apply(db, &r, Action::Submit, Actor::Role(Role::Applicant), next, &changes, e)?;
-        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        let r = transition::apply_returning(db, &r, Action::Submit, Actor::Role(Role::Applicant), next, &changes, e)?;
         Ok(view(&r))
     })
 }
@@ -572,8 +570,15 @@ pub fn approve_into_publicity(
             "complaint_office": req.complaint_office.trim(),
             "complaint_phone": req.complaint_phone.trim(),
         }));
-        transition::apply(db, &r, Action::ApproveIntoPublicity, Actor::Role(Role::Unit), next, &changes, e)?;
-        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        let r = transition::apply_returning(
+            db,
+            &r,
+            Action::ApproveIntoPublicity,
+            Actor::Role(Role::Unit),
+            next,
+            &changes,
+            e,
+        )?;
         Ok(view(&r))
     })
 }
@@ -638,8 +643,7 @@ pub fn return_for_correction(
         let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "items": items }));
-        transition::apply(db, &r, Action::Return, Actor::Role(Role::Unit), next, &changes, e)?;
-        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        let r = transition::apply_returning(db, &r, Action::Return, Actor::Role(Role::Unit), next, &changes, e)?;
         Ok(view(&r))
     })
 }
@@ -666,8 +670,7 @@ pub fn reject(ctx: &OpCtx<'_>, id: i64, req: Reject) -> Result<ApplicationView, 
         let changes = Changes { decision_reason: Some(Some(req.reason.trim().to_owned())), ..Changes::default() };
         let mut e = ctx.by();
         e.opinion = Some(req.reason.trim().to_owned());
-        transition::apply(db, &r, Action::Reject, Actor::Role(Role::Unit), next, &changes, e)?;
-        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
+        let r = transition::apply_returning(db, &r, Action::Reject, Actor::Role(Role::Unit), next, &changes, e)?;
         Ok(view(&r))
     })
 }

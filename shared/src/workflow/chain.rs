@@ -216,8 +216,8 @@ pub fn recommend(ctx: &OpCtx<'_>, id: i64, req: Recommend) -> Result<Application
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "path": steps, "to_org": first.org }));
         let to = ApplicationState::at_step(first.kind);
-        transition::apply(db, &r, Action::Recommend, Actor::Role(Role::Unit), to, &changes, e)?;
-        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+        let r = transition::apply_returning(db, &r, Action::Recommend, Actor::Role(Role::Unit), to, &changes, e)?;
+        Ok(view(&r))
     })
 }
 
@@ -286,8 +286,8 @@ pub fn approve_step(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<Appli
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "step": steps[pos].kind, "to_org": nxt.org }));
         let to = ApplicationState::at_step(nxt.kind);
-        transition::apply(db, &r, Action::ApproveStep, Actor::PathHolder, to, &changes, e)?;
-        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+        let r = transition::apply_returning(db, &r, Action::ApproveStep, Actor::PathHolder, to, &changes, e)?;
+        Ok(view(&r))
     })
 }
 
@@ -333,8 +333,8 @@ pub fn return_step(ctx: &OpCtx<'_>, id: i64, req: StepReturn) -> Result<Applicat
         let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "items": items, "step": steps[pos].kind, "to_org": holder }));
-        transition::apply(db, &r, Action::ReturnStep, Actor::PathHolder, target, &changes, e)?;
-        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+        let r = transition::apply_returning(db, &r, Action::ReturnStep, Actor::PathHolder, target, &changes, e)?;
+        Ok(view(&r))
     })
 }
 
@@ -348,8 +348,8 @@ pub fn pass_down_return(ctx: &OpCtx<'_>, id: i64, req: StepDecision) -> Result<A
         let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "to_org": holder }));
-        transition::apply(db, &r, Action::PassDownReturn, Actor::PathHolder, target, &changes, e)?;
-        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+        let r = transition::apply_returning(db, &r, Action::PassDownReturn, Actor::PathHolder, target, &changes, e)?;
+        Ok(view(&r))
     })
 }
 
@@ -559,8 +559,16 @@ pub fn approve_title(ctx: &OpCtx<'_>, id: i64, req: ApproveTitle) -> Result<Appl
         let mut e = ctx.by();
         e.opinion = req.opinion.clone();
         e.detail = Some(serde_json::json!({ "doc_no": doc_no, "approved_on": approved_on, "method": method.as_str() }));
-        transition::apply(db, &r, Action::ApproveTitle, Actor::PathHolder, ApplicationState::Filed, &changes, e)?;
-        Ok(view(&store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?))
+        let r = transition::apply_returning(
+            db,
+            &r,
+            Action::ApproveTitle,
+            Actor::PathHolder,
+            ApplicationState::Filed,
+            &changes,
+            e,
+        )?;
+        Ok(view(&r))
     })
 }
 

@@ -13,6 +13,18 @@ pub fn qualification_deadline(db: &dyn Db, year: i32, committee: &str) -> Result
     db.query_opt(SELECT_QUALIFICATION_DEADLINE, &[year.into(), committee.into()])?.map(|r| r.text(0)).transpose()
 }
 
+pub(super) const SELECT_QUALIFICATION_DEADLINE_IN_FORCE: &str = "SELECT deadline FROM batch_qualification_deadlines \
+     WHERE year = ? AND committee_id IN (?, '') ORDER BY committee_id DESC LIMIT 1";
+
+/// The qualification-audit deadline stored for a committee's own schedule, else the one
+/// stored for its year (`committee = ""`: the year's); `None` when neither is set. One
+/// statement for the two lookups every audit step makes.
+pub fn qualification_deadline_in_force(db: &dyn Db, year: i32, committee: &str) -> Result<Option<String>, StoreError> {
+    db.query_opt(SELECT_QUALIFICATION_DEADLINE_IN_FORCE, &[year.into(), committee.into()])?
+        .map(|r| r.text(0))
+        .transpose()
+}
+
 pub(super) const UPSERT_QUALIFICATION_DEADLINE: &str =
     "INSERT INTO batch_qualification_deadlines (year, committee_id, deadline, updated_by, updated_at) \
      VALUES (?, ?, ?, ?, ?) ON CONFLICT (year, committee_id) DO UPDATE SET deadline = excluded.deadline, \
