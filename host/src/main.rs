@@ -13,6 +13,7 @@ usage:
                    [--max-concurrent 64] [--max-queued 256] [--queue-timeout-ms 10000]
                    [--max-per-client 32] [--header-timeout-ms 10000] [--body-timeout-ms 60000]
                    [--max-body-bytes 1048576]
+  zhicheng-host compile [--manifest spin.toml] [--cache-dir <dir>]
   zhicheng-host mint-token --sub <id> --name <name> --role <role> [--org <org>] [--ttl-seconds 86400]
   zhicheng-host migrate --database-url <postgres://…> [--migrations migrations]
   zhicheng-host copy-to-postgres --sqlite-file <path> --database-url <postgres://…> [--migrations migrations]
@@ -20,7 +21,9 @@ usage:
 `up` uses PostgreSQL when SPIN_VARIABLE_DATABASE_URL (the `database_url` variable) is set, and
 applies the migrations, the --seed script and the personal-data reseal there. `migrate` prepares a PostgreSQL database for real Spin, which does
 not run migrations. `copy-to-postgres` moves a province's SQLite database into a new PostgreSQL
-database (migrated first), verifying every table's row count and the audit chain.
+database (migrated first), verifying every table's row count and the audit chain. `compile`
+compiles the manifest's components into the cache `up` reads (default .spin/cache beside the
+manifest) and exits, so that hosts started next, side by side, do not each compile them.
 
 Application variables come from SPIN_VARIABLE_<NAME> (e.g. SPIN_VARIABLE_AUTH_SECRET) or their
 manifest defaults. Each limit can also be set by its ZHICHENG_HOST_* variable (the flag wins):
@@ -58,6 +61,22 @@ impl Args {
     }
 }
 
+/// The manifest's app, its components compiled (or read from the cache) as `up` does.
+fn load(manifest: &std::path::Path, cache_dir: Option<&str>) -> Result<App> {
+    match cache_dir {
+        Some(dir) => App::load_with_cache(manifest, &PathBuf::from(dir)),
+        None => App::load(manifest),
+    }
+}
+
+fn compile(args: &[String]) -> Result<()> {
+    let a = Args::parse(args, &[], &["--manifest", "--cache-dir"])?;
+    let manifest = PathBuf::from(a.get("--manifest").unwrap_or("spin.toml"));
+    let app = load(&manifest, a.get("--cache-dir"))?;
+    println!("compiled the {} components of {}", app.manifest().triggered_components().len(), manifest.display());
+    Ok(())
+}
+
 fn up(args: &[String]) -> Result<()> {
     let mut options: Vec<&str> = vec!["--manifest", "--listen", "--sqlite-file", "--cache-dir", "--seed"];
     options.extend(zhicheng_host::limits::SETTINGS.iter().map(|(flag, _)| *flag));
@@ -68,10 +87,7 @@ fn up(args: &[String]) -> Result<()> {
     let manifest = PathBuf::from(a.get("--manifest").unwrap_or("spin.toml"));
     let listen: SocketAddr =
         a.get("--listen").unwrap_or("127.0.0.1:3000").parse().context("--listen must be ip:port")?;
-    let app = match a.get("--cache-dir") {
-        Some(dir) => App::load_with_cache(&manifest, &PathBuf::from(dir))?,
-        None => App::load(&manifest)?,
-    };
+    let app = load(&manifest, a.get("--cache-dir"))?;
     let options = ServeOptions {
         sqlite_path: a.get("--sqlite-file").map(PathBuf::from),
         listen,
@@ -196,6 +212,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("up") => up(&args[1..]),
+        Some("compile") => compile(&args[1..]),
         Some("mint-token") => mint_token(&args[1..]),
         Some("migrate") => migrate_pg(&args[1..]),
         Some("copy-to-postgres") => copy_to_postgres(&args[1..]),
