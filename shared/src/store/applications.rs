@@ -123,9 +123,9 @@ impl FormColumns {
 
 const INSERT_DRAFT: &str = "INSERT INTO applications (applicant_id, applicant_name, batch_year, unit_org, citizen_id, \
      series, target_level, specialty, committee, method, form, state, version, created_at, updated_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING id";
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING ";
 
-/// Inserts a draft and returns its id.
+/// Inserts a draft and returns it as stored (the statement's `RETURNING`, not a re-read).
 pub fn insert_draft(
     db: &dyn Db,
     applicant_id: &str,
@@ -134,9 +134,9 @@ pub fn insert_draft(
     cols: &FormColumns,
     form_json: &str,
     now: &str,
-) -> Result<i64, StoreError> {
+) -> Result<ApplicationRecord, StoreError> {
     let rows = db.query(
-        INSERT_DRAFT,
+        &format!("{INSERT_DRAFT}{COLUMNS}"),
         &[
             applicant_id.into(),
             applicant_name.into(),
@@ -153,7 +153,7 @@ pub fn insert_draft(
             now.into(),
         ],
     )?;
-    rows.first().ok_or_else(|| StoreError::Decode("insert returned no id".into()))?.int(0)
+    record(rows.first().ok_or_else(|| StoreError::Decode("insert returned no row".into()))?)
 }
 
 /// The fields a compare-and-set update may change. `None` leaves a column as it is.

@@ -176,19 +176,21 @@ pub struct CreateDraft {
 pub fn create_draft(ctx: &OpCtx<'_>, req: CreateDraft) -> Result<ApplicationView, DomainError> {
     ctx.require_role(Role::Applicant)?;
     let year = req.batch_year.unwrap_or_else(|| shanghai_today(ctx.now).year());
+    // What only checks the request against reference data is read before the write
+    // transaction, which every writer waits for in turn (issue 14): a draft is a private
+    // form, and the submission checks both again.
+    if reference::batch(ctx.db, year)?.is_none() {
+        return Err(DomainError::invalid("batch_year", format!("{year} 年度评审批次尚未设立")));
+    }
+    check_committee_scope(ctx.db, &req.form)?;
     with_tx(ctx.db, |db| {
-        if reference::batch(db, year)?.is_none() {
-            return Err(DomainError::invalid("batch_year", format!("{year} 年度评审批次尚未设立")));
-        }
-        check_committee_scope(db, &req.form)?;
         // Issue 10: the ID number is stored as its token (crate::pii), never in clear.
         let (cols, form_json) = crate::pii::protect_form_columns(db, &req.form)?;
         let now = stamp(ctx.now);
-        let id = store::insert_draft(db, &ctx.who.sub, &ctx.who.name, year, &cols, &form_json, &now)?;
-        let mut e = ctx.application_event(id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
+        let r = store::insert_draft(db, &ctx.who.sub, &ctx.who.name, year, &cols, &form_json, &now)?;
+        let mut e = ctx.application_event(r.id, "create_draft", ApplicationState::Draft, ApplicationState::Draft);
         e.from_state = None;
         audit::record(db, &e)?;
-        let r = store::load(db, id)?.ok_or(DomainError::NotFound(APPLICATION))?;
         Ok(view(&r))
     })
 }

@@ -169,7 +169,7 @@ mod tests {
         )
         .expect("migrations");
         let cols = store::FormColumns { unit_org: "U1".into(), ..store::FormColumns::default() };
-        let id = store::insert_draft(&db, "a1", "张三", 2024, &cols, "{}", "2024-10-01T00:00:00Z").expect("draft");
+        let id = store::insert_draft(&db, "a1", "张三", 2024, &cols, "{}", "2024-10-01T00:00:00Z").expect("draft").id;
         let r = store::load(&db, id).expect("load").expect("row");
         let by = AuditEvent { role: "applicant".into(), ..base("2024-10-01T01:00:00Z") };
         apply(
