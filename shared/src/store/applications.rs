@@ -121,7 +121,9 @@ impl FormColumns {
     }
 }
 
-const INSERT_DRAFT: &str = "INSERT INTO applications (applicant_id, applicant_name, batch_year, unit_org, citizen_id, \
+/// Followed by the columns it returns ([`COLUMNS`]).
+const INSERT_DRAFT_RETURNING: &str =
+    "INSERT INTO applications (applicant_id, applicant_name, batch_year, unit_org, citizen_id, \
      series, target_level, specialty, committee, method, form, state, version, created_at, updated_at) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?) RETURNING ";
 
@@ -136,7 +138,7 @@ pub fn insert_draft(
     now: &str,
 ) -> Result<ApplicationRecord, StoreError> {
     let rows = db.query(
-        &format!("{INSERT_DRAFT}{COLUMNS}"),
+        &format!("{INSERT_DRAFT_RETURNING}{COLUMNS}"),
         &[
             applicant_id.into(),
             applicant_name.into(),
