@@ -144,8 +144,8 @@ fn engine() -> Result<Engine> {
     // PAGEMAP_SCAN (6.7+) Wasmtime finds the pages the instance wrote and restores just those,
     // so they stay resident. By default it `madvise`d the whole memory away and the next
     // instance page-faulted its working set back in, one copy-on-write fault per page, with a
-    // TLB shootdown across cores per reset: 7.7 % of the host's time under 8 clients creating
-    // drafts, and drafts/s +17 % without it (issue 14). Without the ioctl, the default stays:
+    // TLB shootdown across cores per reset: 7.7 % of the host's time over the load benchmark,
+    // and drafts/s at 8 clients +17 % without it (issue 14). Without the ioctl, the default stays:
     // keeping memory resident would then `memset` the first bytes of every memory whether
     // written or not.
     if PoolingAllocationConfig::is_pagemap_scan_available() {
