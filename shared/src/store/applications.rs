@@ -182,6 +182,32 @@ pub struct Changes {
     pub voted_on: Option<Option<String>>,
 }
 
+/// What a compare-and-set gives back of the row it wrote (its `RETURNING`): the new
+/// version, or the whole row for an operation that answers with it (one statement less
+/// than reading it back).
+pub trait Written: Sized {
+    /// The columns the statement returns.
+    const RETURNING: &'static str;
+    /// Reads them.
+    fn read(row: &Row) -> Result<Self, StoreError>;
+}
+
+/// The new version.
+impl Written for i64 {
+    const RETURNING: &'static str = "version";
+    fn read(row: &Row) -> Result<Self, StoreError> {
+        row.int(0)
+    }
+}
+
+/// The row as written.
+impl Written for ApplicationRecord {
+    const RETURNING: &'static str = COLUMNS;
+    fn read(row: &Row) -> Result<Self, StoreError> {
+        record(row)
+    }
+}
+
 /// Compare-and-set: applies `changes` only if the row is still at `version` and in
 /// `expected_state`, which it keeps; bumps the version. Returns the row as written, or
 /// `None` when the row moved on (the caller answers 409).
@@ -193,39 +219,25 @@ pub fn update_cas(
     changes: &Changes,
     now: &str,
 ) -> Result<Option<ApplicationRecord>, StoreError> {
-    cas(db, id, version, expected_state, None, changes, now, COLUMNS)?.as_ref().map(record).transpose()
+    cas(db, id, version, expected_state, None, changes, now)
 }
 
 /// Compare-and-set of a state change: moves the row from `step.from()` to `step.to()`
-/// with `changes`, only if it is still at `version` and in `step.from()`. Called only by
-/// `workflow::transition::apply`, which also records the audit event.
-pub fn move_cas(
+/// with `changes`, only if it is still at `version` and in `step.from()`; returns what `W`
+/// reads of the row written. Called only by `workflow::transition`, which also records
+/// the audit event.
+pub fn move_cas<W: Written>(
     db: &dyn Db,
     id: i64,
     version: i64,
     step: &Confirmed,
     changes: &Changes,
     now: &str,
-) -> Result<Option<i64>, StoreError> {
-    cas(db, id, version, step.from(), Some(step.to()), changes, now, "version")?.map(|r| r.int(0)).transpose()
+) -> Result<Option<W>, StoreError> {
+    cas(db, id, version, step.from(), Some(step.to()), changes, now)
 }
 
-/// [`move_cas`] returning the row as written (the same statement's `RETURNING`), for an
-/// operation that answers with it: one statement less than reading it back.
-pub fn move_cas_returning(
-    db: &dyn Db,
-    id: i64,
-    version: i64,
-    step: &Confirmed,
-    changes: &Changes,
-    now: &str,
-) -> Result<Option<ApplicationRecord>, StoreError> {
-    cas(db, id, version, step.from(), Some(step.to()), changes, now, COLUMNS)?.as_ref().map(record).transpose()
-}
-
-/// The compare-and-set statement; returns the `returning` columns of the row written.
-#[allow(clippy::too_many_arguments)]
-fn cas(
+fn cas<W: Written>(
     db: &dyn Db,
     id: i64,
     version: i64,
@@ -233,8 +245,7 @@ fn cas(
     new_state: Option<ApplicationState>,
     changes: &Changes,
     now: &str,
-    returning: &str,
-) -> Result<Option<Row>, StoreError> {
+) -> Result<Option<W>, StoreError> {
     let mut sets: Vec<&str> = vec!["version = version + 1", "updated_at = ?"];
     let mut params: Vec<Value> = vec![now.into()];
     let mut set = |col: &'static str, v: Value| {
@@ -305,11 +316,12 @@ fn cas(
         set("voted_on = ?", v.clone().into());
     }
     let sql = format!(
-        "UPDATE applications SET {} WHERE id = ? AND version = ? AND state = ? RETURNING {returning}",
-        sets.join(", ")
+        "UPDATE applications SET {} WHERE id = ? AND version = ? AND state = ? RETURNING {}",
+        sets.join(", "),
+        W::RETURNING
     );
     params.extend([id.into(), version.into(), expected_state.as_str().into()]);
-    db.query_opt(&sql, &params)
+    db.query_opt(&sql, &params)?.as_ref().map(W::read).transpose()
 }
 
 /// Who a listing is for.
