@@ -1,42 +1,76 @@
 //! `fermyon:spin/sqlite@2.0.0` on rusqlite, plus the startup migrations.
 //!
 //! Every `open("default")` gets its own connection (taken from a small idle pool and
-//! returned when the guest drops it or its store ends), so concurrent requests never share
-//! a connection: components run `BEGIN IMMEDIATE … COMMIT` through it.
+//! returned when the guest drops it or its store ends): reads, and anything outside a write
+//! transaction, run on it, so concurrent readers never share a connection (WAL).
 //!
-//! Writers queue in the host, not in SQLite's busy handler (which sleeps with a growing
+//! **Writers queue in the host**, not in SQLite's busy handler (which sleeps with a growing
 //! back-off, up to 100 ms a step: that made the p99 of concurrent writes hundreds of
-//! milliseconds). A connection takes the database's write lock — an async FIFO lock — before
-//! `BEGIN IMMEDIATE` (or any write outside a transaction) and gives it back as soon as the
-//! connection is outside a transaction again (after `COMMIT`/`ROLLBACK`, or when dropped), so
-//! a writer waits exactly as long as the writers before it need. Past [`WRITE_WAIT`] the
-//! statement fails with SQLite's own "database is locked" message, which the components turn
-//! into 503 `STORE_BUSY` with `Retry-After` (never a 500). Readers never queue (WAL).
+//! milliseconds). A guest's `BEGIN IMMEDIATE` (or a write outside a transaction) waits for
+//! the database's write slot — an async FIFO lock — and holds it until its `COMMIT` or
+//! `ROLLBACK`, so a writer waits exactly as long as the writers before it need. Past
+//! [`WRITE_WAIT`] the statement fails with SQLite's own "database is locked" message, which
+//! the components turn into 503 `STORE_BUSY` with `Retry-After` (never a 500).
+//!
+//! **Group commit** (issue 14: at 8 clients the rate was bounded by one `fsync` a writer).
+//! Every write transaction runs on the slot's one writer connection, as a savepoint
+//! (`zhicheng_writer`) inside a transaction the writers of a *group* share:
+//! - the guest's `BEGIN IMMEDIATE` opens its savepoint (and the group's `BEGIN IMMEDIATE`
+//!   when none is open); its statements run on the writer connection, so it reads its own
+//!   writes;
+//! - its `ROLLBACK` is `ROLLBACK TO` its savepoint: only its own writes are undone;
+//! - its `COMMIT` releases the savepoint into the group. When another writer is queued (and
+//!   the group is younger than [`MAX_GROUP_AGE`] and smaller than [`MAX_GROUP`]), the slot
+//!   passes to it and the group goes on; otherwise the group's `COMMIT` (one `fsync`) runs
+//!   now. Either way **the guest's `COMMIT` returns only when the group's `COMMIT` has
+//!   returned**: durable (`synchronous=FULL`), or failed, and then every member's `COMMIT`
+//!   fails and none of their writes is kept (a failed step leaves the data as it was).
+//! - A later writer in a group reads the writes of the members before it, which are not
+//!   durable yet; it commits or fails with them, never without them.
+//! - A group nobody continues is always committed: by its last member, by a writer that
+//!   gives up waiting, or when a guest traps inside its transaction (its savepoint is rolled
+//!   back first).
+//!
+//! With one writer at a time nothing is grouped and each `COMMIT` is one `fsync`, as before.
+//! Deferred `BEGIN` transactions stay on the guest's own connection (readers; a write in
+//! one meets SQLite's busy handler). No component uses one.
 //!
 //! Statements run on the calling task: each is microseconds of CPU (the page cache), like
 //! the guest code around it, and a hop to tokio's blocking pool per statement cost more than
-//! the statement. Only a statement that ends a write transaction (the `fsync` of the
-//! commit) moves to the blocking pool.
+//! the statement. Only the group's `COMMIT` (the `fsync`) moves to the blocking pool.
 
 use crate::bindings::fermyon::spin::sqlite::{self, Error, QueryResult, RowResult, Value};
 use crate::state::HostState;
 use anyhow::{Context, Result};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
-use tokio::sync::OwnedMutexGuard;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, OwnedMutexGuard};
 use wasmtime::component::Resource;
 
 /// The only database label this host provides.
 pub const DEFAULT_DATABASE: &str = "default";
 
-/// How long a connection waits for another's write lock before failing with `SQLITE_BUSY`.
+/// How long a connection waits for another's write lock before failing with `SQLITE_BUSY`
+/// (another process writing the same file; inside this host writers queue).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How long a writer waits in the host's queue for the write lock before its statement
+/// How long a writer waits in the host's queue for the write slot before its statement
 /// fails as busy (503 `STORE_BUSY`).
 pub const WRITE_WAIT: Duration = Duration::from_secs(5);
+
+/// The most transactions one group commit carries.
+pub const MAX_GROUP: usize = 32;
+
+/// A group whose first member has waited this long for it commits at the next member's
+/// `COMMIT`, or before the next writer starts, even with writers queued: a member's
+/// `COMMIT` never waits for an unbounded stream of writers after it.
+pub const MAX_GROUP_AGE: Duration = Duration::from_millis(10);
+
+/// The savepoint that stands for one guest's write transaction inside its group's.
+const MEMBER: &str = "zhicheng_writer";
 
 const MAX_IDLE: usize = 8;
 
@@ -63,14 +97,172 @@ pub fn open_connection(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
     Ok(conn)
 }
 
-/// The application's single SQLite database file, its idle connections and its write lock.
+/// A group's outcome as its members see it: `None` while it is open.
+type Outcome = Option<Result<(), String>>;
+
+/// The transaction the writers of one group share on the writer connection.
+#[derive(Debug)]
+struct Group {
+    /// Guest transactions released into it, each waiting for its `COMMIT`.
+    members: usize,
+    /// When its first member's `COMMIT` began to wait for it.
+    first_joined: Option<Instant>,
+    done: watch::Sender<Outcome>,
+}
+
+impl Group {
+    fn has_waited_long_enough(&self) -> bool {
+        self.first_joined.is_some_and(|t| t.elapsed() >= MAX_GROUP_AGE)
+    }
+}
+
+/// The write slot's contents: the writer connection and the group open on it.
+#[derive(Debug, Default)]
+pub(crate) struct Writer {
+    /// Opened by the first writer.
+    conn: Option<rusqlite::Connection>,
+    group: Option<Group>,
+    /// Groups committed (each one `fsync`), and the transactions they carried.
+    commits: u64,
+    committed_members: u64,
+}
+
+/// The write slot, held by the writer whose transaction runs.
+type Slot = OwnedMutexGuard<Writer>;
+
+impl Writer {
+    fn conn(&self) -> rusqlite::Result<&rusqlite::Connection> {
+        self.conn.as_ref().ok_or(rusqlite::Error::InvalidQuery)
+    }
+
+    /// Opens a member's savepoint, and the group's transaction first when none is open.
+    fn open_member(&mut self, path: &Path) -> rusqlite::Result<()> {
+        if self.conn.is_none() {
+            self.conn = Some(open_connection(path)?);
+        }
+        if self.group.is_none() {
+            self.conn()?.execute_batch("BEGIN IMMEDIATE")?;
+            let (done, _) = watch::channel(None);
+            self.group = Some(Group { members: 0, first_joined: None, done });
+        }
+        self.conn()?.execute_batch(&format!("SAVEPOINT {MEMBER}"))
+    }
+
+    /// Runs one of the member's statements.
+    fn run(&self, sql: &str, params: Vec<Value>) -> rusqlite::Result<QueryResult> {
+        execute(self.conn()?, sql, params)
+    }
+
+    /// Releases the member's savepoint into the group, which counts one member more.
+    /// Returns the receiver of the group's outcome.
+    fn join_group(&mut self) -> Result<watch::Receiver<Outcome>, Error> {
+        let released = self.conn().and_then(|c| c.execute_batch(&format!("RELEASE {MEMBER}")));
+        if let Err(e) = released {
+            self.lose_group_if_rolled_back();
+            return Err(io_error(e));
+        }
+        match self.group.as_mut() {
+            Some(group) => {
+                group.members += 1;
+                group.first_joined.get_or_insert_with(Instant::now);
+                Ok(group.done.subscribe())
+            }
+            None => Err(Error::Io("the write transaction was already rolled back".into())),
+        }
+    }
+
+    /// Undoes the member's writes and removes its savepoint (nothing when SQLite already
+    /// rolled the whole transaction back).
+    fn undo_member(&mut self) -> Result<(), Error> {
+        let conn = self.conn().map_err(io_error)?;
+        if conn.is_autocommit() {
+            return Ok(());
+        }
+        conn.execute_batch(&format!("ROLLBACK TO {MEMBER}; RELEASE {MEMBER}")).map_err(io_error)
+    }
+
+    /// After a failed statement: when SQLite rolled the group's transaction back (it does
+    /// after some errors: I/O, disk full), the group is over and its members' `COMMIT`s fail.
+    fn lose_group_if_rolled_back(&mut self) -> bool {
+        let rolled_back = self.conn.as_ref().is_some_and(rusqlite::Connection::is_autocommit);
+        if rolled_back {
+            if let Some(group) = self.group.take() {
+                let message = "the write transaction was rolled back after an error; nothing was written";
+                group.done.send_replace(Some(Err(message.into())));
+            }
+        }
+        rolled_back
+    }
+
+    /// Ends the group's transaction and tells its members: `COMMIT` (the `fsync`) when it
+    /// has any, `ROLLBACK` (nothing to keep) when none.
+    fn close_group(&mut self) {
+        let Some(group) = self.group.take() else { return };
+        let Some(conn) = self.conn.as_ref() else { return };
+        let outcome = if group.members == 0 { conn.execute_batch("ROLLBACK") } else { conn.execute_batch("COMMIT") };
+        if !conn.is_autocommit() {
+            // A failed COMMIT leaves the transaction open; nothing of it is kept.
+            let _rollback_result = conn.execute_batch("ROLLBACK");
+        }
+        if outcome.is_ok() && group.members > 0 {
+            self.commits += 1;
+            self.committed_members += group.members as u64;
+        }
+        group.done.send_replace(Some(outcome.map_err(|e| e.to_string())));
+    }
+
+    /// Whether the group should be closed now, whoever holds the slot next.
+    fn group_is_due(&self, queued: usize) -> bool {
+        self.group
+            .as_ref()
+            .is_some_and(|g| g.members == 0 || queued == 0 || g.members >= MAX_GROUP || g.has_waited_long_enough())
+    }
+}
+
+/// Waits for a group's outcome.
+async fn outcome(mut done: watch::Receiver<Outcome>) -> Result<(), Error> {
+    match done.wait_for(Option::is_some).await {
+        Ok(outcome) => match &*outcome {
+            Some(Err(message)) => Err(Error::Io(message.clone())),
+            _ => Ok(()),
+        },
+        Err(_) => Err(Error::Io("the write transaction's commit was lost".into())),
+    }
+}
+
+/// The application's single SQLite database file, its idle connections and its write slot.
 #[derive(Debug)]
 pub struct Database {
     path: PathBuf,
     idle: Mutex<Vec<rusqlite::Connection>>,
-    /// Held by the connection that is writing; tokio's mutex queues waiters in FIFO order.
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// Held by the writer whose transaction runs; tokio's mutex queues waiters in FIFO order.
+    writer: Arc<tokio::sync::Mutex<Writer>>,
+    /// Writers waiting for the slot (a group stays open for them).
+    queued: AtomicUsize,
     write_wait: Duration,
+}
+
+/// A writer's place in the queue: counted in [`Database::queued`] while it waits.
+struct Waiting<'a> {
+    db: &'a Arc<Database>,
+    served: bool,
+}
+
+impl<'a> Waiting<'a> {
+    fn new(db: &'a Arc<Database>) -> Waiting<'a> {
+        db.queued.fetch_add(1, SeqCst);
+        Waiting { db, served: false }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.db.queued.fetch_sub(1, SeqCst);
+        if !self.served {
+            // It gave up (or was cancelled): a member may have left the group open for it.
+            self.db.settle_soon();
+        }
+    }
 }
 
 impl Database {
@@ -79,9 +271,9 @@ impl Database {
         Database::with_write_wait(path, WRITE_WAIT)
     }
 
-    /// Like [`Database::new`], with another bound on the wait for the write lock.
+    /// Like [`Database::new`], with another bound on the wait for the write slot.
     pub fn with_write_wait(path: PathBuf, write_wait: Duration) -> Database {
-        Database { path, idle: Mutex::new(Vec::new()), writer: Arc::default(), write_wait }
+        Database { path, idle: Mutex::new(Vec::new()), writer: Arc::default(), queued: AtomicUsize::new(0), write_wait }
     }
 
     /// The database file.
@@ -98,8 +290,7 @@ impl Database {
     }
 
     fn checkin(&self, conn: rusqlite::Connection) {
-        // A connection left inside a transaction (e.g. the guest trapped) is closed, which
-        // rolls the transaction back.
+        // A connection left inside a (deferred) transaction is closed, which rolls it back.
         if conn.is_autocommit() {
             let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
             if idle.len() < MAX_IDLE {
@@ -107,14 +298,161 @@ impl Database {
             }
         }
     }
+
+    /// Waits for the write slot, at most [`Database::write_wait`].
+    async fn acquire(self: &Arc<Self>) -> Result<Slot, Error> {
+        let mut waiting = Waiting::new(self);
+        match tokio::time::timeout(self.write_wait, self.writer.clone().lock_owned()).await {
+            Ok(slot) => {
+                waiting.served = true;
+                Ok(slot)
+            }
+            Err(_) => Err(queue_timeout(self.write_wait)),
+        }
+    }
+
+    /// A guest's `BEGIN IMMEDIATE`: waits its turn, then opens its savepoint in the group.
+    async fn begin(self: &Arc<Self>) -> Result<Slot, Error> {
+        let mut slot = self.acquire().await?;
+        if slot.group.as_ref().is_some_and(Group::has_waited_long_enough) {
+            // The members so far have waited long enough: theirs first.
+            slot = Self::close_group(slot).await?;
+        }
+        match slot.open_member(&self.path) {
+            Ok(()) => Ok(slot),
+            Err(e) => {
+                self.release(slot).await;
+                Err(io_error(e))
+            }
+        }
+    }
+
+    /// A guest's `COMMIT`: its writes join the group, and it returns when the group's
+    /// `COMMIT` has.
+    async fn commit(self: &Arc<Self>, mut slot: Slot) -> Result<(), Error> {
+        let done = match slot.join_group() {
+            Ok(done) => done,
+            Err(e) => {
+                self.release(slot).await;
+                return Err(e);
+            }
+        };
+        if slot.group_is_due(self.queued.load(SeqCst)) {
+            drop(Self::close_group(slot).await?);
+        } else {
+            // The next writer continues the group; the last one commits it.
+            drop(slot);
+            self.settle().await;
+        }
+        outcome(done).await
+    }
+
+    /// A guest's `ROLLBACK`: its writes are undone; the group goes on without them.
+    async fn rollback(self: &Arc<Self>, mut slot: Slot) -> Result<(), Error> {
+        let undone = slot.undo_member();
+        self.release(slot).await;
+        undone
+    }
+
+    /// A statement of a guest that holds the slot. Returns the slot while the guest's
+    /// transaction goes on.
+    async fn in_transaction(
+        self: &Arc<Self>,
+        mut slot: Slot,
+        sql: &str,
+        params: Vec<Value>,
+    ) -> (Option<Slot>, Result<QueryResult, Error>) {
+        match control(sql) {
+            Control::Commit => (None, self.commit(slot).await.map(|()| no_rows())),
+            Control::Rollback => (None, self.rollback(slot).await.map(|()| no_rows())),
+            Control::BeginWrite | Control::BeginDeferred => {
+                (Some(slot), Err(Error::Io("cannot start a transaction within a transaction".into())))
+            }
+            Control::Statement => match slot.run(sql, params) {
+                Ok(rows) => (Some(slot), Ok(rows)),
+                Err(e) if slot.lose_group_if_rolled_back() => {
+                    self.release(slot).await;
+                    (None, Err(io_error(e)))
+                }
+                Err(e) => (Some(slot), Err(io_error(e))),
+            },
+        }
+    }
+
+    /// A write outside a transaction: a transaction of its own, in the group.
+    async fn write_alone(self: &Arc<Self>, sql: &str, params: Vec<Value>) -> Result<QueryResult, Error> {
+        let mut slot = self.begin().await?;
+        match slot.run(sql, params) {
+            Ok(rows) => self.commit(slot).await.map(|()| rows),
+            Err(e) => {
+                if !slot.lose_group_if_rolled_back() {
+                    let _undo_result = slot.undo_member();
+                }
+                self.release(slot).await;
+                Err(io_error(e))
+            }
+        }
+    }
+
+    /// Closes the group on the blocking pool (its `COMMIT` is the `fsync`), and gives the
+    /// slot back to the caller.
+    async fn close_group(mut slot: Slot) -> Result<Slot, Error> {
+        if slot.group.as_ref().is_some_and(|g| g.members == 0) {
+            slot.close_group(); // a ROLLBACK: no fsync
+            return Ok(slot);
+        }
+        tokio::task::spawn_blocking(move || {
+            slot.close_group();
+            slot
+        })
+        .await
+        .map_err(io_error)
+    }
+
+    /// Gives the slot back outside a member's `COMMIT`: a group nobody will continue is
+    /// closed first.
+    async fn release(self: &Arc<Self>, slot: Slot) {
+        let slot =
+            if slot.group_is_due(self.queued.load(SeqCst)) { Self::close_group(slot).await.ok() } else { Some(slot) };
+        drop(slot);
+        self.settle().await;
+    }
+
+    /// After the slot was given back to a queue that may since have emptied (its writers
+    /// gave up): when nobody waits and nobody holds the slot, closes a group left open.
+    async fn settle(self: &Arc<Self>) {
+        if self.queued.load(SeqCst) != 0 {
+            return;
+        }
+        if let Ok(slot) = self.writer.clone().try_lock_owned() {
+            if slot.group.is_some() {
+                let _closed = Self::close_group(slot).await;
+            }
+        }
+    }
+
+    /// [`Database::settle`] from synchronous code (a drop).
+    fn settle_soon(self: &Arc<Self>) {
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let db = self.clone();
+            runtime.spawn(async move { db.settle().await });
+        }
+    }
+
+    /// Groups committed so far, and the transactions they carried.
+    #[cfg(test)]
+    async fn group_commits(&self) -> (u64, u64) {
+        let writer = self.writer.lock().await;
+        (writer.commits, writer.committed_members)
+    }
 }
 
 /// The host side of a guest's `connection` resource.
 pub struct Connection {
     conn: Option<rusqlite::Connection>,
     db: Arc<Database>,
-    /// The database's write lock, while this connection writes.
-    writing: Option<OwnedMutexGuard<()>>,
+    /// The write slot, while this connection's write transaction runs.
+    writing: Option<Slot>,
 }
 
 impl Drop for Connection {
@@ -122,23 +460,38 @@ impl Drop for Connection {
         if let Some(c) = self.conn.take() {
             self.db.checkin(c);
         }
-        // The write lock goes after the connection: a transaction left open was rolled back
-        // by closing it (`checkin`) before the next writer begins.
-        self.writing = None;
+        // The guest went inside its write transaction (it trapped, or its store ended):
+        // its writes are undone, and the group goes on without them.
+        if let Some(mut slot) = self.writing.take() {
+            let _undo_result = slot.undo_member();
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    let db = self.db.clone();
+                    runtime.spawn(async move { db.release(slot).await });
+                }
+                Err(_) => slot.close_group(),
+            }
+        }
     }
 }
 
-/// What a statement asks of the write lock.
+/// What a statement is to the write slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Intent {
-    /// A read, or a statement inside a transaction: no change.
-    None,
-    /// `BEGIN IMMEDIATE` / `BEGIN EXCLUSIVE`, or a write outside a transaction: take it.
-    Write,
+enum Control {
+    /// `BEGIN IMMEDIATE` / `BEGIN EXCLUSIVE`: a write transaction.
+    BeginWrite,
+    /// `BEGIN [DEFERRED]`: a transaction that begins as a reader.
+    BeginDeferred,
+    /// `COMMIT` / `END`.
+    Commit,
+    /// `ROLLBACK` of the whole transaction (not `ROLLBACK TO` a savepoint).
+    Rollback,
+    /// Anything else.
+    Statement,
 }
 
-/// The statement's first keyword(s), upper-cased, without leading blanks and comments.
-fn leading_words(sql: &str, n: usize) -> Vec<String> {
+/// The statement's words from its start, after blanks and comments.
+fn words(sql: &str) -> impl Iterator<Item = &str> {
     let mut rest = sql.trim_start();
     loop {
         if let Some(r) = rest.strip_prefix("--") {
@@ -149,34 +502,45 @@ fn leading_words(sql: &str, n: usize) -> Vec<String> {
             break;
         }
     }
-    rest.split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(n)
-        .map(str::to_ascii_uppercase)
-        .collect()
+    rest.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty())
 }
 
-fn intent(conn: &rusqlite::Connection, sql: &str) -> Intent {
-    let words = leading_words(sql, 2);
-    match words.first().map(String::as_str) {
-        Some("BEGIN") => match words.get(1).map(String::as_str) {
-            Some("IMMEDIATE" | "EXCLUSIVE") => Intent::Write,
-            _ => Intent::None,
-        },
-        // Inside a transaction the lock is held already (or the transaction is deferred and
-        // meets SQLite's busy handler, as before).
-        _ if !conn.is_autocommit() => Intent::None,
-        // A statement that does not prepare fails in `execute` with SQLite's message.
-        _ => match conn.prepare_cached(sql) {
-            Ok(stmt) if !stmt.readonly() => Intent::Write,
-            _ => Intent::None,
-        },
+fn control(sql: &str) -> Control {
+    let is = |word: Option<&str>, keyword: &str| word.is_some_and(|w| w.eq_ignore_ascii_case(keyword));
+    let mut words = words(sql);
+    let first = words.next();
+    if is(first, "BEGIN") {
+        let second = words.next();
+        if is(second, "IMMEDIATE") || is(second, "EXCLUSIVE") {
+            Control::BeginWrite
+        } else {
+            Control::BeginDeferred
+        }
+    } else if is(first, "COMMIT") || is(first, "END") {
+        Control::Commit
+    } else if is(first, "ROLLBACK") {
+        let mut next = words.next();
+        if is(next, "TRANSACTION") {
+            next = words.next();
+        }
+        if is(next, "TO") {
+            Control::Statement
+        } else {
+            Control::Rollback
+        }
+    } else {
+        Control::Statement
     }
 }
 
-/// Whether the statement ends a transaction (its commit is the one `fsync` of a write).
-fn ends_transaction(sql: &str) -> bool {
-    matches!(leading_words(sql, 1).first().map(String::as_str), Some("COMMIT" | "END" | "ROLLBACK"))
+/// Whether a statement outside a transaction writes (a statement that does not prepare
+/// fails later, with SQLite's message).
+fn writes(conn: &rusqlite::Connection, sql: &str) -> bool {
+    conn.prepare_cached(sql).is_ok_and(|stmt| !stmt.readonly())
+}
+
+fn no_rows() -> QueryResult {
+    QueryResult { columns: Vec::new(), rows: Vec::new() }
 }
 
 /// The message of a write that waited longer than the bound: SQLite's own wording, so the
@@ -250,39 +614,28 @@ impl sqlite::HostConnection for HostState {
         let Some(conn) = entry.conn.as_ref() else {
             return Ok(Err(Error::InvalidConnection));
         };
-        if entry.writing.is_none() && intent(conn, &statement) == Intent::Write {
-            let (writer, wait) = (entry.db.writer.clone(), entry.db.write_wait);
-            match tokio::time::timeout(wait, writer.lock_owned()).await {
-                Ok(guard) => self.table.get_mut(&this)?.writing = Some(guard),
-                Err(_) => return Ok(Err(queue_timeout(wait))),
-            }
+        let db = entry.db.clone();
+        if let Some(slot) = entry.writing.take() {
+            let (slot, result) = db.in_transaction(slot, &statement, parameters).await;
+            self.table.get_mut(&this)?.writing = slot;
+            return Ok(result);
         }
-        let entry = self.table.get_mut(&this)?;
-        let result = if entry.writing.is_some() && ends_transaction(&statement) {
-            // The commit's fsync: off the async workers.
-            let Some(conn) = entry.conn.take() else {
-                return Ok(Err(Error::InvalidConnection));
-            };
-            let (conn, result) = tokio::task::spawn_blocking(move || {
-                let r = execute(&conn, &statement, parameters);
-                (conn, r)
-            })
-            .await?;
-            self.table.get_mut(&this)?.conn = Some(conn);
-            result
-        } else {
-            match entry.conn.as_ref() {
-                Some(conn) => execute(conn, &statement, parameters),
-                None => return Ok(Err(Error::InvalidConnection)),
+        let result = match control(&statement) {
+            Control::BeginWrite => match db.begin().await {
+                Ok(slot) => {
+                    self.table.get_mut(&this)?.writing = Some(slot);
+                    Ok(no_rows())
+                }
+                Err(e) => Err(e),
+            },
+            // Outside a (deferred) transaction of its own connection, a write is a
+            // transaction of its own.
+            Control::Statement if conn.is_autocommit() && writes(conn, &statement) => {
+                db.write_alone(&statement, parameters).await
             }
+            _ => execute(conn, &statement, parameters).map_err(io_error),
         };
-        // Outside a transaction again (committed, rolled back, a single write done, or the
-        // BEGIN failed): the next writer may go.
-        let entry = self.table.get_mut(&this)?;
-        if entry.conn.as_ref().is_some_and(rusqlite::Connection::is_autocommit) {
-            entry.writing = None;
-        }
-        Ok(result.map_err(io_error))
+        Ok(result)
     }
 
     async fn drop(&mut self, this: Resource<Connection>) -> wasmtime::Result<()> {
@@ -368,26 +721,32 @@ mod tests {
         let conn = open_connection(&dir.path().join("q.db")).unwrap();
         let one: i64 = conn.query_row(shared::store::WRITER_QUEUE_PROBE, [], |r| r.get(0)).unwrap();
         assert_eq!(one, 1);
-        assert_eq!(intent(&conn, shared::store::WRITER_QUEUE_PROBE), Intent::None, "a probe never queues");
+        assert!(!writes(&conn, shared::store::WRITER_QUEUE_PROBE), "a probe never queues");
         let plain = rusqlite::Connection::open_in_memory().unwrap();
         assert!(plain.query_row(shared::store::WRITER_QUEUE_PROBE, [], |r| r.get::<_, i64>(0)).is_err());
     }
 
     #[test]
-    fn begin_immediate_and_writes_outside_a_transaction_take_the_write_lock_reads_do_not() {
+    fn begin_immediate_and_writes_outside_a_transaction_take_the_write_slot_reads_do_not() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (v TEXT)").unwrap();
-        assert_eq!(intent(&conn, "BEGIN IMMEDIATE"), Intent::Write);
-        assert_eq!(intent(&conn, "  -- a comment\n begin  exclusive transaction"), Intent::Write);
-        assert_eq!(intent(&conn, "BEGIN"), Intent::None, "a deferred transaction begins as a reader");
-        assert_eq!(intent(&conn, "INSERT INTO t (v) VALUES (1)"), Intent::Write);
-        assert_eq!(intent(&conn, "WITH x AS (SELECT 1) DELETE FROM t"), Intent::Write);
-        assert_eq!(intent(&conn, "SELECT * FROM t"), Intent::None);
-        assert_eq!(intent(&conn, "WITH x AS (SELECT 1) SELECT * FROM x"), Intent::None);
-        assert_eq!(intent(&conn, "SELECT * FROM missing"), Intent::None, "fails later, in execute");
-        conn.execute_batch("BEGIN").unwrap();
-        assert_eq!(intent(&conn, "INSERT INTO t (v) VALUES (1)"), Intent::None, "inside a transaction");
-        assert!(ends_transaction("commit") && ends_transaction(" ROLLBACK") && !ends_transaction("SELECT 1"));
+        assert_eq!(control("BEGIN IMMEDIATE"), Control::BeginWrite);
+        assert_eq!(control("  -- a comment\n begin  exclusive transaction"), Control::BeginWrite);
+        assert_eq!(control("/* x */ BEGIN"), Control::BeginDeferred, "a deferred transaction begins as a reader");
+        assert_eq!(control("BEGIN DEFERRED TRANSACTION"), Control::BeginDeferred);
+        assert_eq!(control("commit"), Control::Commit);
+        assert_eq!(control("END TRANSACTION"), Control::Commit);
+        assert_eq!(control(" ROLLBACK"), Control::Rollback);
+        assert_eq!(control("ROLLBACK TRANSACTION"), Control::Rollback);
+        assert_eq!(control("ROLLBACK TO admin_row"), Control::Statement, "a savepoint's, inside the transaction");
+        assert_eq!(control("rollback transaction to savepoint admin_row"), Control::Statement);
+        assert_eq!(control("SAVEPOINT admin_row"), Control::Statement);
+        assert_eq!(control("SELECT 1"), Control::Statement);
+        assert!(writes(&conn, "INSERT INTO t (v) VALUES (1)"));
+        assert!(writes(&conn, "WITH x AS (SELECT 1) DELETE FROM t"));
+        assert!(!writes(&conn, "SELECT * FROM t"));
+        assert!(!writes(&conn, "WITH x AS (SELECT 1) SELECT * FROM x"));
+        assert!(!writes(&conn, "SELECT * FROM missing"), "fails later, in execute");
     }
 
     mod queue {
@@ -446,6 +805,164 @@ mod tests {
             assert!(waited >= Duration::from_millis(300), "it waited for the first: {waited:?}");
             assert!(waited < Duration::from_secs(5), "and went when the first committed: {waited:?}");
             assert_eq!(count(&db), 2);
+        }
+
+        /// Group commits, and the transactions they carried, since `before`.
+        async fn since(db: &Database, before: (u64, u64)) -> (u64, u64) {
+            let now = db.group_commits().await;
+            (now.0 - before.0, now.1 - before.1)
+        }
+
+        /// Polls until `cond` holds (at most 5 s).
+        async fn until(what: &str, cond: impl Fn() -> bool) {
+            let begun = std::time::Instant::now();
+            while !cond() {
+                assert!(begun.elapsed() < Duration::from_secs(5), "timed out waiting: {what}");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+
+        /// Writer A inside its transaction (one row written), and writer B queued behind it
+        /// in its own task: B begins, runs `b_sql`, waits for `go`, then runs `b_end`.
+        async fn a_and_b_queued(
+            db: &Arc<Database>,
+            b_sql: &'static str,
+            b_end: &'static str,
+        ) -> (
+            HostState,
+            Resource<Connection>,
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<Result<QueryResult, Error>>,
+        ) {
+            let mut a = state(db);
+            let ca = a.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
+            run(&mut a, &ca, "BEGIN IMMEDIATE").await.unwrap();
+            run(&mut a, &ca, "INSERT INTO t (v) VALUES (1)").await.unwrap();
+            let (go, go_rx) = tokio::sync::oneshot::channel::<()>();
+            let mut b = state(db);
+            let second = tokio::spawn(async move {
+                let cb = b.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
+                run(&mut b, &cb, "BEGIN IMMEDIATE").await.unwrap();
+                run(&mut b, &cb, b_sql).await.unwrap();
+                go_rx.await.unwrap();
+                run(&mut b, &cb, b_end).await
+            });
+            until("B queues", || db.queued.load(SeqCst) == 1).await;
+            (a, ca, go, second)
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn writers_queued_behind_a_commit_share_its_fsync_and_no_commit_returns_before_it() {
+            let (_dir, db) = setup(Duration::from_secs(10)).await;
+            let before = db.group_commits().await;
+            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", "COMMIT").await;
+            let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert!(!first.is_finished(), "A's COMMIT waits for the group's, which B continues");
+            assert_eq!(count(&db), 0, "nothing is visible outside before the group commits");
+            go.send(()).unwrap();
+            second.await.unwrap().expect("B's COMMIT");
+            first.await.unwrap().expect("A's COMMIT");
+            assert_eq!(count(&db), 2);
+            assert_eq!(since(&db, before).await, (1, 2), "two transactions, one COMMIT");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_writer_that_rolls_back_in_a_group_undoes_only_its_own_writes() {
+            let (_dir, db) = setup(Duration::from_secs(10)).await;
+            let before = db.group_commits().await;
+            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", "ROLLBACK").await;
+            let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert!(!first.is_finished());
+            go.send(()).unwrap();
+            second.await.unwrap().expect("B's ROLLBACK");
+            first.await.unwrap().expect("A's COMMIT, by the writer that rolled back");
+            let conn = open_connection(db.path()).unwrap();
+            let v: Vec<i64> = conn
+                .prepare("SELECT v FROM t")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(v, vec![1], "A's row is kept, B's is not");
+            assert_eq!(since(&db, before).await, (1, 1));
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_failed_group_commit_fails_every_member_and_keeps_nothing() {
+            let (_dir, db) = setup(Duration::from_secs(10)).await;
+            {
+                let mut s = state(&db);
+                let c = s.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
+                run(&mut s, &c, "CREATE TABLE p (id INTEGER PRIMARY KEY)").await.unwrap();
+                run(&mut s, &c, "CREATE TABLE c (p INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)")
+                    .await
+                    .unwrap();
+            }
+            // B's row breaks a constraint checked only at the group's COMMIT.
+            let before = db.group_commits().await;
+            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO c (p) VALUES (99)", "COMMIT").await;
+            let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            go.send(()).unwrap();
+            let b = second.await.unwrap();
+            let a = first.await.unwrap();
+            assert!(matches!(&b, Err(Error::Io(m)) if m.contains("FOREIGN KEY")), "{b:?}");
+            assert!(matches!(&a, Err(Error::Io(m)) if m.contains("FOREIGN KEY")), "{a:?}");
+            assert_eq!(count(&db), 0, "A's row went with the group");
+            // The slot and the writer connection are usable again.
+            let mut s = state(&db);
+            let c = s.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
+            run(&mut s, &c, "BEGIN IMMEDIATE").await.unwrap();
+            run(&mut s, &c, "INSERT INTO t (v) VALUES (3)").await.unwrap();
+            run(&mut s, &c, "COMMIT").await.unwrap();
+            assert_eq!(count(&db), 1);
+            assert_eq!(since(&db, before).await, (1, 1), "the failed group is not counted; the next one is");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_group_left_to_a_writer_that_gives_up_waiting_is_committed_all_the_same() {
+            let (_dir, db) = setup(Duration::from_secs(10)).await;
+            let slot = db.begin().await.unwrap();
+            slot.run("INSERT INTO t (v) VALUES (1)", vec![]).unwrap();
+            let waiter = Waiting::new(&db); // a writer in the queue…
+            let commit = tokio::spawn({
+                let db = db.clone();
+                async move { db.commit(slot).await }
+            });
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            assert!(!commit.is_finished(), "the member left the group open for the writer queued");
+            drop(waiter); // …which gives up (its wait timed out, or its request went away)
+            tokio::time::timeout(Duration::from_secs(5), commit).await.expect("committed").unwrap().unwrap();
+            assert_eq!(count(&db), 1);
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_writer_that_traps_in_a_group_leaves_the_members_before_it_committed() {
+            let (_dir, db) = setup(Duration::from_secs(10)).await;
+            let mut a = state(&db);
+            let ca = a.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
+            run(&mut a, &ca, "BEGIN IMMEDIATE").await.unwrap();
+            run(&mut a, &ca, "INSERT INTO t (v) VALUES (1)").await.unwrap();
+            let (trap, trap_rx) = tokio::sync::oneshot::channel::<()>();
+            let mut b = state(&db);
+            let second = tokio::spawn(async move {
+                let cb = b.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
+                run(&mut b, &cb, "BEGIN IMMEDIATE").await.unwrap();
+                run(&mut b, &cb, "INSERT INTO t (v) VALUES (2)").await.unwrap();
+                trap_rx.await.unwrap();
+                drop(b); // its store goes, with the connection inside its transaction
+            });
+            until("B queues", || db.queued.load(SeqCst) == 1).await;
+            let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            assert!(!first.is_finished());
+            trap.send(()).unwrap();
+            second.await.unwrap();
+            tokio::time::timeout(Duration::from_secs(5), first).await.expect("A's COMMIT returns").unwrap().unwrap();
+            assert_eq!(count(&db), 1, "A's row is kept, B's is not");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
