@@ -340,6 +340,13 @@ impl Served {
                 Err(e) => bad(e),
             },
             (Method::POST, p) if p.starts_with("/_host/cron/") => self.fire_cron(&p["/_host/cron/".len()..]).await,
+            (Method::GET, "/_host/store") => {
+                let (commits, transactions) = self.db.group_stats();
+                json_response(
+                    StatusCode::OK,
+                    &json!({ "group_commits": commits, "grouped_transactions": transactions }),
+                )
+            }
             _ => not_found(),
         }
     }

@@ -44,7 +44,7 @@ use crate::state::HostState;
 use anyhow::{Context, Result};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, OwnedMutexGuard};
@@ -116,15 +116,28 @@ impl Group {
     }
 }
 
-/// The write slot's contents: the writer connection and the group open on it.
+/// Groups committed so far (each one `fsync`) and the transactions they carried, readable
+/// while a writer holds the slot (test mode shows them at `GET /_host/store`).
 #[derive(Debug, Default)]
+pub struct GroupStats {
+    commits: AtomicU64,
+    transactions: AtomicU64,
+}
+
+impl GroupStats {
+    /// (groups committed, transactions they carried).
+    pub fn get(&self) -> (u64, u64) {
+        (self.commits.load(SeqCst), self.transactions.load(SeqCst))
+    }
+}
+
+/// The write slot's contents: the writer connection and the group open on it.
+#[derive(Debug)]
 pub(crate) struct Writer {
     /// Opened by the first writer.
     conn: Option<rusqlite::Connection>,
     group: Option<Group>,
-    /// Groups committed (each one `fsync`), and the transactions they carried.
-    commits: u64,
-    committed_members: u64,
+    stats: Arc<GroupStats>,
 }
 
 /// The write slot, held by the writer whose transaction runs.
@@ -205,8 +218,8 @@ impl Writer {
             let _rollback_result = conn.execute_batch("ROLLBACK");
         }
         if outcome.is_ok() && group.members > 0 {
-            self.commits += 1;
-            self.committed_members += group.members as u64;
+            self.stats.commits.fetch_add(1, SeqCst);
+            self.stats.transactions.fetch_add(group.members as u64, SeqCst);
         }
         group.done.send_replace(Some(outcome.map_err(|e| e.to_string())));
     }
@@ -240,6 +253,7 @@ pub struct Database {
     /// Writers waiting for the slot (a group stays open for them).
     queued: AtomicUsize,
     write_wait: Duration,
+    stats: Arc<GroupStats>,
 }
 
 /// A writer's place in the queue: counted in [`Database::queued`] while it waits.
@@ -273,7 +287,16 @@ impl Database {
 
     /// Like [`Database::new`], with another bound on the wait for the write slot.
     pub fn with_write_wait(path: PathBuf, write_wait: Duration) -> Database {
-        Database { path, idle: Mutex::new(Vec::new()), writer: Arc::default(), queued: AtomicUsize::new(0), write_wait }
+        let stats = Arc::new(GroupStats::default());
+        let writer = Writer { conn: None, group: None, stats: stats.clone() };
+        Database {
+            path,
+            idle: Mutex::new(Vec::new()),
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            queued: AtomicUsize::new(0),
+            write_wait,
+            stats,
+        }
     }
 
     /// The database file.
@@ -440,10 +463,8 @@ impl Database {
     }
 
     /// Groups committed so far, and the transactions they carried.
-    #[cfg(test)]
-    async fn group_commits(&self) -> (u64, u64) {
-        let writer = self.writer.lock().await;
-        (writer.commits, writer.committed_members)
+    pub fn group_stats(&self) -> (u64, u64) {
+        self.stats.get()
     }
 }
 
@@ -808,8 +829,8 @@ mod tests {
         }
 
         /// Group commits, and the transactions they carried, since `before`.
-        async fn since(db: &Database, before: (u64, u64)) -> (u64, u64) {
-            let now = db.group_commits().await;
+        fn since(db: &Database, before: (u64, u64)) -> (u64, u64) {
+            let now = db.group_stats();
             (now.0 - before.0, now.1 - before.1)
         }
 
@@ -854,7 +875,7 @@ mod tests {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn writers_queued_behind_a_commit_share_its_fsync_and_no_commit_returns_before_it() {
             let (_dir, db) = setup(Duration::from_secs(10)).await;
-            let before = db.group_commits().await;
+            let before = db.group_stats();
             let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", "COMMIT").await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -864,13 +885,13 @@ mod tests {
             second.await.unwrap().expect("B's COMMIT");
             first.await.unwrap().expect("A's COMMIT");
             assert_eq!(count(&db), 2);
-            assert_eq!(since(&db, before).await, (1, 2), "two transactions, one COMMIT");
+            assert_eq!(since(&db, before), (1, 2), "two transactions, one COMMIT");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn a_writer_that_rolls_back_in_a_group_undoes_only_its_own_writes() {
             let (_dir, db) = setup(Duration::from_secs(10)).await;
-            let before = db.group_commits().await;
+            let before = db.group_stats();
             let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", "ROLLBACK").await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -887,7 +908,7 @@ mod tests {
                 .map(Result::unwrap)
                 .collect();
             assert_eq!(v, vec![1], "A's row is kept, B's is not");
-            assert_eq!(since(&db, before).await, (1, 1));
+            assert_eq!(since(&db, before), (1, 1));
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -902,7 +923,7 @@ mod tests {
                     .unwrap();
             }
             // B's row breaks a constraint checked only at the group's COMMIT.
-            let before = db.group_commits().await;
+            let before = db.group_stats();
             let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO c (p) VALUES (99)", "COMMIT").await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -919,7 +940,7 @@ mod tests {
             run(&mut s, &c, "INSERT INTO t (v) VALUES (3)").await.unwrap();
             run(&mut s, &c, "COMMIT").await.unwrap();
             assert_eq!(count(&db), 1);
-            assert_eq!(since(&db, before).await, (1, 1), "the failed group is not counted; the next one is");
+            assert_eq!(since(&db, before), (1, 1), "the failed group is not counted; the next one is");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -592,26 +592,41 @@ impl HostProcess {
     /// mode, no cron, an ephemeral port and the tests' compiled-component cache, and waits
     /// until it serves.
     pub fn start(database_url: &str) -> anyhow::Result<HostProcess> {
+        HostProcess::start_with(&repo_root().join("spin.toml"), Some(database_url))
+    }
+
+    /// Like [`HostProcess::start`], for `manifest`, on its own SQLite file
+    /// ([`HostProcess::sqlite_path`]) when `database_url` is `None`.
+    pub fn start_with(manifest: &Path, database_url: Option<&str>) -> anyhow::Result<HostProcess> {
         use std::io::BufRead;
         let dir = tempfile::tempdir()?;
         let log = std::fs::File::create(dir.path().join("host.log"))?;
-        let mut child = std::process::Command::new(host_binary()?)
+        let mut command = std::process::Command::new(host_binary()?);
+        command
             .current_dir(repo_root())
-            .args(["up", "--manifest", "spin.toml", "--listen", "127.0.0.1:0", "--test-mode", "--no-cron"])
+            .arg("up")
+            .arg("--manifest")
+            .arg(manifest)
+            .args(["--listen", "127.0.0.1:0", "--test-mode", "--no-cron"])
             .arg("--sqlite-file")
             .arg(dir.path().join("sqlite_db.db"))
             .arg("--cache-dir")
             .arg(repo_root().join(".spin").join("cache"))
-            .env("SPIN_VARIABLE_AUTH_SECRET", DEV_SECRET)
-            .env("SPIN_VARIABLE_SEAL_PRIVATE_KEY", DEV_SEAL_KEY)
-            .env("SPIN_VARIABLE_PII_KEY", DEV_PII_KEY)
-            .env("SPIN_VARIABLE_PII_INDEX_KEY", DEV_PII_INDEX_KEY)
-            .env("SPIN_VARIABLE_DATABASE_URL", database_url)
-            .env("SPIN_VARIABLE_DATABASE_HOST", zhicheng_host::pg::host_port(database_url).unwrap_or_default())
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(log)
-            .spawn()?;
+            .env("SPIN_VARIABLE_AUTH_SECRET", DEV_SECRET);
+        if manifest == repo_root().join("spin.toml") {
+            // The app's keys (with the personal-data key, `up` reseals the app's tables).
+            command
+                .env("SPIN_VARIABLE_SEAL_PRIVATE_KEY", DEV_SEAL_KEY)
+                .env("SPIN_VARIABLE_PII_KEY", DEV_PII_KEY)
+                .env("SPIN_VARIABLE_PII_INDEX_KEY", DEV_PII_INDEX_KEY);
+        }
+        if let Some(url) = database_url {
+            command
+                .env("SPIN_VARIABLE_DATABASE_URL", url)
+                .env("SPIN_VARIABLE_DATABASE_HOST", zhicheng_host::pg::host_port(url).unwrap_or_default());
+        }
+        let mut child =
+            command.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(log).spawn()?;
         let stdout = child.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
         let mut lines = std::io::BufReader::new(stdout).lines();
         let mut seen = String::new();
@@ -641,6 +656,11 @@ impl HostProcess {
     /// The base URL, `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> &str {
         &self.url
+    }
+
+    /// The process's SQLite file (its store when started without a database URL).
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.dir.path().join("sqlite_db.db")
     }
 
     /// What the process printed on stdout up to its `Serving …` line.
