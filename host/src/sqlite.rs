@@ -20,9 +20,9 @@
 //!   writes;
 //! - its `ROLLBACK` is `ROLLBACK TO` its savepoint: only its own writes are undone;
 //! - its `COMMIT` releases the savepoint into the group. When another writer is queued (and
-//!   the group is younger than [`MAX_GROUP_AGE`] and smaller than [`MAX_GROUP`]), the slot
-//!   passes to it and the group goes on; otherwise the group's `COMMIT` (one `fsync`) runs
-//!   now. Either way **the guest's `COMMIT` returns only when the group's `COMMIT` has
+//!   the group's first member has waited less than [`MAX_GROUP_AGE`], and it has fewer than
+//!   [`MAX_GROUP`] members), the slot passes to it and the group goes on; otherwise the
+//!   group's `COMMIT` (one `fsync`) runs now. Either way **the guest's `COMMIT` returns only when the group's `COMMIT` has
 //!   returned**: durable (`synchronous=FULL`), or failed, and then every member's `COMMIT`
 //!   fails and none of their writes is kept (a failed step leaves the data as it was).
 //! - A later writer in a group reads the writes of the members before it, which are not
