@@ -27,6 +27,9 @@
 //!   fails and none of their writes is kept (a failed step leaves the data as it was).
 //! - A later writer in a group reads the writes of the members before it, which are not
 //!   durable yet; it commits or fails with them, never without them.
+//! - A long transaction (an import, a certificate chunk: its `BEGIN IMMEDIATE` carries
+//!   [`shared::store::LONG_TRANSACTION_MARK`] in a comment) never joins a group with members
+//!   waiting: they are committed first, so nobody waits for it who would not have before.
 //! - A group nobody continues is always committed: by its last member, by a writer that
 //!   gives up waiting, or when a guest traps inside its transaction (its savepoint is rolled
 //!   back first).
@@ -335,10 +338,12 @@ impl Database {
     }
 
     /// A guest's `BEGIN IMMEDIATE`: waits its turn, then opens its savepoint in the group.
-    async fn begin(self: &Arc<Self>) -> Result<Slot, Error> {
+    /// A `long` transaction ([`shared::store::LONG_TRANSACTION_MARK`]) starts a group of its
+    /// own: the members waiting are committed first, not kept waiting for it.
+    async fn begin(self: &Arc<Self>, long: bool) -> Result<Slot, Error> {
         let mut slot = self.acquire().await?;
-        if slot.group.as_ref().is_some_and(Group::has_waited_long_enough) {
-            // The members so far have waited long enough: theirs first.
+        if slot.group.as_ref().is_some_and(|g| g.has_waited_long_enough() || (long && g.members > 0)) {
+            // The members so far have waited long enough, or would wait for a long one.
             slot = Self::close_group(slot).await?;
         }
         match slot.open_member(&self.path) {
@@ -404,7 +409,7 @@ impl Database {
 
     /// A write outside a transaction: a transaction of its own, in the group.
     async fn write_alone(self: &Arc<Self>, sql: &str, params: Vec<Value>) -> Result<QueryResult, Error> {
-        let mut slot = self.begin().await?;
+        let mut slot = self.begin(false).await?;
         match slot.run(sql, params) {
             Ok(rows) => self.commit(slot).await.map(|()| rows),
             Err(e) => {
@@ -642,7 +647,7 @@ impl sqlite::HostConnection for HostState {
             return Ok(result);
         }
         let result = match control(&statement) {
-            Control::BeginWrite => match db.begin().await {
+            Control::BeginWrite => match db.begin(statement.contains(shared::store::LONG_TRANSACTION_MARK)).await {
                 Ok(slot) => {
                     self.table.get_mut(&this)?.writing = Some(slot);
                     Ok(no_rows())
@@ -855,6 +860,21 @@ mod tests {
             tokio::sync::oneshot::Sender<()>,
             tokio::task::JoinHandle<Result<QueryResult, Error>>,
         ) {
+            a_and_b_queued_from(db, "BEGIN IMMEDIATE", b_sql, b_end).await
+        }
+
+        /// [`a_and_b_queued`] with B beginning with `b_begin`.
+        async fn a_and_b_queued_from(
+            db: &Arc<Database>,
+            b_begin: &'static str,
+            b_sql: &'static str,
+            b_end: &'static str,
+        ) -> (
+            HostState,
+            Resource<Connection>,
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<Result<QueryResult, Error>>,
+        ) {
             let mut a = state(db);
             let ca = a.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
             run(&mut a, &ca, "BEGIN IMMEDIATE").await.unwrap();
@@ -863,7 +883,7 @@ mod tests {
             let mut b = state(db);
             let second = tokio::spawn(async move {
                 let cb = b.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
-                run(&mut b, &cb, "BEGIN IMMEDIATE").await.unwrap();
+                run(&mut b, &cb, b_begin).await.unwrap();
                 run(&mut b, &cb, b_sql).await.unwrap();
                 go_rx.await.unwrap();
                 run(&mut b, &cb, b_end).await
@@ -886,6 +906,23 @@ mod tests {
             first.await.unwrap().expect("A's COMMIT");
             assert_eq!(count(&db), 2);
             assert_eq!(since(&db, before), (1, 2), "two transactions, one COMMIT");
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_long_transaction_does_not_keep_the_members_before_it_waiting() {
+            let (_dir, db) = setup(Duration::from_secs(10)).await;
+            let before = db.group_stats();
+            let long = shared::store::BEGIN_LONG_TRANSACTION;
+            let (mut a, ca, go, second) =
+                a_and_b_queued_from(&db, long, "INSERT INTO t (v) VALUES (2)", "COMMIT").await;
+            let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
+            // A's COMMIT returns while B, which began after it, is still inside its transaction.
+            tokio::time::timeout(Duration::from_secs(5), first).await.expect("A's COMMIT returns").unwrap().unwrap();
+            assert_eq!(count(&db), 1, "A's row is committed before B's transaction ends");
+            go.send(()).unwrap();
+            second.await.unwrap().expect("B's COMMIT");
+            assert_eq!(count(&db), 2);
+            assert_eq!(since(&db, before), (2, 2), "two groups of one");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -946,7 +983,7 @@ mod tests {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn a_group_left_to_a_writer_that_gives_up_waiting_is_committed_all_the_same() {
             let (_dir, db) = setup(Duration::from_secs(10)).await;
-            let slot = db.begin().await.unwrap();
+            let slot = db.begin(false).await.unwrap();
             slot.run("INSERT INTO t (v) VALUES (1)", vec![]).unwrap();
             let waiter = Waiting::new(&db); // a writer in the queue…
             let commit = tokio::spawn({

@@ -19,7 +19,7 @@ use crate::domain::citizen_id::CitizenId;
 use crate::error::{DomainError, ErrorCode};
 use crate::excel::{self, column_letter, TemplateColumn};
 use crate::store::admin::{self as store};
-use crate::store::{with_tx, Db};
+use crate::store::{with_long_tx, Db};
 use crate::workflow::{stamp, OpCtx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -516,7 +516,7 @@ pub fn validate_upload(
     };
     let sha256 = audit::hex(&Sha256::digest(bytes));
     let filename: String = filename.chars().take(200).collect();
-    report.id = with_tx(ctx.db, |db| {
+    report.id = with_long_tx(ctx.db, |db| {
         let mut passed = passed;
         for r in &mut passed {
             for k in ID_CELLS {
@@ -554,7 +554,7 @@ pub fn report(ctx: &OpCtx<'_>, kind: ImportKind, id: i64) -> Result<ImportReport
 /// longer pass are reported and skipped. A second commit is refused.
 pub fn commit(ctx: &OpCtx<'_>, kind: ImportKind, id: i64) -> Result<ImportReport, DomainError> {
     require_province(ctx)?;
-    with_tx(ctx.db, |db| {
+    with_long_tx(ctx.db, |db| {
         let r = store::import_by_id(db, id, kind.as_str())?.ok_or(DomainError::NotFound("导入批次"))?;
         if r.status != "validated" {
             return Err(DomainError::conflict(ErrorCode::ImportAlreadyCommitted, &[]));

@@ -452,6 +452,7 @@ mod tests {
     #[test]
     fn begin_immediate_takes_the_writer_lock() {
         assert_eq!(to_postgres("BEGIN IMMEDIATE", &[]).shape, Shape::BeginWrite);
+        assert_eq!(to_postgres(crate::store::BEGIN_LONG_TRANSACTION, &[]).shape, Shape::BeginWrite);
         assert_eq!(to_postgres("COMMIT", &[]).shape, Shape::Execute);
     }
 

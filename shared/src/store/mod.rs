@@ -205,13 +205,38 @@ pub trait Db {
 /// (no such function) anywhere else, such as on Spin's own SQLite.
 pub const WRITER_QUEUE_PROBE: &str = "SELECT zhicheng_writer_queue()";
 
+/// What marks a long write transaction (thousands of rows: an import, a certificate
+/// chunk) in its `BEGIN IMMEDIATE`, inside a comment. A host that groups commits
+/// (`zhicheng-host`) first commits the writers waiting in a group, instead of making them
+/// wait for the long one too; to every other engine it is a comment.
+pub const LONG_TRANSACTION_MARK: &str = "zhicheng: long transaction";
+
+/// `BEGIN IMMEDIATE` of a long write transaction ([`LONG_TRANSACTION_MARK`]).
+pub const BEGIN_LONG_TRANSACTION: &str = "BEGIN IMMEDIATE /* zhicheng: long transaction */";
+
 /// Runs `f` inside `BEGIN IMMEDIATE … COMMIT`; any error rolls back, so a failed step
 /// leaves the data as it was. Never drops a database result.
 pub fn with_tx<T, E>(db: &dyn Db, f: impl FnOnce(&dyn Db) -> Result<T, E>) -> Result<T, E>
 where
     E: From<StoreError>,
 {
-    db.execute("BEGIN IMMEDIATE", &[])?;
+    in_transaction(db, "BEGIN IMMEDIATE", f)
+}
+
+/// [`with_tx`] for a long transaction (an import's rows, a certificate chunk): the same,
+/// begun with [`BEGIN_LONG_TRANSACTION`].
+pub fn with_long_tx<T, E>(db: &dyn Db, f: impl FnOnce(&dyn Db) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    in_transaction(db, BEGIN_LONG_TRANSACTION, f)
+}
+
+fn in_transaction<T, E>(db: &dyn Db, begin: &str, f: impl FnOnce(&dyn Db) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
+    db.execute(begin, &[])?;
     match f(db) {
         Ok(v) => match db.execute("COMMIT", &[]) {
             Ok(()) => Ok(v),
@@ -250,6 +275,25 @@ mod tests {
         });
         assert!(r.is_err());
         assert!(db.query("SELECT * FROM t", &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_long_transaction_begins_immediate_with_its_mark_in_a_comment_and_keeps_its_rows() {
+        assert!(BEGIN_LONG_TRANSACTION.starts_with("BEGIN IMMEDIATE /*"));
+        assert!(BEGIN_LONG_TRANSACTION.ends_with("*/"));
+        assert!(BEGIN_LONG_TRANSACTION.contains(LONG_TRANSACTION_MARK));
+        let db = db();
+        let r: Result<(), DomainError> =
+            with_long_tx(&db, |tx| tx.execute("INSERT INTO t (v) VALUES ('long')", &[]).map_err(Into::into));
+        r.unwrap();
+        assert_eq!(db.query("SELECT v FROM t", &[]).unwrap().len(), 1);
+        let r: Result<(), DomainError> = with_long_tx(&db, |tx| {
+            tx.execute("INSERT INTO t (v) VALUES ('x')", &[])?;
+            tx.execute("INSERT INTO t (v) VALUES (NULL)", &[])?;
+            Ok(())
+        });
+        assert!(r.is_err());
+        assert_eq!(db.query("SELECT v FROM t", &[]).unwrap().len(), 1, "a failed long transaction leaves nothing");
     }
 
     #[test]

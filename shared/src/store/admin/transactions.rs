@@ -4,9 +4,9 @@
 use super::*;
 
 /// Runs `f` in `BEGIN IMMEDIATE … ROLLBACK`: a dry run that validates against the real
-/// data and leaves nothing behind (import validation).
+/// data and leaves nothing behind (import validation: a long transaction).
 pub fn dry_run<T>(db: &dyn Db, f: impl FnOnce(&dyn Db) -> Result<T, DomainError>) -> Result<T, DomainError> {
-    db.execute("BEGIN IMMEDIATE", &[])?;
+    db.execute(crate::store::BEGIN_LONG_TRANSACTION, &[])?;
     let r = f(db);
     db.execute("ROLLBACK", &[])?;
     r

@@ -106,7 +106,7 @@ pub fn validate_import(ctx: &OpCtx<'_>, filename: &str, bytes: &[u8]) -> Result<
     }
     let failed_rows = data.len() - good.len();
     let sha = crate::audit::hex(&Sha256::digest(bytes));
-    with_tx(ctx.db, |db| {
+    with_long_tx(ctx.db, |db| {
         let mut report = ImportReport {
             id: 0,
             status: "validated".into(),
@@ -150,7 +150,7 @@ pub fn get_import(ctx: &OpCtx<'_>, id: i64) -> Result<ImportReport, DomainError>
 /// longer pass are reported, not written. One transaction.
 pub fn commit_import(ctx: &OpCtx<'_>, key: &SealKey, id: i64) -> Result<ImportReport, DomainError> {
     ctx.require_role(Role::Province)?;
-    with_tx(ctx.db, |db| {
+    with_long_tx(ctx.db, |db| {
         let i = store::import(db, id)?.ok_or(DomainError::NotFound("导入"))?;
         if i.status != "validated" {
             return Err(DomainError::conflict(ErrorCode::ImportCommitted, &[]));

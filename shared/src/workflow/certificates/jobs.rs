@@ -333,7 +333,7 @@ pub fn run_job(ctx: &OpCtx<'_>, key: &SealKey, job_id: i64) -> Result<JobView, D
         let sealed: Vec<(Claimed, Sealed)> = claimed.into_iter().zip(seal_faces(key, faces)).collect();
         let n = sealed.len() as i64;
         let r = loop {
-            let r = with_tx(ctx.db, |db| {
+            let r = with_long_tx(ctx.db, |db| {
                 let done = write_chunk(ctx, db, key, &issuer, job_id, &sealed)?;
                 store::finish_job_if_done(db, job_id, &stamp(ctx.now))?;
                 let left = store::job(db, job_id)?.map_or(0, |j| j.total - j.issued - j.skipped - j.failed);

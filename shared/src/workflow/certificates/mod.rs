@@ -25,7 +25,7 @@ use crate::store::applications::{self as astore, ApplicationRecord, Changes};
 use crate::store::certificates::{
     self as store, CertificateFilter, CertificateRecord, IssuingUnit, Job, JobItem, JobProgress, Pool, VoidedNumber,
 };
-use crate::store::{with_tx, Db};
+use crate::store::{with_long_tx, with_tx, Db};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
