@@ -849,11 +849,12 @@ mod tests {
         }
 
         /// Writer A inside its transaction (one row written), and writer B queued behind it
-        /// in its own task: B begins, runs `b_sql`, waits for `go`, then runs `b_end`.
+        /// in its own task: B begins, runs `b_sql`, waits for `go`, then runs `b_end`, or with
+        /// `None` traps (its store goes, the connection inside its transaction).
         async fn a_and_b_queued(
             db: &Arc<Database>,
             b_sql: &'static str,
-            b_end: &'static str,
+            b_end: Option<&'static str>,
         ) -> (
             HostState,
             Resource<Connection>,
@@ -868,7 +869,7 @@ mod tests {
             db: &Arc<Database>,
             b_begin: &'static str,
             b_sql: &'static str,
-            b_end: &'static str,
+            b_end: Option<&'static str>,
         ) -> (
             HostState,
             Resource<Connection>,
@@ -886,7 +887,13 @@ mod tests {
                 run(&mut b, &cb, b_begin).await.unwrap();
                 run(&mut b, &cb, b_sql).await.unwrap();
                 go_rx.await.unwrap();
-                run(&mut b, &cb, b_end).await
+                match b_end {
+                    Some(sql) => run(&mut b, &cb, sql).await,
+                    None => {
+                        drop(b);
+                        Ok(no_rows())
+                    }
+                }
             });
             until("B queues", || db.queued.load(SeqCst) == 1).await;
             (a, ca, go, second)
@@ -896,7 +903,7 @@ mod tests {
         async fn writers_queued_behind_a_commit_share_its_fsync_and_no_commit_returns_before_it() {
             let (_dir, db) = setup(Duration::from_secs(10)).await;
             let before = db.group_stats();
-            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", "COMMIT").await;
+            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", Some("COMMIT")).await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(200)).await;
             assert!(!first.is_finished(), "A's COMMIT waits for the group's, which B continues");
@@ -914,7 +921,7 @@ mod tests {
             let before = db.group_stats();
             let long = shared::store::BEGIN_LONG_TRANSACTION;
             let (mut a, ca, go, second) =
-                a_and_b_queued_from(&db, long, "INSERT INTO t (v) VALUES (2)", "COMMIT").await;
+                a_and_b_queued_from(&db, long, "INSERT INTO t (v) VALUES (2)", Some("COMMIT")).await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             // A's COMMIT returns while B, which began after it, is still inside its transaction.
             tokio::time::timeout(Duration::from_secs(5), first).await.expect("A's COMMIT returns").unwrap().unwrap();
@@ -929,7 +936,7 @@ mod tests {
         async fn a_writer_that_rolls_back_in_a_group_undoes_only_its_own_writes() {
             let (_dir, db) = setup(Duration::from_secs(10)).await;
             let before = db.group_stats();
-            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", "ROLLBACK").await;
+            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", Some("ROLLBACK")).await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(100)).await;
             assert!(!first.is_finished());
@@ -961,7 +968,7 @@ mod tests {
             }
             // B's row breaks a constraint checked only at the group's COMMIT.
             let before = db.group_stats();
-            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO c (p) VALUES (99)", "COMMIT").await;
+            let (mut a, ca, go, second) = a_and_b_queued(&db, "INSERT INTO c (p) VALUES (99)", Some("COMMIT")).await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(100)).await;
             go.send(()).unwrap();
@@ -1000,25 +1007,12 @@ mod tests {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn a_writer_that_traps_in_a_group_leaves_the_members_before_it_committed() {
             let (_dir, db) = setup(Duration::from_secs(10)).await;
-            let mut a = state(&db);
-            let ca = a.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
-            run(&mut a, &ca, "BEGIN IMMEDIATE").await.unwrap();
-            run(&mut a, &ca, "INSERT INTO t (v) VALUES (1)").await.unwrap();
-            let (trap, trap_rx) = tokio::sync::oneshot::channel::<()>();
-            let mut b = state(&db);
-            let second = tokio::spawn(async move {
-                let cb = b.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
-                run(&mut b, &cb, "BEGIN IMMEDIATE").await.unwrap();
-                run(&mut b, &cb, "INSERT INTO t (v) VALUES (2)").await.unwrap();
-                trap_rx.await.unwrap();
-                drop(b); // its store goes, with the connection inside its transaction
-            });
-            until("B queues", || db.queued.load(SeqCst) == 1).await;
+            let (mut a, ca, trap, second) = a_and_b_queued(&db, "INSERT INTO t (v) VALUES (2)", None).await;
             let first = tokio::spawn(async move { run(&mut a, &ca, "COMMIT").await });
             tokio::time::sleep(Duration::from_millis(100)).await;
             assert!(!first.is_finished());
             trap.send(()).unwrap();
-            second.await.unwrap();
+            second.await.unwrap().expect("B trapped");
             tokio::time::timeout(Duration::from_secs(5), first).await.expect("A's COMMIT returns").unwrap().unwrap();
             assert_eq!(count(&db), 1, "A's row is kept, B's is not");
         }
