@@ -3,8 +3,9 @@
 //! drop, recycled with deadpool's `Clean` method and no `ROLLBACK` — the guest guards
 //! against a leaked transaction itself), the address checked against the component's
 //! `allowed_outbound_hosts` (`postgres://host[:port]`), server errors as `db-error` with the
-//! SQLSTATE. Unlike Spin 4.0.2 a `query` with zero rows returns an empty row set (the guest
-//! never depends on that: notes/spin-postgres.md §2). Also the PostgreSQL migrations.
+//! SQLSTATE, each statement text prepared once per pooled connection ([`prepare`]). Unlike
+//! Spin 4.0.2 a `query` with zero rows returns an empty row set (the guest never depends on
+//! that: notes/spin-postgres.md §2). Also the PostgreSQL migrations.
 
 use crate::bindings::spin::postgres::postgres::{
     self as pg, Column, DbDataType, DbError, DbValue, Error, ParameterValue, QueryError, RowSet,
@@ -147,6 +148,28 @@ fn query_error(e: tokio_postgres::Error) -> Error {
     }
 }
 
+/// Distinct statements a pooled connection keeps prepared before it forgets them all. The
+/// components' SQL is a fixed set of texts (a few hundred), so the limit only bounds a
+/// connection's memory (and the server's) should texts ever vary.
+const PREPARED_PER_CONNECTION: usize = 1024;
+
+/// `statement` prepared on this pooled connection, once (issue 14: speed). A statement
+/// prepared for each call costs a round trip of its own (Parse/Describe, then
+/// Bind/Execute); prepared once per connection, each later call is one round trip. The
+/// same text always prepares to the same parameter types, so the cache changes no result;
+/// PostgreSQL re-plans a prepared statement itself after a migration changes a table it
+/// reads, and the components' queries return one text column (`json_agg`, see
+/// `shared::store::dialect`), so no migration can change a prepared result's type.
+async fn prepare(
+    client: &deadpool_postgres::Object,
+    statement: &str,
+) -> std::result::Result<tokio_postgres::Statement, tokio_postgres::Error> {
+    if client.statement_cache.size() >= PREPARED_PER_CONNECTION {
+        client.statement_cache.clear();
+    }
+    client.prepare_cached(statement).await
+}
+
 /// Whether the component may reach the server(s) of `address`.
 fn allowed(state: &HostState, address: &str) -> bool {
     let Ok(config) = tokio_postgres::Config::from_str(address) else {
@@ -194,7 +217,7 @@ impl pg::HostConnection for HostState {
         };
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
         let client = &self.table.get(&this)?.client;
-        let stmt = match client.prepare(&statement).await {
+        let stmt = match prepare(client, &statement).await {
             Ok(s) => s,
             Err(e) => return Ok(Err(query_error(e))),
         };
@@ -233,7 +256,11 @@ impl pg::HostConnection for HostState {
         };
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref() as &(dyn ToSql + Sync)).collect();
         let client = &self.table.get(&this)?.client;
-        Ok(client.execute(&statement, &refs).await.map_err(query_error))
+        let stmt = match prepare(client, &statement).await {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(query_error(e))),
+        };
+        Ok(client.execute(&stmt, &refs).await.map_err(query_error))
     }
 
     async fn drop(&mut self, this: Resource<Connection>) -> wasmtime::Result<()> {
