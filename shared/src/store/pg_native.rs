@@ -7,10 +7,19 @@ use super::dialect::{self, Shape};
 use super::{Db, Row, StoreError, Value};
 use postgres::types::{IsNull, ToSql, Type};
 use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Distinct statement texts a connection keeps prepared before it forgets them all (as the
+/// host's pooled connections do, `zhicheng-host`'s `pg::prepare`).
+const PREPARED_PER_CONNECTION: usize = 1024;
 
 /// One native PostgreSQL connection.
 pub struct PgNativeDb {
     client: RefCell<postgres::Client>,
+    /// Each statement text prepared once on this connection, so a later call is one round
+    /// trip (Bind/Execute) instead of two: the same as the host does for components, so
+    /// the benchmark's native baseline is not slowed by what the host does not do.
+    prepared: RefCell<HashMap<String, postgres::Statement>>,
 }
 
 /// A NULL of any parameter type.
@@ -45,7 +54,21 @@ impl PgNativeDb {
     /// Connects to `url` (`postgres://user@host:port/db`) and ends any open transaction.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let client = postgres::Client::connect(url, postgres::NoTls).map_err(map_err)?;
-        Ok(PgNativeDb { client: RefCell::new(client) })
+        Ok(PgNativeDb { client: RefCell::new(client), prepared: RefCell::new(HashMap::new()) })
+    }
+
+    /// `sql` prepared on this connection, once.
+    fn prepare(&self, client: &mut postgres::Client, sql: &str) -> Result<postgres::Statement, StoreError> {
+        let mut prepared = self.prepared.borrow_mut();
+        if let Some(s) = prepared.get(sql) {
+            return Ok(s.clone());
+        }
+        if prepared.len() >= PREPARED_PER_CONNECTION {
+            prepared.clear();
+        }
+        let s = client.prepare(sql).map_err(map_err)?;
+        prepared.insert(sql.to_owned(), s.clone());
+        Ok(s)
     }
 }
 
@@ -69,12 +92,17 @@ impl Db for PgNativeDb {
         match t.shape {
             Shape::BeginWrite => {
                 client.batch_execute("BEGIN").map_err(map_err)?;
-                client.execute(&t.sql, &[]).map_err(map_err)?;
+                let lock = self.prepare(&mut client, &t.sql)?;
+                client.execute(&lock, &[]).map_err(map_err)?;
                 Ok(Vec::new())
             }
-            Shape::Execute => client.execute(&t.sql, &refs).map(|_| Vec::new()).map_err(map_err),
+            Shape::Execute => {
+                let s = self.prepare(&mut client, &t.sql)?;
+                client.execute(&s, &refs).map(|_| Vec::new()).map_err(map_err)
+            }
             Shape::JsonRows => {
-                let row = client.query_one(&t.sql, &refs).map_err(map_err)?;
+                let s = self.prepare(&mut client, &t.sql)?;
+                let row = client.query_one(&s, &refs).map_err(map_err)?;
                 let text: String = row.try_get(0).map_err(map_err)?;
                 dialect::decode_json_rows(&text)
             }
