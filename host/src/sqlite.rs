@@ -848,19 +848,18 @@ mod tests {
             }
         }
 
-        /// Writer A inside its transaction (one row written), and writer B queued behind it
-        /// in its own task: B begins, runs `b_sql`, waits for `go`, then runs `b_end`, or with
-        /// `None` traps (its store goes, the connection inside its transaction).
-        async fn a_and_b_queued(
-            db: &Arc<Database>,
-            b_sql: &'static str,
-            b_end: Option<&'static str>,
-        ) -> (
+        /// A's state and connection, the sender that lets B go on, and B's task.
+        type Queued = (
             HostState,
             Resource<Connection>,
             tokio::sync::oneshot::Sender<()>,
             tokio::task::JoinHandle<Result<QueryResult, Error>>,
-        ) {
+        );
+
+        /// Writer A inside its transaction (one row written), and writer B queued behind it
+        /// in its own task: B begins, runs `b_sql`, waits for `go`, then runs `b_end`, or with
+        /// `None` traps (its store goes, the connection inside its transaction).
+        async fn a_and_b_queued(db: &Arc<Database>, b_sql: &'static str, b_end: Option<&'static str>) -> Queued {
             a_and_b_queued_from(db, "BEGIN IMMEDIATE", b_sql, b_end).await
         }
 
@@ -870,12 +869,7 @@ mod tests {
             b_begin: &'static str,
             b_sql: &'static str,
             b_end: Option<&'static str>,
-        ) -> (
-            HostState,
-            Resource<Connection>,
-            tokio::sync::oneshot::Sender<()>,
-            tokio::task::JoinHandle<Result<QueryResult, Error>>,
-        ) {
+        ) -> Queued {
             let mut a = state(db);
             let ca = a.open(DEFAULT_DATABASE.into()).await.unwrap().unwrap();
             run(&mut a, &ca, "BEGIN IMMEDIATE").await.unwrap();
