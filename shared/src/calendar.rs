@@ -33,6 +33,9 @@ pub struct WorkCalendar {
     years: BTreeSet<i32>,
     off: HashSet<NaiveDate>,
     adjusted_workdays: HashSet<NaiveDate>,
+    /// When set, the listed days are known for these days only, first and last included (a
+    /// calendar read for a window, [`WorkCalendar::listed_for`]).
+    listed: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl WorkCalendar {
@@ -46,7 +49,20 @@ impl WorkCalendar {
             years: years.into_iter().collect(),
             off: off.into_iter().collect(),
             adjusted_workdays: adjusted_workdays.into_iter().collect(),
+            listed: None,
         }
+    }
+
+    /// The same calendar, for a caller that gave it the listed days from `first` to `last`
+    /// only: a day outside them is not judged (an error), and a count that would leave them
+    /// stops ([`WorkCalendar::add_working_days_within`]).
+    pub fn listed_for(mut self, first: NaiveDate, last: NaiveDate) -> Self {
+        self.listed = Some((first, last));
+        self
+    }
+
+    fn is_listed_for(&self, day: NaiveDate) -> bool {
+        self.listed.is_none_or(|(first, last)| first <= day && day <= last)
     }
 
     /// Whether the State Council schedule of `year` is loaded.
@@ -56,6 +72,9 @@ impl WorkCalendar {
 
     /// Whether `day` is a working day; refused for an unpublished year.
     pub fn is_working_day(&self, day: NaiveDate) -> Result<bool, DomainError> {
+        if !self.is_listed_for(day) {
+            return Err(outside_the_window());
+        }
         if !self.is_published(day.year()) {
             return Err(DomainError::CalendarYearNotPublished(day.year()));
         }
@@ -71,13 +90,19 @@ impl WorkCalendar {
     /// The last day of an `n`-working-day period that opens on `opened`: the n-th working
     /// day strictly after `opened`. `n = 0` returns `opened`.
     pub fn add_working_days(&self, opened: NaiveDate, n: u32) -> Result<NaiveDate, DomainError> {
+        self.add_working_days_within(opened, n)?.ok_or_else(outside_the_window)
+    }
+
+    /// [`WorkCalendar::add_working_days`] on a calendar of a window
+    /// ([`WorkCalendar::listed_for`]): `None` when the count would leave it.
+    pub fn add_working_days_within(&self, opened: NaiveDate, n: u32) -> Result<Option<NaiveDate>, DomainError> {
         self.step(opened, n, Days::new(1), true)
     }
 
     /// The n-th working day strictly before `day` (e.g. the latest date a plan may be
     /// filed `n` working days before a review starts).
     pub fn subtract_working_days(&self, day: NaiveDate, n: u32) -> Result<NaiveDate, DomainError> {
-        self.step(day, n, Days::new(1), false)
+        self.step(day, n, Days::new(1), false)?.ok_or_else(outside_the_window)
     }
 
     /// Working days strictly after `from` up to and including `to` (0 if `to <= from`).
@@ -93,18 +118,28 @@ impl WorkCalendar {
         Ok(count)
     }
 
-    fn step(&self, start: NaiveDate, n: u32, one: Days, forward: bool) -> Result<NaiveDate, DomainError> {
+    /// The n-th working day after (or before) `start`; `None` when the count leaves the
+    /// calendar's window.
+    fn step(&self, start: NaiveDate, n: u32, one: Days, forward: bool) -> Result<Option<NaiveDate>, DomainError> {
         let mut d = start;
         let mut left = n;
         while left > 0 {
             d = if forward { d.checked_add_days(one) } else { d.checked_sub_days(one) }
                 .ok_or(DomainError::Internal("date overflow".into()))?;
+            if !self.is_listed_for(d) {
+                return Ok(None);
+            }
             if self.is_working_day(d)? {
                 left -= 1;
             }
         }
-        Ok(d)
+        Ok(Some(d))
     }
+}
+
+/// A day asked of a calendar read for a window that does not hold it: a caller's mistake.
+fn outside_the_window() -> DomainError {
+    DomainError::Internal("the working-day calendar was read for a window that does not hold this day".into())
 }
 
 #[cfg(test)]
@@ -202,6 +237,19 @@ pub(crate) mod tests {
         // Opened on Monday 2024-11-04: five working days are Tue..Fri and Mon 11-11.
         assert_eq!(official().add_working_days(d("2024-11-04"), 5).unwrap(), d("2024-11-11"));
         assert_eq!(official().add_working_days(d("2024-11-04"), 0).unwrap(), d("2024-11-04"));
+    }
+
+    #[test]
+    fn a_calendar_read_for_a_window_stops_a_count_that_would_leave_it_and_judges_no_day_outside() {
+        // National Day 2024: 10-01..10-07 off; 09-29 (Sun) and 10-12 (Sat) adjusted workdays.
+        let c = official().listed_for(d("2024-09-30"), d("2024-10-11"));
+        assert_eq!(c.add_working_days_within(d("2024-09-30"), 4).unwrap(), Some(d("2024-10-11")));
+        assert_eq!(c.add_working_days_within(d("2024-09-30"), 5).unwrap(), None);
+        assert!(c.add_working_days(d("2024-09-30"), 5).is_err());
+        assert!(c.is_working_day(d("2024-10-12")).is_err());
+        assert!(c.is_working_day(d("2024-09-29")).is_err());
+        assert!(c.subtract_working_days(d("2024-10-08"), 2).is_err());
+        assert_eq!(c.subtract_working_days(d("2024-10-08"), 1).unwrap(), d("2024-09-30"));
     }
 
     #[test]

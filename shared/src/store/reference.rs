@@ -75,8 +75,23 @@ const SELECT_CALENDAR: &str = "SELECT year, NULL, NULL FROM work_calendar_years 
 
 /// The whole published calendar (a few dozen rows per year).
 pub fn calendar(db: &dyn Db) -> Result<WorkCalendar, StoreError> {
+    calendar_of(db.query(SELECT_CALENDAR, &[])?)
+}
+
+/// The published years and their exception days from one day to another, in one statement.
+const SELECT_CALENDAR_WINDOW: &str = "SELECT year, NULL, NULL FROM work_calendar_years \
+     UNION ALL SELECT NULL, day, kind FROM work_calendar_days WHERE day >= ? AND day <= ?";
+
+/// The calendar for the days from `first` to `last` (both included) only: every published
+/// year, and the exception days in that window ([`WorkCalendar::listed_for`]).
+pub fn calendar_for(db: &dyn Db, first: NaiveDate, last: NaiveDate) -> Result<WorkCalendar, StoreError> {
+    let window = [first.to_string().into(), last.to_string().into()];
+    Ok(calendar_of(db.query(SELECT_CALENDAR_WINDOW, &window)?)?.listed_for(first, last))
+}
+
+fn calendar_of(rows: Vec<super::Row>) -> Result<WorkCalendar, StoreError> {
     let (mut years, mut off, mut work) = (Vec::new(), Vec::new(), Vec::new());
-    for r in db.query(SELECT_CALENDAR, &[])? {
+    for r in rows {
         match r.opt_text(1)? {
             None => years.push(r.int(0)? as i32),
             Some(day) if r.text(2)? == "off" => off.push(date(&day)?),

@@ -553,8 +553,7 @@ pub fn approve_into_publicity(
             today,
             "审核公示",
         )?;
-        let calendar = reference::calendar(db)?;
-        let end = calendar.add_working_days(req.publicity_start, batch.unit_publicity_working_days)?;
+        let end = super::working_days_after(db, req.publicity_start, batch.unit_publicity_working_days)?;
         let changes = Changes {
             publicity_start: Some(req.publicity_start.to_string()),
             publicity_end: Some(end.to_string()),
