@@ -341,10 +341,15 @@ impl Served {
             },
             (Method::POST, p) if p.starts_with("/_host/cron/") => self.fire_cron(&p["/_host/cron/".len()..]).await,
             (Method::GET, "/_host/store") => {
-                let (commits, transactions) = self.db.group_stats();
+                let ((commits, transactions), (held, committing)) = (self.db.group_stats(), self.db.slot_micros());
                 json_response(
                     StatusCode::OK,
-                    &json!({ "group_commits": commits, "grouped_transactions": transactions }),
+                    &json!({
+                        "group_commits": commits,
+                        "grouped_transactions": transactions,
+                        "slot_held_micros": held,
+                        "commit_micros": committing,
+                    }),
                 )
             }
             _ => not_found(),

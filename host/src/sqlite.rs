@@ -119,18 +119,29 @@ impl Group {
     }
 }
 
-/// Groups committed so far (each one `fsync`) and the transactions they carried, readable
-/// while a writer holds the slot (test mode shows them at `GET /_host/store`).
+/// Groups committed so far (each one `fsync`) and the transactions they carried, and how long
+/// they held the write slot, readable while a writer holds the slot (test mode shows them at
+/// `GET /_host/store`; the load benchmark prints them).
 #[derive(Debug, Default)]
 pub struct GroupStats {
     commits: AtomicU64,
     transactions: AtomicU64,
+    /// Microseconds the committed transactions held the write slot, `BEGIN` to `COMMIT`.
+    held_micros: AtomicU64,
+    /// Microseconds the groups' `COMMIT`s took (their `fsync`s), the slot held meanwhile.
+    commit_micros: AtomicU64,
 }
 
 impl GroupStats {
     /// (groups committed, transactions they carried).
     pub fn get(&self) -> (u64, u64) {
         (self.commits.load(SeqCst), self.transactions.load(SeqCst))
+    }
+
+    /// Microseconds the write slot was held (by the committed transactions, `BEGIN` to
+    /// `COMMIT`; by the groups' `COMMIT`s).
+    pub fn micros(&self) -> (u64, u64) {
+        (self.held_micros.load(SeqCst), self.commit_micros.load(SeqCst))
     }
 }
 
@@ -141,6 +152,8 @@ pub(crate) struct Writer {
     conn: Option<rusqlite::Connection>,
     group: Option<Group>,
     stats: Arc<GroupStats>,
+    /// When the running member's `BEGIN` got the slot.
+    member_since: Option<Instant>,
 }
 
 /// The write slot, held by the writer whose transaction runs.
@@ -161,6 +174,7 @@ impl Writer {
             let (done, _) = watch::channel(None);
             self.group = Some(Group { members: 0, first_joined: None, done });
         }
+        self.member_since = Some(Instant::now());
         self.conn()?.execute_batch(&format!("SAVEPOINT {MEMBER}"))
     }
 
@@ -180,6 +194,9 @@ impl Writer {
         match self.group.as_mut() {
             Some(group) => {
                 group.members += 1;
+                if let Some(t) = self.member_since.take() {
+                    self.stats.held_micros.fetch_add(t.elapsed().as_micros() as u64, SeqCst);
+                }
                 group.first_joined.get_or_insert_with(Instant::now);
                 Ok(group.done.subscribe())
             }
@@ -215,7 +232,9 @@ impl Writer {
     fn close_group(&mut self) {
         let Some(group) = self.group.take() else { return };
         let Some(conn) = self.conn.as_ref() else { return };
+        let t = Instant::now();
         let outcome = if group.members == 0 { conn.execute_batch("ROLLBACK") } else { conn.execute_batch("COMMIT") };
+        self.stats.commit_micros.fetch_add(t.elapsed().as_micros() as u64, SeqCst);
         if !conn.is_autocommit() {
             // A failed COMMIT leaves the transaction open; nothing of it is kept.
             let _rollback_result = conn.execute_batch("ROLLBACK");
@@ -291,7 +310,7 @@ impl Database {
     /// Like [`Database::new`], with another bound on the wait for the write slot.
     pub fn with_write_wait(path: PathBuf, write_wait: Duration) -> Database {
         let stats = Arc::new(GroupStats::default());
-        let writer = Writer { conn: None, group: None, stats: stats.clone() };
+        let writer = Writer { conn: None, group: None, stats: stats.clone(), member_since: None };
         Database {
             path,
             idle: Mutex::new(Vec::new()),
@@ -470,6 +489,11 @@ impl Database {
     /// Groups committed so far, and the transactions they carried.
     pub fn group_stats(&self) -> (u64, u64) {
         self.stats.get()
+    }
+
+    /// Microseconds the write slot was held: by committed transactions, by groups' `COMMIT`s.
+    pub fn slot_micros(&self) -> (u64, u64) {
+        self.stats.micros()
     }
 }
 

@@ -279,6 +279,36 @@ impl Db for QueuedDb {
     }
 }
 
+/// The host's SQLite group commits so far, the transactions they carried, and the
+/// microseconds the write slot was held by those transactions and by the groups' `COMMIT`s
+/// (all zero on PostgreSQL, which has no write slot).
+fn group_commits(app: &TestApp) -> Option<(u64, u64, u64, u64)> {
+    let (status, v) = app.get("/_host/store", None);
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    (status == 200).then(|| (n("group_commits"), n("grouped_transactions"), n("slot_held_micros"), n("commit_micros")))
+}
+
+/// A connection that prints each statement it runs, with its time (`BENCH_TRACE=1`).
+struct TracedDb<'a>(&'a dyn Db);
+
+impl Db for TracedDb<'_> {
+    fn query(&self, sql: &str, params: &[shared::store::Value]) -> Result<Vec<shared::store::Row>, StoreError> {
+        let t = Instant::now();
+        let r = self.0.query(sql, params);
+        let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+        eprintln!(
+            "trace {:>7.1} µs  {}",
+            t.elapsed().as_secs_f64() * 1e6,
+            one_line.chars().take(160).collect::<String>()
+        );
+        r
+    }
+
+    fn queues_writers(&self) -> bool {
+        self.0.queues_writers()
+    }
+}
+
 /// Which store a side of the benchmark runs on.
 #[derive(Debug, Clone, PartialEq)]
 enum Store {
@@ -517,6 +547,8 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
     const CHUNK: usize = 10;
     let (solo, many) = ids.split_at(ids.len() / 4);
     let (native_solo, native_many) = native_ids.split_at(solo.len().min(native_ids.len()));
+    // BENCH_TRACE: one more native draft, submitted and approved with each statement printed.
+    let traced = if std::env::var_os("BENCH_TRACE").is_some() { id_of(&native.run(&creates[..1]).0[0]) } else { 0 };
     type MakeCall<'a> = &'a dyn Fn(i64) -> Call<'a>;
     let ops: [(&str, &str, MakeCall<'_>); 2] = [
         ("submit", "submit", &|id| submit_call(id, &applicant)),
@@ -525,6 +557,12 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
     for (op, label, make) in ops {
         let calls = |ids: &[i64]| ids.iter().map(|id| make(*id)).collect::<Vec<_>>();
         let (mut host1, mut nat1) = ((Vec::new(), Duration::ZERO), (Vec::new(), Duration::ZERO));
+        if std::env::var_os("BENCH_TRACE").is_some() {
+            eprintln!("trace: one native {op}{tag}");
+            let t = Instant::now();
+            let o = call_natively(&native.env, &TracedDb(native.db.as_ref()), &make(traced));
+            eprintln!("trace: {op} answered {} in {:.1} µs", o.status, t.elapsed().as_secs_f64() * 1e6);
+        }
         for (h, n) in solo.chunks(CHUNK).zip(native_solo.chunks(CHUNK)) {
             accumulate(&mut host1, drive(&base, 1, &calls(h)));
             accumulate(&mut nat1, native.run(&calls(n)));
@@ -532,8 +570,24 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
         let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), 1, &host1.0, host1.1, 200));
         let nat = push(&mut rows, Stats::new(&format!("native {op}{tag}"), 1, &nat1.0, nat1.1, 200));
         figures.push(Figure { what: figure(format!("{label}, 1 client")), host, native: nat });
+        let groups_before = group_commits(&app);
         let (o, wall) = drive(&base, clients, &calls(many));
         let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), clients, &o, wall, 200));
+        if let (Some((g0, t0, h0, c0)), Some((g1, t1, h1, c1))) = (groups_before, group_commits(&app)) {
+            let (g, t, held, committing) = (g1 - g0, t1 - t0, (h1 - h0) as f64, (c1 - c0) as f64);
+            let share = |micros: f64| micros / 1e4 / wall.as_secs_f64();
+            if t > 0 {
+                eprintln!(
+                    "bench: host {op}{tag}, {clients} clients: {t} transactions in {g} group commits ({:.1} each); \
+                     the write slot held {:.0} µs a transaction ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%)",
+                    t as f64 / g.max(1) as f64,
+                    held / t as f64,
+                    share(held),
+                    committing / g.max(1) as f64,
+                    share(committing)
+                );
+            }
+        }
         let (o, wall) = native.run_parallel(clients, &calls(native_many));
         let nat = push(&mut rows, Stats::new(&format!("native {op}{tag}"), clients, &o, wall, 200));
         figures.push(Figure { what: figure(format!("{label}, {clients} clients")), host, native: nat });

@@ -117,11 +117,18 @@ pub fn confirm_designation(app: &TestApp, lower_token: &str, id: i64) -> Value {
 }
 
 /// A valid synthetic ID number for the `n`-th applicant of a scenario (GB 11643 check
-/// character computed; born 1980-01-01 plus `n` days).
+/// character computed): born 1980-01-01 plus `n` days below 8,000 (aged 22 to 44 in 2024);
+/// from 8,000 on (the benchmark's crowds), born in 1975–1979 with the sequence number
+/// telling people of the same birthday apart, each number still distinct.
 pub fn citizen_id(n: u32) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let birth = chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + chrono::Days::new(u64::from(n));
-    let body = format!("430102{}{:03}", birth.format("%Y%m%d"), 100 + n % 900);
+    let (birth, sequence) = if n < 8000 {
+        (chrono::NaiveDate::from_ymd_opt(1980, 1, 1).unwrap() + chrono::Days::new(u64::from(n)), 100 + n % 900)
+    } else {
+        let m = n - 8000;
+        (chrono::NaiveDate::from_ymd_opt(1975, 1, 1).unwrap() + chrono::Days::new(u64::from(m % 1800)), m / 1800 % 1000)
+    };
+    let body = format!("430102{}{sequence:03}", birth.format("%Y%m%d"));
     let sum: u32 = body.bytes().zip(W).map(|(d, w)| u32::from(d - b'0') * w).sum();
     format!("{body}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
@@ -415,6 +422,12 @@ pub fn audit_filing(p: &Province, filing: i64, doc_no: &str, filed_on: &str) -> 
     )
 }
 
+/// The most participants of one offline plan in [`filed_passers`]: more are split over
+/// plans, each with its publicity and filing, all filed under the one document number (as
+/// a committee meets in several sessions). A plan's results are entered in one request,
+/// and the API takes at most 256 KiB of JSON: about 3,500 participants' results.
+pub const PASSERS_PER_PLAN: usize = 2000;
+
 /// `n` passers of the health senior committee filed under `doc_no`, with the province's
 /// issuing unit (code 9900) and the title 副主任医师 in the title tree: ready for a
 /// certificate generation job at 2024-10-30 (the clock is left there). `threads` workers
@@ -434,13 +447,19 @@ pub fn filed_passers_with(
 ) -> Vec<i64> {
     p.approve_quota(n);
     let ids = qualified_many_with(p, 100, n, threads, tweak);
-    voted_passed(p, &ids, "2024-09-30");
+    let plans = ids.chunks(PASSERS_PER_PLAN);
+    for passers in plans.clone() {
+        voted_passed(p, passers, "2024-09-30");
+    }
     p.app.set_clock("2024-10-08T01:00:00Z");
-    let pid = expect(open_publicity(p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap();
+    let publicities: Vec<i64> =
+        plans.map(|_| expect(open_publicity(p, "2024-09-30", "2024-10-08"), 201)["id"].as_i64().unwrap()).collect();
     p.app.set_clock("2024-10-15T01:00:00Z");
     p.app.fire_cron("publicity-timer");
-    let f = expect(p.app.post("/api/results/filings", p.cmt.as_str(), &json!({"publicity_id": pid})), 201);
-    audit_filing(p, f["id"].as_i64().unwrap(), doc_no, "2024-10-21");
+    for pid in publicities {
+        let f = expect(p.app.post("/api/results/filings", p.cmt.as_str(), &json!({"publicity_id": pid})), 201);
+        audit_filing(p, f["id"].as_i64().unwrap(), doc_no, "2024-10-21");
+    }
     issuing_unit(p);
     title_tree(p);
     p.app.set_clock("2024-10-30T02:00:00Z");
