@@ -305,6 +305,46 @@ mod tests {
         assert_eq!(db.query("SELECT v FROM t", &[]).unwrap()[0].text(0).unwrap(), "x");
     }
 
+    /// A connection that keeps the query plan (SQLite's `EXPLAIN QUERY PLAN`) of every
+    /// statement run through it.
+    struct Explained {
+        db: NativeDb,
+        plans: std::cell::RefCell<Vec<(String, Vec<String>)>>,
+    }
+
+    impl Db for Explained {
+        fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+            let plan = self.db.query(&format!("EXPLAIN QUERY PLAN {sql}"), params)?;
+            let steps = plan.iter().map(|r| r.text(3)).collect::<Result<Vec<_>, _>>()?;
+            self.plans.borrow_mut().push((sql.to_owned(), steps));
+            self.db.query(sql, params)
+        }
+    }
+
+    #[test]
+    fn the_lookups_made_once_per_item_search_an_index_instead_of_scanning_the_year() {
+        let db = NativeDb::open_in_memory().unwrap();
+        native::apply_migrations_dir(&db, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations"))
+            .unwrap();
+        let db = Explained { db, plans: Default::default() };
+        // Plan creation, per participant (R16; one plan at a time).
+        evaluation::failed_this_year(&db, "person-token", 2024).unwrap();
+        evaluation::in_other_plan(&db, 1).unwrap();
+        // The tally, per participant; an applicant's interviews.
+        evaluation::ballot_counts(&db, 1, 1).unwrap();
+        evaluation::interviews_of(&db, 1).unwrap();
+        // R10 at each recommendation.
+        chain::quota_usage(&db, "ORG-UNIT", 2024, "卫生", "deputy_senior", 0).unwrap();
+        // A password change ends every session of the person.
+        people::revoke_sessions_of(&db, "person", "2024-10-01T00:00:00Z").unwrap();
+        let plans = db.plans.into_inner();
+        assert_eq!(plans.len(), 7);
+        for (sql, steps) in &plans {
+            let scans: Vec<_> = steps.iter().filter(|s| s.starts_with("SCAN ") && !s.contains(" USING ")).collect();
+            assert!(scans.is_empty(), "{sql}\nscans {scans:?} (plan {steps:?})");
+        }
+    }
+
     #[test]
     fn update_returning_reports_exactly_the_rows_it_touched() {
         let db = db();
