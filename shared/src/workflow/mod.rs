@@ -159,11 +159,11 @@ pub struct Page<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Datelike;
 
     #[cfg(feature = "native")]
     #[test]
     fn a_period_counted_on_a_window_of_the_calendar_ends_where_it_ends_on_the_whole_calendar() {
+        use chrono::Datelike;
         let db = crate::store::native::NativeDb::open_in_memory().unwrap();
         let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
         crate::store::native::apply_migrations_dir(&db, &migrations).unwrap();
