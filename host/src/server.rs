@@ -342,6 +342,7 @@ impl Served {
             (Method::POST, p) if p.starts_with("/_host/cron/") => self.fire_cron(&p["/_host/cron/".len()..]).await,
             (Method::GET, "/_host/store") => {
                 let ((commits, transactions), (held, committing)) = (self.db.group_stats(), self.db.slot_micros());
+                let (beside, in_slot) = self.db.checkpoints();
                 json_response(
                     StatusCode::OK,
                     &json!({
@@ -349,6 +350,8 @@ impl Served {
                         "grouped_transactions": transactions,
                         "slot_held_micros": held,
                         "commit_micros": committing,
+                        "checkpoints_beside_writers": beside,
+                        "checkpoints_in_slot": in_slot,
                     }),
                 )
             }

@@ -279,13 +279,23 @@ impl Db for QueuedDb {
     }
 }
 
-/// The host's SQLite group commits so far, the transactions they carried, and the
-/// microseconds the write slot was held by those transactions and by the groups' `COMMIT`s
-/// (all zero on PostgreSQL, which has no write slot).
-fn group_commits(app: &TestApp) -> Option<(u64, u64, u64, u64)> {
+/// The host's SQLite write slot so far: group commits, the transactions they carried, the
+/// microseconds the slot was held by those transactions and by the groups' `COMMIT`s, and
+/// the checkpoints run beside the writers and in the slot (all zero on PostgreSQL, which has
+/// no write slot).
+fn group_commits(app: &TestApp) -> Option<[u64; 6]> {
     let (status, v) = app.get("/_host/store", None);
     let n = |k: &str| v[k].as_u64().unwrap_or(0);
-    (status == 200).then(|| (n("group_commits"), n("grouped_transactions"), n("slot_held_micros"), n("commit_micros")))
+    (status == 200).then(|| {
+        [
+            n("group_commits"),
+            n("grouped_transactions"),
+            n("slot_held_micros"),
+            n("commit_micros"),
+            n("checkpoints_beside_writers"),
+            n("checkpoints_in_slot"),
+        ]
+    })
 }
 
 /// A connection that prints each statement it runs, with its time (`BENCH_TRACE=1`).
@@ -573,18 +583,21 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
         let groups_before = group_commits(&app);
         let (o, wall) = drive(&base, clients, &calls(many));
         let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), clients, &o, wall, 200));
-        if let (Some((g0, t0, h0, c0)), Some((g1, t1, h1, c1))) = (groups_before, group_commits(&app)) {
+        if let (Some([g0, t0, h0, c0, b0, s0]), Some([g1, t1, h1, c1, b1, s1])) = (groups_before, group_commits(&app)) {
             let (g, t, held, committing) = (g1 - g0, t1 - t0, (h1 - h0) as f64, (c1 - c0) as f64);
             let share = |micros: f64| micros / 1e4 / wall.as_secs_f64();
             if t > 0 {
                 eprintln!(
                     "bench: host {op}{tag}, {clients} clients: {t} transactions in {g} group commits ({:.1} each); \
-                     the write slot held {:.0} µs a transaction ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%)",
+                     the write slot held {:.0} µs a transaction ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%); \
+                     checkpoints: {} beside the writers, {} in the slot",
                     t as f64 / g.max(1) as f64,
                     held / t as f64,
                     share(held),
                     committing / g.max(1) as f64,
-                    share(committing)
+                    share(committing),
+                    b1 - b0,
+                    s1 - s0
                 );
             }
         }
