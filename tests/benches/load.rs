@@ -658,7 +658,6 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
         token: Some(p.province.as_str()),
         body: None,
     };
-    let issued_by = |o: &Outcome| serde_json::from_slice::<Value>(&o.body).ok().and_then(|v| v["issued"].as_i64());
     let (base, running, current) =
         (p.app.base_url(), std::sync::atomic::AtomicBool::new(true), std::sync::atomic::AtomicI64::new(0));
     let (o, wall, issued, jobs, seen) = std::thread::scope(|s| {
@@ -680,25 +679,16 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
             }
             seen
         });
-        let (mut outcomes, mut issued, mut jobs, started) = (Vec::new(), 0, 0, Instant::now());
-        loop {
-            let (o, _) = drive(&base, 1, std::slice::from_ref(&create));
-            if o[0].status == 409 {
-                break; // nothing left to issue
-            }
-            let (created, job) = (o[0].status == 201, id_of(&o[0]));
-            outcomes.extend(o);
-            if !created {
-                break;
-            }
-            current.store(job, Ordering::Relaxed);
-            outcomes.extend(drive(&base, runners, &vec![run(job); runners]).0);
-            let this = issued_by(&drive(&base, 1, &[get(job)]).0[0]).unwrap_or(0);
-            (issued, jobs) = (issued + this, jobs + 1);
-            if this == 0 {
-                break; // a job that issued nothing would be created again
-            }
-        }
+        let started = Instant::now();
+        let (outcomes, issued, jobs) = issue_all(
+            &create,
+            &run,
+            &get,
+            runners,
+            &|c| drive(&base, 1, std::slice::from_ref(c)).0.remove(0),
+            &|calls| drive(&base, runners, calls).0,
+            &|job| current.store(job, Ordering::Relaxed),
+        );
         let wall = started.elapsed();
         running.store(false, Ordering::Relaxed);
         (outcomes, wall, issued, jobs, watcher.join().unwrap_or_default())
@@ -710,28 +700,58 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
 
     let db = NativeDb::open_file(&copy).expect("open the copy");
     let native = Native::on(db, copy.clone(), "2024-10-30T02:00:00Z", dir);
-    let (mut outcomes, mut issued, mut jobs, started) = (Vec::new(), 0, 0, Instant::now());
-    loop {
-        let (o, _) = native.run(std::slice::from_ref(&create));
-        if o[0].status == 409 {
-            break;
-        }
-        let (created, job) = (o[0].status == 201, id_of(&o[0]));
-        outcomes.extend(o);
-        if !created {
-            break;
-        }
-        outcomes.extend(native.run_parallel(runners, &vec![run(job); runners]).0);
-        let this = issued_by(&native.run(&[get(job)]).0[0]).unwrap_or(0);
-        (issued, jobs) = (issued + this, jobs + 1);
-        if this == 0 {
-            break;
-        }
-    }
+    let started = Instant::now();
+    let (outcomes, issued, jobs) = issue_all(
+        &create,
+        &run,
+        &get,
+        runners,
+        &|c| native.run(std::slice::from_ref(c)).0.remove(0),
+        &|calls| native.run_parallel(runners, calls).0,
+        &|_| {},
+    );
     let wall = started.elapsed();
     let nat =
         per_item(&format!("native certificate issue, {jobs} job(s), {runners} threads"), issued, &outcomes, wall, rows);
     (host, nat)
+}
+
+/// Certificate jobs by document number, one after another until nothing is left to issue:
+/// `create` makes the next (409 when nothing is left), `runners` copies of its `run` call go
+/// `side_by_side`, `get` reads back what it issued; `one` sends a single call, and
+/// `started_job` is told each job as it starts. Stops as well at a refused creation or a job
+/// that issued nothing (it would be created again). Returns every outcome, the certificates
+/// issued and the jobs run.
+fn issue_all<'a>(
+    create: &Call<'a>,
+    run: &dyn Fn(i64) -> Call<'a>,
+    get: &dyn Fn(i64) -> Call<'a>,
+    runners: usize,
+    one: &dyn Fn(&Call<'a>) -> Outcome,
+    side_by_side: &dyn Fn(&[Call<'a>]) -> Vec<Outcome>,
+    started_job: &dyn Fn(i64),
+) -> (Vec<Outcome>, i64, usize) {
+    let issued_by = |o: &Outcome| serde_json::from_slice::<Value>(&o.body).ok().and_then(|v| v["issued"].as_i64());
+    let (mut outcomes, mut issued, mut jobs) = (Vec::new(), 0, 0);
+    loop {
+        let created = one(create);
+        if created.status == 409 {
+            break; // nothing left to issue
+        }
+        let (ok, job) = (created.status == 201, id_of(&created));
+        outcomes.push(created);
+        if !ok {
+            break;
+        }
+        started_job(job);
+        outcomes.extend(side_by_side(&vec![run(job); runners]));
+        let this = issued_by(&one(&get(job))).unwrap_or(0);
+        (issued, jobs) = (issued + this, jobs + 1);
+        if this == 0 {
+            break; // a job that issued nothing would be created again
+        }
+    }
+    (outcomes, issued, jobs)
 }
 
 /// A row for a job: its rate is certificates per second (n = certificates issued; p50 and
