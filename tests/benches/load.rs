@@ -658,9 +658,10 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
         token: Some(p.province.as_str()),
         body: None,
     };
+    let jobs = CertificateJobs { create, run: &run, get: &get, runners };
     let (base, running, current) =
         (p.app.base_url(), std::sync::atomic::AtomicBool::new(true), std::sync::atomic::AtomicI64::new(0));
-    let (o, wall, issued, jobs, seen) = std::thread::scope(|s| {
+    let (o, wall, issued, n_jobs, seen) = std::thread::scope(|s| {
         let watcher = s.spawn(|| {
             // Progress while it runs: the largest `done` below `total` a reader saw.
             let (agent, mut seen) = (agent(), Vec::new());
@@ -679,62 +680,63 @@ fn certificate_phase(n: u32, clients: usize, rows: &mut Vec<Stats>) -> (usize, u
             }
             seen
         });
-        let started = Instant::now();
-        let (outcomes, issued, jobs) = issue_all(
-            &create,
-            &run,
-            &get,
-            runners,
+        let (outcomes, issued, n_jobs, wall) = issue_all(
+            &jobs,
             &|c| drive(&base, 1, std::slice::from_ref(c)).0.remove(0),
             &|calls| drive(&base, runners, calls).0,
             &|job| current.store(job, Ordering::Relaxed),
         );
-        let wall = started.elapsed();
         running.store(false, Ordering::Relaxed);
-        (outcomes, wall, issued, jobs, watcher.join().unwrap_or_default())
+        (outcomes, wall, issued, n_jobs, watcher.join().unwrap_or_default())
     });
     if let Some(last) = seen.last() {
         eprintln!("bench: progress seen while the jobs ran ({} reads), last: {last}", seen.len());
     }
-    let host = per_item(&format!("host certificate issue, {jobs} job(s), {runners} runners"), issued, &o, wall, rows);
+    let host = per_item(&format!("host certificate issue, {n_jobs} job(s), {runners} runners"), issued, &o, wall, rows);
 
     let db = NativeDb::open_file(&copy).expect("open the copy");
     let native = Native::on(db, copy.clone(), "2024-10-30T02:00:00Z", dir);
-    let started = Instant::now();
-    let (outcomes, issued, jobs) = issue_all(
-        &create,
-        &run,
-        &get,
-        runners,
+    let (outcomes, issued, n_jobs, wall) = issue_all(
+        &jobs,
         &|c| native.run(std::slice::from_ref(c)).0.remove(0),
         &|calls| native.run_parallel(runners, calls).0,
         &|_| {},
     );
-    let wall = started.elapsed();
-    let nat =
-        per_item(&format!("native certificate issue, {jobs} job(s), {runners} threads"), issued, &outcomes, wall, rows);
+    let nat = per_item(
+        &format!("native certificate issue, {n_jobs} job(s), {runners} threads"),
+        issued,
+        &outcomes,
+        wall,
+        rows,
+    );
     (host, nat)
 }
 
-/// Certificate jobs by document number, one after another until nothing is left to issue:
-/// `create` makes the next (409 when nothing is left), `runners` copies of its `run` call go
-/// `side_by_side`, `get` reads back what it issued; `one` sends a single call, and
-/// `started_job` is told each job as it starts. Stops as well at a refused creation or a job
-/// that issued nothing (it would be created again). Returns every outcome, the certificates
-/// issued and the jobs run.
-fn issue_all<'a>(
-    create: &Call<'a>,
-    run: &dyn Fn(i64) -> Call<'a>,
-    get: &dyn Fn(i64) -> Call<'a>,
+/// The calls of the certificate phase: `create` makes the next job by document number (409
+/// when nothing is left), `runners` copies of its `run` call go side by side, `get` reads back
+/// what it issued.
+struct CertificateJobs<'a> {
+    create: Call<'a>,
+    run: &'a dyn Fn(i64) -> Call<'a>,
+    get: &'a dyn Fn(i64) -> Call<'a>,
     runners: usize,
+}
+
+/// Certificate jobs one after another until nothing is left to issue; `one` sends a single
+/// call, `side_by_side` several at once, and `started_job` is told each job as it starts.
+/// Stops as well at a refused creation or a job that issued nothing (it would be created
+/// again). Returns every outcome, the certificates issued, the jobs run and the time from the
+/// first creation to the last job's end.
+fn issue_all<'a>(
+    jobs: &CertificateJobs<'a>,
     one: &dyn Fn(&Call<'a>) -> Outcome,
     side_by_side: &dyn Fn(&[Call<'a>]) -> Vec<Outcome>,
     started_job: &dyn Fn(i64),
-) -> (Vec<Outcome>, i64, usize) {
+) -> (Vec<Outcome>, i64, usize, Duration) {
     let issued_by = |o: &Outcome| serde_json::from_slice::<Value>(&o.body).ok().and_then(|v| v["issued"].as_i64());
-    let (mut outcomes, mut issued, mut jobs) = (Vec::new(), 0, 0);
+    let (mut outcomes, mut issued, mut n, started) = (Vec::new(), 0, 0, Instant::now());
     loop {
-        let created = one(create);
+        let created = one(&jobs.create);
         if created.status == 409 {
             break; // nothing left to issue
         }
@@ -744,14 +746,14 @@ fn issue_all<'a>(
             break;
         }
         started_job(job);
-        outcomes.extend(side_by_side(&vec![run(job); runners]));
-        let this = issued_by(&one(&get(job))).unwrap_or(0);
-        (issued, jobs) = (issued + this, jobs + 1);
+        outcomes.extend(side_by_side(&vec![(jobs.run)(job); jobs.runners]));
+        let this = issued_by(&one(&(jobs.get)(job))).unwrap_or(0);
+        (issued, n) = (issued + this, n + 1);
         if this == 0 {
             break; // a job that issued nothing would be created again
         }
     }
-    (outcomes, issued, jobs)
+    (outcomes, issued, n, started.elapsed())
 }
 
 /// A row for a job: its rate is certificates per second (n = certificates issued; p50 and
