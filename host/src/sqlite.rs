@@ -133,6 +133,12 @@ pub struct GroupStats {
     held_micros: AtomicU64,
     /// Microseconds the groups' `COMMIT`s took (their `fsync`s), the slot held meanwhile.
     commit_micros: AtomicU64,
+    /// Write transactions that got the slot, and the microseconds they waited for it.
+    begins: AtomicU64,
+    waited_micros: AtomicU64,
+    /// Microseconds the committed transactions' `COMMIT`s took, as their guests saw them:
+    /// the group's later members, then its `COMMIT`.
+    commit_wait_micros: AtomicU64,
 }
 
 impl GroupStats {
@@ -145,6 +151,12 @@ impl GroupStats {
     /// `COMMIT`; by the groups' `COMMIT`s).
     pub fn micros(&self) -> (u64, u64) {
         (self.held_micros.load(SeqCst), self.commit_micros.load(SeqCst))
+    }
+
+    /// (write transactions that got the slot, microseconds they waited for it, microseconds
+    /// the committed ones waited in `COMMIT`).
+    pub fn waits(&self) -> (u64, u64, u64) {
+        (self.begins.load(SeqCst), self.waited_micros.load(SeqCst), self.commit_wait_micros.load(SeqCst))
     }
 }
 
@@ -454,7 +466,10 @@ impl Database {
     /// A `long` transaction ([`shared::store::LONG_TRANSACTION_MARK`]) starts a group of its
     /// own: the members waiting are committed first, not kept waiting for it.
     async fn begin(self: &Arc<Self>, long: bool) -> Result<Slot, Error> {
+        let asked = Instant::now();
         let mut slot = self.acquire().await?;
+        self.stats.begins.fetch_add(1, SeqCst);
+        self.stats.waited_micros.fetch_add(asked.elapsed().as_micros() as u64, SeqCst);
         if slot.group.as_ref().is_some_and(|g| g.has_waited_long_enough() || (long && g.members > 0)) {
             // The members so far have waited long enough, or would wait for a long one.
             slot = self.close_group(slot).await?;
@@ -471,6 +486,7 @@ impl Database {
     /// A guest's `COMMIT`: its writes join the group, and it returns when the group's
     /// `COMMIT` has.
     async fn commit(self: &Arc<Self>, mut slot: Slot) -> Result<(), Error> {
+        let asked = Instant::now();
         let done = match slot.join_group() {
             Ok(done) => done,
             Err(e) => {
@@ -485,7 +501,11 @@ impl Database {
             drop(slot);
             self.settle().await;
         }
-        outcome(done).await
+        let committed = outcome(done).await;
+        if committed.is_ok() {
+            self.stats.commit_wait_micros.fetch_add(asked.elapsed().as_micros() as u64, SeqCst);
+        }
+        committed
     }
 
     /// A guest's `ROLLBACK`: its writes are undone; the group goes on without them.
@@ -633,6 +653,13 @@ impl Database {
     /// Microseconds the write slot was held: by committed transactions, by groups' `COMMIT`s.
     pub fn slot_micros(&self) -> (u64, u64) {
         self.stats.micros()
+    }
+
+    /// Write transactions that got the write slot, the microseconds they waited for it, and
+    /// the microseconds the committed ones waited in `COMMIT` (for the group's later members
+    /// and its `COMMIT`).
+    pub fn slot_waits(&self) -> (u64, u64, u64) {
+        self.stats.waits()
     }
 
     /// Checkpoints run so far beside the writers, and in the write slot ([`Checkpointer`]).
@@ -999,6 +1026,12 @@ mod tests {
             assert!(waited >= Duration::from_millis(300), "it waited for the first: {waited:?}");
             assert!(waited < Duration::from_secs(5), "and went when the first committed: {waited:?}");
             assert_eq!(count(&db), 2);
+            // The host counted that wait (the CREATE TABLE of the setup was a writer too).
+            let (begins, waited_micros, commit_micros) = db.slot_waits();
+            assert_eq!(begins, 3);
+            assert!(waited_micros >= 300_000, "waits counted: {waited_micros} µs");
+            assert!(waited_micros < waited.as_micros() as u64 + 100_000, "and only them: {waited_micros} µs");
+            assert!(commit_micros > 0, "the COMMITs' time counted");
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

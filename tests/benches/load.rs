@@ -279,23 +279,66 @@ impl Db for QueuedDb {
     }
 }
 
-/// The host's SQLite write slot so far: group commits, the transactions they carried, the
-/// microseconds the slot was held by those transactions and by the groups' `COMMIT`s, and
-/// the checkpoints run beside the writers and in the slot (all zero on PostgreSQL, which has
-/// no write slot).
-fn group_commits(app: &TestApp) -> Option<[u64; 6]> {
+/// The host's SQLite write slot so far, from `GET /_host/store` (all zero on PostgreSQL, which
+/// has no write slot).
+struct SlotCounts {
+    /// Group commits, and the transactions they carried.
+    groups: u64,
+    transactions: u64,
+    /// Microseconds the slot was held by those transactions, and by the groups' `COMMIT`s.
+    held: u64,
+    committing: u64,
+    /// Transactions that got the slot, the microseconds they waited for it, and those the
+    /// committed ones waited in `COMMIT`.
+    begins: u64,
+    waited: u64,
+    commit_waited: u64,
+    /// Checkpoints beside the writers and in the slot.
+    beside: u64,
+    in_slot: u64,
+}
+
+fn slot_counts(app: &TestApp) -> Option<SlotCounts> {
     let (status, v) = app.get("/_host/store", None);
     let n = |k: &str| v[k].as_u64().unwrap_or(0);
-    (status == 200).then(|| {
-        [
-            n("group_commits"),
-            n("grouped_transactions"),
-            n("slot_held_micros"),
-            n("commit_micros"),
-            n("checkpoints_beside_writers"),
-            n("checkpoints_in_slot"),
-        ]
+    (status == 200).then(|| SlotCounts {
+        groups: n("group_commits"),
+        transactions: n("grouped_transactions"),
+        held: n("slot_held_micros"),
+        committing: n("commit_micros"),
+        begins: n("slot_begins"),
+        waited: n("slot_wait_micros"),
+        commit_waited: n("commit_wait_micros"),
+        beside: n("checkpoints_beside_writers"),
+        in_slot: n("checkpoints_in_slot"),
     })
+}
+
+impl SlotCounts {
+    /// What a phase of `wall` did to the slot, from `before` to `self`, as one line.
+    fn since(&self, before: &SlotCounts, wall: Duration) -> Option<String> {
+        let t = self.transactions - before.transactions;
+        let g = (self.groups - before.groups).max(1) as f64;
+        let (held, committing) = ((self.held - before.held) as f64, (self.committing - before.committing) as f64);
+        let begins = (self.begins - before.begins).max(1) as f64;
+        let share = |micros: f64| micros / 1e4 / wall.as_secs_f64();
+        (t > 0).then(|| {
+            format!(
+                "{t} transactions in {g} group commits ({:.1} each); the write slot held {:.0} µs a transaction \
+                 ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%); a writer waited {:.0} µs for the slot \
+                 and {:.0} µs in its COMMIT; checkpoints: {} beside the writers, {} in the slot",
+                t as f64 / g,
+                held / t as f64,
+                share(held),
+                committing / g,
+                share(committing),
+                (self.waited - before.waited) as f64 / begins,
+                (self.commit_waited - before.commit_waited) as f64 / t as f64,
+                self.beside - before.beside,
+                self.in_slot - before.in_slot
+            )
+        })
+    }
 }
 
 /// A connection that prints each statement it runs, with its time (`BENCH_TRACE=1`).
@@ -580,26 +623,11 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
         let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), 1, &host1.0, host1.1, 200));
         let nat = push(&mut rows, Stats::new(&format!("native {op}{tag}"), 1, &nat1.0, nat1.1, 200));
         figures.push(Figure { what: figure(format!("{label}, 1 client")), host, native: nat });
-        let groups_before = group_commits(&app);
+        let before = slot_counts(&app);
         let (o, wall) = drive(&base, clients, &calls(many));
         let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), clients, &o, wall, 200));
-        if let (Some([g0, t0, h0, c0, b0, s0]), Some([g1, t1, h1, c1, b1, s1])) = (groups_before, group_commits(&app)) {
-            let (g, t, held, committing) = (g1 - g0, t1 - t0, (h1 - h0) as f64, (c1 - c0) as f64);
-            let share = |micros: f64| micros / 1e4 / wall.as_secs_f64();
-            if t > 0 {
-                eprintln!(
-                    "bench: host {op}{tag}, {clients} clients: {t} transactions in {g} group commits ({:.1} each); \
-                     the write slot held {:.0} µs a transaction ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%); \
-                     checkpoints: {} beside the writers, {} in the slot",
-                    t as f64 / g.max(1) as f64,
-                    held / t as f64,
-                    share(held),
-                    committing / g.max(1) as f64,
-                    share(committing),
-                    b1 - b0,
-                    s1 - s0
-                );
-            }
+        if let Some(line) = before.zip(slot_counts(&app)).and_then(|(b, a)| a.since(&b, wall)) {
+            eprintln!("bench: host {op}{tag}, {clients} clients: {line}");
         }
         let (o, wall) = native.run_parallel(clients, &calls(native_many));
         let nat = push(&mut rows, Stats::new(&format!("native {op}{tag}"), clients, &o, wall, 200));
