@@ -1018,6 +1018,9 @@ mod tests {
                 run(&mut b, &cb, "COMMIT").await.unwrap();
                 waited
             });
+            // From when B is in the queue (not from when its task happened to start), A keeps
+            // the slot 300 ms more.
+            until("B queues", || db.queued.load(SeqCst) == 1).await;
             tokio::time::sleep(Duration::from_millis(300)).await;
             assert!(!second.is_finished(), "the second writer queues while the first holds the lock");
             run(&mut a, &ca, "INSERT INTO t (v) VALUES (1)").await.unwrap();
