@@ -340,25 +340,7 @@ impl Served {
                 Err(e) => bad(e),
             },
             (Method::POST, p) if p.starts_with("/_host/cron/") => self.fire_cron(&p["/_host/cron/".len()..]).await,
-            (Method::GET, "/_host/store") => {
-                let ((commits, transactions), (held, committing)) = (self.db.group_stats(), self.db.slot_micros());
-                let (beside, in_slot) = self.db.checkpoints();
-                let (begins, waited, commit_waited) = self.db.slot_waits();
-                json_response(
-                    StatusCode::OK,
-                    &json!({
-                        "group_commits": commits,
-                        "grouped_transactions": transactions,
-                        "slot_held_micros": held,
-                        "commit_micros": committing,
-                        "slot_begins": begins,
-                        "slot_wait_micros": waited,
-                        "commit_wait_micros": commit_waited,
-                        "checkpoints_beside_writers": beside,
-                        "checkpoints_in_slot": in_slot,
-                    }),
-                )
-            }
+            (Method::GET, "/_host/store") => json_response(StatusCode::OK, &json!(self.db.slot_report())),
             _ => not_found(),
         }
     }

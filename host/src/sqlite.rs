@@ -146,18 +146,31 @@ impl GroupStats {
     pub fn get(&self) -> (u64, u64) {
         (self.commits.load(SeqCst), self.transactions.load(SeqCst))
     }
+}
 
-    /// Microseconds the write slot was held (by the committed transactions, `BEGIN` to
-    /// `COMMIT`; by the groups' `COMMIT`s).
-    pub fn micros(&self) -> (u64, u64) {
-        (self.held_micros.load(SeqCst), self.commit_micros.load(SeqCst))
-    }
-
-    /// (write transactions that got the slot, microseconds they waited for it, microseconds
-    /// the committed ones waited in `COMMIT`).
-    pub fn waits(&self) -> (u64, u64, u64) {
-        (self.begins.load(SeqCst), self.waited_micros.load(SeqCst), self.commit_wait_micros.load(SeqCst))
-    }
+/// The write slot's counters so far, as test mode shows them at `GET /_host/store` (and the
+/// load benchmark reads them back).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SlotReport {
+    /// Groups committed (each one `fsync`).
+    pub group_commits: u64,
+    /// The transactions those groups carried.
+    pub grouped_transactions: u64,
+    /// Microseconds the committed transactions held the slot, `BEGIN` to `COMMIT`.
+    pub slot_held_micros: u64,
+    /// Microseconds the groups' `COMMIT`s held it.
+    pub commit_micros: u64,
+    /// Write transactions that got the slot.
+    pub slot_begins: u64,
+    /// Microseconds they waited for it.
+    pub slot_wait_micros: u64,
+    /// Microseconds the committed transactions waited in `COMMIT` (for the group's later
+    /// members and its `COMMIT`).
+    pub commit_wait_micros: u64,
+    /// Checkpoints run beside the writers ([`Checkpointer`], step 1).
+    pub checkpoints_beside_writers: u64,
+    /// Checkpoints run in the slot (step 2).
+    pub checkpoints_in_slot: u64,
 }
 
 /// Copies the WAL's committed frames into the database file, mostly off the write slot.
@@ -331,10 +344,11 @@ impl Writer {
     }
 
     /// Ends the group's transaction and tells its members: `COMMIT` (the `fsync`) when it
-    /// has any, `ROLLBACK` (nothing to keep) when none.
-    fn close_group(&mut self) {
-        let Some(group) = self.group.take() else { return };
-        let Some(conn) = self.conn.as_ref() else { return };
+    /// has any, `ROLLBACK` (nothing to keep) when none. Returns whether members' writes
+    /// were committed.
+    fn close_group(&mut self) -> bool {
+        let Some(group) = self.group.take() else { return false };
+        let Some(conn) = self.conn.as_ref() else { return false };
         let t = Instant::now();
         let outcome = if group.members == 0 { conn.execute_batch("ROLLBACK") } else { conn.execute_batch("COMMIT") };
         self.stats.commit_micros.fetch_add(t.elapsed().as_micros() as u64, SeqCst);
@@ -342,11 +356,13 @@ impl Writer {
             // A failed COMMIT leaves the transaction open; nothing of it is kept.
             let _rollback_result = conn.execute_batch("ROLLBACK");
         }
-        if outcome.is_ok() && group.members > 0 {
+        let committed = outcome.is_ok() && group.members > 0;
+        if committed {
             self.stats.commits.fetch_add(1, SeqCst);
             self.stats.transactions.fetch_add(group.members as u64, SeqCst);
         }
         group.done.send_replace(Some(outcome.map_err(|e| e.to_string())));
+        committed
     }
 
     /// Whether the group should be closed now, whoever holds the slot next.
@@ -562,14 +578,13 @@ impl Database {
             slot.close_group(); // a ROLLBACK: no fsync
             return Ok(slot);
         }
-        let before = self.stats.commits.load(SeqCst);
-        let slot = tokio::task::spawn_blocking(move || {
-            slot.close_group();
-            slot
+        let (slot, committed) = tokio::task::spawn_blocking(move || {
+            let committed = slot.close_group();
+            (slot, committed)
         })
         .await
         .map_err(io_error)?;
-        if self.stats.commits.load(SeqCst) != before {
+        if committed {
             self.checkpoint_soon();
         }
         Ok(slot)
@@ -650,21 +665,20 @@ impl Database {
         self.stats.get()
     }
 
-    /// Microseconds the write slot was held: by committed transactions, by groups' `COMMIT`s.
-    pub fn slot_micros(&self) -> (u64, u64) {
-        self.stats.micros()
-    }
-
-    /// Write transactions that got the write slot, the microseconds they waited for it, and
-    /// the microseconds the committed ones waited in `COMMIT` (for the group's later members
-    /// and its `COMMIT`).
-    pub fn slot_waits(&self) -> (u64, u64, u64) {
-        self.stats.waits()
-    }
-
-    /// Checkpoints run so far beside the writers, and in the write slot ([`Checkpointer`]).
-    pub fn checkpoints(&self) -> (u64, u64) {
-        (self.checkpointer.beside.load(SeqCst), self.checkpointer.in_slot.load(SeqCst))
+    /// The write slot's counters so far.
+    pub fn slot_report(&self) -> SlotReport {
+        let (stats, checkpoints) = (&self.stats, &self.checkpointer);
+        SlotReport {
+            group_commits: stats.commits.load(SeqCst),
+            grouped_transactions: stats.transactions.load(SeqCst),
+            slot_held_micros: stats.held_micros.load(SeqCst),
+            commit_micros: stats.commit_micros.load(SeqCst),
+            slot_begins: stats.begins.load(SeqCst),
+            slot_wait_micros: stats.waited_micros.load(SeqCst),
+            commit_wait_micros: stats.commit_wait_micros.load(SeqCst),
+            checkpoints_beside_writers: checkpoints.beside.load(SeqCst),
+            checkpoints_in_slot: checkpoints.in_slot.load(SeqCst),
+        }
     }
 }
 
@@ -690,7 +704,7 @@ impl Drop for Connection {
                     let db = self.db.clone();
                     runtime.spawn(async move { db.release(slot).await });
                 }
-                Err(_) => slot.close_group(),
+                Err(_) => drop(slot.close_group()),
             }
         }
     }
@@ -1030,7 +1044,9 @@ mod tests {
             assert!(waited < Duration::from_secs(5), "and went when the first committed: {waited:?}");
             assert_eq!(count(&db), 2);
             // The host counted that wait (the CREATE TABLE of the setup was a writer too).
-            let (begins, waited_micros, commit_micros) = db.slot_waits();
+            let report = db.slot_report();
+            let (begins, waited_micros, commit_micros) =
+                (report.slot_begins, report.slot_wait_micros, report.commit_wait_micros);
             assert_eq!(begins, 3);
             assert!(waited_micros >= 300_000, "waits counted: {waited_micros} µs");
             assert!(waited_micros < waited.as_micros() as u64 + 100_000, "and only them: {waited_micros} µs");
@@ -1047,7 +1063,8 @@ mod tests {
                 run(&mut s, &c, &format!("INSERT INTO t (v) VALUES ({v})")).await.unwrap();
             }
             let wal = std::fs::metadata(dir.path().join("q.db-wal")).unwrap().len();
-            let (beside, in_slot) = db.checkpoints();
+            let report = db.slot_report();
+            let (beside, in_slot) = (report.checkpoints_beside_writers, report.checkpoints_in_slot);
             let frames = wal / (4096 + 24);
             assert!(
                 frames < RESTART_AT_FRAMES as u64 + 500,

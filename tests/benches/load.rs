@@ -27,6 +27,7 @@
 #[path = "load/province_year.rs"]
 mod province_year;
 
+use e2e::zhicheng_host::sqlite::SlotReport;
 use e2e::{repo_root, TestApp, DEV_PII_INDEX_KEY, DEV_PII_KEY, DEV_SEAL_KEY, DEV_SECRET, FAR_FUTURE_EXP};
 use serde_json::{json, Value};
 use shared::api::{self, Env, Request};
@@ -281,64 +282,39 @@ impl Db for QueuedDb {
 
 /// The host's SQLite write slot so far, from `GET /_host/store` (all zero on PostgreSQL, which
 /// has no write slot).
-struct SlotCounts {
-    /// Group commits, and the transactions they carried.
-    groups: u64,
-    transactions: u64,
-    /// Microseconds the slot was held by those transactions, and by the groups' `COMMIT`s.
-    held: u64,
-    committing: u64,
-    /// Transactions that got the slot, the microseconds they waited for it, and those the
-    /// committed ones waited in `COMMIT`.
-    begins: u64,
-    waited: u64,
-    commit_waited: u64,
-    /// Checkpoints beside the writers and in the slot.
-    beside: u64,
-    in_slot: u64,
-}
-
-fn slot_counts(app: &TestApp) -> Option<SlotCounts> {
+fn slot_counts(app: &TestApp) -> Option<SlotReport> {
     let (status, v) = app.get("/_host/store", None);
-    let n = |k: &str| v[k].as_u64().unwrap_or(0);
-    (status == 200).then(|| SlotCounts {
-        groups: n("group_commits"),
-        transactions: n("grouped_transactions"),
-        held: n("slot_held_micros"),
-        committing: n("commit_micros"),
-        begins: n("slot_begins"),
-        waited: n("slot_wait_micros"),
-        commit_waited: n("commit_wait_micros"),
-        beside: n("checkpoints_beside_writers"),
-        in_slot: n("checkpoints_in_slot"),
-    })
+    if status == 200 {
+        serde_json::from_value(v).ok()
+    } else {
+        None
+    }
 }
 
-impl SlotCounts {
-    /// What a phase of `wall` did to the slot, from `before` to `self`, as one line.
-    fn since(&self, before: &SlotCounts, wall: Duration) -> Option<String> {
-        let t = self.transactions - before.transactions;
-        let g = (self.groups - before.groups).max(1) as f64;
-        let (held, committing) = ((self.held - before.held) as f64, (self.committing - before.committing) as f64);
-        let begins = (self.begins - before.begins).max(1) as f64;
-        let share = |micros: f64| micros / 1e4 / wall.as_secs_f64();
-        (t > 0).then(|| {
-            format!(
-                "{t} transactions in {g} group commits ({:.1} each); the write slot held {:.0} µs a transaction \
-                 ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%); a writer waited {:.0} µs for the slot \
-                 and {:.0} µs in its COMMIT; checkpoints: {} beside the writers, {} in the slot",
-                t as f64 / g,
-                held / t as f64,
-                share(held),
-                committing / g,
-                share(committing),
-                (self.waited - before.waited) as f64 / begins,
-                (self.commit_waited - before.commit_waited) as f64 / t as f64,
-                self.beside - before.beside,
-                self.in_slot - before.in_slot
-            )
-        })
-    }
+/// What a phase of `wall` did to the slot, from `before` to `after`, as one line.
+fn slot_line(before: &SlotReport, after: &SlotReport, wall: Duration) -> Option<String> {
+    let t = after.grouped_transactions - before.grouped_transactions;
+    let g = (after.group_commits - before.group_commits).max(1) as f64;
+    let held = (after.slot_held_micros - before.slot_held_micros) as f64;
+    let committing = (after.commit_micros - before.commit_micros) as f64;
+    let begins = (after.slot_begins - before.slot_begins).max(1) as f64;
+    let share = |micros: f64| micros / 1e4 / wall.as_secs_f64();
+    (t > 0).then(|| {
+        format!(
+            "{t} transactions in {g} group commits ({:.1} each); the write slot held {:.0} µs a transaction \
+             ({:.0}% of the phase), {:.0} µs a group COMMIT ({:.0}%); a writer waited {:.0} µs for the slot \
+             and {:.0} µs in its COMMIT; checkpoints: {} beside the writers, {} in the slot",
+            t as f64 / g,
+            held / t as f64,
+            share(held),
+            committing / g,
+            share(committing),
+            (after.slot_wait_micros - before.slot_wait_micros) as f64 / begins,
+            (after.commit_wait_micros - before.commit_wait_micros) as f64 / t as f64,
+            after.checkpoints_beside_writers - before.checkpoints_beside_writers,
+            after.checkpoints_in_slot - before.checkpoints_in_slot
+        )
+    })
 }
 
 /// A connection that prints each statement it runs, with its time (`BENCH_TRACE=1`).
@@ -626,7 +602,7 @@ fn phases(store: &Store, n: usize, clients: usize) -> (Vec<Stats>, Vec<Figure>) 
         let before = slot_counts(&app);
         let (o, wall) = drive(&base, clients, &calls(many));
         let host = push(&mut rows, Stats::new(&format!("host {op}{tag}"), clients, &o, wall, 200));
-        if let Some(line) = before.zip(slot_counts(&app)).and_then(|(b, a)| a.since(&b, wall)) {
+        if let Some(line) = before.zip(slot_counts(&app)).and_then(|(b, a)| slot_line(&b, &a, wall)) {
             eprintln!("bench: host {op}{tag}, {clients} clients: {line}");
         }
         let (o, wall) = native.run_parallel(clients, &calls(native_many));
